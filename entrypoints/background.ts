@@ -1,0 +1,78 @@
+import { browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { activeTabId, detectInTab } from '../utils/detectors/tab';
+import { handleMessages, sendToTab } from '../utils/messaging';
+import { openOutbox } from '../utils/outbox/db';
+import { getRow, listRows } from '../utils/outbox/outbox';
+import { toView } from '../utils/outbox/view';
+import { loadPresets, refreshPresets } from '../utils/presets/store';
+import { declare } from '../utils/records/declare';
+import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
+import { DRAIN_ALARM, RETRY_ALARM, runDrain } from '../utils/sync/run';
+
+/** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
+export default defineBackground({
+  main() {
+    const drainSoon = () => {
+      openOutbox()
+        .then(runDrain)
+        .catch((error) => console.error('Recordkeeper drain failed', error));
+    };
+
+    handleMessages({
+      'tab.detections': async ({ tabId }) => {
+        const id = tabId ?? (await activeTabId());
+        if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
+        const result = await detectInTab(id);
+        await browser.action.setBadgeText({ tabId: id, text: result.detections.length ? String(result.detections.length) : '' });
+        return result;
+      },
+      'record.declare': async (request) => {
+        const tabId = request.tabId ?? (await activeTabId());
+        const result = await declare(request, {
+          db: await openOutbox(),
+          presets: await loadPresets(),
+          now: () => new Date(),
+          fetchInTab: async (url) =>
+            tabId === undefined ? { ok: false, error: 'The tab is gone.' } : sendToTab(tabId, 'page.fetch', { url }),
+        });
+        if (result.ok) drainSoon();
+        return result;
+      },
+      'record.get': async ({ id }) => {
+        const row = await getRow(await openOutbox(), id);
+        return row ? toView(row) : null;
+      },
+      'outbox.list': async () => (await listRows(await openOutbox())).map(toView),
+      'outbox.drain': () => {
+        drainSoon();
+        return { started: true };
+      },
+      'presets.get': () => loadPresets(),
+      'settings.get': async () => settingsView(await loadSettings()),
+      'settings.save': async (input) => {
+        const settings = await saveSettings(input);
+        await refreshPresets(settings);
+        drainSoon();
+        return settingsView(settings);
+      },
+      'content.detected': async ({ count }, { tabId }) => {
+        if (tabId === undefined) return;
+        await browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
+      },
+    });
+
+    browser.action.setBadgeBackgroundColor({ color: '#175caa' }).catch(() => undefined);
+    browser.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
+    browser.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();
+      if (alarm.name === DRAIN_ALARM) loadSettings().then(refreshPresets).catch(() => undefined);
+    });
+    browser.runtime.onStartup.addListener(drainSoon);
+    browser.runtime.onInstalled.addListener(() => {
+      loadSettings().then(refreshPresets).catch(() => undefined);
+      drainSoon();
+    });
+    addEventListener('online', drainSoon);
+  },
+});

@@ -1,0 +1,128 @@
+import ky, { type KyInstance } from 'ky';
+import * as v from 'valibot';
+import { type DeclaredRecord, type Receipt, ReceiptSchema, RecordSchema } from '../records/record';
+import { apiBase } from '../settings';
+import { parseRetryAfter } from '../sync/backoff';
+
+/**
+ * The Records API v1 connector (design.md § Records API v1). It turns every answer into a receipt or a
+ * `RepositoryError` that says whether to retry, to ask the user, or to ask for a new token.
+ */
+
+export type FailureKind = 'retry' | 'attention' | 'auth';
+
+export class RepositoryError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RepositoryError';
+  }
+}
+
+export interface Connection {
+  repositoryUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+function client({ repositoryUrl, token, fetch: fetchImpl, timeoutMs }: Connection): KyInstance {
+  return ky.create({
+    prefixUrl: apiBase(repositoryUrl),
+    headers: { Authorization: `Bearer ${token}` },
+    retry: 0,
+    timeout: timeoutMs ?? 120_000,
+    throwHttpErrors: false,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}
+
+/** The problem document's `detail` (RFC 9457), or the start of the body, or the status text. */
+async function problemDetail(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const problem = JSON.parse(text) as { detail?: unknown; title?: unknown };
+    if (typeof problem.detail === 'string') return problem.detail;
+    if (typeof problem.title === 'string') return problem.title;
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  return text.slice(0, 300) || response.statusText || `HTTP ${response.status}`;
+}
+
+async function failure(response: Response, now: number): Promise<RepositoryError> {
+  const { status } = response;
+  const detail = await problemDetail(response);
+  if (status === 401 || status === 403) {
+    return new RepositoryError(`The repository refused the token (${status}): ${detail}`, 'auth', status);
+  }
+  if (status === 408 || status === 429 || status >= 500) {
+    const retryAfter = parseRetryAfter(response.headers.get('Retry-After'), now);
+    return new RepositoryError(`The repository is not available (${status}): ${detail}`, 'retry', status, retryAfter);
+  }
+  return new RepositoryError(`The repository rejected the record (${status}): ${detail}`, 'attention', status);
+}
+
+function networkFailure(error: unknown): RepositoryError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new RepositoryError(`Could not reach the repository: ${reason}`, 'retry');
+}
+
+/** A receipt counts only when it names this record and every part with the digest and size we computed. */
+export function checkReceipt(record: DeclaredRecord, receipt: Receipt): string | undefined {
+  if (receipt.id !== record.id) return `the receipt is for record ${receipt.id}, not ${record.id}`;
+  if (receipt.content.length !== record.content.length) {
+    return `the receipt lists ${receipt.content.length} content parts, the record ${record.content.length}`;
+  }
+  for (const [i, part] of record.content.entries()) {
+    const got = receipt.content[i]!;
+    if (got.sha256 !== part.sha256 || got.size !== part.size) {
+      return `content part ${i + 1} (${part.name}) was received as sha256 ${got.sha256} (${got.size} bytes), sent as ${part.sha256} (${part.size} bytes)`;
+    }
+  }
+  return undefined;
+}
+
+/** POST /records: the record and its content as multipart, idempotent on the record id. */
+export async function postRecord(
+  connection: Connection,
+  record: DeclaredRecord,
+  parts: ArrayBuffer[],
+  now: () => number = Date.now,
+): Promise<Receipt> {
+  const form = new FormData();
+  form.append('record', JSON.stringify(v.parse(RecordSchema, record)));
+  record.content.forEach((entry, i) => {
+    form.append('content', new Blob([parts[i]!], { type: entry.mimeType }), entry.name);
+  });
+  let response: Response;
+  try {
+    response = await client(connection).post('records', { body: form, headers: { 'Idempotency-Key': record.id } });
+  } catch (error) {
+    throw networkFailure(error);
+  }
+  if (!response.ok) throw await failure(response, now());
+  const parsed = v.safeParse(ReceiptSchema, await response.json().catch(() => undefined));
+  if (!parsed.success) {
+    throw new RepositoryError('The repository answered with something that is not a receipt.', 'attention', response.status);
+  }
+  const mismatch = checkReceipt(record, parsed.output);
+  if (mismatch) throw new RepositoryError(`The repository's receipt does not match: ${mismatch}.`, 'attention');
+  return parsed.output;
+}
+
+/** GET /presets — the raw document; the caller validates it. */
+export async function getPresets(connection: Connection): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await client(connection).get('presets');
+  } catch (error) {
+    throw networkFailure(error);
+  }
+  if (!response.ok) throw await failure(response, Date.now());
+  return response.json();
+}

@@ -1,0 +1,50 @@
+import { fetchInPage } from '../capture/fetch-in-page';
+import { handleMessages, sendToBackground } from '../messaging';
+import { throttle } from '../throttle';
+import { runDetectors } from './index';
+
+const AGENT = Symbol.for('recordkeeper.agent');
+
+/**
+ * The content-script side: answers the background's requests to detect and to fetch the original, and reports
+ * the number of declarable items when the page changes (throttled, so a busy app is not slowed). It only reads.
+ */
+export function startAgent(signal: AbortSignal): void {
+  const scope = globalThis as { [AGENT]?: boolean };
+  if (scope[AGENT]) return;
+  scope[AGENT] = true;
+
+  const detect = () => runDetectors(document, location.href);
+  const stopHandling = handleMessages({
+    'page.detect': () => {
+      const { detections, errors } = detect();
+      for (const error of errors) console.warn(`Recordkeeper detector ${error.detector}: ${error.message}`);
+      return detections;
+    },
+    'page.fetch': ({ url }) => fetchInPage(url, location.href),
+  });
+
+  let lastCount = -1;
+  const report = throttle(() => {
+    const count = detect().detections.length;
+    if (count === lastCount) return;
+    lastCount = count;
+    sendToBackground('content.detected', { count }).catch(() => {
+      // The background may be restarting; the next change reports again.
+      lastCount = -1;
+    });
+  }, 1000);
+
+  const observer = new MutationObserver(report);
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+  addEventListener('hashchange', report, { signal });
+  addEventListener('popstate', report, { signal });
+  report();
+
+  signal.addEventListener('abort', () => {
+    observer.disconnect();
+    report.cancel();
+    stopHandling();
+    scope[AGENT] = false;
+  });
+}

@@ -1,0 +1,27 @@
+import { browser } from 'wxt/browser';
+import { sendToTab, type TabDetections } from '../messaging';
+
+/** The tab the user is looking at, when the popup does not name one. */
+export async function activeTabId(): Promise<number | undefined> {
+  const [tab] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+  return tab?.id;
+}
+
+/**
+ * Asks the tab's content script what it detects. On pages without one (any site Recordkeeper does not know),
+ * the detector script is injected first; that works on the user's gesture (activeTab) and nowhere else.
+ */
+export async function detectInTab(tabId: number): Promise<TabDetections> {
+  try {
+    return { tabId, detections: await sendToTab(tabId, 'page.detect', {}) };
+  } catch {
+    // No content script in the tab yet: inject it below.
+  }
+  try {
+    await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/page.js'] });
+    return { tabId, detections: await sendToTab(tabId, 'page.detect', {}) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { tabId, detections: [], error: `This page cannot be read (${reason}).` };
+  }
+}

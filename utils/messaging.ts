@@ -1,0 +1,160 @@
+import * as v from 'valibot';
+import { browser } from 'wxt/browser';
+import { Detection } from './detectors/types';
+import type { OutboxView } from './outbox/view';
+import type { Presets } from './presets/schema';
+import { describeIssues } from './records/record';
+import type { SettingsView } from './settings';
+
+/**
+ * The one protocol map for every message in the extension. Each message names who may send it, a schema for its
+ * data (checked where it enters) and the type of its answer. Content scripts run inside pages we do not control,
+ * so they may only send `content.*` messages; only extension pages may declare, read settings or the outbox.
+ */
+
+const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+export const DeclareRequest = v.object({
+  tabId: v.optional(TabId),
+  detection: Detection,
+  title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(1024)),
+  profileId: v.optional(Text(128)),
+  categoryId: v.optional(Text(256)),
+  tags: v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(128))), v.maxLength(100)),
+  fields: v.optional(v.record(Text(128), Text(4096)), {}),
+  /** Declare without content when capture failed and the user chose so. */
+  metadataOnly: v.optional(v.boolean(), false),
+});
+export type DeclareRequest = v.InferOutput<typeof DeclareRequest>;
+
+export const SettingsInput = v.object({
+  repositoryUrl: v.union([v.literal(''), v.pipe(v.string(), v.url('must be a URL like https://records.example.org'))]),
+  token: Text(512),
+});
+export type SettingsInput = v.InferOutput<typeof SettingsInput>;
+
+export interface TabDetections {
+  tabId: number;
+  url?: string | undefined;
+  detections: Detection[];
+  /** Why nothing could be read from the tab, when that is the case. */
+  error?: string | undefined;
+}
+
+export type DeclareResult = { ok: true; id: string } | { ok: false; error: string; canDeclareMetadataOnly: boolean };
+
+export interface FetchedContent {
+  ok: true;
+  /** Base64, because Chrome's extension messaging carries JSON only. Chunked transfer comes with issue 7. */
+  base64: string;
+  mimeType: string;
+}
+export type FetchResult = FetchedContent | { ok: false; error: string };
+
+type Sender = 'extension' | 'content';
+
+interface Message<S extends v.GenericSchema, R> {
+  from: Sender;
+  data: S;
+  /** Carries the answer's type only; never set at run time. */
+  result: R;
+}
+
+/** `message<Answer>()(from, dataSchema)`: the answer type is given, the data type is inferred from the schema. */
+function message<R>() {
+  return <S extends v.GenericSchema>(from: Sender, data: S): Message<S, R> => ({ from, data, result: undefined as R });
+}
+
+const Empty = v.optional(v.object({}), {});
+
+export const protocol = {
+  // popup / options → background
+  'tab.detections': message<TabDetections>()('extension', v.object({ tabId: v.optional(TabId) })),
+  'record.declare': message<DeclareResult>()('extension', DeclareRequest),
+  'record.get': message<OutboxView | null>()('extension', v.object({ id: Text(64) })),
+  'outbox.list': message<OutboxView[]>()('extension', Empty),
+  'outbox.drain': message<{ started: boolean }>()('extension', Empty),
+  'presets.get': message<Presets>()('extension', Empty),
+  'settings.get': message<SettingsView>()('extension', Empty),
+  'settings.save': message<SettingsView>()('extension', SettingsInput),
+  // content script → background
+  'content.detected': message<void>()('content', v.object({ count: v.pipe(v.number(), v.integer()) })),
+  // background → content script
+  'page.detect': message<Detection[]>()('extension', Empty),
+  'page.fetch': message<FetchResult>()('extension', v.object({ url: v.pipe(v.string(), v.url()) })),
+} as const;
+
+export type Protocol = typeof protocol;
+export type MessageType = keyof Protocol;
+export type DataOf<T extends MessageType> = v.InferInput<Protocol[T]['data']>;
+export type ResultOf<T extends MessageType> = Protocol[T]['result'];
+
+/** What travels: one `type`, one `data` object. Answers are wrapped so errors cross as text. */
+interface Envelope {
+  type: MessageType;
+  data: unknown;
+}
+type Answer<R> = { ok: true; value: R } | { ok: false; error: string };
+
+async function unwrap<R>(answer: Answer<R> | undefined, type: string): Promise<R> {
+  if (!answer) throw new Error(`No answer to ${type}: the receiving side is not running.`);
+  if (!answer.ok) throw new Error(answer.error);
+  return answer.value;
+}
+
+export async function sendToBackground<T extends MessageType>(type: T, data: DataOf<T>): Promise<ResultOf<T>> {
+  const answer = (await browser.runtime.sendMessage({ type, data } satisfies Envelope)) as Answer<ResultOf<T>>;
+  return unwrap(answer, type);
+}
+
+export async function sendToTab<T extends MessageType>(tabId: number, type: T, data: DataOf<T>): Promise<ResultOf<T>> {
+  const answer = (await browser.tabs.sendMessage(tabId, { type, data } satisfies Envelope)) as Answer<ResultOf<T>>;
+  return unwrap(answer, type);
+}
+
+export interface MessageContext {
+  /** The tab of the content script that sent the message, if any. */
+  tabId?: number | undefined;
+  url?: string | undefined;
+}
+
+export type Handlers<T extends MessageType> = {
+  [K in T]: (data: v.InferOutput<Protocol[K]['data']>, context: MessageContext) => Promise<ResultOf<K>> | ResultOf<K>;
+};
+
+/** Where a message came from, judged by the browser's own sender information, never by the message itself. */
+function senderKind(sender: { id?: string; url?: string; tab?: { id?: number } }): Sender | undefined {
+  if (sender.id !== browser.runtime.id) return undefined;
+  const ownPages = browser.runtime.getURL('/');
+  if (sender.url?.startsWith(ownPages)) return 'extension';
+  return sender.tab ? 'content' : undefined;
+}
+
+/**
+ * Routes incoming messages to `handlers`. Validates the sender and the data before the handler runs, answers
+ * `{ ok, value | error }`, and stays silent for types it does not handle so other listeners can answer.
+ */
+export function handleMessages<T extends MessageType>(handlers: Handlers<T>): () => void {
+  const listener = (raw: unknown, sender: Parameters<typeof senderKind>[0] & { tab?: { id?: number; url?: string } }) => {
+    const envelope = raw as Partial<Envelope> | null;
+    const type = envelope?.type;
+    if (typeof type !== 'string' || !Object.hasOwn(handlers, type)) return undefined;
+    const spec = protocol[type as T];
+    return (async (): Promise<Answer<unknown>> => {
+      const from = senderKind(sender);
+      if (from !== spec.from) return { ok: false, error: `${type} is not accepted from ${from ?? 'an unknown sender'}.` };
+      const parsed = v.safeParse(spec.data, envelope?.data);
+      if (!parsed.success) return { ok: false, error: `Invalid ${type}: ${describeIssues(parsed.issues).join('; ')}` };
+      try {
+        const handler = handlers[type as T] as (data: unknown, context: MessageContext) => unknown;
+        const value = await handler(parsed.output, { tabId: sender.tab?.id, url: sender.tab?.url ?? sender.url });
+        return { ok: true, value };
+      } catch (error) {
+        return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    })();
+  };
+  browser.runtime.onMessage.addListener(listener as never);
+  return () => browser.runtime.onMessage.removeListener(listener as never);
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseRetryAfter, retryDelay } from './backoff';
+
+const options = { baseMs: 1000, capMs: 60_000 };
+
+describe('retryDelay', () => {
+  it('doubles the ceiling with each attempt and jitters within its upper half', () => {
+    expect(retryDelay(1, undefined, () => 0, options)).toBe(500);
+    expect(retryDelay(1, undefined, () => 1, options)).toBe(1000);
+    expect(retryDelay(3, undefined, () => 1, options)).toBe(4000);
+    expect(retryDelay(3, undefined, () => 0, options)).toBe(2000);
+  });
+
+  it('never exceeds the cap', () => {
+    expect(retryDelay(40, undefined, () => 1, options)).toBe(60_000);
+  });
+
+  it('honours a longer Retry-After', () => {
+    expect(retryDelay(1, 30_000, () => 1, options)).toBe(30_000);
+    expect(retryDelay(6, 1_000, () => 1, options)).toBe(32_000);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-11-23T10:00:00Z');
+  it('reads delta-seconds', () => expect(parseRetryAfter('120', now)).toBe(120_000));
+  it('reads an HTTP date', () => expect(parseRetryAfter('Mon, 23 Nov 2026 10:00:30 GMT', now)).toBe(30_000));
+  it('ignores nonsense', () => {
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});

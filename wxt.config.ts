@@ -1,0 +1,23 @@
+import { defineConfig } from 'wxt';
+import { EXTENSION_KEY, GECKO_ID } from './utils/extension-id';
+
+/**
+ * Permissions are the least that work: the known web apps are declared as content-script hosts, any other page
+ * is read only on the user's gesture (activeTab + scripting), and the repository origin is an optional host
+ * permission requested when the user sets it in options.
+ */
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  imports: false,
+  manifest: ({ browser }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'alarms', 'activeTab', 'scripting'],
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    action: { default_title: '__MSG_actionTitle__' },
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '115.0' } } }
+      : { key: EXTENSION_KEY, storage: { managed_schema: 'managed_schema.json' } }),
+  }),
+});
