@@ -6,6 +6,9 @@ import { EXTENSION_KEY, GECKO_ID } from './utils/extension-id';
  * is read only on the user's gesture (activeTab + scripting), and the repository origin is an optional host
  * permission requested when the user sets it in options.
  */
+/** Any repository origin may be granted at runtime; none is granted at install. */
+const REPOSITORY_ORIGINS = ['https://*/*', 'http://*/*'];
+
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   imports: false,
@@ -14,10 +17,16 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage', 'alarms', 'activeTab', 'scripting'],
-    optional_host_permissions: ['https://*/*', 'http://*/*'],
-    action: { default_title: '__MSG_actionTitle__' },
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '115.0' } } }
-      : { key: EXTENSION_KEY, storage: { managed_schema: 'managed_schema.json' } }),
+      ? {
+          // Firefox builds are MV2, where optional origins are listed with the optional permissions.
+          optional_permissions: REPOSITORY_ORIGINS,
+          browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '115.0' } },
+        }
+      : {
+          optional_host_permissions: REPOSITORY_ORIGINS,
+          key: EXTENSION_KEY,
+          storage: { managed_schema: 'managed_schema.json' },
+        }),
   }),
 });

@@ -19,7 +19,14 @@ interface Props {
 }
 
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((tag) => tag.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** The declare form: everything is filled in from the detection and the suggestion, so Enter is enough. */

@@ -24,7 +24,10 @@ export default defineBackground({
         const id = tabId ?? (await activeTabId());
         if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
         const result = await detectInTab(id);
-        await browser.action.setBadgeText({ tabId: id, text: result.detections.length ? String(result.detections.length) : '' });
+        await browser.action.setBadgeText({
+          tabId: id,
+          text: result.detections.length ? String(result.detections.length) : '',
+        });
         return result;
       },
       'record.declare': async (request) => {
@@ -66,11 +69,16 @@ export default defineBackground({
     browser.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();
-      if (alarm.name === DRAIN_ALARM) loadSettings().then(refreshPresets).catch(() => undefined);
+      if (alarm.name === DRAIN_ALARM)
+        loadSettings()
+          .then(refreshPresets)
+          .catch(() => undefined);
     });
     browser.runtime.onStartup.addListener(drainSoon);
     browser.runtime.onInstalled.addListener(() => {
-      loadSettings().then(refreshPresets).catch(() => undefined);
+      loadSettings()
+        .then(refreshPresets)
+        .catch(() => undefined);
       drainSoon();
     });
     addEventListener('online', drainSoon);

@@ -123,38 +123,59 @@ export type Handlers<T extends MessageType> = {
   [K in T]: (data: v.InferOutput<Protocol[K]['data']>, context: MessageContext) => Promise<ResultOf<K>> | ResultOf<K>;
 };
 
+interface SenderInfo {
+  id?: string | undefined;
+  url?: string | undefined;
+  tab?: { id?: number | undefined; url?: string | undefined } | undefined;
+}
+
+interface Self {
+  id: string;
+  /** The extension's own base URL, `chrome-extension://<id>/`. */
+  baseUrl: string;
+}
+
 /** Where a message came from, judged by the browser's own sender information, never by the message itself. */
-function senderKind(sender: { id?: string; url?: string; tab?: { id?: number } }): Sender | undefined {
-  if (sender.id !== browser.runtime.id) return undefined;
-  const ownPages = browser.runtime.getURL('/');
-  if (sender.url?.startsWith(ownPages)) return 'extension';
+function senderKind(sender: SenderInfo, self: Self): Sender | undefined {
+  if (sender.id !== self.id) return undefined;
+  if (sender.url?.startsWith(self.baseUrl) && !sender.tab) return 'extension';
+  // An extension page open in a tab (options, or the popup opened as a page) is still ours.
+  if (sender.url?.startsWith(self.baseUrl) && sender.tab?.url?.startsWith(self.baseUrl)) return 'extension';
   return sender.tab ? 'content' : undefined;
 }
 
 /**
- * Routes incoming messages to `handlers`. Validates the sender and the data before the handler runs, answers
- * `{ ok, value | error }`, and stays silent for types it does not handle so other listeners can answer.
+ * Answers one message: checks the sender and the data before the handler runs and wraps the outcome as
+ * `{ ok, value | error }`. Returns undefined for types `handlers` does not know, so other listeners can answer.
  */
+export function routeMessage<T extends MessageType>(
+  handlers: Handlers<T>,
+  raw: unknown,
+  sender: SenderInfo,
+  self: Self,
+): Promise<Answer<unknown>> | undefined {
+  const envelope = raw as Partial<Envelope> | null;
+  const type = envelope?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(handlers, type)) return undefined;
+  const spec = protocol[type as T];
+  return (async (): Promise<Answer<unknown>> => {
+    const from = senderKind(sender, self);
+    if (from !== spec.from) return { ok: false, error: `${type} is not accepted from ${from ?? 'an unknown sender'}.` };
+    const parsed = v.safeParse(spec.data, envelope?.data);
+    if (!parsed.success) return { ok: false, error: `Invalid ${type}: ${describeIssues(parsed.issues).join('; ')}` };
+    try {
+      const handler = handlers[type as T] as (data: unknown, context: MessageContext) => unknown;
+      return { ok: true, value: await handler(parsed.output, { tabId: sender.tab?.id, url: sender.tab?.url }) };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  })();
+}
+
+/** Routes this context's incoming messages to `handlers` until the returned function is called. */
 export function handleMessages<T extends MessageType>(handlers: Handlers<T>): () => void {
-  const listener = (raw: unknown, sender: Parameters<typeof senderKind>[0] & { tab?: { id?: number; url?: string } }) => {
-    const envelope = raw as Partial<Envelope> | null;
-    const type = envelope?.type;
-    if (typeof type !== 'string' || !Object.hasOwn(handlers, type)) return undefined;
-    const spec = protocol[type as T];
-    return (async (): Promise<Answer<unknown>> => {
-      const from = senderKind(sender);
-      if (from !== spec.from) return { ok: false, error: `${type} is not accepted from ${from ?? 'an unknown sender'}.` };
-      const parsed = v.safeParse(spec.data, envelope?.data);
-      if (!parsed.success) return { ok: false, error: `Invalid ${type}: ${describeIssues(parsed.issues).join('; ')}` };
-      try {
-        const handler = handlers[type as T] as (data: unknown, context: MessageContext) => unknown;
-        const value = await handler(parsed.output, { tabId: sender.tab?.id, url: sender.tab?.url ?? sender.url });
-        return { ok: true, value };
-      } catch (error) {
-        return { ok: false, error: error instanceof Error ? error.message : String(error) };
-      }
-    })();
-  };
+  const self = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') };
+  const listener = (raw: unknown, sender: SenderInfo) => routeMessage(handlers, raw, sender, self);
   browser.runtime.onMessage.addListener(listener as never);
   return () => browser.runtime.onMessage.removeListener(listener as never);
 }

@@ -28,7 +28,8 @@ export function App({ api, requestAccess }: Props) {
     if (values.repositoryUrl) {
       // Asked first, while the click still counts as a user gesture.
       const granted = await requestAccess(values.repositoryUrl).catch(() => false);
-      if (!granted) note = ' Access to that site was not granted: the repository must then allow this extension (CORS).';
+      if (!granted)
+        note = ' Access to that site was not granted: the repository must then allow this extension (CORS).';
     }
     try {
       setSettings(await api.call('settings.save', values));

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type DeclareValues, DeclareForm } from '../../components/DeclareForm';
+import { DeclareForm, type DeclareValues } from '../../components/DeclareForm';
 import { DetectionList } from '../../components/DetectionList';
 import { RecordStatus } from '../../components/RecordStatus';
 import type { TabDetections } from '../../utils/messaging';

@@ -28,7 +28,10 @@ export async function fetchInPage(url: string, pageUrl: string, fetchImpl: typeo
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (bytes.byteLength > MAX_IN_PAGE_BYTES) {
-    return { ok: false, error: `The original is ${bytes.byteLength} bytes; this version captures up to ${MAX_IN_PAGE_BYTES}.` };
+    return {
+      ok: false,
+      error: `The original is ${bytes.byteLength} bytes; this version captures up to ${MAX_IN_PAGE_BYTES}.`,
+    };
   }
   const mimeType = response.headers.get('Content-Type')?.split(';')[0]?.trim() || 'application/octet-stream';
   return { ok: true, base64: bytesToBase64(bytes), mimeType };

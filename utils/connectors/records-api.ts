@@ -108,7 +108,11 @@ export async function postRecord(
   if (!response.ok) throw await failure(response, now());
   const parsed = v.safeParse(ReceiptSchema, await response.json().catch(() => undefined));
   if (!parsed.success) {
-    throw new RepositoryError('The repository answered with something that is not a receipt.', 'attention', response.status);
+    throw new RepositoryError(
+      'The repository answered with something that is not a receipt.',
+      'attention',
+      response.status,
+    );
   }
   const mismatch = checkReceipt(record, parsed.output);
   if (mismatch) throw new RepositoryError(`The repository's receipt does not match: ${mismatch}.`, 'attention');

@@ -43,9 +43,7 @@ export async function dueRows(db: OutboxDb, now: number): Promise<OutboxRow[]> {
   const states: OutboxState[] = ['queued', 'retrying', 'sending'];
   const rows = (await Promise.all(states.map((state) => db.getAllFromIndex('records', 'byState', state)))).flat();
   return rows
-    .filter((row) =>
-      row.state === 'sending' ? now - row.updatedAt >= SENDING_STALE_MS : row.nextAttemptAt <= now,
-    )
+    .filter((row) => (row.state === 'sending' ? now - row.updatedAt >= SENDING_STALE_MS : row.nextAttemptAt <= now))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
@@ -84,7 +82,9 @@ export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now
 export async function readContent(db: OutboxDb, row: OutboxRow): Promise<ArrayBuffer[]> {
   const parts = await db.getAll('content', IDBKeyRange.bound([row.id, 0], [row.id, Number.MAX_SAFE_INTEGER]));
   if (parts.length !== row.record.content.length) {
-    throw new Error(`Content of record ${row.id} is incomplete in the outbox (${parts.length}/${row.record.content.length}).`);
+    throw new Error(
+      `Content of record ${row.id} is incomplete in the outbox (${parts.length}/${row.record.content.length}).`,
+    );
   }
   return parts.sort((a, b) => a.index - b.index).map((part) => part.bytes);
 }

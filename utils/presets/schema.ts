@@ -83,8 +83,5 @@ export const EMPTY_PRESETS: Presets = {
 
 /** The file plan as a flat list, depth-first, for pickers and lookups. */
 export function flattenFilePlan(plan: readonly Category[], depth = 0): { category: Category; depth: number }[] {
-  return plan.flatMap((category) => [
-    { category, depth },
-    ...flattenFilePlan(category.children ?? [], depth + 1),
-  ]);
+  return plan.flatMap((category) => [{ category, depth }, ...flattenFilePlan(category.children ?? [], depth + 1)]);
 }

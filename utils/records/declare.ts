@@ -1,8 +1,8 @@
 import { base64ToBytes, sha256Hex } from '../capture/bytes';
 import type { CapturePlan } from '../detectors/types';
 import type { DeclareRequest, DeclareResult, FetchResult } from '../messaging';
-import { enqueue } from '../outbox/outbox';
 import type { OutboxDb } from '../outbox/db';
+import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
 import type { ContentEntry } from './record';

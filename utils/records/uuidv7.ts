@@ -2,7 +2,10 @@
  * UUIDv7 (RFC 9562 §5.7): 48-bit Unix time in ms, then random bits. Time-ordered, so outbox rows and server
  * rows sort by declaration time. Within one millisecond the order is random, which is fine for ids.
  */
-export function uuidv7(now: number = Date.now(), random: Uint8Array = crypto.getRandomValues(new Uint8Array(10))): string {
+export function uuidv7(
+  now: number = Date.now(),
+  random: Uint8Array = crypto.getRandomValues(new Uint8Array(10)),
+): string {
   const bytes = new Uint8Array(16);
   let ms = now;
   for (let i = 5; i >= 0; i--) {

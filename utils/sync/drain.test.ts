@@ -43,7 +43,11 @@ describe('drain', () => {
     const r = record();
     await enqueue(db, r, [new TextEncoder().encode('hi').buffer], clock);
     const sent: string[] = [];
-    const report = await drain({ db, now, owner: 'a', send: async (rec) => (sent.push(rec.id), receiptFor(rec)) });
+    const send = async (rec: DeclaredRecord) => {
+      sent.push(rec.id);
+      return receiptFor(rec);
+    };
+    const report = await drain({ db, now, owner: 'a', send });
     expect(report).toMatchObject({ ran: true, synced: 1 });
     expect(sent).toEqual([r.id]);
     const row = await getRow(db, r.id);
@@ -78,7 +82,10 @@ describe('drain', () => {
         throw new RepositoryError('field caseNumber must look like HR-1234', 'attention', 422);
       },
     });
-    expect(await getRow(db, r.id)).toMatchObject({ state: 'needs-attention', lastError: 'field caseNumber must look like HR-1234' });
+    expect(await getRow(db, r.id)).toMatchObject({
+      state: 'needs-attention',
+      lastError: 'field caseNumber must look like HR-1234',
+    });
     expect(await db.count('content')).toBe(1);
   });
 

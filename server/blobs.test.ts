@@ -1,0 +1,57 @@
+// @vitest-environment node
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobStore } from './blobs.ts';
+import { sha256Hex } from './test-support.ts';
+
+let root: string;
+let store: BlobStore;
+beforeEach(async () => {
+  root = mkdtempSync(join(tmpdir(), 'rk-blobs-'));
+  store = await BlobStore.open(root);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const bytes = new TextEncoder().encode('the frozen content of a record');
+const digest = sha256Hex(bytes);
+
+describe('BlobStore', () => {
+  it('hashes while writing and files the blob under its digest', async () => {
+    const pending = await store.write(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]), 1000);
+    expect(pending).toMatchObject({ sha256: digest, size: bytes.byteLength, overflow: false });
+    expect(await pending.commit()).toBe(true);
+    const path = join(root, digest.slice(0, 2), digest.slice(2, 4), digest);
+    expect(store.pathOf(digest)).toBe(path);
+    expect(readFileSync(path)).toEqual(Buffer.from(bytes));
+  });
+
+  it('stores identical content once', async () => {
+    expect(await (await store.write(Readable.from([bytes]), 1000)).commit()).toBe(true);
+    expect(await (await store.write(Readable.from([bytes]), 1000)).commit()).toBe(false);
+    expect(readdirSync(join(root, digest.slice(0, 2), digest.slice(2, 4)))).toEqual([digest]);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('stops at the size limit and keeps nothing', async () => {
+    const pending = await store.write(Readable.from([bytes]), 4);
+    expect(pending.overflow).toBe(true);
+    expect(pending.size).toBe(5);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    await expect(pending.commit()).rejects.toThrow(/over/);
+  });
+
+  it('discards a written blob on request', async () => {
+    const pending = await store.write(Readable.from([bytes]), 1000);
+    await pending.discard();
+    expect(existsSync(store.pathOf(digest))).toBe(false);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses anything but a sha256 as a path', () => {
+    expect(() => store.pathOf('../../etc/passwd')).toThrow();
+    expect(() => store.pathOf(digest.toUpperCase())).toThrow();
+  });
+});

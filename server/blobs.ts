@@ -1,0 +1,102 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** A blob written to a temp file and hashed, not yet in the store: the caller checks it, then commits or discards. */
+export interface PendingBlob {
+  sha256: string;
+  /** Bytes read; when `overflow`, the first byte count past the limit. */
+  size: number;
+  overflow: boolean;
+  /** Moves the blob into place; false when identical content was already stored. */
+  commit(): Promise<boolean>;
+  discard(): Promise<void>;
+}
+
+class Overflow extends Error {}
+
+/**
+ * Content-addressed files under `<root>/ab/cd/<sha256>`. Paths are built only from digests we computed, never from
+ * anything a client sent, and identical content is stored once.
+ */
+export class BlobStore {
+  private constructor(readonly root: string) {}
+
+  static async open(root: string): Promise<BlobStore> {
+    // Temp files left by a crash belong to requests that never completed.
+    await rm(join(root, 'tmp'), { recursive: true, force: true });
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    return new BlobStore(root);
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Not a sha256 digest: ${sha256.slice(0, 80)}`);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  /** Streams `source` to a temp file while hashing it; stops reading once more than `maxSize` bytes arrived. */
+  async write(source: Readable, maxSize: number): Promise<PendingBlob> {
+    const temp = join(this.root, 'tmp', randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            size += chunk.byteLength;
+            if (size > maxSize) {
+              size = maxSize + 1;
+              throw new Overflow();
+            }
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(temp, { flags: 'wx' }),
+      );
+    } catch (error) {
+      await rm(temp, { force: true });
+      if (!(error instanceof Overflow)) throw error;
+      return this.overflowed(size);
+    }
+    const sha256 = hash.digest('hex');
+    return {
+      sha256,
+      size,
+      overflow: false,
+      commit: () => this.commit(temp, sha256),
+      discard: () => rm(temp, { force: true }),
+    };
+  }
+
+  open(sha256: string): ReadStream {
+    return createReadStream(this.pathOf(sha256));
+  }
+
+  private async commit(temp: string, sha256: string): Promise<boolean> {
+    const path = this.pathOf(sha256);
+    if (await exists(path)) {
+      await rm(temp, { force: true });
+      return false;
+    }
+    await mkdir(dirname(path), { recursive: true });
+    // rename is atomic, so a reader never sees half a blob; two writers of the same content leave the same bytes.
+    await rename(temp, path);
+    return true;
+  }
+
+  private overflowed(size: number): PendingBlob {
+    const refuse = () => Promise.reject(new Error('This blob was over its size limit and was not kept.'));
+    return { sha256: '', size, overflow: true, commit: refuse, discard: () => Promise.resolve() };
+  }
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

@@ -1,0 +1,93 @@
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { Problem } from './problem.ts';
+
+export type Part =
+  | { kind: 'field'; name: string; value: string; truncated: boolean }
+  | { kind: 'file'; name: string; filename: string; mimeType: string; stream: Readable };
+
+const malformed = (why: string) =>
+  new Problem(400, 'malformed-multipart', 'Malformed multipart body', `The multipart/form-data body ${why}.`);
+
+/**
+ * Reads a multipart/form-data body one part at a time, as it streams in. The caller must consume (or abort) each
+ * file part before asking for the next: busboy only parses further once the current part has been read.
+ */
+export class PartReader {
+  private readonly queue: Part[] = [];
+  private finished = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private readonly parser: busboy.Busboy;
+
+  constructor(
+    private readonly body: Readable,
+    contentType: string,
+    limits: { fieldSize: number },
+  ) {
+    try {
+      this.parser = busboy({
+        headers: { 'content-type': contentType },
+        limits: { fieldSize: limits.fieldSize, fields: 10, files: 10_000, headerPairs: 100 },
+      });
+    } catch (error) {
+      throw malformed(`could not be read: ${(error as Error).message}`);
+    }
+    this.parser.on('field', (name, value, info) =>
+      this.push({ kind: 'field', name, value, truncated: info.valueTruncated }),
+    );
+    this.parser.on('file', (name, stream, info) =>
+      this.push({ kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, stream }),
+    );
+    this.parser.on('fieldsLimit', () => this.fail(malformed('has too many fields')));
+    this.parser.on('filesLimit', () => this.fail(malformed('has too many parts')));
+    this.parser.on('error', (error: Error) => this.fail(malformed(`is broken: ${error.message}`)));
+    this.parser.on('close', () => {
+      this.finished = true;
+      this.notify();
+    });
+    body.on('error', (error) => this.fail(error));
+    body.pipe(this.parser);
+  }
+
+  /** The next part, or undefined at the end of the body. */
+  async next(): Promise<Part | undefined> {
+    for (;;) {
+      const part = this.queue.shift();
+      if (part) return part;
+      if (this.failure) throw this.failure;
+      if (this.finished) return undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  /**
+   * Stops parsing and lets the rest of the body flow away unread, so the connection stays usable and the client
+   * gets our answer instead of a reset while it is still sending.
+   */
+  abort(): void {
+    this.body.unpipe(this.parser);
+    this.parser.removeAllListeners();
+    this.parser.on('error', () => {});
+    for (const part of this.queue) if (part.kind === 'file') part.stream.resume();
+    this.body.resume();
+  }
+
+  private push(part: Part) {
+    this.queue.push(part);
+    this.notify();
+  }
+
+  private fail(error: Error) {
+    this.failure ??= error;
+    this.notify();
+  }
+
+  private notify() {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}

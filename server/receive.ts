@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { type DeclaredRecord, parseRecord, type Receipt } from '../utils/records/record.ts';
+import type { BlobStore, PendingBlob } from './blobs.ts';
+import { type Db, isUniqueViolation } from './db.ts';
+import { type Part, PartReader } from './multipart.ts';
+import { Problem } from './problem.ts';
+import { findRecord, insertRecord, receiptOf, type StoredRecord } from './records.ts';
+import type { TokenUser } from './tokens.ts';
+
+export interface ReceiveContext {
+  db: Db;
+  blobs: BlobStore;
+  maxBytes: number;
+  publicUrl: string;
+  /** Idempotency keys of requests being received right now, in this app instance. */
+  inFlight: Set<string>;
+  now: () => Date;
+}
+
+export interface Upload {
+  user: TokenUser;
+  idempotencyKey: string | undefined;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  body: Readable;
+}
+
+const RECORD_PART_LIMIT = 1024 * 1024;
+/** Room for the record part and multipart framing on top of the content limit, for the Content-Length check. */
+const FRAMING_ALLOWANCE = RECORD_PART_LIMIT + 1024 * 1024;
+
+const bad = (kind: string, title: string, detail: string, extra?: Record<string, unknown>) =>
+  new Problem(400, kind, title, detail, extra);
+const mismatch = (detail: string) => new Problem(422, 'content-mismatch', 'Content does not match the record', detail);
+
+/**
+ * POST /records: checks the record, streams each content part into the blob store while hashing it, and stores
+ * the record only when every part matches what the record says. Throws a Problem for every refusal.
+ */
+export async function receiveRecord(
+  ctx: ReceiveContext,
+  upload: Upload,
+): Promise<{ status: 200 | 201; receipt: Receipt }> {
+  const key = upload.idempotencyKey?.trim();
+  if (!key) {
+    throw bad(
+      'idempotency-key-missing',
+      'Idempotency-Key missing',
+      'Send the header Idempotency-Key with the record id, so that a retry can never store the record twice.',
+    );
+  }
+  if (!upload.contentType?.toLowerCase().startsWith('multipart/form-data')) {
+    throw bad(
+      'not-multipart',
+      'Body must be multipart/form-data',
+      `The body was ${upload.contentType ?? 'untyped'}; send multipart/form-data with a part "record" and one part "content" per content entry.`,
+    );
+  }
+  if (upload.contentLength !== undefined && upload.contentLength > ctx.maxBytes + FRAMING_ALLOWANCE) {
+    throw tooLarge(ctx.maxBytes, `The request is ${upload.contentLength} bytes long`);
+  }
+
+  const parts = new PartReader(upload.body, upload.contentType, { fieldSize: RECORD_PART_LIMIT });
+  try {
+    const record = await readRecord(await parts.next(), key, ctx.maxBytes);
+    const fingerprint = fingerprintOf(record);
+    const existing = await findRecord(ctx.db, record.id);
+    if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
+      throw new Problem(
+        409,
+        'idempotency-key-reused',
+        'Idempotency-Key already used',
+        `Record ${record.id} was already received with a different body. Records are immutable: declare the changed item as a new record with a new id.`,
+      );
+    }
+    if (ctx.inFlight.has(record.id)) {
+      throw new Problem(
+        409,
+        'idempotency-key-in-flight',
+        'Same record is still being received',
+        `Another request for record ${record.id} is still being received. Wait for it to finish, then retry: a retry of the same record gets its receipt.`,
+        {},
+        { 'retry-after': '1' },
+      );
+    }
+    ctx.inFlight.add(record.id);
+    try {
+      await receiveContent(parts, record, ctx.blobs);
+      if (existing) return { status: 200, receipt: receiptOf(existing, ctx.publicUrl) };
+      return await store(ctx, record, fingerprint, upload.user);
+    } finally {
+      ctx.inFlight.delete(record.id);
+    }
+  } finally {
+    parts.abort();
+  }
+}
+
+async function readRecord(part: Part | undefined, key: string, maxBytes: number): Promise<DeclaredRecord> {
+  if (part?.name !== 'record') {
+    throw bad(
+      'record-part-missing',
+      'Record part missing',
+      `The first part must be named "record" and hold the record JSON${part ? `; it was named "${part.name}"` : ''}.`,
+    );
+  }
+  const text = part.kind === 'field' ? part.value : await readText(part.stream, RECORD_PART_LIMIT);
+  if (text === undefined || (part.kind === 'field' && part.truncated)) {
+    throw new Problem(
+      413,
+      'record-too-large',
+      'Record too large',
+      `The record JSON must be under ${RECORD_PART_LIMIT} bytes.`,
+    );
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw bad('record-malformed', 'Record is not JSON', `The record part is not valid JSON (${message}).`, {
+      errors: [message],
+    });
+  }
+  const parsed = parseRecord(input);
+  if (!parsed.ok) {
+    throw bad(
+      'record-invalid',
+      'Record is invalid',
+      `The record has ${parsed.problems.length} problem(s): ${parsed.problems.join('; ')}. Fix them and send it again.`,
+      { errors: parsed.problems },
+    );
+  }
+  const record = parsed.record;
+  if (record.id !== key) {
+    throw bad(
+      'idempotency-key-mismatch',
+      'Idempotency-Key is not the record id',
+      `The Idempotency-Key header is "${key.slice(0, 100)}" but the record id is ${record.id}; send the record id as the key.`,
+    );
+  }
+  const declared = record.content.reduce((total, entry) => total + entry.size, 0);
+  if (declared > maxBytes) throw tooLarge(maxBytes, `The record declares ${declared} bytes of content`);
+  return record;
+}
+
+/** Reads each content part into a pending blob, checks it, and commits all of them only once all of them match. */
+async function receiveContent(parts: PartReader, record: DeclaredRecord, blobs: BlobStore): Promise<void> {
+  const expected = record.content;
+  const pending: PendingBlob[] = [];
+  try {
+    for (let part = await parts.next(); part; part = await parts.next()) {
+      const n = pending.length;
+      const entry = expected[n];
+      if (part.name !== 'content' || part.kind !== 'file') {
+        throw bad(
+          'unexpected-part',
+          'Unexpected part',
+          `Part "${part.name.slice(0, 100)}" is not a content file; after "record", send only parts named "content" with a file name.`,
+        );
+      }
+      if (!entry) {
+        throw mismatch(
+          `The record lists ${expected.length} content entries, but the request has more parts; nothing was stored.`,
+        );
+      }
+      const blob = await blobs.write(part.stream, entry.size);
+      pending.push(blob);
+      const label = `Content part ${n + 1} of ${expected.length} (${entry.name})`;
+      if (blob.overflow || blob.size !== entry.size) {
+        const got = blob.overflow ? `more than ${entry.size}` : `${blob.size}`;
+        throw mismatch(`${label} has ${got} bytes, but the record says ${entry.size}; nothing was stored.`);
+      }
+      if (blob.sha256 !== entry.sha256) {
+        throw mismatch(`${label} has sha256 ${blob.sha256}, but the record says ${entry.sha256}; nothing was stored.`);
+      }
+    }
+    if (pending.length < expected.length) {
+      throw mismatch(
+        `The record lists ${expected.length} content entries, but the request has ${pending.length} content part(s); nothing was stored.`,
+      );
+    }
+  } catch (error) {
+    await Promise.all(pending.map((blob) => blob.discard()));
+    throw error;
+  }
+  // Committing only after every part matched means a refused request never leaves a blob behind. A failure
+  // after this point (the insert) can leave verified, content-addressed blobs unreferenced, which is harmless.
+  for (const blob of pending) await blob.commit();
+}
+
+async function store(
+  ctx: ReceiveContext,
+  received: DeclaredRecord,
+  fingerprint: string,
+  user: TokenUser,
+): Promise<{ status: 200 | 201; receipt: Receipt }> {
+  const stored: StoredRecord = {
+    record: { ...received, declaredBy: received.declaredBy ?? user.user },
+    owner: user.user,
+    fingerprint,
+    receivedAt: ctx.now(),
+  };
+  try {
+    await insertRecord(ctx.db, stored);
+    return { status: 201, receipt: receiptOf(stored, ctx.publicUrl) };
+  } catch (error) {
+    // Another server process sharing the database stored the same id between our check and our insert.
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await findRecord(ctx.db, received.id);
+    if (winner?.fingerprint === fingerprint && winner.owner === user.user) {
+      return { status: 200, receipt: receiptOf(winner, ctx.publicUrl) };
+    }
+    throw new Problem(
+      409,
+      'idempotency-key-reused',
+      'Idempotency-Key already used',
+      `Record ${received.id} was just stored with a different body.`,
+    );
+  }
+}
+
+/**
+ * What makes two requests "the same": the record as validated (keys sorted) plus the content digests. Content that
+ * does not match the record is refused, so on success the declared digests are the received ones.
+ */
+export function fingerprintOf(record: DeclaredRecord): string {
+  const digests = record.content.map((entry) => entry.sha256).join(',');
+  return createHash('sha256').update(canonicalJson(record)).update('\n').update(digests).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, item]) => `${JSON.stringify(k)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function readText(stream: Readable, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(maxBytes: number, what: string): Problem {
+  return new Problem(
+    413,
+    'too-large',
+    'Content too large',
+    `${what}; this repository accepts at most ${maxBytes} bytes of content per record. Ask its administrator to raise --max-bytes, or declare less content.`,
+  );
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeclaredRecord } from '../utils/records/record.ts';
+import { uuidv7 } from '../utils/records/uuidv7.ts';
+import { type RunningServer, type ServerOptions, startServer } from './main.ts';
+
+/** Shared by the server's tests: a real server on a free port over a fresh data directory. */
+export async function startTestServer(
+  options: Partial<ServerOptions> = {},
+): Promise<{ server: RunningServer; api: string; dataDir: string; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rk-server-'));
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, ...options });
+  return {
+    server,
+    api: `${server.url}/api/v1`,
+    dataDir,
+    async stop() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+export interface ContentFile {
+  name: string;
+  mimeType: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+export const textFile = (name: string, text: string, mimeType = 'text/plain'): ContentFile => ({
+  name,
+  mimeType,
+  bytes: new TextEncoder().encode(text),
+});
+
+/** The same file with one bit changed: same size, different digest. */
+export function flipFirstByte(file: ContentFile): ContentFile {
+  const bytes = file.bytes.slice();
+  bytes[0] = bytes[0]! ^ 1;
+  return { ...file, bytes };
+}
+
+/** A valid record whose content entries describe `files` exactly. */
+export function makeRecord(files: ContentFile[], overrides: Partial<DeclaredRecord> = {}): DeclaredRecord {
+  return {
+    id: uuidv7(),
+    source: {
+      app: 'gmail',
+      kind: 'email',
+      url: 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQXJWDsKmlHfTbNnPqV',
+      sourceId: '<CAF1234abcd@mail.gmail.com>',
+    },
+    title: 'Grievance HR-2291: shift allocation',
+    metadata: { originator: 'Ann <ann@x.org>', dateSent: '2026-11-20T09:14:00Z', mimeType: 'message/rfc822' },
+    classification: { profileId: 'hr-case', categoryId: 'HR/2.3', recordType: 'email' },
+    tags: ['grievance'],
+    fields: { caseNumber: 'HR-2291' },
+    content: files.map((file) => ({
+      role: 'primary' as const,
+      name: file.name,
+      mimeType: file.mimeType,
+      size: file.bytes.byteLength,
+      sha256: sha256Hex(file.bytes),
+    })),
+    declaredAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+export function recordForm(record: unknown, files: ContentFile[]): FormData {
+  const form = new FormData();
+  form.append('record', JSON.stringify(record));
+  for (const file of files) form.append('content', new Blob([file.bytes], { type: file.mimeType }), file.name);
+  return form;
+}
+
+export function postRecord(
+  api: string,
+  token: string,
+  record: DeclaredRecord,
+  files: ContentFile[],
+  key: string | null = record.id,
+): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (key !== null) headers['idempotency-key'] = key;
+  return fetch(`${api}/records`, { method: 'POST', headers, body: recordForm(record, files) });
+}
+
+export const getJson = (url: string, token: string) => fetch(url, { headers: { authorization: `Bearer ${token}` } });
+
+/** A multipart body built by hand, for tests that need to send it piece by piece. */
+export function multipartPieces(boundary: string, record: unknown, files: ContentFile[]): Uint8Array<ArrayBuffer>[] {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const pieces = [
+    encode(`--${boundary}\r\nContent-Disposition: form-data; name="record"\r\n\r\n${JSON.stringify(record)}\r\n`),
+  ];
+  for (const file of files) {
+    pieces.push(
+      encode(
+        `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${file.name}"\r\n` +
+          `Content-Type: ${file.mimeType}\r\n\r\n`,
+      ),
+      file.bytes,
+      encode('\r\n'),
+    );
+  }
+  pieces.push(encode(`--${boundary}--\r\n`));
+  return pieces;
+}
+
+/** Waits for a condition that another party makes true; fails after `ms` instead of hanging the suite. */
+export async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

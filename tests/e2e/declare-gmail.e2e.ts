@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
+import {
+  badgeText,
+  configure,
+  type ExtensionBrowser,
+  getJson,
+  launchWithExtension,
+  openPopup,
+  type Repository,
+  startRepository,
+  tabIdOf,
+  waitFor,
+} from './harness.ts';
+
+const FIXTURES = 'utils/detectors/fixtures/gmail';
+const MESSAGE_URL = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM';
+const html = readFileSync(`${FIXTURES}/e2e-message.html`);
+const eml = readFileSync(`${FIXTURES}/e2e-message.eml`);
+
+let repository: Repository;
+let browser: ExtensionBrowser;
+const rawRequests: string[] = [];
+
+beforeAll(async () => {
+  [repository, browser] = await Promise.all([startRepository(), launchWithExtension()]);
+  await configure(browser.worker, repository);
+  // Gmail cannot be reached from here: its pages are served from fixtures at their real URLs.
+  await browser.context.route('https://mail.google.com/**', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.searchParams.get('view') === 'att') {
+      rawRequests.push(url.href);
+      return route.fulfill({ body: eml, contentType: 'message/rfc822' });
+    }
+    return route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' });
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await repository?.close();
+});
+
+it('declares an open Gmail message and the repository receives it with its verified .eml', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(MESSAGE_URL);
+  const tabId = await tabIdOf(browser.worker, page);
+  await waitFor(
+    async () => ((await badgeText(browser.worker, tabId)) === '1' ? true : undefined),
+    'the badge to count 1',
+  );
+
+  const popup = await openPopup(browser, tabId);
+  const title = popup.getByLabel('Title');
+  await expect.poll(() => title.inputValue()).toBe('Message attachment with plain text');
+  await title.press('Enter');
+  await popup.getByText('Declared and received by the repository').waitFor();
+
+  expect(rawRequests).toEqual([
+    'https://mail.google.com/mail/u/0/?view=att&permmsgid=msg-f:1750360559522271241&attid=0&disp=comp&safe=1&zw',
+  ]);
+  const sourceId = 'gmail:msg-f:1750360559522271241';
+  const { items } = await getJson<{ items: { record: DeclaredRecord; receipt: Receipt }[] }>(
+    repository,
+    `records?sourceId=${encodeURIComponent(sourceId)}`,
+  );
+  expect(items).toHaveLength(1);
+  const { record, receipt } = items[0]!;
+  expect(record.title).toBe('Message attachment with plain text');
+  expect(record.source).toMatchObject({ app: 'gmail', kind: 'email', sourceId, url: MESSAGE_URL });
+  expect(record.metadata.originator).toBe('Ioan at FlowCrypt <ioan@flowcrypt.com>');
+  expect(record.metadata.addressees).toContain('ci.tests.gmail@flowcrypt.dev');
+  expect(record.metadata.otherAddressees).toEqual(['Tom at FlowCrypt <tom@flowcrypt.com>']);
+  const sha256 = createHash('sha256').update(eml).digest('hex');
+  expect(record.content).toEqual([
+    { role: 'primary', name: 'message.eml', mimeType: 'message/rfc822', size: eml.byteLength, sha256 },
+  ]);
+  expect(receipt.content).toEqual([{ name: 'message.eml', sha256, size: eml.byteLength }]);
+
+  const stored = await fetch(`${repository.server.url}/api/v1/records/${record.id}/content/0`, {
+    headers: { Authorization: `Bearer ${repository.token}` },
+  });
+  expect(Buffer.from(await stored.arrayBuffer()).equals(eml)).toBe(true);
+});

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../server/main';
+import { sha256Hex } from '../capture/bytes';
+import type { DeclaredRecord } from '../records/record';
+import { uuidv7 } from '../records/uuidv7';
+import { getPresets, postRecord, RepositoryError } from './records-api';
+
+let server: RunningServer;
+let dataDir: string;
+let token: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'rk-connector-'));
+  server = await startServer({ port: 0, dataDir });
+  token = await server.createToken('ann');
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function sample(text = 'Subject: hello\r\n\r\nbody'): Promise<{ record: DeclaredRecord; parts: ArrayBuffer[] }> {
+  const bytes = new TextEncoder().encode(text);
+  const record: DeclaredRecord = {
+    id: uuidv7(),
+    source: {
+      app: 'gmail',
+      kind: 'email',
+      url: 'https://mail.google.com/mail/u/0/#inbox/x',
+      sourceId: `<${Math.random()}@x>`,
+    },
+    title: 'hello',
+    metadata: { originator: 'Ann <ann@x.org>' },
+    classification: {},
+    tags: [],
+    fields: {},
+    content: [
+      {
+        role: 'primary',
+        name: 'message.eml',
+        mimeType: 'message/rfc822',
+        size: bytes.byteLength,
+        sha256: await sha256Hex(bytes),
+      },
+    ],
+    declaredAt: new Date().toISOString(),
+  };
+  return { record, parts: [bytes.buffer] };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<RepositoryError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(RepositoryError);
+  return error as RepositoryError;
+}
+
+describe('Records API connector against the reference server', () => {
+  it('gets a receipt whose digests match, and the same receipt on a retry', async () => {
+    const { record, parts } = await sample();
+    const connection = { repositoryUrl: server.url, token };
+    const receipt = await postRecord(connection, record, parts);
+    expect(receipt).toMatchObject({
+      id: record.id,
+      content: [{ name: 'message.eml', sha256: record.content[0]!.sha256 }],
+    });
+    expect(await postRecord(connection, record, parts)).toEqual(receipt);
+  });
+
+  it('asks for attention when the content does not match what the record says', async () => {
+    const { record } = await sample();
+    const error = await failureOf(
+      postRecord({ repositoryUrl: server.url, token }, record, [new TextEncoder().encode('tampered').buffer]),
+    );
+    expect(error.kind).toBe('attention');
+    expect(error.status).toBe(422);
+    expect(error.message).toMatch(/has 8 bytes, but the record says 22; nothing was stored/);
+  });
+
+  it('reports a refused token as an auth failure', async () => {
+    const { record, parts } = await sample();
+    const error = await failureOf(postRecord({ repositoryUrl: server.url, token: 'rk_wrong' }, record, parts));
+    expect(error).toMatchObject({ kind: 'auth', status: 401 });
+  });
+
+  it('retries when the repository cannot be reached', async () => {
+    const { record, parts } = await sample();
+    const error = await failureOf(postRecord({ repositoryUrl: 'http://127.0.0.1:9', token }, record, parts));
+    expect(error.kind).toBe('retry');
+  });
+
+  it('retries on 503 and reads Retry-After', async () => {
+    const { record, parts } = await sample();
+    const fetch503 = (async () =>
+      new Response('{"detail":"maintenance"}', { status: 503, headers: { 'Retry-After': '30' } })) as typeof fetch;
+    const error = await failureOf(postRecord({ repositoryUrl: server.url, token, fetch: fetch503 }, record, parts));
+    expect(error).toMatchObject({ kind: 'retry', status: 503, retryAfterMs: 30_000 });
+    expect(error.message).toContain('maintenance');
+  });
+
+  it('refuses a receipt for another record (a server that lies)', async () => {
+    const { record, parts } = await sample();
+    const liar = (async () =>
+      Response.json(
+        { id: uuidv7(), url: 'http://x/records/1', receivedAt: new Date().toISOString(), content: [] },
+        { status: 201 },
+      )) as typeof fetch;
+    const error = await failureOf(postRecord({ repositoryUrl: server.url, token, fetch: liar }, record, parts));
+    expect(error.kind).toBe('attention');
+    expect(error.message).toContain('receipt');
+  });
+
+  it('reads the demo presets', async () => {
+    expect(await getPresets({ repositoryUrl: server.url, token })).toMatchObject({
+      version: expect.any(Number),
+      profiles: expect.any(Array),
+    });
+  });
+});

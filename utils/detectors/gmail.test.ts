@@ -1,0 +1,199 @@
+// @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixtures } from './fixtures/fixtures';
+import { gmail, parseGmailDate, parseSize } from './gmail';
+import { Detection } from './types';
+
+const dir = join(import.meta.dirname, 'fixtures/gmail');
+const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
+const load = (file: string) => parse(readFileSync(join(dir, file), 'utf8'));
+const thread = (body: string) => parse(`<!doctype html><html><body><div role="main">${body}</div></body></html>`);
+
+// Gmail writes dates in the viewer's zone; the fixtures are what a viewer in UTC sees.
+const zone = process.env.TZ;
+beforeAll(() => {
+  process.env.TZ = 'UTC';
+});
+afterAll(() => {
+  process.env.TZ = zone;
+});
+
+describe('gmail fixtures', () => {
+  for (const fixture of loadFixtures('gmail')) {
+    it(`${fixture.file} gives its expected detections`, () => {
+      const doc = parse(fixture.html);
+      const before = doc.documentElement.outerHTML;
+      const detections = gmail.detect(doc, new URL(fixture.url));
+      expect(detections).toEqual(fixture.expected);
+      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
+      expect(doc.documentElement.outerHTML).toBe(before);
+    });
+  }
+
+  it('finds one detection per message of a thread, with To and Cc separated where Gmail shows details', () => {
+    const [first, second, third] = gmail.detect(
+      load('multi-message.html'),
+      new URL('https://mail.google.com/mail/u/1/#label/ci.test/FMfcgzGqRGfPBbNLWvfPvDbxnHBwkdGf'),
+    );
+    expect(first?.metadata.otherAddressees).toBeUndefined();
+    expect(second?.metadata.otherAddressees).toEqual(['Tom at FlowCrypt <tom@flowcrypt.com>']);
+    expect(third?.metadata.otherAddressees).toContain('Records <records@flowcrypt.dev>');
+    // The third message's date is German, so it comes from the time inside its id.
+    expect(third?.metadata.dateSent).toBe('2022-10-27T13:05:12.123Z');
+  });
+});
+
+describe('gmail URL gate', () => {
+  const yes = [
+    'https://mail.google.com/mail/u/0/#inbox',
+    'https://mail.google.com/mail/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM',
+    'https://mail.google.com/mail/u/3/#label/Work/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM',
+    'https://mail.google.com/mail/b/ALGkd0x3vK/u/0/#search/q/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM',
+  ];
+  const no = [
+    'http://mail.google.com/mail/u/0/',
+    'https://mail.google.com/chat/u/0/',
+    'https://mail.google.com.evil.example/mail/u/0/',
+    'https://evil.example/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM',
+    'https://docs.google.com/document/d/1/edit',
+  ];
+  for (const url of yes) it(`matches ${url}`, () => expect(gmail.matches(new URL(url))).toBe(true));
+  for (const url of no) it(`rejects ${url}`, () => expect(gmail.matches(new URL(url))).toBe(false));
+
+  it('gives nothing for a URL outside Gmail even with a thread in the DOM', () => {
+    expect(gmail.detect(load('single-message.html'), new URL('https://example.org/mail/x'))).toEqual([]);
+  });
+});
+
+describe('gmail ids from the URL alone', () => {
+  it('uses a legacy hex id in the hash, and fetches by th=', () => {
+    const [d] = gmail.detect(
+      thread('<h2 class="hP">Hello</h2>'),
+      new URL('https://mail.google.com/mail/u/2/#inbox/184a87a7b32dd009'),
+    );
+    expect(d?.via).toBe('url-legacy-id');
+    expect(d?.source.sourceId).toBe('gmail:msg-f:1750360559522271241');
+    expect(d?.metadata.identifiers).toEqual({
+      account: '2',
+      threadPermId: 'thread-f:1750360559522271241',
+      legacyThreadId: '184a87a7b32dd009',
+    });
+    expect(d?.metadata.dateSent).toBe('2022-11-24T07:11:50.066Z');
+    expect(d?.capture).toEqual({
+      kind: 'fetch',
+      url: 'https://mail.google.com/mail/u/2/?view=att&th=184a87a7b32dd009&attid=0&disp=comp&safe=1&zw',
+      name: 'message.eml',
+      mimeType: 'message/rfc822',
+    });
+  });
+
+  it('uses the heading ids when messages carry none', () => {
+    const doc = thread(
+      '<h2 class="hP" data-thread-perm-id="thread-f:1750360559522271241">Hello</h2><div class="adn"></div>',
+    );
+    const [d] = gmail.detect(doc, new URL('https://mail.google.com/mail/u/0/#inbox'));
+    expect(d?.via).toBe('thread-id');
+    expect(d?.source.sourceId).toBe('gmail:msg-f:1750360559522271241');
+  });
+
+  it('keeps a not-yet-synced thread token but has nothing to fetch', () => {
+    const [d] = gmail.detect(
+      thread('<h2 class="hP">[ci.test] msg.asc</h2>'),
+      new URL('https://mail.google.com/mail/u/0/#sent/QgrcJHrtqfgLGKqwChjKsHKzZQpwRHMBqpG'),
+    );
+    expect(d?.source.sourceId).toBe('gmail:msg-a:r-3250321130129805677');
+    expect(d?.metadata.identifiers?.threadPermId).toBe('thread-a:r-3250321130129805677');
+    expect(d?.metadata.dateSent).toBeUndefined();
+    expect(d?.capture).toEqual({ kind: 'none' });
+    expect(v.parse(Detection, d)).toEqual(d);
+  });
+
+  it('gives nothing for a thread token while no thread view is on the page', () => {
+    const doc = thread('<table><tr class="zA"><td>row</td></tr></table>');
+    expect(
+      gmail.detect(doc, new URL('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM')),
+    ).toEqual([]);
+  });
+
+  it('ignores garbage at the end of the hash', () => {
+    for (const hash of ['#inbox/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz', '#settings/general', `#inbox/${'B'.repeat(5000)}`]) {
+      const doc = thread('<h2 class="hP">Hello</h2>');
+      expect(gmail.detect(doc, new URL(`https://mail.google.com/mail/u/0/${hash}`))).toEqual([]);
+    }
+  });
+
+  it('prefers the message id in the DOM over the URL token', () => {
+    const doc = thread(
+      '<h2 class="hP">Hello</h2><div class="adn" data-message-id="#msg-f:1750289813065259448"><span class="gD" email="a@example.org" name="A">A</span></div>',
+    );
+    const [d] = gmail.detect(doc, new URL('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM'));
+    expect(d?.source.sourceId).toBe('gmail:msg-f:1750289813065259448');
+    expect(d?.metadata.identifiers?.threadPermId).toBe('thread-f:1750360559522271241');
+    expect(d?.metadata.originator).toBe('A <a@example.org>');
+  });
+});
+
+describe('gmail never throws', () => {
+  it('returns [] when the document itself throws', () => {
+    const hostile = new Proxy({} as Document, {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(
+      gmail.detect(hostile, new URL('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM')),
+    ).toEqual([]);
+  });
+
+  it('caps the messages it reads', () => {
+    const many = Array.from(
+      { length: 300 },
+      (_, i) => `<div class="adn" data-legacy-message-id="${(0x184a87a7b32dd009n + BigInt(i)).toString(16)}"></div>`,
+    );
+    const detections = gmail.detect(
+      thread(`<h2 class="hP">Big</h2>${many.join('')}`),
+      new URL('https://mail.google.com/mail/u/0/#inbox'),
+    );
+    expect(detections).toHaveLength(100);
+  });
+});
+
+describe('parseGmailDate', () => {
+  const cases: [string, string | undefined][] = [
+    ['Thu, Dec 4, 2014 at 2:02 PM', '2014-12-04T14:02:00Z'],
+    ['Nov 20, 2026, 9:14 AM', '2026-11-20T09:14:00Z'],
+    ['Nov 20, 2026, 12:05\u202fAM', '2026-11-20T00:05:00Z'],
+    ['Thu, Nov 24, 2022, 7:11 AM', '2022-11-24T07:11:00Z'],
+    ['24 Nov 2022, 07:11', '2022-11-24T07:11:00Z'],
+    ['Thursday, 24 November 2022 at 19:11:05', '2022-11-24T19:11:05Z'],
+    ['Feb 31, 2022, 9:14 AM', undefined],
+    ['Nov 20, 2026, 13:14 PM', undefined],
+    ['27. Okt. 2022, 13:05', undefined],
+    ['yesterday', undefined],
+    ['', undefined],
+  ];
+  for (const [text, iso] of cases) it(`reads "${text}"`, () => expect(parseGmailDate(text)).toBe(iso));
+
+  it('reads the date in the browser time zone', () => {
+    process.env.TZ = 'America/Halifax';
+    try {
+      expect(parseGmailDate('Thu, Nov 24, 2022, 3:11 AM')).toBe('2022-11-24T07:11:00Z');
+    } finally {
+      process.env.TZ = 'UTC';
+    }
+  });
+});
+
+describe('parseSize', () => {
+  it('reads Gmail sizes approximately', () => {
+    expect(parseSize('12 KB')).toBe(12288);
+    expect(parseSize('1.5 KB')).toBe(1536);
+    expect(parseSize('2,9 MB')).toBe(3040870);
+    expect(parseSize('512 bytes')).toBe(512);
+    expect(parseSize('Shared in Drive')).toBeUndefined();
+    expect(parseSize('9'.repeat(400))).toBeUndefined();
+  });
+});

@@ -1,0 +1,332 @@
+import type { Attachment, Metadata } from '../records/record';
+import { decimalToHex, decodeGmailToken, hexToDecimal, timestampFromId } from './gmail-token';
+import { attr, cleanText, MONTHS, mailbox, textOf, toIso } from './text';
+import type { CapturePlan, Detection, Detector } from './types';
+
+/**
+ * Gmail: one detection per message shown in the open thread (selectors and URL shapes from
+ * `shared/realdata/gmail/patterns.json`). The thread list, settings and compose-only views give nothing: bulk
+ * selection in the list is a later issue.
+ */
+
+const GMAIL_PATH = /^\/mail(?:\/u\/(\d{1,3})|\/b\/([A-Za-z0-9._-]{1,64})\/u\/(\d{1,3}))?\//;
+const URL_TOKEN = /^[BCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxz]{16,200}$/;
+const LEGACY_HEX = /^[0-9a-f]{16}$/;
+const MAX_MESSAGES = 100;
+const MAX_ATTACHMENTS = 100;
+
+interface Account {
+  /** `/mail/u/0/` or `/mail/b/<id>/u/0/`: where the download URLs live. */
+  base: string;
+  slot: string;
+}
+
+interface ThreadIds {
+  threadPermId?: string;
+  legacyThreadId?: string;
+  urlToken?: string;
+  /** Which hash form the thread id came from, when the DOM has none. */
+  fromUrl?: 'url-token' | 'url-legacy-id';
+}
+
+interface MessageIds {
+  /** `msg-f:<decimal>` or `msg-a:r<signed>`. */
+  messageId?: string;
+  legacyMessageId?: string;
+  via: string;
+}
+
+function account(url: URL): Account | null {
+  const m = GMAIL_PATH.exec(url.pathname);
+  if (!m) return null;
+  const slot = m[1] ?? m[3] ?? '0';
+  return { base: m[2] ? `/mail/b/${m[2]}/u/${slot}/` : `/mail/u/${slot}/`, slot };
+}
+
+/** The opaque id at the end of `#inbox/…`, `#label/X/…`, `#search/q/…` (new token or legacy hex), if any. */
+function idFromHash(hash: string): ThreadIds {
+  const path = hash.slice(1, 4096).split('?')[0] ?? '';
+  const parts = path.split('/');
+  if (parts.length < 2) return {};
+  const last = parts[parts.length - 1] ?? '';
+  if (URL_TOKEN.test(last)) {
+    const decoded = decodeGmailToken(last);
+    if (decoded?.threadId.startsWith('thread-f:')) {
+      const legacy = decimalToHex(decoded.threadId.slice('thread-f:'.length)) ?? undefined;
+      return { threadPermId: decoded.threadId, legacyThreadId: legacy, urlToken: last, fromUrl: 'url-token' };
+    }
+    if (decoded) return { threadPermId: decoded.threadId, urlToken: last, fromUrl: 'url-token' };
+  }
+  if (LEGACY_HEX.test(last)) {
+    const decimal = hexToDecimal(last);
+    return {
+      threadPermId: decimal ? `thread-f:${decimal}` : undefined,
+      legacyThreadId: last,
+      fromUrl: 'url-legacy-id',
+    };
+  }
+  return {};
+}
+
+/** Thread ids from the subject heading, filled in from the URL hash where the DOM has none. */
+function threadIds(heading: Element | null, url: URL): ThreadIds {
+  const fromUrl = idFromHash(url.hash);
+  const perm = attr(heading, 'data-thread-perm-id', 64).replace(/^#/, '');
+  const legacy = attr(heading, 'data-legacy-thread-id', 64).toLowerCase();
+  const ids: ThreadIds = { ...fromUrl };
+  if (/^thread-f:\d{1,20}$|^thread-a:r-?\d{1,20}$/.test(perm)) {
+    ids.threadPermId = perm;
+    delete ids.fromUrl;
+  }
+  if (LEGACY_HEX.test(legacy)) {
+    ids.legacyThreadId = legacy;
+    ids.threadPermId ??= `thread-f:${hexToDecimal(legacy)}`;
+    delete ids.fromUrl;
+  }
+  if (ids.threadPermId?.startsWith('thread-f:')) {
+    ids.legacyThreadId ??= decimalToHex(ids.threadPermId.slice('thread-f:'.length)) ?? undefined;
+  }
+  return ids;
+}
+
+function messageIds(message: Element): MessageIds | null {
+  const dataId = attr(message, 'data-message-id', 64).replace(/^#/, '');
+  const legacy = attr(message, 'data-legacy-message-id', 64).toLowerCase();
+  const legacyOk = /^[0-9a-f]{16}$/.test(legacy);
+  if (/^msg-f:\d{1,20}$/.test(dataId)) {
+    const hex = decimalToHex(dataId.slice('msg-f:'.length));
+    if (!hex) return null;
+    return { messageId: dataId, legacyMessageId: hex, via: 'data-message-id' };
+  }
+  // Just-sent messages carry a local msg-a id until Gmail syncs; the legacy id, when there, is still usable.
+  if (/^msg-a:r-?\d{1,20}$/.test(dataId)) {
+    return { messageId: dataId, legacyMessageId: legacyOk ? legacy : undefined, via: 'data-message-id' };
+  }
+  if (legacyOk) return { messageId: `msg-f:${hexToDecimal(legacy)}`, legacyMessageId: legacy, via: 'legacy-id' };
+  return null;
+}
+
+/**
+ * The date in `span.g3[title]` is written in the viewer's locale and time zone, with no zone in it
+ * ("Thu, Dec 4, 2014 at 2:02 PM", "Nov 20, 2026, 9:14 AM", "24 Nov 2022, 07:11"). English month names in any
+ * order are understood and read in the browser's time zone, which is the one Gmail renders in. Other
+ * languages give `undefined` and the caller falls back to the time inside the message id.
+ */
+export function parseGmailDate(title: string): string | undefined {
+  const text = cleanText(title, 100)
+    .toLowerCase()
+    .replace(/[\u00a0\u202f]/g, ' ');
+  const time =
+    /(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?/.exec(text) ?? /(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  const rest = time ? text.replace(time[0], ' ') : text;
+  const month = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/.exec(rest);
+  const year = /\b(\d{4})\b/.exec(rest);
+  const day = /\b(\d{1,2})\b/.exec(rest.replace(year?.[0] ?? '', ' '));
+  if (!time || !month || !year || !day) return undefined;
+  let hour = Number(time[1]);
+  if (time[4]) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (time[4] === 'p' ? 12 : 0);
+  }
+  const [y, mo, d] = [Number(year[1]), MONTHS.indexOf(month[1]!), Number(day[1])];
+  const date = new Date(y, mo, d, hour, Number(time[2]), Number(time[3] ?? 0));
+  if (date.getFullYear() !== y || date.getMonth() !== mo || date.getDate() !== d || date.getHours() !== hour) {
+    return undefined;
+  }
+  return toIso(date);
+}
+
+const SIZE = /^([\d.,]+)\s*(bytes?|b|kb|k|mb|m|gb|g)$/i;
+const UNIT: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "12 KB" → 12288 (Gmail rounds, so this is approximate). */
+export function parseSize(text: string): number | undefined {
+  const m = SIZE.exec(cleanText(text, 32));
+  if (!m) return undefined;
+  const value = Number(m[1]!.replace(',', '.'));
+  const size = Math.round(value * (UNIT[m[2]![0]!.toLowerCase()] ?? 1));
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/**
+ * Attachment cards (`span.aZo`). A card is an attachment of the message when it has a `download_url`
+ * ("mime:filename:url", Chrome only) or a size; Drive and YouTube link chips have neither and are skipped,
+ * since they are not part of the message.
+ */
+function attachments(message: Element): Attachment[] {
+  const out: Attachment[] = [];
+  for (const card of Array.from(message.querySelectorAll('span.aZo')).slice(0, MAX_ATTACHMENTS)) {
+    const download = attr(card, 'download_url', 8192);
+    const [mime = '', encodedName = ''] = download.split(':', 2);
+    let fileName = '';
+    try {
+      fileName = decodeURIComponent(encodedName);
+    } catch {
+      fileName = encodedName;
+    }
+    const name = textOf(card.querySelector('.aV3'), 1024) || cleanText(fileName, 1024);
+    const size = parseSize(textOf(card.querySelector('.SaH2Ve'), 32));
+    if (!name || (!download && size === undefined)) continue;
+    const attachment: Attachment = { name };
+    if (size !== undefined) attachment.size = size;
+    if (/^[a-z]+\/[\w.+-]+$/i.test(mime)) attachment.mimeType = mime.toLowerCase();
+    out.push(attachment);
+  }
+  return out;
+}
+
+/** Gmail names the signed-in user "me": that is a label of the page, not the person's name, so it is dropped. */
+const SELF_LABEL = /^me$/i;
+
+function mailboxOf(span: Element | null): string | undefined {
+  const name = attr(span, 'name', 1024);
+  return mailbox(SELF_LABEL.test(name.trim()) ? '' : name, attr(span, 'email', 1024));
+}
+
+function unique(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => !!v))];
+}
+
+/**
+ * To and Cc/Bcc. The expanded details table (`table.ajC`, rows labelled "to:", "cc:", "bcc:") separates them;
+ * without it Gmail shows one recipient line (`.hb span[email]`, or `span.g2[email]` in older layouts) that
+ * does not say who was copied, so everyone there is an addressee. English labels only; a row with another
+ * label is ignored, and if no row is understood the recipient line is used.
+ */
+function recipients(message: Element): Pick<Metadata, 'addressees' | 'otherAddressees'> {
+  const to: (string | undefined)[] = [];
+  const other: (string | undefined)[] = [];
+  for (const row of Array.from(message.querySelectorAll('table.ajC tr')).slice(0, 20)) {
+    const label = textOf(row.querySelector('td'), 20).toLowerCase().replace(/:$/, '');
+    const target = label === 'to' ? to : label === 'cc' || label === 'bcc' ? other : null;
+    if (!target) continue;
+    for (const span of Array.from(row.querySelectorAll('span[email]')).slice(0, 500)) target.push(mailboxOf(span));
+  }
+  if (to.length === 0 && other.length === 0) {
+    let spans = Array.from(message.querySelectorAll('.hb span[email]'));
+    if (spans.length === 0) spans = Array.from(message.querySelectorAll('span.g2[email]'));
+    for (const span of spans.slice(0, 500)) to.push(mailboxOf(span));
+  }
+  const result: Pick<Metadata, 'addressees' | 'otherAddressees'> = {};
+  const addressees = unique(to);
+  const otherAddressees = unique(other);
+  if (addressees.length) result.addressees = addressees;
+  if (otherAddressees.length) result.otherAddressees = otherAddressees;
+  return result;
+}
+
+/**
+ * The raw message, as Gmail's "Download message" gets it: by `permmsgid` for a `msg-f` id, or by the legacy hex
+ * id (`th=`) when that is the form the page gave. Unsynced `msg-a` ids without a hex id cannot be fetched yet.
+ */
+function capturePlan(acct: Account, messageId: string, hex: string | undefined, preferHex: boolean): CapturePlan {
+  const base = `https://mail.google.com${acct.base}?view=att&`;
+  const query =
+    hex && (preferHex || !messageId.startsWith('msg-f:'))
+      ? `th=${hex}`
+      : messageId.startsWith('msg-f:')
+        ? `permmsgid=${messageId}`
+        : '';
+  if (!query) return { kind: 'none' };
+  return {
+    kind: 'fetch',
+    url: `${base}${query}&attid=0&disp=comp&safe=1&zw`,
+    name: 'message.eml',
+    mimeType: 'message/rfc822',
+  };
+}
+
+function detection(
+  message: Element | undefined,
+  ids: { messageId?: string; legacyMessageId?: string; via: string },
+  thread: ThreadIds,
+  title: string,
+  url: URL,
+  acct: Account,
+): Detection | null {
+  const messageId = ids.messageId ?? thread.threadPermId?.replace(/^thread-/, 'msg-');
+  if (!messageId) return null;
+  const identifiers: Record<string, string> = { account: acct.slot };
+  if (thread.threadPermId) identifiers.threadPermId = thread.threadPermId;
+  if (thread.legacyThreadId) identifiers.legacyThreadId = thread.legacyThreadId;
+  if (ids.messageId) identifiers.messageId = ids.messageId;
+  if (ids.legacyMessageId) identifiers.legacyMessageId = ids.legacyMessageId;
+  if (thread.urlToken) identifiers.urlToken = thread.urlToken;
+
+  const metadata: Metadata = { mimeType: 'message/rfc822' };
+  if (message) {
+    const originator = mailboxOf(message.querySelector('span.gD[email]') ?? message.querySelector('td.gF span[email]'));
+    if (originator) metadata.originator = originator;
+    Object.assign(metadata, recipients(message));
+    const sent = parseGmailDate(attr(message.querySelector('span.g3[title]'), 'title', 200));
+    if (sent) metadata.dateSent = sent;
+    const files = attachments(message);
+    if (files.length) metadata.attachments = files;
+  }
+  if (!metadata.dateSent && messageId.startsWith('msg-f:')) {
+    const fromId = timestampFromId(messageId.slice('msg-f:'.length));
+    if (fromId) metadata.dateSent = fromId;
+  }
+  metadata.identifiers = identifiers;
+
+  return {
+    // The RFC 5322 Message-ID is not in the page; capture replaces this with it once the raw message is parsed.
+    source: { app: 'gmail', kind: 'email', url: url.href, sourceId: `gmail:${messageId}` },
+    title,
+    metadata,
+    // Without a message id the detection stands for the thread's first message, whose hex id is the thread's.
+    capture: capturePlan(
+      acct,
+      messageId,
+      ids.messageId ? ids.legacyMessageId : thread.legacyThreadId,
+      ids.via.includes('legacy'),
+    ),
+    via: ids.via,
+  };
+}
+
+function isGmail(url: URL): boolean {
+  return url.protocol === 'https:' && url.hostname === 'mail.google.com' && GMAIL_PATH.test(url.pathname);
+}
+
+function detectThread(document: Document, url: URL): Detection[] {
+  const acct = isGmail(url) ? account(url) : null;
+  if (!acct) return [];
+  const heading = document.querySelector('h2.hP');
+  const messages = Array.from(document.querySelectorAll('div.adn')).slice(0, MAX_MESSAGES);
+  // No subject heading and no message: the list, settings or a thread still loading.
+  if (!heading && messages.length === 0) return [];
+  const title = textOf(heading, 1024) || '(no subject)';
+  const thread = threadIds(heading, url);
+
+  const out: Detection[] = [];
+  for (const message of messages) {
+    try {
+      const ids = messageIds(message);
+      const found = ids && detection(message, ids, thread, title, url, acct);
+      if (found) out.push(found);
+    } catch {
+      // One odd message must not hide the others; the runner reports detectors that give nothing.
+    }
+  }
+  // Without message ids in the DOM, the thread id stands for the thread's first message: Gmail gives a thread
+  // the id of the message that started it, so the capture URL fetches that message.
+  if (out.length === 0 && thread.threadPermId) {
+    const via = thread.fromUrl ?? 'thread-id';
+    const found = detection(messages[0], { via }, thread, title, url, acct);
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+export const gmail: Detector = {
+  id: 'gmail',
+  matches: isGmail,
+  detect(document, url) {
+    try {
+      return detectThread(document, url);
+    } catch {
+      return [];
+    }
+  },
+};

@@ -1,0 +1,123 @@
+// @vitest-environment happy-dom
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Fixture, loadFixtures } from './fixtures/fixtures';
+import { generic } from './generic';
+import { gmail } from './gmail';
+import { detectors, runDetectors } from './index';
+import type { Detection } from './types';
+
+const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
+const fixtures: Fixture[] = [...loadFixtures('gmail'), ...loadFixtures('generic')];
+
+const zone = process.env.TZ;
+beforeAll(() => {
+  process.env.TZ = 'UTC'; // the Gmail fixtures show dates as a viewer in UTC sees them
+});
+afterAll(() => {
+  process.env.TZ = zone;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('detector list', () => {
+  it('puts site detectors first and generic last', () => {
+    expect(detectors.map((d) => d.id)).toEqual(['gmail', 'generic']);
+    expect(new Set(detectors.map((d) => d.id)).size).toBe(detectors.length);
+  });
+});
+
+describe('every detector stays off the other detectors’ pages', () => {
+  const siteDetectors = detectors.filter((d) => d !== generic);
+  for (const detector of siteDetectors) {
+    for (const fixture of fixtures.filter((f) => f.site !== detector.id)) {
+      it(`${detector.id} finds nothing on ${fixture.site}/${fixture.file}`, () => {
+        const url = new URL(fixture.url);
+        const found = detector.matches(url) ? detector.detect(parse(fixture.html), url) : [];
+        expect(found).toEqual([]);
+        // Even run on a URL it does accept, the other site's markup gives it nothing.
+        expect(detector.detect(parse(fixture.html), new URL('https://mail.google.com/mail/u/0/#inbox'))).toEqual([]);
+      });
+    }
+  }
+
+  // generic accepts every http(s) URL by design; the runner is what keeps it off site pages.
+  for (const fixture of fixtures.filter((f) => f.site !== 'generic')) {
+    it(`the runner never offers ${fixture.site}/${fixture.file} as a generic page`, () => {
+      const { detections } = runDetectors(parse(fixture.html), fixture.url);
+      expect(detections.every((d) => d.source.app === fixture.site)).toBe(true);
+    });
+  }
+});
+
+describe('runDetectors', () => {
+  for (const fixture of fixtures) {
+    it(`gives the expected detections for ${fixture.site}/${fixture.file}`, () => {
+      expect(runDetectors(parse(fixture.html), fixture.url)).toEqual({ detections: fixture.expected, errors: [] });
+    });
+  }
+
+  it('gives nothing, not a generic page, for the Gmail inbox', () => {
+    const inbox = fixtures.find((f) => f.file === 'inbox-list.html')!;
+    expect(runDetectors(parse(inbox.html), inbox.url)).toEqual({ detections: [], errors: [] });
+  });
+
+  it('gives nothing for pages that are not on the web', () => {
+    expect(runDetectors(parse('<title>x</title>'), 'chrome://extensions/')).toEqual({ detections: [], errors: [] });
+  });
+
+  it('reports a URL it cannot read', () => {
+    const result = runDetectors(parse('<title>x</title>'), 'not a url');
+    expect(result.detections).toEqual([]);
+    expect(result.errors).toEqual([{ detector: 'runner', message: 'Not a valid page URL: not a url' }]);
+  });
+
+  it('reports a detector that throws', () => {
+    vi.spyOn(generic, 'detect').mockImplementation(() => {
+      throw new Error('boom');
+    });
+    expect(runDetectors(parse('<title>x</title>'), 'https://example.org/')).toEqual({
+      detections: [],
+      errors: [{ detector: 'generic', message: 'Detector failed on this page: boom' }],
+    });
+  });
+
+  it('reports a URL gate that throws', () => {
+    vi.spyOn(gmail, 'matches').mockImplementation(() => {
+      throw new Error('bad gate');
+    });
+    const result = runDetectors(parse('<title>x</title>'), 'https://example.org/');
+    expect(result.errors).toEqual([{ detector: 'gmail', message: 'URL check failed: bad gate' }]);
+    expect(result.detections).toHaveLength(1);
+  });
+
+  it('drops invalid detections and says why', () => {
+    const good = runDetectors(parse('<title>Good</title>'), 'https://example.org/').detections[0]!;
+    const bad = { ...good, title: '', metadata: { dateSent: 'yesterday' } };
+    vi.spyOn(generic, 'detect').mockReturnValue([bad as Detection, good]);
+    const result = runDetectors(parse('<title>x</title>'), 'https://example.org/');
+    expect(result.detections).toEqual([good]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]?.detector).toBe('generic');
+    expect(result.errors[0]?.message).toMatch(/^Detection 0 was dropped as invalid: .*title.*metadata\.dateSent/);
+  });
+
+  it('reports a detector that returns something other than a list', () => {
+    vi.spyOn(generic, 'detect').mockReturnValue('nope' as unknown as Detection[]);
+    expect(runDetectors(parse(''), 'https://example.org/').errors).toEqual([
+      { detector: 'generic', message: 'Detector returned something other than a list of detections' },
+    ]);
+  });
+
+  it('keeps at most 100 detections', () => {
+    const good = runDetectors(parse('<title>Good</title>'), 'https://example.org/').detections[0]!;
+    vi.spyOn(generic, 'detect').mockReturnValue(Array.from({ length: 150 }, () => good));
+    expect(runDetectors(parse(''), 'https://example.org/').detections).toHaveLength(100);
+  });
+
+  it('falls through to the next site detector only when a matching one finds nothing valid', () => {
+    vi.spyOn(gmail, 'detect').mockReturnValue([]);
+    const single = fixtures.find((f) => f.file === 'single-message.html')!;
+    expect(runDetectors(parse(single.html), single.url).detections).toEqual([]);
+  });
+});

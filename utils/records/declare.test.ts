@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesToBase64, sha256Hex } from '../capture/bytes';
+import type { Detection } from '../detectors/types';
+import { type OutboxDb, openOutbox } from '../outbox/db';
+import { getRow, readContent } from '../outbox/outbox';
+import { EMPTY_PRESETS } from '../presets/schema';
+import { declare } from './declare';
+
+const detection: Detection = {
+  source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/mail/u/0/#inbox/x', sourceId: 'gmail:msg-f:1' },
+  title: 'Quarterly report',
+  metadata: { originator: 'Ann <ann@x.org>' },
+  capture: {
+    kind: 'fetch',
+    url: 'https://mail.google.com/mail/u/0/?view=att',
+    name: 'message.eml',
+    mimeType: 'message/rfc822',
+  },
+  via: 'test',
+};
+const request = {
+  detection,
+  title: 'Quarterly report',
+  profileId: 'general',
+  tags: ['a', 'a', 'b'],
+  fields: {},
+  metadataOnly: false,
+};
+const eml = new TextEncoder().encode('Subject: Quarterly report\r\n\r\nHello');
+
+let db: OutboxDb;
+beforeEach(async () => {
+  db = await openOutbox(`declare-${Math.random()}`);
+});
+
+describe('declare', () => {
+  it('captures, hashes and queues the record with its content in the outbox', async () => {
+    const result = await declare(request, {
+      db,
+      presets: EMPTY_PRESETS,
+      now: () => new Date('2026-11-23T10:00:00Z'),
+      fetchInTab: async () => ({ ok: true, base64: bytesToBase64(eml), mimeType: 'message/rfc822' }),
+    });
+    expect(result.ok).toBe(true);
+    const row = await getRow(db, result.ok ? result.id : '');
+    expect(row?.state).toBe('queued');
+    expect(row?.record).toMatchObject({
+      title: 'Quarterly report',
+      tags: ['a', 'b'],
+      classification: { profileId: 'general', recordType: 'document' },
+      content: [{ role: 'primary', name: 'message.eml', size: eml.byteLength, sha256: await sha256Hex(eml) }],
+      declaredAt: '2026-11-23T10:00:00.000Z',
+    });
+    const [stored] = await readContent(db, row!);
+    expect(new Uint8Array(stored!)).toEqual(eml);
+  });
+
+  it('reports a failed capture, stores nothing, and allows a metadata-only declaration', async () => {
+    const deps = {
+      db,
+      presets: EMPTY_PRESETS,
+      now: () => new Date(),
+      fetchInTab: async () => ({ ok: false as const, error: 'The site refused to give the original (HTTP 403).' }),
+    };
+    const failed = await declare(request, deps);
+    expect(failed).toEqual({
+      ok: false,
+      error: 'Could not capture the content: The site refused to give the original (HTTP 403).',
+      canDeclareMetadataOnly: true,
+    });
+    expect(await db.count('records')).toBe(0);
+    const metadataOnly = await declare({ ...request, metadataOnly: true }, deps);
+    expect(metadataOnly.ok).toBe(true);
+    expect((await db.getAll('records'))[0]?.record.content).toEqual([]);
+  });
+});
