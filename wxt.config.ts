@@ -17,11 +17,24 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage', 'alarms', 'activeTab', 'scripting'],
+    commands: {
+      // MV2 (Firefox) names the toolbar button's command differently from MV3.
+      [browser === 'firefox' ? '_execute_browser_action' : '_execute_action']: {
+        suggested_key: { default: 'Ctrl+Shift+Y', mac: 'Command+Shift+Y' },
+      },
+    },
     ...(browser === 'firefox'
       ? {
           // Firefox builds are MV2, where optional origins are listed with the optional permissions.
           optional_permissions: REPOSITORY_ORIGINS,
-          browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '115.0' } },
+          browser_specific_settings: {
+            gecko: {
+              id: GECKO_ID,
+              strict_min_version: '115.0',
+              // What is sent, and only ever to the repository the user or their organisation configured.
+              data_collection_permissions: { required: ['personalCommunications', 'websiteContent'] },
+            },
+          },
         }
       : {
           optional_host_permissions: REPOSITORY_ORIGINS,

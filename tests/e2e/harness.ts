@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,12 +50,18 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium with the built extension loaded, on a fresh profile. */
-export async function launchWithExtension(): Promise<ExtensionBrowser> {
+/**
+ * Debian's Chromium with the built extension loaded, on a fresh profile. `headed` runs it in a real window on
+ * the X display (Xvfb in tests), where the browser's own keyboard shortcuts work.
+ */
+export async function launchWithExtension({ headed = false } = {}): Promise<ExtensionBrowser> {
+  if (headed && !process.env.DISPLAY)
+    throw new Error('A headed browser needs an X display: run the e2e tests under xvfb-run.');
   const profile = mkdtempSync(join(tmpdir(), 'rk-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    headless: true,
+    headless: !headed,
+    timezoneId: 'UTC',
     args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${CHROME_BUILD}`, `--load-extension=${CHROME_BUILD}`],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
@@ -98,6 +105,20 @@ export async function openPopup(browser: ExtensionBrowser, tabId: number): Promi
   const popup = await browser.context.newPage();
   await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=${tabId}`);
   return popup;
+}
+
+/**
+ * Presses the extension's shortcut (Ctrl+Shift+Y) as a person would, through the X server: the browser opens the
+ * popup and grants activeTab for the page. DevTools key events reach only the page, never browser shortcuts.
+ */
+export async function pressActionShortcut(page: Page): Promise<void> {
+  await page.bringToFront();
+  const windows = execFileSync('xdotool', ['search', '--onlyvisible', '--class', 'chromium'])
+    .toString()
+    .trim()
+    .split('\n');
+  for (const window of windows) execFileSync('xdotool', ['windowfocus', '--sync', window]);
+  execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+shift+y']);
 }
 
 /** The badge text the extension set on a tab. */
