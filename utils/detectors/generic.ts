@@ -32,7 +32,7 @@ interface Found {
 const MAX_SCRIPTS = 20;
 const MAX_JSON = 1_000_000;
 const MAX_NODES = 500;
-const MAX_META = 5000;
+const MAX_META = 1000;
 const MAX_VALUES = 50;
 
 const DOCUMENT_TYPES = new Set(
@@ -164,15 +164,22 @@ function fromJsonLd(document: Document): Found | null {
   return found;
 }
 
-/** All `<meta name|property>` values by lower-cased key, in one pass over the document. */
+/** The vocabularies read from `<meta>`. */
+const META_KEY = /^(?:citation_|dc\.|dcterms\.|og:|article:)/;
+
+/**
+ * The `<meta name|property>` values of those vocabularies by lower-cased key. The live collection is read
+ * lazily and only its first MAX_META elements are looked at, so a page stuffed with meta tags stays fast.
+ */
 function metaTags(document: Document): Map<string, string[]> {
   const meta = new Map<string, string[]>();
-  const elements = document.querySelectorAll('meta[name], meta[property]');
+  const elements = document.getElementsByTagName('meta');
   for (let i = 0; i < elements.length && i < MAX_META; i++) {
     const element = elements[i]!;
     const key = (attr(element, 'name', 100) || attr(element, 'property', 100)).toLowerCase();
+    if (!META_KEY.test(key)) continue;
     const content = attr(element, 'content', 8192);
-    if (!key || !content) continue;
+    if (!content) continue;
     const values = meta.get(key) ?? [];
     if (values.length < MAX_VALUES) values.push(content);
     meta.set(key, values);

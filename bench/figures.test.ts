@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { formatTable, median, meetsTarget } from './figures';
+
+describe('bench figures', () => {
+  it('takes the median of odd and even samples', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow();
+  });
+
+  it('judges a figure against its target in the right direction', () => {
+    expect(meetsTarget({ value: 10, unit: 'ms', target: 12, better: 'lower' })).toBe(true);
+    expect(meetsTarget({ value: 10, unit: 'x', target: 12, better: 'higher' })).toBe(false);
+  });
+
+  it('prints one row per figure', () => {
+    const table = formatTable({ a: { value: 1, unit: 'ms', target: 2, better: 'lower' } });
+    expect(table.split('\n')).toHaveLength(3);
+    expect(table).toMatch(/a\s+1 ms\s+≤ 2 ms\s+ok/);
+  });
+});

@@ -1,0 +1,33 @@
+/** One benchmark figure as `bench/results.json` stores it. */
+export interface Figure {
+  value: number;
+  unit: string;
+  target: number;
+  better: 'lower' | 'higher';
+  /** Extra detail (per-fixture timings, sample counts) for whoever reads the results. */
+  detail?: Record<string, number | string>;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function meetsTarget(figure: Figure): boolean {
+  return figure.better === 'lower' ? figure.value <= figure.target : figure.value >= figure.target;
+}
+
+export function formatTable(results: Record<string, Figure>): string {
+  const rows = Object.entries(results).map(([name, f]) => [
+    name,
+    `${f.value} ${f.unit}`,
+    `${f.better === 'lower' ? '≤' : '≥'} ${f.target} ${f.unit}`,
+    meetsTarget(f) ? 'ok' : 'MISSED',
+  ]);
+  const header = ['figure', 'value', 'target', ''];
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: measures the built extension and writes bench/results.json. Run after `npm run build`
+ * (the npm script does both). Timings come from real Chromium on loopback; nothing here is a test.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import {
+  CHROME_BUILD,
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  configure,
+  launchWithExtension,
+  openPopup,
+  startRepository,
+  tabIdOf,
+} from '../tests/e2e/harness.ts';
+import { loadFixtures } from '../utils/detectors/fixtures/fixtures.ts';
+import { type Figure, formatTable, median } from './figures.ts';
+
+const gzipKb = (files: string[]) =>
+  Math.round(files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).byteLength, 0) / 102.4) / 10;
+
+/** Every script and stylesheet popup.html loads, as shipped. */
+function popupFiles(): string[] {
+  const html = readFileSync(join(CHROME_BUILD, 'popup.html'), 'utf8');
+  return [...html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map((m) => join(CHROME_BUILD, m[1]!));
+}
+
+async function detectionTimes(): Promise<Figure> {
+  const bundle = await build({
+    entryPoints: ['utils/detectors/index.ts'],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: 'recordkeeperDetectors',
+    minify: true,
+    target: 'chrome120',
+  });
+  const script = bundle.outputFiles[0]!.text;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const detail: Record<string, number> = {};
+  try {
+    const page = await browser.newPage();
+    for (const fixture of [...loadFixtures('gmail'), ...loadFixtures('generic')]) {
+      // A fresh document each time: fixtures that differ only after `#` would otherwise share one.
+      await page.goto('about:blank');
+      await page.unrouteAll();
+      await page.route('**/*', (route) =>
+        route.fulfill({ body: fixture.html, contentType: 'text/html; charset=utf-8' }),
+      );
+      await page.goto(fixture.url);
+      await page.addScriptTag({ content: `globalThis.__name = (fn) => fn;\n${script}` });
+      // Batches of runs per sample, because the page's clock is coarse (100 µs) by design.
+      const samples = await page.evaluate(() => {
+        const { runDetectors } = (
+          globalThis as never as { recordkeeperDetectors: typeof import('../utils/detectors/index.ts') }
+        ).recordkeeperDetectors;
+        const perSample = 20;
+        const times: number[] = [];
+        for (let i = 0; i < 5; i++) runDetectors(document, location.href);
+        for (let s = 0; s < 30; s++) {
+          const start = performance.now();
+          for (let i = 0; i < perSample; i++) runDetectors(document, location.href);
+          times.push((performance.now() - start) / perSample);
+        }
+        return times;
+      });
+      detail[`${fixture.site}/${fixture.file}`] = Math.round(median(samples) * 1000) / 1000;
+    }
+  } finally {
+    await browser.close();
+  }
+  const worst = Math.max(...Object.values(detail));
+  return {
+    value: worst,
+    unit: 'ms',
+    target: 1,
+    better: 'lower',
+    detail: { ...detail, figure: 'slowest fixture page' },
+  };
+}
+
+/** A 50 KB RFC 822 message: headers like Gmail's and a plain-text body. */
+function email50k(): Buffer {
+  const head = readFileSync('utils/detectors/fixtures/gmail/e2e-message.eml', 'latin1').split('\r\n\r\n')[0]!;
+  const headers = head.replace(
+    /Content-Type: multipart\/mixed;[^\r]*(\r\n[ \t][^\r]*)*/,
+    'Content-Type: text/plain; charset="UTF-8"',
+  );
+  const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\r\n';
+  let body = '';
+  while (headers.length + body.length < 50 * 1024) body += line;
+  return Buffer.from(`${headers}\r\n\r\n${body}`, 'latin1');
+}
+
+async function declareToReceipt(): Promise<Figure> {
+  const repository = await startRepository();
+  const browser = await launchWithExtension();
+  const eml = email50k();
+  try {
+    await configure(browser.worker, repository);
+    const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
+    await browser.context.route('https://mail.google.com/**', (route) =>
+      new URL(route.request().url()).searchParams.get('view') === 'att'
+        ? route.fulfill({ body: eml, contentType: 'message/rfc822' })
+        : route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
+    );
+    const page = await browser.context.newPage();
+    await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
+    const tabId = await tabIdOf(browser.worker, page);
+    const popup = await openPopup(browser, tabId);
+    await popup.getByLabel('Title').waitFor();
+    // tsx compiles with esbuild's keepNames, whose `__name` helper must exist where a function is evaluated.
+    await popup.evaluate('globalThis.__name = (fn) => fn');
+    const samples = await popup.evaluate(async (tab) => {
+      const call = async (type: string, data: unknown) => {
+        const answer = await chrome.runtime.sendMessage({ type, data });
+        if (!answer?.ok) throw new Error(answer?.error ?? `no answer to ${type}`);
+        return answer.value;
+      };
+      const { detections } = await call('tab.detections', { tabId: tab });
+      const times: number[] = [];
+      for (let i = 0; i < 25; i++) {
+        const start = performance.now();
+        const result = await call('record.declare', {
+          tabId: tab,
+          detection: detections[0],
+          title: `Bench ${i}`,
+          tags: [],
+        });
+        if (!result.ok) throw new Error(result.error);
+        for (;;) {
+          const view = await call('record.get', { id: result.id });
+          if (view?.state === 'synced') break;
+          if (view?.state === 'needs-attention') throw new Error(view.lastError);
+          await new Promise((done) => setTimeout(done, 2));
+        }
+        times.push(performance.now() - start);
+      }
+      return times;
+    }, tabId);
+    const measured = samples.slice(5); // the first few warm up the worker, the server and PGlite
+    return {
+      value: Math.round(median(measured) * 10) / 10,
+      unit: 'ms',
+      target: 250,
+      better: 'lower',
+      detail: {
+        emailBytes: eml.byteLength,
+        samples: measured.length,
+        p90: Math.round(measured.sort((a, b) => a - b)[Math.floor(measured.length * 0.9)]! * 10) / 10,
+      },
+    };
+  } finally {
+    await browser.close();
+    await repository.close();
+  }
+}
+
+const results: Record<string, Figure> = {
+  popupBundleGzip: { value: gzipKb(popupFiles()), unit: 'KB', target: 40, better: 'lower' },
+  contentScriptGzip: {
+    value: gzipKb([join(CHROME_BUILD, 'content-scripts/content.js')]),
+    unit: 'KB',
+    target: 25,
+    better: 'lower',
+  },
+  detectionTimePerPage: await detectionTimes(),
+  declareToReceiptLatency: await declareToReceipt(),
+};
+
+writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+console.info(formatTable(results));
