@@ -7,7 +7,7 @@ export default defineConfig({
     include: [
       'utils/**/*.test.ts',
       'components/**/*.test.tsx',
-      'entrypoints/**/*.test.ts',
+      'entrypoints/**/*.test.{ts,tsx}',
       'server/**/*.test.ts',
       'bench/**/*.test.ts',
     ],

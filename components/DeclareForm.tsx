@@ -75,7 +75,7 @@ export function DeclareForm({ detection, presets, suggestion, busy, onDeclare }:
           ))}
         </select>
       </label>
-      {suggestion && <p class="hint">Suggested by {suggestion.reason}</p>}
+      {suggestion && <p class="hint">Suggested: {suggestion.reason}</p>}
       <label>
         Category
         <select name="category" value={categoryId} onChange={(e) => setCategoryId(e.currentTarget.value)}>

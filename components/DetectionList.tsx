@@ -9,7 +9,9 @@ interface Props {
 function summary(detection: Detection): string {
   const { originator, dateSent, dateCreated } = detection.metadata;
   const date = dateSent ?? dateCreated;
-  return [originator, date && new Date(date).toLocaleString()].filter(Boolean).join(' · ');
+  return [originator, date && new Date(date).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** The declarable items on the page; with one item it is simply shown. */
@@ -19,17 +21,15 @@ export function DetectionList({ detections, selected, onSelect }: Props) {
       <legend>Detected on this page</legend>
       {detections.map((detection, index) => (
         <label class="detection" key={detection.source.sourceId}>
-          <input
-            type="radio"
-            name="detection"
-            checked={index === selected}
-            onChange={() => onSelect(index)}
-            hidden={detections.length === 1}
-          />
-          <span class="detection-title">{detection.title}</span>
-          <span class="detection-meta">
-            {detection.source.app} · {detection.source.kind}
-            {summary(detection) && ` · ${summary(detection)}`}
+          {detections.length > 1 && (
+            <input type="radio" name="detection" checked={index === selected} onChange={() => onSelect(index)} />
+          )}
+          <span>
+            <span class="detection-title">{detection.title}</span>
+            <span class="detection-meta">
+              {detection.source.app} · {detection.source.kind}
+              {summary(detection) && ` · ${summary(detection)}`}
+            </span>
           </span>
         </label>
       ))}

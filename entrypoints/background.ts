@@ -53,12 +53,7 @@ export default defineBackground({
       },
       'presets.get': () => loadPresets(),
       'settings.get': async () => settingsView(await loadSettings()),
-      'settings.save': async (input) => {
-        const settings = await saveSettings(input);
-        await refreshPresets(settings);
-        drainSoon();
-        return settingsView(settings);
-      },
+      'settings.save': async (input) => settingsView(await saveSettings(input)),
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
         await browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
@@ -82,5 +77,13 @@ export default defineBackground({
       drainSoon();
     });
     addEventListener('online', drainSoon);
+    // New connection settings, from options or from an admin's tooling: fetch that repository's presets and send.
+    browser.storage.onChanged.addListener((changes, area) => {
+      if (area !== 'local' || !changes.settings) return;
+      loadSettings()
+        .then(refreshPresets)
+        .catch(() => undefined)
+        .finally(drainSoon);
+    });
   },
 });

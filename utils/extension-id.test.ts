@@ -7,3 +7,8 @@ it('EXTENSION_ID is the id Chromium derives from EXTENSION_KEY', () => {
   const id = [...hex].map((digit) => String.fromCharCode(97 + Number.parseInt(digit, 16))).join('');
   expect(id).toBe(EXTENSION_ID);
 });
+
+it('the README names the real extension id', async () => {
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync('README.md', 'utf8')).toContain(EXTENSION_ID);
+});

@@ -55,6 +55,10 @@ it('declares an open Gmail message and the repository receives it with its verif
   const popup = await openPopup(browser, tabId);
   const title = popup.getByLabel('Title');
   await expect.poll(() => title.inputValue()).toBe('Message attachment with plain text');
+  // The demo presets arrived from the repository: the admin's first profile is suggested.
+  await expect.poll(() => popup.getByLabel('Profile').inputValue()).toBe('hr-case');
+  await popup.setViewportSize({ width: 400, height: 300 });
+  await popup.screenshot({ path: 'docs/screenshots/popup.png', fullPage: true });
   await title.press('Enter');
   await popup.getByText('Declared and received by the repository').waitFor();
 
@@ -69,6 +73,7 @@ it('declares an open Gmail message and the repository receives it with its verif
   expect(items).toHaveLength(1);
   const { record, receipt } = items[0]!;
   expect(record.title).toBe('Message attachment with plain text');
+  expect(record.classification).toEqual({ profileId: 'hr-case', categoryId: 'HR/2.3', recordType: 'email' });
   expect(record.source).toMatchObject({ app: 'gmail', kind: 'email', sourceId, url: MESSAGE_URL });
   expect(record.metadata.originator).toBe('Ioan at FlowCrypt <ioan@flowcrypt.com>');
   expect(record.metadata.addressees).toContain('ci.tests.gmail@flowcrypt.dev');
