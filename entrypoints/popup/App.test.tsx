@@ -37,7 +37,7 @@ const presets: Presets = {
 function fakeApi(answers: { [K in MessageType]?: (data: DataOf<K>) => ResultOf<K> }) {
   const calls: [string, unknown][] = [];
   const api: Api = {
-    call: vi.fn(async (type, data) => {
+    call: vi.fn(async (type: MessageType, data: unknown) => {
       calls.push([type, data]);
       const answer = answers[type] as ((data: unknown) => unknown) | undefined;
       if (!answer) throw new Error(`unexpected ${type}`);
