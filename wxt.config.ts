@@ -38,7 +38,8 @@ export default defineConfig({
         }
       : {
           optional_host_permissions: REPOSITORY_ORIGINS,
-          key: EXTENSION_KEY,
+          // The Chrome Web Store refuses a `key` and assigns the id itself; every other build pins it.
+          ...(process.env.RK_STORE_ZIP ? {} : { key: EXTENSION_KEY }),
           storage: { managed_schema: 'managed_schema.json' },
         }),
   }),

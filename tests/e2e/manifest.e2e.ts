@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EXTENSION_KEY, GECKO_ID } from '../../utils/extension-id.ts';
+
+const manifest = (target: string) => JSON.parse(readFileSync(`.output/${target}/manifest.json`, 'utf8'));
+
+describe('built manifests ask for the least that works', () => {
+  const chrome = manifest('chrome-mv3');
+  const firefox = manifest('firefox-mv2');
+
+  it('Chrome: pinned id, managed storage schema, no broad host permission', () => {
+    expect(chrome.manifest_version).toBe(3);
+    expect(chrome.key).toBe(EXTENSION_KEY);
+    expect(chrome.storage.managed_schema).toBe('managed_schema.json');
+    expect(chrome.default_locale).toBe('en');
+    expect(chrome.permissions.sort()).toEqual(['activeTab', 'alarms', 'scripting', 'storage']);
+    expect(chrome.host_permissions ?? []).toEqual([]);
+    expect(chrome.optional_host_permissions).toEqual(['https://*/*', 'http://*/*']);
+    const contentMatches = chrome.content_scripts.flatMap((script: { matches: string[] }) => script.matches);
+    expect(contentMatches).not.toContain('<all_urls>');
+    expect(
+      contentMatches.every((match: string) => match.startsWith('https://') && !match.startsWith('https://*/')),
+    ).toBe(true);
+    expect(chrome.commands._execute_action.suggested_key.default).toBe('Ctrl+Shift+Y');
+  });
+
+  it('Firefox: add-on id, repository origins optional only', () => {
+    expect(firefox.manifest_version).toBe(2);
+    expect(firefox.browser_specific_settings.gecko.id).toBe(GECKO_ID);
+    expect(firefox.permissions).not.toContain('<all_urls>');
+    expect(firefox.permissions.some((p: string) => p.includes('://'))).toBe(false);
+    expect(firefox.optional_permissions).toEqual(['https://*/*', 'http://*/*']);
+    expect(firefox.commands._execute_browser_action.suggested_key.default).toBe('Ctrl+Shift+Y');
+  });
+});
