@@ -19,11 +19,8 @@ export function DetectionList({ detections, selected, onSelect }: Props) {
   return (
     <fieldset class="detections">
       <legend>Detected on this page</legend>
-      {detections.map((detection, index) => (
-        <label class="detection" key={detection.source.sourceId}>
-          {detections.length > 1 && (
-            <input type="radio" name="detection" checked={index === selected} onChange={() => onSelect(index)} />
-          )}
+      {detections.map((detection, index) => {
+        const text = (
           <span>
             <span class="detection-title">{detection.title}</span>
             <span class="detection-meta">
@@ -31,8 +28,19 @@ export function DetectionList({ detections, selected, onSelect }: Props) {
               {summary(detection) && ` · ${summary(detection)}`}
             </span>
           </span>
-        </label>
-      ))}
+        );
+        // One item needs no choice; several get a radio each.
+        return detections.length === 1 ? (
+          <div class="detection" key={detection.source.sourceId}>
+            {text}
+          </div>
+        ) : (
+          <label class="detection" key={detection.source.sourceId}>
+            <input type="radio" name="detection" checked={index === selected} onChange={() => onSelect(index)} />
+            {text}
+          </label>
+        );
+      })}
     </fieldset>
   );
 }
