@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { activeTabId, detectInTab } from '../utils/detectors/tab';
-import { handleMessages, sendToTab } from '../utils/messaging';
+import { activeTabId, captureInTab, detectInTab } from '../utils/detectors/tab';
+import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { getRow, listRows } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
@@ -36,8 +36,7 @@ export default defineBackground({
           db: await openOutbox(),
           presets: await loadPresets(),
           now: () => new Date(),
-          fetchInTab: async (url) =>
-            tabId === undefined ? { ok: false, error: 'The tab is gone.' } : sendToTab(tabId, 'page.fetch', { url }),
+          captureInTab: (part) => captureInTab(tabId, part),
         });
         if (result.ok) drainSoon();
         return result;

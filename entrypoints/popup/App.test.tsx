@@ -13,7 +13,7 @@ const detection: Detection = {
   source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/mail/u/0/#inbox/x', sourceId: 'gmail:msg-f:1' },
   title: 'Invoice 2291 from ACME',
   metadata: { originator: 'Ann <ann@hr.example.org>' },
-  capture: { kind: 'none' },
+  capture: { parts: [] },
   via: 'test',
 };
 

@@ -99,13 +99,18 @@ describe('generic sources', () => {
   it('resolves a relative PDF URL and refuses a non-http one', () => {
     const relative = detectOne(page('<meta name="citation_pdf_url" content="/files/paper%20one.pdf">'));
     expect(relative.capture).toEqual({
-      kind: 'fetch',
-      url: 'https://example.org/files/paper%20one.pdf',
-      name: 'paper_one.pdf',
-      mimeType: 'application/pdf',
+      parts: [
+        {
+          source: 'fetch',
+          url: 'https://example.org/files/paper%20one.pdf',
+          name: 'paper_one.pdf',
+          mimeType: 'application/pdf',
+          role: 'primary',
+        },
+      ],
     });
     expect(detectOne(page('<meta name="citation_pdf_url" content="javascript:alert(1)">')).capture).toEqual({
-      kind: 'none',
+      parts: [],
     });
   });
 });

@@ -275,7 +275,7 @@ function cleanUrl(value: string | undefined | null, base: URL): string | undefin
 
 function pdfPlan(pdfUrl: string | undefined, base: URL): CapturePlan {
   const href = cleanUrl(pdfUrl, base);
-  if (!href) return { kind: 'none' };
+  if (!href) return { parts: [] };
   const segment = new URL(href).pathname.split('/').pop() ?? '';
   let name = segment;
   try {
@@ -285,7 +285,7 @@ function pdfPlan(pdfUrl: string | undefined, base: URL): CapturePlan {
   }
   name = name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'document';
   if (!/\.pdf$/i.test(name)) name += '.pdf';
-  return { kind: 'fetch', url: href, name, mimeType: 'application/pdf' };
+  return { parts: [{ source: 'fetch', url: href, name, mimeType: 'application/pdf', role: 'primary' }] };
 }
 
 function describePage(document: Document, url: URL): Detection[] {
@@ -326,7 +326,7 @@ function describePage(document: Document, url: URL): Detection[] {
       .find((candidate) => candidate && candidate.length <= 2048) ?? url.href.slice(0, 2048);
   const capture = pdfPlan(merged.pdfUrl, url);
 
-  const metadata: Metadata = { mimeType: capture.kind === 'fetch' ? 'application/pdf' : 'text/html' };
+  const metadata: Metadata = { mimeType: capture.parts.length > 0 ? 'application/pdf' : 'text/html' };
   if (merged.authors?.length) metadata.author = merged.authors;
   if (merged.dateCreated) metadata.dateCreated = merged.dateCreated;
   if (merged.dateModified) metadata.dateModified = merged.dateModified;
@@ -349,6 +349,7 @@ function describePage(document: Document, url: URL): Detection[] {
 
 export const generic: Detector = {
   id: 'generic',
+  hosts: [],
   matches: (url) => url.protocol === 'http:' || url.protocol === 'https:',
   detect(document, url) {
     try {

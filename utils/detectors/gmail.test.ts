@@ -83,10 +83,15 @@ describe('gmail ids from the URL alone', () => {
     });
     expect(d?.metadata.dateSent).toBe('2022-11-24T07:11:50.066Z');
     expect(d?.capture).toEqual({
-      kind: 'fetch',
-      url: 'https://mail.google.com/mail/u/2/?view=att&th=184a87a7b32dd009&attid=0&disp=comp&safe=1&zw',
-      name: 'message.eml',
-      mimeType: 'message/rfc822',
+      parts: [
+        {
+          source: 'fetch',
+          url: 'https://mail.google.com/mail/u/2/?view=att&th=184a87a7b32dd009&attid=0&disp=comp&safe=1&zw',
+          name: 'message.eml',
+          mimeType: 'message/rfc822',
+          role: 'primary',
+        },
+      ],
     });
   });
 
@@ -107,7 +112,7 @@ describe('gmail ids from the URL alone', () => {
     expect(d?.source.sourceId).toBe('gmail:msg-a:r-3250321130129805677');
     expect(d?.metadata.identifiers?.threadPermId).toBe('thread-a:r-3250321130129805677');
     expect(d?.metadata.dateSent).toBeUndefined();
-    expect(d?.capture).toEqual({ kind: 'none' });
+    expect(d?.capture).toEqual({ parts: [] });
     expect(v.parse(Detection, d)).toEqual(d);
   });
 

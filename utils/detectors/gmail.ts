@@ -227,12 +227,17 @@ function capturePlan(acct: Account, messageId: string, hex: string | undefined, 
       : messageId.startsWith('msg-f:')
         ? `permmsgid=${messageId}`
         : '';
-  if (!query) return { kind: 'none' };
+  if (!query) return { parts: [] };
   return {
-    kind: 'fetch',
-    url: `${base}${query}&attid=0&disp=comp&safe=1&zw`,
-    name: 'message.eml',
-    mimeType: 'message/rfc822',
+    parts: [
+      {
+        source: 'fetch',
+        url: `${base}${query}&attid=0&disp=comp&safe=1&zw`,
+        name: 'message.eml',
+        mimeType: 'message/rfc822',
+        role: 'primary',
+      },
+    ],
   };
 }
 
@@ -321,6 +326,7 @@ function detectThread(document: Document, url: URL): Detection[] {
 
 export const gmail: Detector = {
   id: 'gmail',
+  hosts: ['https://mail.google.com/*'],
   matches: isGmail,
   detect(document, url) {
     try {

@@ -10,6 +10,9 @@ const siteDetectors: Detector[] = [gmail];
 /** Every detector: the site detectors first, `generic` last as the fallback for sites no detector knows. */
 export const detectors: Detector[] = [...siteDetectors, generic];
 
+/** Where the content script runs: every site detector's pages. Anything else is read on the user's gesture. */
+export const contentScriptMatches: string[] = [...new Set(siteDetectors.flatMap((detector) => detector.hosts))];
+
 const MAX_DETECTIONS = 100;
 
 export interface DetectorRun {

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
-import { sendToTab, type TabDetections } from '../messaging';
+import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
+import type { CapturePart } from './types';
 
 /** The tab the user is looking at, when the popup does not name one. */
 export async function activeTabId(): Promise<number | undefined> {
@@ -24,4 +25,11 @@ export async function detectInTab(tabId: number): Promise<TabDetections> {
     const reason = error instanceof Error ? error.message : String(error);
     return { tabId, detections: [], error: `This page cannot be read (${reason}).` };
   }
+}
+
+/** Captures one content part in the tab the item was detected in. */
+export async function captureInTab(tabId: number | undefined, part: CapturePart): Promise<FetchResult> {
+  if (tabId === undefined) return { ok: false, error: 'The tab the item was in is gone.' };
+  if (part.source === 'fetch') return sendToTab(tabId, 'page.fetch', { url: part.url });
+  return { ok: false, error: 'Page snapshots are not available in this version.' };
 }

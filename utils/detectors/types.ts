@@ -1,20 +1,34 @@
 import * as v from 'valibot';
-import { Metadata, Source } from '../records/record';
+import { ContentRole, Metadata, Source } from '../records/record';
+
+const FileName = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[^/\\\0]+$/, 'must be a file name'));
+const MimeType = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
 
 /**
- * What to fetch so the record carries the item's own content. `url` is fetched by the content script in the
- * page's origin (the page's cookies make it work); `snapshot` asks for a sanitised HTML copy of the page.
+ * One content part to capture. `fetch` parts are downloaded by the content script in the page's own origin (the
+ * page's cookies make that work; other origins are refused); a `snapshot` is a sanitised, self-contained HTML copy
+ * of the page. An `optional` part (a PDF rendition, say) may fail without failing the declaration.
  */
-export const CapturePlan = v.variant('kind', [
+export const CapturePart = v.variant('source', [
   v.object({
-    kind: v.literal('fetch'),
+    source: v.literal('fetch'),
     url: v.pipe(v.string(), v.url()),
-    /** File name of the content part, e.g. `message.eml`. */
-    name: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
-    mimeType: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+    name: FileName,
+    mimeType: MimeType,
+    role: ContentRole,
+    optional: v.optional(v.boolean()),
   }),
-  v.object({ kind: v.literal('none') }),
+  v.object({
+    source: v.literal('snapshot'),
+    name: FileName,
+    role: ContentRole,
+    optional: v.optional(v.boolean()),
+  }),
 ]);
+export type CapturePart = v.InferOutput<typeof CapturePart>;
+
+/** What capture fetches for a detection, in order; no parts means a metadata-only record. */
+export const CapturePlan = v.object({ parts: v.pipe(v.array(CapturePart), v.maxLength(50)) });
 export type CapturePlan = v.InferOutput<typeof CapturePlan>;
 
 export const Detection = v.object({
@@ -33,6 +47,11 @@ export type Detection = v.InferOutput<typeof Detection>;
  */
 export interface Detector {
   id: string;
+  /**
+   * Manifest match patterns of the pages this detector reads; its content script runs there. Empty for
+   * detectors that only run where the user invokes the extension (generic, custom-domain deployments).
+   */
+  hosts: string[];
   /** Cheap test on the URL alone; `detect` runs only when it passes. */
   matches(url: URL): boolean;
   detect(document: Document, url: URL): Detection[];

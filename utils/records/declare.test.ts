@@ -11,10 +11,15 @@ const detection: Detection = {
   title: 'Quarterly report',
   metadata: { originator: 'Ann <ann@x.org>' },
   capture: {
-    kind: 'fetch',
-    url: 'https://mail.google.com/mail/u/0/?view=att',
-    name: 'message.eml',
-    mimeType: 'message/rfc822',
+    parts: [
+      {
+        source: 'fetch',
+        url: 'https://mail.google.com/mail/u/0/?view=att',
+        name: 'message.eml',
+        mimeType: 'message/rfc822',
+        role: 'primary',
+      },
+    ],
   },
   via: 'test',
 };
@@ -34,12 +39,39 @@ beforeEach(async () => {
 });
 
 describe('declare', () => {
+  it('leaves out an optional part that fails and keeps the rest', async () => {
+    const withRendition = {
+      ...request,
+      detection: {
+        ...detection,
+        capture: {
+          parts: [
+            ...detection.capture.parts,
+            { source: 'snapshot' as const, name: 'page.html', role: 'rendition' as const, optional: true },
+          ],
+        },
+      },
+    };
+    const result = await declare(withRendition, {
+      db,
+      presets: EMPTY_PRESETS,
+      now: () => new Date(),
+      captureInTab: async (part) =>
+        part.source === 'fetch'
+          ? { ok: true, base64: bytesToBase64(eml), mimeType: 'message/rfc822' }
+          : { ok: false, error: 'no snapshot here' },
+    });
+    expect(result.ok).toBe(true);
+    const row = await getRow(db, result.ok ? result.id : '');
+    expect(row?.record.content.map((c) => c.name)).toEqual(['message.eml']);
+  });
+
   it('captures, hashes and queues the record with its content in the outbox', async () => {
     const result = await declare(request, {
       db,
       presets: EMPTY_PRESETS,
       now: () => new Date('2026-11-23T10:00:00Z'),
-      fetchInTab: async () => ({ ok: true, base64: bytesToBase64(eml), mimeType: 'message/rfc822' }),
+      captureInTab: async () => ({ ok: true, base64: bytesToBase64(eml), mimeType: 'message/rfc822' }),
     });
     expect(result.ok).toBe(true);
     const row = await getRow(db, result.ok ? result.id : '');
@@ -60,12 +92,12 @@ describe('declare', () => {
       db,
       presets: EMPTY_PRESETS,
       now: () => new Date(),
-      fetchInTab: async () => ({ ok: false as const, error: 'The site refused to give the original (HTTP 403).' }),
+      captureInTab: async () => ({ ok: false as const, error: 'The site refused to give the original (HTTP 403).' }),
     };
     const failed = await declare(request, deps);
     expect(failed).toEqual({
       ok: false,
-      error: 'Could not capture the content: The site refused to give the original (HTTP 403).',
+      error: 'Could not capture the content: message.eml: The site refused to give the original (HTTP 403).',
       canDeclareMetadataOnly: true,
     });
     expect(await db.count('records')).toBe(0);

@@ -1,5 +1,5 @@
 import { base64ToBytes, sha256Hex } from '../capture/bytes';
-import type { CapturePlan } from '../detectors/types';
+import type { CapturePart, CapturePlan } from '../detectors/types';
 import type { DeclareRequest, DeclareResult, FetchResult } from '../messaging';
 import type { OutboxDb } from '../outbox/db';
 import { enqueue } from '../outbox/outbox';
@@ -10,24 +10,38 @@ import type { ContentEntry } from './record';
 export interface DeclareDeps {
   db: OutboxDb;
   presets: Presets;
-  /** Fetches a capture URL in the item's tab. */
-  fetchInTab: (url: string) => Promise<FetchResult>;
+  /** Captures one part in the item's tab: a same-origin download or a snapshot of the page. */
+  captureInTab: (part: CapturePart) => Promise<FetchResult>;
   now: () => Date;
 }
 
-async function capture(plan: CapturePlan, deps: DeclareDeps): Promise<{ entry: ContentEntry; bytes: ArrayBuffer }[]> {
-  if (plan.kind === 'none') return [];
-  const fetched = await deps.fetchInTab(plan.url);
-  if (!fetched.ok) throw new Error(fetched.error);
-  const bytes = base64ToBytes(fetched.base64).buffer;
-  const entry: ContentEntry = {
-    role: 'primary',
-    name: plan.name,
-    mimeType: plan.mimeType,
-    size: bytes.byteLength,
-    sha256: await sha256Hex(bytes),
-  };
-  return [{ entry, bytes }];
+interface Captured {
+  entry: ContentEntry;
+  bytes: ArrayBuffer;
+}
+
+/** Captures every part of the plan in order; a required part that fails fails the capture, an optional one is left out. */
+async function capture(plan: CapturePlan, deps: DeclareDeps): Promise<Captured[]> {
+  const captured: Captured[] = [];
+  for (const part of plan.parts) {
+    const result = await deps.captureInTab(part);
+    if (!result.ok) {
+      if (part.optional) continue;
+      throw new Error(`${part.name}: ${result.error}`);
+    }
+    const bytes = base64ToBytes(result.base64).buffer;
+    captured.push({
+      entry: {
+        role: part.role,
+        name: part.name,
+        mimeType: part.source === 'fetch' ? part.mimeType : result.mimeType,
+        size: bytes.byteLength,
+        sha256: await sha256Hex(bytes),
+      },
+      bytes,
+    });
+  }
+  return captured;
 }
 
 /**
@@ -36,7 +50,7 @@ async function capture(plan: CapturePlan, deps: DeclareDeps): Promise<{ entry: C
  * declare the metadata alone.
  */
 export async function declare(request: DeclareRequest, deps: DeclareDeps): Promise<DeclareResult> {
-  let parts: { entry: ContentEntry; bytes: ArrayBuffer }[] = [];
+  let parts: Captured[] = [];
   if (!request.metadataOnly) {
     try {
       parts = await capture(request.detection.capture, deps);
