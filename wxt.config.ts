@@ -1,4 +1,5 @@
 import { defineConfig } from 'wxt';
+import { contentScriptMatches } from './utils/detectors/index';
 import { EXTENSION_KEY, GECKO_ID } from './utils/extension-id';
 
 /**
@@ -16,6 +17,8 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
+    // The known web apps' pages, where the content script runs and snapshots are taken: never all sites.
+    host_permissions: contentScriptMatches,
     permissions: ['storage', 'alarms', 'activeTab', 'scripting'],
     commands: {
       // MV2 (Firefox) names the toolbar button's command differently from MV3.

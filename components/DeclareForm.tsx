@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import type { Detection } from '../utils/detectors/types';
 import { flattenFilePlan, type Presets } from '../utils/presets/schema';
 import type { Suggestion } from '../utils/presets/suggest';
+import type { PriorLookup } from '../utils/records/prior';
+import { PriorNotice } from './PriorNotice';
 
 export interface DeclareValues {
   title: string;
@@ -14,6 +16,7 @@ interface Props {
   detection: Detection;
   presets: Presets;
   suggestion: Suggestion | undefined;
+  prior: PriorLookup | undefined;
   busy: boolean;
   onDeclare(values: DeclareValues): void;
 }
@@ -30,7 +33,7 @@ export function parseTags(text: string): string[] {
 }
 
 /** The declare form: everything is filled in from the detection and the suggestion, so Enter is enough. */
-export function DeclareForm({ detection, presets, suggestion, busy, onDeclare }: Props) {
+export function DeclareForm({ detection, presets, suggestion, prior, busy, onDeclare }: Props) {
   const [title, setTitle] = useState(detection.title);
   const [profileId, setProfileId] = useState(suggestion?.profileId ?? presets.profiles[0]?.id ?? '');
   const [categoryId, setCategoryId] = useState(suggestion?.categoryId ?? '');
@@ -102,6 +105,7 @@ export function DeclareForm({ detection, presets, suggestion, busy, onDeclare }:
           ))}
         </datalist>
       </label>
+      <PriorNotice lookup={prior} />
       <button type="submit" disabled={busy}>
         {busy ? 'Declaring…' : 'Declare'}
       </button>

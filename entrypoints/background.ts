@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { findBySourceId } from '../utils/connectors/records-api';
 import { activeTabId, captureInTab, detectInTab } from '../utils/detectors/tab';
 import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
@@ -7,6 +8,8 @@ import { getRow, listRows } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
 import { loadPresets, refreshPresets } from '../utils/presets/store';
 import { declare } from '../utils/records/declare';
+import { lookupPrior } from '../utils/records/prior';
+import { forgetPrior, sessionPriorCache } from '../utils/records/prior-store';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain } from '../utils/sync/run';
 
@@ -38,12 +41,20 @@ export default defineBackground({
           now: () => new Date(),
           captureInTab: (part) => captureInTab(tabId, part),
         });
-        if (result.ok) drainSoon();
+        if (result.ok) {
+          drainSoon();
+          await forgetPrior(request.detection.source.sourceId);
+        }
         return result;
       },
       'record.get': async ({ id }) => {
         const row = await getRow(await openOutbox(), id);
         return row ? toView(row) : null;
+      },
+      'records.prior': async ({ sourceIds }) => {
+        const settings = await loadSettings();
+        if (!settings.repositoryUrl || !settings.token) return {};
+        return lookupPrior(sourceIds, (sourceId) => findBySourceId(settings, sourceId), sessionPriorCache, Date.now);
       },
       'outbox.list': async () => (await listRows(await openOutbox())).map(toView),
       'outbox.drain': () => {

@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { Detection } from './detectors/types';
 import type { OutboxView } from './outbox/view';
 import type { Presets } from './presets/schema';
+import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
 
@@ -73,6 +74,10 @@ export const protocol = {
   'tab.detections': message<TabDetections>()('extension', v.object({ tabId: v.optional(TabId) })),
   'record.declare': message<DeclareResult>()('extension', DeclareRequest),
   'record.get': message<OutboxView | null>()('extension', v.object({ id: Text(64) })),
+  'records.prior': message<Record<string, PriorLookup>>()(
+    'extension',
+    v.object({ sourceIds: v.pipe(v.array(Text(2048)), v.maxLength(100)) }),
+  ),
   'outbox.list': message<OutboxView[]>()('extension', Empty),
   'outbox.drain': message<{ started: boolean }>()('extension', Empty),
   'presets.get': message<Presets>()('extension', Empty),

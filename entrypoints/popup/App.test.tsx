@@ -131,6 +131,35 @@ describe('popup', () => {
     expect(declares).toMatchObject([{ metadataOnly: false }, { metadataOnly: true }]);
   });
 
+  it('warns that the item was already declared and needs an explicit choice to declare again', async () => {
+    const { api } = fakeApi({
+      'tab.detections': () => ({ tabId: 4, detections: [detection] }),
+      'presets.get': () => presets,
+      'records.prior': () => ({
+        'gmail:msg-f:1': {
+          ok: true,
+          records: [
+            {
+              id: 'r0',
+              url: 'http://127.0.0.1:8787/records/r0',
+              receivedAt: '2026-11-20T09:14:00Z',
+              categoryId: 'FIN/1',
+            },
+          ],
+        },
+      }),
+    });
+    await mount(api);
+    await flush();
+    const notice = root.querySelector('.prior');
+    expect(notice?.textContent).toMatch(/^Already declared on .* in FIN\/1 — open the record/);
+    expect(notice?.querySelector('a')?.getAttribute('href')).toBe('http://127.0.0.1:8787/records/r0');
+    const form = root.querySelector('form')!;
+    expect(form.checkValidity()).toBe(false);
+    root.querySelector<HTMLInputElement>('input[name=declareAgain]')!.checked = true;
+    expect(form.checkValidity()).toBe(true);
+  });
+
   it('says so when there is nothing to declare, and shows detection text as text', async () => {
     const { api } = fakeApi({
       'tab.detections': () => ({ tabId: 4, detections: [] }),

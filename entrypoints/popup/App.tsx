@@ -6,6 +6,7 @@ import type { TabDetections } from '../../utils/messaging';
 import type { OutboxView } from '../../utils/outbox/view';
 import type { Presets } from '../../utils/presets/schema';
 import { suggest } from '../../utils/presets/suggest';
+import type { PriorLookup } from '../../utils/records/prior';
 import type { Api } from '../../utils/ui/api';
 
 interface Props {
@@ -24,12 +25,16 @@ export function App({ api, tabId }: Props) {
   const [error, setError] = useState<{ message: string; retry?: DeclareValues }>();
   const [declaredId, setDeclaredId] = useState<string>();
   const [view, setView] = useState<OutboxView | null>();
+  const [prior, setPrior] = useState<Record<string, PriorLookup>>({});
 
   useEffect(() => {
     Promise.all([api.call('tab.detections', { tabId }), api.call('presets.get', {})])
       .then(([detections, loaded]) => {
         setTab(detections);
         setPresets(loaded);
+        // The duplicate check follows the detections and never holds up the form.
+        const sourceIds = detections.detections.map((d) => d.source.sourceId);
+        if (sourceIds.length) api.call('records.prior', { sourceIds }).then(setPrior, () => undefined);
       })
       .catch((e: Error) => setError({ message: e.message }));
   }, [api, tabId]);
@@ -100,6 +105,7 @@ export function App({ api, tabId }: Props) {
             detection={detection}
             presets={presets}
             suggestion={suggest(presets, detection)}
+            prior={prior[detection.source.sourceId]}
             busy={busy}
             onDeclare={(values) => declare(values)}
           />

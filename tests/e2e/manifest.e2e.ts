@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { contentScriptMatches } from '../../utils/detectors/index.ts';
 import { EXTENSION_KEY, GECKO_ID } from '../../utils/extension-id.ts';
+
+/** A pattern that reaches every site, which Recordkeeper must never hold without asking. */
+const broad = (pattern: string) => /^(<all_urls>|\*:\/\/\*\/|https?:\/\/\*\/)/.test(pattern);
 
 const manifest = (target: string) => JSON.parse(readFileSync(`.output/${target}/manifest.json`, 'utf8'));
 
@@ -14,7 +18,8 @@ describe('built manifests ask for the least that works', () => {
     expect(chrome.storage.managed_schema).toBe('managed_schema.json');
     expect(chrome.default_locale).toBe('en');
     expect(chrome.permissions.sort()).toEqual(['activeTab', 'alarms', 'scripting', 'storage']);
-    expect(chrome.host_permissions ?? []).toEqual([]);
+    expect(chrome.host_permissions).toEqual(contentScriptMatches);
+    expect(chrome.host_permissions.some(broad)).toBe(false);
     expect(chrome.optional_host_permissions).toEqual(['https://*/*', 'http://*/*']);
     const contentMatches = chrome.content_scripts.flatMap((script: { matches: string[] }) => script.matches);
     expect(contentMatches).not.toContain('<all_urls>');
@@ -27,8 +32,8 @@ describe('built manifests ask for the least that works', () => {
   it('Firefox: add-on id, repository origins optional only', () => {
     expect(firefox.manifest_version).toBe(2);
     expect(firefox.browser_specific_settings.gecko.id).toBe(GECKO_ID);
-    expect(firefox.permissions).not.toContain('<all_urls>');
-    expect(firefox.permissions.some((p: string) => p.includes('://'))).toBe(false);
+    expect(firefox.permissions.some(broad)).toBe(false);
+    expect(firefox.permissions.filter((p: string) => p.includes('://'))).toEqual(contentScriptMatches);
     expect(firefox.optional_permissions).toEqual(['https://*/*', 'http://*/*']);
     expect(firefox.commands._execute_browser_action.suggested_key.default).toBe('Ctrl+Shift+Y');
   });

@@ -6,7 +6,7 @@ import { type RunningServer, startServer } from '../../server/main';
 import { sha256Hex } from '../capture/bytes';
 import type { DeclaredRecord } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
-import { getPresets, postRecord, RepositoryError } from './records-api';
+import { findBySourceId, getPresets, postRecord, RepositoryError } from './records-api';
 
 let server: RunningServer;
 let dataDir: string;
@@ -114,6 +114,24 @@ describe('Records API connector against the reference server', () => {
     const error = await failureOf(postRecord({ repositoryUrl: server.url, token, fetch: liar }, record, parts));
     expect(error.kind).toBe('attention');
     expect(error.message).toContain('receipt');
+  });
+
+  it('finds what was already declared for a source, newest first', async () => {
+    const connection = { repositoryUrl: server.url, token };
+    const first = await sample();
+    expect(await findBySourceId(connection, first.record.source.sourceId)).toEqual([]);
+    const receipt1 = await postRecord(connection, first.record, first.parts);
+    const second = await sample();
+    const again = {
+      ...second.record,
+      source: first.record.source,
+      title: 'again',
+      classification: { categoryId: 'HR/2.3' },
+    };
+    const receipt2 = await postRecord(connection, again, second.parts);
+    const found = await findBySourceId(connection, first.record.source.sourceId);
+    expect(found.map((p) => p.id)).toEqual([receipt2.id, receipt1.id]);
+    expect(found[0]).toMatchObject({ url: receipt2.url, title: 'again', categoryId: 'HR/2.3', declaredBy: 'ann' });
   });
 
   it('reads the demo presets', async () => {

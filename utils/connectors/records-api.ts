@@ -119,6 +119,52 @@ export async function postRecord(
   return parsed.output;
 }
 
+const ListSchema = v.object({
+  items: v.array(v.object({ record: v.looseObject({ id: v.string() }), receipt: ReceiptSchema })),
+});
+
+/** A record already in the repository for the same source, as the duplicate warning shows it. */
+export interface PriorRecord {
+  id: string;
+  url: string;
+  receivedAt: string;
+  title?: string | undefined;
+  categoryId?: string | undefined;
+  declaredBy?: string | undefined;
+}
+
+/** GET /records?sourceId= — what was already declared for this source, newest first. */
+export async function findBySourceId(connection: Connection, sourceId: string): Promise<PriorRecord[]> {
+  let response: Response;
+  try {
+    response = await client(connection).get('records', { searchParams: { sourceId } });
+  } catch (error) {
+    throw networkFailure(error);
+  }
+  if (!response.ok) throw await failure(response, Date.now());
+  const parsed = v.safeParse(ListSchema, await response.json().catch(() => undefined));
+  if (!parsed.success)
+    throw new RepositoryError(
+      'The repository answered the duplicate check with something else than a record list.',
+      'attention',
+    );
+  return parsed.output.items.map(({ record, receipt }) => {
+    const full = v.safeParse(RecordSchema, record);
+    return {
+      id: receipt.id,
+      url: receipt.url,
+      receivedAt: receipt.receivedAt,
+      ...(full.success
+        ? {
+            title: full.output.title,
+            categoryId: full.output.classification.categoryId,
+            declaredBy: full.output.declaredBy,
+          }
+        : {}),
+    };
+  });
+}
+
 /** GET /presets — the raw document; the caller validates it. */
 export async function getPresets(connection: Connection): Promise<unknown> {
   let response: Response;

@@ -31,5 +31,14 @@ export async function detectInTab(tabId: number): Promise<TabDetections> {
 export async function captureInTab(tabId: number | undefined, part: CapturePart): Promise<FetchResult> {
   if (tabId === undefined) return { ok: false, error: 'The tab the item was in is gone.' };
   if (part.source === 'fetch') return sendToTab(tabId, 'page.fetch', { url: part.url });
-  return { ok: false, error: 'Page snapshots are not available in this version.' };
+  try {
+    const [injection] = await browser.scripting.executeScript({
+      target: { tabId },
+      files: ['/content-scripts/snapshot.js'],
+    });
+    const result = injection?.result as FetchResult | undefined;
+    return result ?? { ok: false, error: 'The page gave no snapshot.' };
+  } catch (error) {
+    return { ok: false, error: `The page could not be copied: ${error instanceof Error ? error.message : error}` };
+  }
 }
