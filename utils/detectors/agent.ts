@@ -1,7 +1,7 @@
 import { fetchInPage } from '../capture/fetch-in-page';
 import { handleMessages, sendToBackground } from '../messaging';
-import { throttle } from '../throttle';
 import { runDetectors } from './index';
+import { watchForChanges } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
 
@@ -25,7 +25,7 @@ export function startAgent(signal: AbortSignal): void {
   });
 
   let lastCount = -1;
-  const report = throttle(() => {
+  const report = () => {
     const count = detect().detections.length;
     if (count === lastCount) return;
     lastCount = count;
@@ -33,17 +33,11 @@ export function startAgent(signal: AbortSignal): void {
       // The background may be restarting; the next change reports again.
       lastCount = -1;
     });
-  }, 1000);
-
-  const observer = new MutationObserver(report);
-  observer.observe(document.documentElement, { childList: true, subtree: true });
-  addEventListener('hashchange', report, { signal });
-  addEventListener('popstate', report, { signal });
+  };
+  watchForChanges(report, signal);
   report();
 
   signal.addEventListener('abort', () => {
-    observer.disconnect();
-    report.cancel();
     stopHandling();
     scope[AGENT] = false;
   });
