@@ -1,6 +1,14 @@
+import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
-import type { CapturePart } from './types';
+import { type CapturePart, Detection } from './types';
+
+const Detections = v.pipe(v.array(Detection), v.maxLength(100));
+
+/** What a content script answers is checked again here: the page it runs in is not to be trusted. */
+function checked(answer: unknown): Detection[] {
+  return v.parse(Detections, answer);
+}
 
 /** The tab the user is looking at, when the popup does not name one. */
 export async function activeTabId(): Promise<number | undefined> {
@@ -14,13 +22,13 @@ export async function activeTabId(): Promise<number | undefined> {
  */
 export async function detectInTab(tabId: number): Promise<TabDetections> {
   try {
-    return { tabId, detections: await sendToTab(tabId, 'page.detect', {}) };
+    return { tabId, detections: checked(await sendToTab(tabId, 'page.detect', {})) };
   } catch {
     // No content script in the tab yet: inject it below.
   }
   try {
     await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/page.js'] });
-    return { tabId, detections: await sendToTab(tabId, 'page.detect', {}) };
+    return { tabId, detections: checked(await sendToTab(tabId, 'page.detect', {})) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { tabId, detections: [], error: `This page cannot be read (${reason}).` };
