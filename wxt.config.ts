@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
 import { contentScriptMatches } from './utils/detectors/index';
 import { EXTENSION_KEY, GECKO_ID } from './utils/extension-id';
@@ -13,6 +14,12 @@ const REPOSITORY_ORIGINS = ['https://*/*', 'http://*/*'];
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   imports: false,
+  vite: () => ({
+    resolve: {
+      // msgreader (Outlook .msg) pulls in iconv-lite, which needs Node's Buffer; TextDecoder does the job here.
+      alias: { 'iconv-lite': resolve('utils/capture/parse/iconv-lite-shim.ts') },
+    },
+  }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',

@@ -8,8 +8,8 @@ import { getRow, listRows } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
 import { loadPresets, refreshPresets } from '../utils/presets/store';
 import { declare } from '../utils/records/declare';
-import { lookupPrior } from '../utils/records/prior';
-import { forgetPrior, sessionPriorCache } from '../utils/records/prior-store';
+import { combineLookups, lookupPrior, type PriorLookup } from '../utils/records/prior';
+import { aliasesOf, forgetPrior, rememberAlias, sessionPriorCache } from '../utils/records/prior-store';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain } from '../utils/sync/run';
 
@@ -43,7 +43,10 @@ export default defineBackground({
         });
         if (result.ok) {
           drainSoon();
-          await forgetPrior(request.detection.source.sourceId);
+          const appSourceId = request.detection.source.sourceId;
+          await forgetPrior(appSourceId);
+          await forgetPrior(result.sourceId);
+          if (result.sourceId !== appSourceId) await rememberAlias(appSourceId, result.sourceId);
         }
         return result;
       },
@@ -54,7 +57,19 @@ export default defineBackground({
       'records.prior': async ({ sourceIds }) => {
         const settings = await loadSettings();
         if (!settings.repositoryUrl || !settings.token) return {};
-        return lookupPrior(sourceIds, (sourceId) => findBySourceId(settings, sourceId), sessionPriorCache, Date.now);
+        const aliases = await aliasesOf(sourceIds);
+        const found = await lookupPrior(
+          [...sourceIds, ...Object.values(aliases)],
+          (sourceId) => findBySourceId(settings, sourceId),
+          sessionPriorCache,
+          Date.now,
+        );
+        const answer: Record<string, PriorLookup> = {};
+        for (const id of sourceIds) {
+          const combined = combineLookups(found[id], aliases[id] === undefined ? undefined : found[aliases[id]]);
+          if (combined) answer[id] = combined;
+        }
+        return answer;
       },
       'outbox.list': async () => (await listRows(await openOutbox())).map(toView),
       'outbox.drain': () => {

@@ -43,7 +43,13 @@ export interface TabDetections {
   error?: string | undefined;
 }
 
-export type DeclareResult = { ok: true; id: string } | { ok: false; error: string; canDeclareMetadataOnly: boolean };
+export type DeclareResult =
+  | {
+      ok: true;
+      id: string /** The record's source id, the Message-ID once the raw message was read. */;
+      sourceId: string;
+    }
+  | { ok: false; error: string; canDeclareMetadataOnly: boolean };
 
 export interface FetchedContent {
   ok: true;

@@ -78,7 +78,7 @@ describe('popup', () => {
     const { api, calls } = fakeApi({
       'tab.detections': () => ({ tabId: 4, detections: [detection] }),
       'presets.get': () => presets,
-      'record.declare': () => ({ ok: true, id: 'r1' }),
+      'record.declare': () => ({ ok: true, id: 'r1', sourceId: 'gmail:msg-f:1' }),
       'record.get': () => synced,
     });
     await mount(api);
@@ -115,7 +115,7 @@ describe('popup', () => {
       'record.declare': () =>
         declared++ === 0
           ? { ok: false, error: 'Could not capture the content: HTTP 403', canDeclareMetadataOnly: true }
-          : { ok: true, id: 'r2' },
+          : { ok: true, id: 'r2', sourceId: 'gmail:msg-f:1' },
       'record.get': () => null,
     });
     await mount(api);

@@ -65,7 +65,8 @@ it('declares an open Gmail message and the repository receives it with its verif
   expect(rawRequests).toEqual([
     'https://mail.google.com/mail/u/0/?view=att&permmsgid=msg-f:1750360559522271241&attid=0&disp=comp&safe=1&zw',
   ]);
-  const sourceId = 'gmail:msg-f:1750360559522271241';
+  // The raw message was read: the record is filed under its Message-ID, the Gmail id kept beside it.
+  const sourceId = '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>';
   const { items } = await getJson<{ items: { record: DeclaredRecord; receipt: Receipt }[] }>(
     repository,
     `records?sourceId=${encodeURIComponent(sourceId)}`,
@@ -76,16 +77,41 @@ it('declares an open Gmail message and the repository receives it with its verif
   expect(record.classification).toEqual({ profileId: 'hr-case', categoryId: 'HR/2.3', recordType: 'email' });
   expect(record.source).toMatchObject({ app: 'gmail', kind: 'email', sourceId, url: MESSAGE_URL });
   expect(record.metadata.originator).toBe('Ioan at FlowCrypt <ioan@flowcrypt.com>');
-  expect(record.metadata.addressees).toContain('ci.tests.gmail@flowcrypt.dev');
+  expect(record.metadata.addressees).toEqual(['ci.tests.gmail@flowcrypt.dev']);
+  expect(record.metadata.dateSent).toBe('2022-11-24T07:11:36Z');
+  expect(record.metadata.identifiers).toMatchObject({
+    appSourceId: 'gmail:msg-f:1750360559522271241',
+    threadPermId: 'thread-f:1750360559522271241',
+  });
   expect(record.metadata.otherAddressees).toEqual(['Tom at FlowCrypt <tom@flowcrypt.com>']);
   const sha256 = createHash('sha256').update(eml).digest('hex');
-  expect(record.content).toEqual([
-    { role: 'primary', name: 'message.eml', mimeType: 'message/rfc822', size: eml.byteLength, sha256 },
-  ]);
-  expect(receipt.content).toEqual([{ name: 'message.eml', sha256, size: eml.byteLength }]);
+  expect(record.content[0]).toEqual({
+    role: 'primary',
+    name: 'message.eml',
+    mimeType: 'message/rfc822',
+    size: eml.byteLength,
+    sha256,
+  });
+  // The attachment is a content part of its own, verified by the server like the message.
+  expect(record.content[1]).toMatchObject({ role: 'attachment', name: 'meeting-notes.txt', mimeType: 'text/plain' });
+  expect(receipt.content).toEqual(record.content.map(({ name, sha256, size }) => ({ name, sha256, size })));
 
   const stored = await fetch(`${repository.server.url}/api/v1/records/${record.id}/content/0`, {
     headers: { Authorization: `Bearer ${repository.token}` },
   });
   expect(Buffer.from(await stored.arrayBuffer()).equals(eml)).toBe(true);
+});
+
+it('warns before the same message is declared again', async () => {
+  const page = browser.context.pages().find((p) => p.url().startsWith('https://mail.google.com/'))!;
+  const tabId = await tabIdOf(browser.worker, page);
+  const popup = await openPopup(browser, tabId);
+  await popup.getByText(/^Already declared on /).waitFor();
+  const again = popup.getByLabel('Declare it again anyway');
+  await popup.getByLabel('Title').press('Enter');
+  // The required tick holds the declaration back.
+  expect(await popup.getByText('Declared and received by the repository').count()).toBe(0);
+  await again.check();
+  await popup.getByLabel('Title').press('Enter');
+  await popup.getByText('Declared and received by the repository').waitFor();
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bytesToBase64, sha256Hex } from '../capture/bytes';
 import type { Detection } from '../detectors/types';
@@ -85,6 +86,35 @@ describe('declare', () => {
     });
     const [stored] = await readContent(db, row!);
     expect(new Uint8Array(stored!)).toEqual(eml);
+  });
+
+  it('reads the raw message: real addresses, Message-ID as source id, attachments as their own parts', async () => {
+    const raw = new Uint8Array(readFileSync('utils/detectors/fixtures/gmail/e2e-message.eml'));
+    const result = await declare(request, {
+      db,
+      presets: EMPTY_PRESETS,
+      now: () => new Date('2026-11-23T10:00:00Z'),
+      captureInTab: async () => ({ ok: true, base64: bytesToBase64(raw), mimeType: 'message/rfc822' }),
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      sourceId: '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>',
+    });
+    const row = await getRow(db, result.ok ? result.id : '');
+    const record = row!.record;
+    expect(record.metadata).toMatchObject({
+      originator: 'Ioan at FlowCrypt <ioan@flowcrypt.com>',
+      addressees: ['ci.tests.gmail@flowcrypt.dev'],
+      otherAddressees: ['Tom at FlowCrypt <tom@flowcrypt.com>'],
+      dateSent: '2022-11-24T07:11:36Z',
+      identifiers: { appSourceId: 'gmail:msg-f:1' },
+    });
+    expect(record.content.map((c) => [c.role, c.name, c.mimeType])).toEqual([
+      ['primary', 'message.eml', 'message/rfc822'],
+      ['attachment', 'meeting-notes.txt', 'text/plain'],
+    ]);
+    const stored = await readContent(db, row!);
+    expect(await sha256Hex(stored[1]!)).toBe(record.content[1]!.sha256);
   });
 
   it('reports a failed capture, stores nothing, and allows a metadata-only declaration', async () => {

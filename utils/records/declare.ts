@@ -5,6 +5,7 @@ import type { OutboxDb } from '../outbox/db';
 import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
+import { type CapturedPart, enrichFromEmail } from './from-email';
 import type { ContentEntry } from './record';
 
 export interface DeclareDeps {
@@ -15,10 +16,7 @@ export interface DeclareDeps {
   now: () => Date;
 }
 
-interface Captured {
-  entry: ContentEntry;
-  bytes: ArrayBuffer;
-}
+type Captured = CapturedPart;
 
 /** Captures every part of the plan in order; a required part that fails fails the capture, an optional one is left out. */
 async function capture(plan: CapturePlan, deps: DeclareDeps): Promise<Captured[]> {
@@ -60,9 +58,23 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     }
   }
   const profile = deps.presets.profiles.find((p) => p.id === request.profileId);
+  let detection = request.detection;
+  const message = parts.find((part) => part.entry.role === 'primary' && part.entry.mimeType === 'message/rfc822');
+  if (message) {
+    // A profile that lists what to capture without `attachments` keeps the message whole, without split parts.
+    const withAttachments = !profile?.capture.length || profile.capture.includes('attachments');
+    const enriched = await enrichFromEmail(
+      detection,
+      message.bytes,
+      parts.map((p) => p.entry.name),
+      withAttachments,
+    );
+    detection = enriched.detection;
+    parts = [...parts, ...enriched.attachments];
+  }
   try {
     const record = buildRecord(
-      request,
+      { ...request, detection },
       profile,
       parts.map((p) => p.entry),
       deps.now(),
@@ -73,7 +85,7 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
       parts.map((p) => p.bytes),
       deps.now().getTime(),
     );
-    return { ok: true, id: record.id };
+    return { ok: true, id: record.id, sourceId: record.source.sourceId };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, error: `Nothing was declared: ${reason}`, canDeclareMetadataOnly: false };

@@ -21,3 +21,20 @@ export const sessionPriorCache: PriorCache = {
 export function forgetPrior(sourceId: string): Promise<void> {
   return browser.storage.session.remove(prefix + sourceId);
 }
+
+const aliasPrefix = 'alias:';
+
+/** Remembers that the item an app calls `appSourceId` was filed under `recordSourceId` (its Message-ID, say). */
+export function rememberAlias(appSourceId: string, recordSourceId: string): Promise<void> {
+  return browser.storage.local.set({ [aliasPrefix + appSourceId]: recordSourceId });
+}
+
+export async function aliasesOf(sourceIds: string[]): Promise<Record<string, string>> {
+  const stored = await browser.storage.local.get(sourceIds.map((id) => aliasPrefix + id));
+  const aliases: Record<string, string> = {};
+  for (const id of sourceIds) {
+    const alias = stored[aliasPrefix + id];
+    if (typeof alias === 'string') aliases[id] = alias;
+  }
+  return aliases;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { lookupPrior, PRIOR_TTL_MS, type PriorCache } from './prior';
+import { combineLookups, lookupPrior, PRIOR_TTL_MS, type PriorCache } from './prior';
 
 function memoryCache(): PriorCache & { entries: Map<string, unknown> } {
   const entries = new Map<string, never>();
@@ -62,5 +62,21 @@ describe('lookupPrior', () => {
       () => 0,
     );
     expect(most).toBe(4);
+  });
+});
+
+describe('combineLookups', () => {
+  const older = { ...prior, id: 'r0', receivedAt: '2026-11-01T00:00:00Z' };
+  it('joins both answers newest first without repeats', () => {
+    expect(combineLookups({ ok: true, records: [older, prior] }, { ok: true, records: [prior] })).toEqual({
+      ok: true,
+      records: [prior, older],
+    });
+  });
+  it('reports a failure only when nothing was found', () => {
+    const failed = { ok: false as const, error: 'offline' };
+    expect(combineLookups(failed, { ok: true, records: [prior] })).toEqual({ ok: true, records: [prior] });
+    expect(combineLookups({ ok: true, records: [] }, failed)).toEqual(failed);
+    expect(combineLookups(undefined, failed)).toEqual(failed);
   });
 });

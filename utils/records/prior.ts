@@ -45,3 +45,17 @@ export async function lookupPrior(
   await Promise.all(Array.from({ length: Math.min(MAX_PARALLEL, queue.length) }, worker));
   return result;
 }
+
+/**
+ * One answer for a source known under two ids (the app's id and the Message-ID its record was filed under):
+ * the records of both, newest first, without repeats. A failed half is only reported when nothing was found.
+ */
+export function combineLookups(a: PriorLookup | undefined, b: PriorLookup | undefined): PriorLookup | undefined {
+  if (!a || !b) return a ?? b;
+  if (!a.ok && !b.ok) return a;
+  const records = [...(a.ok ? a.records : []), ...(b.ok ? b.records : [])];
+  const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+  unique.sort((x, y) => (x.receivedAt < y.receivedAt ? 1 : -1));
+  if (!unique.length && (!a.ok || !b.ok)) return a.ok ? b : a;
+  return { ok: true, records: unique };
+}

@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { Metadata } from '../../records/record';
+import { parseEmail } from './email';
+
+const dir = join(import.meta.dirname, 'fixtures');
+const load = (file: string) => new Uint8Array(readFileSync(join(dir, file)));
+const emlFiles = readdirSync(dir).filter((file) => file.endsWith('.eml'));
+
+describe('parseEmail on every real message', () => {
+  it('has all of shared/realdata/eml copied here', () => {
+    expect(emlFiles).toEqual(
+      expect.arrayContaining([
+        'mailparser_nested.eml',
+        'mailparser_nodemailer.eml',
+        'mikel-mail_rfc2822_example03.eml',
+        'postal-mime_bounce.eml',
+        'postal-mime_calendar-event.eml',
+        'postal-mime_mimetorture.eml',
+        'postal-mime_mixed.eml',
+      ]),
+    );
+  });
+
+  for (const file of emlFiles) {
+    it(`${file}: metadata passes the record schema and attachments match their bytes`, async () => {
+      const facts = await parseEmail(load(file));
+      expect(v.parse(Metadata, facts.metadata)).toEqual(facts.metadata);
+      expect(facts.metadata.mimeType).toBe('message/rfc822');
+      for (const attachment of facts.attachments) {
+        expect(attachment.size).toBe(attachment.bytes.byteLength);
+        expect(attachment.name).toMatch(/^[^/\\]+$/);
+      }
+      expect(facts.metadata.attachments ?? []).toEqual(
+        facts.attachments.map(({ name, size, mimeType }) => ({ name, size, mimeType })),
+      );
+    });
+  }
+});
+
+describe('parseEmail headers', () => {
+  it('decodes an RFC 2047 subject, several To and marks inline images (nodemailer)', async () => {
+    const facts = await parseEmail(load('mailparser_nodemailer.eml'));
+    expect(facts.subject).toBe('Nodemailer is unicode friendly ✔ (1476358788189)');
+    expect(facts.originator).toBe('Andris Kreata <andris@kreata.ee>');
+    expect(facts.addressees).toEqual(['Andris Reinman <andris+123@kreata.ee>', 'andris.reinman@gmail.com']);
+    expect(facts.otherAddressees).toEqual([]);
+    expect(facts.dateSent).toBe('2016-10-13T11:39:48Z');
+    expect(facts.messageId).toBe('<012d606e-3550-2d94-b566-6cd996de88e3@kreata.ee>');
+    expect(facts.attachments.map((a) => [a.name, a.disposition, a.contentId])).toEqual([
+      ['attachment-1.txt', 'attachment', undefined],
+      ['image.png', 'inline', '<note@example.com>'],
+      ['nyan cat ✔.gif', 'inline', '<nyan@example.com>'],
+      ['notes.txt', 'attachment', undefined],
+    ]);
+    const notes = facts.attachments[3]!;
+    expect(new TextDecoder().decode(notes.bytes)).toBe('Some notes about this e-mail\n');
+    expect(notes.size).toBe(29);
+  });
+
+  it('keeps Cc apart from To and quotes display names with specials (RFC 2822 A.1.3)', async () => {
+    const facts = await parseEmail(load('mikel-mail_rfc2822_example03.eml'));
+    expect(facts.originator).toBe('Joe Q. Public <john.q.public@example.com>');
+    expect(facts.addressees).toEqual(['Mary Smith <mary@x.test>', 'jdoe@example.org', 'Who? <one@y.test>']);
+    expect(facts.otherAddressees).toEqual(['boss@nil.test', '"Giant; \\"Big\\" Box" <sysservices@example.net>']);
+    expect(facts.dateSent).toBe('2003-07-01T08:52:37Z');
+    expect(facts.subject).toBeUndefined();
+  });
+
+  it('flattens groups, decodes encoded words in names and subject, reads Bcc and the reply chain', async () => {
+    const facts = await parseEmail(load('groups-bcc-reply.eml'));
+    expect(facts.subject).toBe('Réunion budgétaire — suite');
+    expect(facts.originator).toBe('Jürgen Müller <juergen@example.de>');
+    expect(facts.addressees).toEqual([
+      'Ed Jones <c@a.test>',
+      'joe@where.test',
+      'John <jdoe@one.test>',
+      'André Pirard <PIRARD@vm1.ulg.ac.be>',
+    ]);
+    expect(facts.otherAddressees).toEqual(['"Smith, Ann" <ann@example.org>', 'archive@example.org']);
+    expect(facts.dateSent).toBe('1997-11-21T16:01:10Z');
+    expect(facts.inReplyTo).toBe('<orig.5678@example.org>');
+    expect(facts.references).toEqual(['<root.1@example.org>', '<orig.5678@example.org>']);
+    expect(facts.metadata.identifiers).toEqual({
+      messageId: '<reply.1234@example.de>',
+      inReplyTo: '<orig.5678@example.org>',
+      references: '<root.1@example.org> <orig.5678@example.org>',
+    });
+  });
+
+  it('reads a calendar invite: Q-encoded subject with an emoji, the text/calendar part and the .ics file', async () => {
+    const facts = await parseEmail(load('postal-mime_calendar-event.eml'));
+    expect(facts.subject).toBe(
+      'Invitation: Test event ⏰ @ Thu Apr 11, 2024 11am - 12pm (GMT+3) (andris@ethereal.email)',
+    );
+    expect(facts.originator).toBe('Andris Reinman <andris@postalsys.com>');
+    expect(facts.messageId).toBe('<calendar-7791cb16-a4f3-43ae-a9a0-ed4003535ae7@google.com>');
+    expect(facts.attachments.map((a) => [a.name, a.mimeType])).toEqual([
+      ['attachment-1.ics', 'text/calendar'],
+      ['invite.ics', 'application/ics'],
+    ]);
+    expect(new TextDecoder().decode(facts.attachments[1]!.bytes)).toMatch(/^BEGIN:VCALENDAR/);
+  });
+
+  it('keeps the bounced message of a delivery report whole, as an .eml attachment', async () => {
+    const facts = await parseEmail(load('postal-mime_bounce.eml'));
+    expect(facts.subject).toBe('Undelivered Mail Returned to Sender');
+    expect(facts.originator).toBe('Mail Delivery System <MAILER-DAEMON@messagingengine.com>');
+    expect(facts.attachments.map((a) => [a.name, a.mimeType])).toEqual([
+      ['attachment-1.txt', 'message/delivery-status'],
+      ['attachment-2.eml', 'message/rfc822'],
+    ]);
+    const bounced = await parseEmail(facts.attachments[1]!.bytes);
+    expect(bounced.subject).toBeTruthy();
+  });
+
+  it('turns each nested message of the MIME torture test into its own .eml part', async () => {
+    const facts = await parseEmail(load('postal-mime_mimetorture.eml'));
+    expect(facts.subject).toBe("Ryan Finnie's MIME Torture Test v1.0");
+    expect(facts.attachments).toHaveLength(10);
+    expect(facts.attachments.every((a) => a.mimeType === 'message/rfc822' && a.name.endsWith('.eml'))).toBe(true);
+  });
+
+  it('reads messages with few headers (nested multiparts, no From or Subject)', async () => {
+    const nested = await parseEmail(load('mailparser_nested.eml'));
+    expect(nested.originator).toBe('u@example.com');
+    expect(nested.attachments).toEqual([]);
+    const mixed = await parseEmail(load('postal-mime_mixed.eml'));
+    expect(mixed.originator).toBeUndefined();
+    expect(mixed.metadata).toEqual({ mimeType: 'message/rfc822' });
+  });
+
+  it('refuses what is not a message, with a clear error', async () => {
+    await expect(parseEmail(new Uint8Array())).rejects.toThrow('Not an email message: the file is empty');
+    await expect(parseEmail(new TextEncoder().encode('just some text\n'))).rejects.toThrow(/RFC 5322 header/);
+    await expect(parseEmail(load('pdf-parse-05-versions-space.pdf'))).rejects.toThrow(/Not an email message/);
+  });
+});
