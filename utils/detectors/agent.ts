@@ -1,6 +1,6 @@
 import { fetchInPage } from '../capture/fetch-in-page';
 import { handleMessages, sendToBackground } from '../messaging';
-import { runDetectors } from './index';
+import type { DetectorRun } from './runner';
 import { watchForChanges } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
@@ -9,12 +9,12 @@ const AGENT = Symbol.for('recordkeeper.agent');
  * The content-script side: answers the background's requests to detect and to fetch the original, and reports
  * the number of declarable items when the page changes (throttled, so a busy app is not slowed). It only reads.
  */
-export function startAgent(signal: AbortSignal): void {
+export function startAgent(signal: AbortSignal, run: (document: Document, url: string) => DetectorRun): void {
   const scope = globalThis as { [AGENT]?: boolean };
   if (scope[AGENT]) return;
   scope[AGENT] = true;
 
-  const detect = () => runDetectors(document, location.href);
+  const detect = () => run(document, location.href);
   const stopHandling = handleMessages({
     'page.detect': () => {
       const { detections, errors } = detect();

@@ -72,13 +72,13 @@ function build(random: () => number): string {
     const base = known.length && random() < 0.7 ? pick(known) : pick(HOSTILE);
     return random() < 0.2 ? base + pick(HOSTILE) : base;
   };
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const node = (depth: number): string => {
-    if (depth > 40 || random() < 0.25) return escape(random() < 0.5 ? pick([...vocabulary.texts]) : pick(HOSTILE));
+    if (depth > 40 || random() < 0.25) return escapeHtml(random() < 0.5 ? pick([...vocabulary.texts]) : pick(HOSTILE));
     const tag = pick(tags);
     const attributes = Array.from({ length: Math.floor(random() * 5) }, () => {
       const name = pick(attributeNames);
-      return ` ${name}="${escape(value(name))}"`;
+      return ` ${name}="${escapeHtml(value(name))}"`;
     }).join('');
     const children = Array.from({ length: Math.floor(random() * (depth < 3 ? 6 : 3)) }, () => node(depth + 1)).join('');
     return `<${tag}${attributes}>${tag === 'script' ? pick([...HOSTILE, '{"@type":"Article","headline":5}']) : children}</${tag}>`;

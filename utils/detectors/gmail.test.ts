@@ -141,6 +141,95 @@ describe('gmail ids from the URL alone', () => {
   });
 });
 
+describe('gmail selected list rows', () => {
+  const inbox = new URL('https://mail.google.com/mail/u/0/#inbox');
+  const list = (rows: string) => thread(`<table><tbody>${rows}</tbody></table>`);
+  const checkbox = (checked: boolean) =>
+    `<td class="oZ-x3 xY aid"><div class="oZ-jc T-Jo J-J5-Ji" role="checkbox" aria-checked="${checked}"></div></td>`;
+  const ids = (attrs: string, subject = 'Subject') =>
+    `<td class="xY a4W"><div class="y6"><span class="bog"><span ${attrs}>${subject}</span></span></div></td>`;
+  const people =
+    '<td class="yX xY"><div class="yW"><span email="a@example.org" name="A">A</span>, <span email="b@example.org" name="B">B</span></div></td>';
+
+  it('gives nothing when no row is checked', () => {
+    expect(
+      gmail.detect(
+        list(`<tr class="zA">${checkbox(false)}${ids('data-thread-id="#thread-f:1750360559522271241"')}</tr>`),
+        inbox,
+      ),
+    ).toEqual([]);
+  });
+
+  it('gives nothing for the rows behind a thread that is being opened', () => {
+    const doc = list(`<tr class="zA">${checkbox(true)}${ids('data-legacy-last-message-id="184a87a7b32dd009"')}</tr>`);
+    const url = new URL('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
+    expect(gmail.detect(doc, url)).toEqual([]);
+  });
+
+  it('stands for the latest message with a last-message id: last-listed sender, fetched by th=', () => {
+    const [d] = gmail.detect(
+      list(`<tr class="zA">${checkbox(true)}${people}${ids('data-legacy-last-message-id="184a87a7b32dd009"')}</tr>`),
+      new URL('https://mail.google.com/mail/u/4/#search/invoice'),
+    );
+    expect(d?.via).toBe('row-legacy-last-message-id');
+    expect(d?.metadata.originator).toBe('B <b@example.org>');
+    expect(d?.metadata.dateSent).toBe('2022-11-24T07:11:50.066Z');
+    expect(d?.capture.parts[0]).toMatchObject({
+      url: 'https://mail.google.com/mail/u/4/?view=att&th=184a87a7b32dd009&attid=0&disp=comp&safe=1&zw',
+    });
+  });
+
+  it('stands for the first message with only a thread id, dated by the id', () => {
+    const [d] = gmail.detect(
+      list(
+        `<tr class="zA">${checkbox(true)}${people}${ids('data-thread-id="#thread-f:1750360559522271241"')}<td class="xW xY"><span title="Fri, Nov 25, 2022, 9:00 AM">Nov 25</span></td></tr>`,
+      ),
+      new URL('https://mail.google.com/mail/u/0/#label/Work'),
+    );
+    expect(d?.via).toBe('row-thread-id');
+    expect(d?.source.sourceId).toBe('gmail:msg-f:1750360559522271241');
+    expect(d?.metadata.originator).toBe('A <a@example.org>');
+    expect(d?.metadata.dateSent).toBe('2022-11-24T07:11:50.066Z');
+    expect(d?.capture.parts[0]).toMatchObject({
+      url: 'https://mail.google.com/mail/u/0/?view=att&permmsgid=msg-f:1750360559522271241&attid=0&disp=comp&safe=1&zw',
+    });
+  });
+
+  it('ignores malformed row ids and keeps the row as shown, with nothing to fetch', () => {
+    const [d] = gmail.detect(
+      list(
+        `<tr class="zA">${checkbox(true)}${people}${ids('data-thread-id="#thread-f:<script>" data-legacy-last-message-id="zz"', '<b>Hi</b>')}</tr>`,
+      ),
+      inbox,
+    );
+    expect(d?.via).toBe('row-selection');
+    expect(d?.capture).toEqual({ parts: [] });
+    expect(d?.title).toBe('Hi');
+    expect(v.parse(Detection, d)).toEqual(d);
+  });
+
+  it('caps the rows it reads and stays bounded on 10 000 rows', () => {
+    const rows = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `<tr class="zA">${checkbox(true)}${ids(`data-legacy-last-message-id="${(0x184a87a7b32dd009n + BigInt(i)).toString(16)}"`)}</tr>`,
+    ).join('');
+    const found = gmail.detect(list(rows), inbox);
+    expect(found).toHaveLength(100);
+    expect(new Set(found.map((d) => d.source.sourceId)).size).toBe(100);
+  });
+
+  it('matches the values InboxSDK expects from its real rows', () => {
+    const [d] = gmail.detect(
+      load('vertical-pane-selected.html'),
+      new URL('https://mail.google.com/mail/u/0/#label/Streak'),
+    );
+    expect(d?.title).toBe('lordprogrammer finished a deploy (fed8a27)');
+    expect(d?.metadata.originator).toBe('Streak Bot <notifications@mailfoogae.appspotmail.com>');
+    expect(d?.metadata.dateSent).toBe('2015-01-05T11:02:00Z');
+  });
+});
+
 describe('gmail never throws', () => {
   it('returns [] when the document itself throws', () => {
     const hostile = new Proxy({} as Document, {

@@ -4,15 +4,17 @@ import { attr, cleanText, MONTHS, mailbox, textOf, toIso } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
- * Gmail: one detection per message shown in the open thread (selectors and URL shapes from
- * `shared/realdata/gmail/patterns.json`). The thread list, settings and compose-only views give nothing: bulk
- * selection in the list is a later issue.
+ * Gmail: one detection per message shown in the open thread, or, in the thread list, one per selected row
+ * (selectors and URL shapes from `shared/realdata/gmail/patterns.json`). A list with nothing selected, settings
+ * and compose-only views give nothing.
  */
 
 const GMAIL_PATH = /^\/mail(?:\/u\/(\d{1,3})|\/b\/([A-Za-z0-9._-]{1,64})\/u\/(\d{1,3}))?\//;
 const URL_TOKEN = /^[BCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxz]{16,200}$/;
 const LEGACY_HEX = /^[0-9a-f]{16}$/;
 const MAX_MESSAGES = 100;
+const MAX_ROWS_SCANNED = 1000;
+const THREAD_PERM_ID = /^thread-f:\d{1,20}$|^thread-a:r-?\d{1,20}$/;
 const MAX_ATTACHMENTS = 100;
 
 interface Account {
@@ -74,7 +76,7 @@ function threadIds(heading: Element | null, url: URL): ThreadIds {
   const perm = attr(heading, 'data-thread-perm-id', 64).replace(/^#/, '');
   const legacy = attr(heading, 'data-legacy-thread-id', 64).toLowerCase();
   const ids: ThreadIds = { ...fromUrl };
-  if (/^thread-f:\d{1,20}$|^thread-a:r-?\d{1,20}$/.test(perm)) {
+  if (THREAD_PERM_ID.test(perm)) {
     ids.threadPermId = perm;
     delete ids.fromUrl;
   }
@@ -290,6 +292,119 @@ function detection(
   };
 }
 
+/** Where a list row keeps its ids (gmail.js: the subject's `span[data-thread-id][data-legacy-…]`). */
+const ROW_IDS = '[data-thread-id], [data-legacy-thread-id], [data-legacy-last-message-id]';
+
+/**
+ * The rows of one thread in the list. With the vertical preview pane a thread takes two or three `tr.zA.apv`
+ * rows, and only the first has the checkbox (InboxSDK's 2014 rows).
+ */
+function threadRows(row: Element): Element[] {
+  const rows = [row];
+  if (!row.classList.contains('apv')) return rows;
+  let next = row.nextElementSibling;
+  while (next && rows.length < 3 && next.matches('tr.zA.apv') && !next.querySelector('[role="checkbox"]')) {
+    rows.push(next);
+    next = next.nextElementSibling;
+  }
+  return rows;
+}
+
+function firstIn(rows: Element[], selector: string): Element | null {
+  for (const row of rows) {
+    const found = row.querySelector(selector);
+    if (found) return found;
+  }
+  return null;
+}
+
+function allIn(rows: Element[], selector: string): Element[] {
+  return rows.flatMap((row) => Array.from(row.querySelectorAll(selector)).slice(0, 100));
+}
+
+/**
+ * One selected thread row. With `data-legacy-last-message-id` it stands for the thread's latest message, the one
+ * the row's date and last-listed sender describe, and capture fetches that message. With only a thread id it
+ * stands for the first message, as in the thread view (the thread has that message's id). Rows without ids (older
+ * Gmail) are described as shown, with nothing to fetch; their identity is what the row shows.
+ */
+function rowDetection(rows: Element[], url: URL, acct: Account): Detection | null {
+  const idHolder = firstIn(rows, ROW_IDS);
+  const perm = attr(idHolder, 'data-thread-id', 64).replace(/^#/, '');
+  const legacyThread = attr(idHolder, 'data-legacy-thread-id', 64).toLowerCase();
+  const lastHex = attr(idHolder, 'data-legacy-last-message-id', 64).toLowerCase();
+  const thread: ThreadIds = {};
+  if (THREAD_PERM_ID.test(perm)) thread.threadPermId = perm;
+  if (LEGACY_HEX.test(legacyThread)) {
+    thread.legacyThreadId = legacyThread;
+    thread.threadPermId ??= `thread-f:${hexToDecimal(legacyThread)}`;
+  }
+  if (thread.threadPermId?.startsWith('thread-f:')) {
+    thread.legacyThreadId ??= decimalToHex(thread.threadPermId.slice('thread-f:'.length)) ?? undefined;
+  }
+
+  const subject =
+    textOf(firstIn(rows, '.y6 > span:first-child'), 1024) ||
+    textOf(firstIn(rows, 'span.bog'), 1024) ||
+    textOf(idHolder, 1024) ||
+    '(no subject)';
+  let senders = allIn(rows, '.yW span[email]');
+  if (senders.length === 0) senders = allIn(rows, 'span[email]');
+  const people = unique(senders.map(mailboxOf));
+  const shown = parseGmailDate(attr(firstIn(rows, 'td.xW span[title], .apm span[title]'), 'title', 200));
+
+  if (LEGACY_HEX.test(lastHex)) {
+    const ids = {
+      messageId: `msg-f:${hexToDecimal(lastHex)}`,
+      legacyMessageId: lastHex,
+      via: 'row-legacy-last-message-id',
+    };
+    const found = detection(undefined, ids, thread, subject, url, acct);
+    if (!found) return null;
+    if (people.length) found.metadata.originator = people[people.length - 1];
+    if (shown) found.metadata.dateSent = shown;
+    return found;
+  }
+  if (thread.threadPermId) {
+    const found = detection(undefined, { via: 'row-thread-id' }, thread, subject, url, acct);
+    if (found && people.length) found.metadata.originator = people[0];
+    return found;
+  }
+  const metadata: Metadata = { mimeType: 'message/rfc822' };
+  if (people.length) metadata.originator = people[people.length - 1];
+  if (shown) metadata.dateSent = shown;
+  metadata.identifiers = { account: acct.slot };
+  const sender = /<([^<>]+)>$/.exec(metadata.originator ?? '')?.[1] ?? metadata.originator ?? '';
+  return {
+    source: {
+      app: 'gmail',
+      kind: 'email',
+      url: url.href,
+      sourceId: `gmail:row:${sender}|${shown ?? ''}|${subject}`.slice(0, 2048),
+    },
+    title: subject,
+    metadata,
+    capture: { parts: [] },
+    via: 'row-selection',
+  };
+}
+
+/** The thread list: one detection per row whose checkbox is checked, in list order, at most 100. */
+function detectSelectedRows(document: Document, url: URL, acct: Account): Detection[] {
+  const out: Detection[] = [];
+  for (const row of Array.from(document.querySelectorAll('tr.zA')).slice(0, MAX_ROWS_SCANNED)) {
+    if (out.length >= MAX_MESSAGES) break;
+    try {
+      if (!row.querySelector('div[role="checkbox"][aria-checked="true"]')) continue;
+      const found = rowDetection(threadRows(row), url, acct);
+      if (found) out.push(found);
+    } catch {
+      // One odd row must not hide the others.
+    }
+  }
+  return out;
+}
+
 function isGmail(url: URL): boolean {
   return url.protocol === 'https:' && url.hostname === 'mail.google.com' && GMAIL_PATH.test(url.pathname);
 }
@@ -299,8 +414,12 @@ function detectThread(document: Document, url: URL): Detection[] {
   if (!acct) return [];
   const heading = document.querySelector('h2.hP');
   const messages = Array.from(document.querySelectorAll('div.adn')).slice(0, MAX_MESSAGES);
-  // No subject heading and no message: the list, settings or a thread still loading.
-  if (!heading && messages.length === 0) return [];
+  // No subject heading and no message: the list, settings or a thread still loading. An id in the hash means
+  // a thread is being opened, so the list rows behind it are not what the user is looking at.
+  if (!heading && messages.length === 0) {
+    const fromUrl = idFromHash(url.hash);
+    return fromUrl.threadPermId || fromUrl.legacyThreadId ? [] : detectSelectedRows(document, url, acct);
+  }
   const title = textOf(heading, 1024) || '(no subject)';
   const thread = threadIds(heading, url);
 

@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Fixture, loadFixtures } from './fixtures/fixtures';
+import { type Fixture, loadAllFixtures } from './fixtures/fixtures';
 import { generic } from './generic';
 import { gmail } from './gmail';
-import { detectors, runDetectors } from './index';
+import { contentScriptMatches, detectors, runDetectors } from './index';
 import type { Detection } from './types';
 
 const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
-const fixtures: Fixture[] = [...loadFixtures('gmail'), ...loadFixtures('generic')];
+const fixtures: Fixture[] = loadAllFixtures();
 
 const zone = process.env.TZ;
 beforeAll(() => {
@@ -22,8 +22,17 @@ afterEach(() => {
 
 describe('detector list', () => {
   it('puts site detectors first and generic last', () => {
-    expect(detectors.map((d) => d.id)).toEqual(['gmail', 'generic']);
+    expect(detectors.at(-1)).toBe(generic);
     expect(new Set(detectors.map((d) => d.id)).size).toBe(detectors.length);
+  });
+
+  it('has fixtures for every detector, and a detector for every fixture folder', () => {
+    expect(new Set(fixtures.map((f) => f.site))).toEqual(new Set(detectors.map((d) => d.id)));
+  });
+
+  it('runs content scripts only on the known apps’ own hosts, never on every site', () => {
+    expect(contentScriptMatches.length).toBeGreaterThanOrEqual(detectors.length - 1);
+    for (const pattern of contentScriptMatches) expect(pattern).toMatch(/^https:\/\/(\*\.)?[a-z0-9.-]+\.[a-z]+\//);
   });
 });
 
@@ -35,8 +44,15 @@ describe('every detector stays off the other detectors’ pages', () => {
         const url = new URL(fixture.url);
         const found = detector.matches(url) ? detector.detect(parse(fixture.html), url) : [];
         expect(found).toEqual([]);
-        // Even run on a URL it does accept, the other site's markup gives it nothing.
-        expect(detector.detect(parse(fixture.html), new URL('https://mail.google.com/mail/u/0/#inbox'))).toEqual([]);
+        // Even run on a URL it does accept, another app's markup gives it nothing — unless that URL alone names
+        // the item (a SharePoint viewer's sourcedoc, which an empty page shows), or both apps live on the same
+        // domain and split it by path (Jira and Confluence on atlassian.net), so the pairing cannot happen.
+        const own = new URL(fixtures.find((f) => f.site === detector.id)!.url);
+        const domain = (host: string) => host.split('.').slice(-2).join('.');
+        const sameDomain = domain(own.hostname) === domain(url.hostname);
+        if (!sameDomain && detector.detect(parse('<html><body></body></html>'), own).length === 0) {
+          expect(detector.detect(parse(fixture.html), own)).toEqual([]);
+        }
       });
     }
   }
@@ -48,6 +64,11 @@ describe('every detector stays off the other detectors’ pages', () => {
       expect(detections.every((d) => d.source.app === fixture.site)).toBe(true);
     });
   }
+
+  it('offers a look-alike path on an unknown host as a generic page', () => {
+    const { detections } = runDetectors(parse('<title>Webmail help</title>'), 'https://help.example.org/owa/faq');
+    expect(detections.map((d) => d.source.app)).toEqual(['generic']);
+  });
 });
 
 describe('runDetectors', () => {

@@ -6,7 +6,8 @@ const MAX_NODES = 2000;
 const MAX_RAW = 100_000;
 
 /**
- * Page text made safe to show and store: no control characters, no markup-looking tags (a title such as
+ * Page text made safe to show and store: no control characters (bidirectional overrides included, which can
+ * disguise a file name), no markup-looking tags (a title such as
  * `Hi<script>…</script>` keeps `Hi`), whitespace collapsed, trimmed and cut to `max` characters.
  */
 export function cleanText(value: unknown, max: number): string {
@@ -15,7 +16,7 @@ export function cleanText(value: unknown, max: number): string {
     value
       .slice(0, MAX_RAW)
       // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-      .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/g, ' ')
+      .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ')
       .replace(/<\/?[a-z][^<>]*>/gi, ' ')
       .replace(/\s+/g, ' ')
       .trim()

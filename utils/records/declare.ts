@@ -6,7 +6,6 @@ import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
 import { type CapturedPart, enrichFromEmail } from './from-email';
-import type { ContentEntry } from './record';
 
 export interface DeclareDeps {
   db: OutboxDb;

@@ -19,6 +19,7 @@ export interface EmailEnrichment {
 function partName(name: string, taken: Set<string>): string {
   const base =
     name
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
       .replace(/[\\/\0-\x1f]+/g, '_')
       .trim()
       .slice(0, 200) || 'attachment';

@@ -1,0 +1,497 @@
+import type { Metadata, SourceKind } from '../records/record';
+import { attr, cleanText, mailbox, normaliseDate, textOf, toIso } from './text';
+import type { CapturePlan, Detection, Detector } from './types';
+
+/**
+ * SharePoint Online, OneDrive for Business and OneDrive consumer (URL grammars and embedded data names from
+ * `shared/realdata/sharepoint-onedrive/patterns.json`). Three views give files, in this order:
+ *
+ * 1. Office for the web viewers (`/_layouts/15/Doc.aspx?sourcedoc={guid}&file=…`, `WopiFrame.aspx`, and share
+ *    links `/:w:/s/…`, `/:x:/g/…`, `/:b:/r/…`, which show the same viewer at the link's own URL): the file from the
+ *    page's `_wopiContextJson` (`FileName`, `FileGetUrl` carrying `UniqueId=`, `LastModified` in epoch ms), else
+ *    from the URL's `sourcedoc` guid and `file` name.
+ * 2. A document library with a file preview open (`…/Forms/AllItems.aspx?id=<server-relative path>&parent=…`,
+ *    OneDrive's `onedrive.aspx?id=…`): the row of the list data (`g_listData`) whose `FileRef` is that path.
+ * 3. Files selected in a library (`[role=row][aria-selected=true]`): one detection per selected row, matched to
+ *    its list data row by file name (`FileLeafRef`), or by `data-list-index` where the row shows no name.
+ *
+ * Site, web and list ids come from `_spPageContextInfo`. Embedded JSON is read from inline script text and parsed
+ * with JSON.parse, never evaluated (content scripts cannot see page globals anyway).
+ *
+ * sourceId: `sharepoint:<UniqueId>` (lower-case guid, braces dropped). A file known only by its path (a preview
+ * without list data) gets `sharepoint:<origin><server-relative path>`, and a share link whose page names no guid
+ * gets `sharepoint:<link URL without query>`: both are the canonical URLs SharePoint itself uses for the file.
+ *
+ * Capture: the original bytes from the web's own `…/_layouts/15/download.aspx?UniqueId=<guid>` (or
+ * `?SourceUrl=<path>` when only the path is known; a share link without a guid uses `<link>?download=1`), all
+ * on the page's origin so the user's cookies authorise it. `FileGetUrl` itself is not used: it carries a
+ * short-lived `tempauth` token. patterns.json names no same-origin PDF conversion URL, so there is no rendition
+ * part. OneDrive consumer downloads come from another host (`my.microsoftpersonalcontent.com`), which the content
+ * script may not fetch, so those detections are metadata only.
+ */
+
+const MAX_SCRIPTS = 60;
+const MAX_SCRIPT_CHARS = 2_000_000;
+const MAX_ROWS = 5000;
+const MAX_SELECTED = 100;
+const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+/** `/:w:/s/<site>/<token>`: item type letter, link kind, then the rest. */
+const SHARE_LINK = /^\/:([a-z]):\/([a-z])\/(.{1,2000})$/;
+const TENANT_HOST = /^[a-z0-9][a-z0-9-]{0,62}\.sharepoint\.com$/;
+
+type Json = Record<string, unknown>;
+
+/** Extension → MIME type for the file name and capture part. */
+const MIME: Record<string, string> = {
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  docm: 'application/vnd.ms-word.document.macroEnabled.12',
+  dotx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.template',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  xlsm: 'application/vnd.ms-excel.sheet.macroEnabled.12',
+  xlsb: 'application/vnd.ms-excel.sheet.binary.macroEnabled.12',
+  ppt: 'application/vnd.ms-powerpoint',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  vsdx: 'application/vnd.ms-visio.drawing',
+  one: 'application/onenote',
+  pdf: 'application/pdf',
+  rtf: 'application/rtf',
+  odt: 'application/vnd.oasis.opendocument.text',
+  ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  odp: 'application/vnd.oasis.opendocument.presentation',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  html: 'text/html',
+  htm: 'text/html',
+  xml: 'application/xml',
+  json: 'application/json',
+  msg: 'application/vnd.ms-outlook',
+  eml: 'message/rfc822',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
+  zip: 'application/zip',
+};
+const DOCUMENT_EXTENSIONS = new Set([
+  'doc',
+  'docx',
+  'docm',
+  'dotx',
+  'xls',
+  'xlsx',
+  'xlsm',
+  'xlsb',
+  'ppt',
+  'pptx',
+  'vsdx',
+  'one',
+  'pdf',
+  'rtf',
+  'odt',
+  'ods',
+  'odp',
+  'txt',
+  'md',
+  'csv',
+]);
+
+function extension(name: string): string {
+  const m = /\.([a-z0-9]{1,8})$/i.exec(name);
+  return m ? m[1]!.toLowerCase() : '';
+}
+
+export function mimeTypeOf(name: string): string {
+  return MIME[extension(name)] ?? 'application/octet-stream';
+}
+
+/** Bidi overrides would let a name show another extension (`report\u202excod.exe`); text.ts keeps them. */
+function plain(value: unknown, max: number): string {
+  return cleanText(typeof value === 'string' ? value.replace(/[\u202a-\u202e\u2066-\u2069]/g, '') : value, max);
+}
+
+function guidOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = GUID.exec(value.trim().slice(0, 64));
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+function str(value: unknown, max = 2048): string {
+  return typeof value === 'string' ? value.slice(0, max) : typeof value === 'number' ? String(value) : '';
+}
+
+/** A query parameter by name, case-insensitively (SharePoint writes `sourcedoc`, `SourceDoc` and `sourceDoc`). */
+function param(url: URL, name: string): string {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of url.searchParams) if (key.toLowerCase() === wanted) return value.slice(0, 4096);
+  return '';
+}
+
+/**
+ * The object literal assigned to `name` in an inline script (`var _wopiContextJson = {…};`), parsed as JSON.
+ * The braces are matched with strings in mind, so a `}` inside a value does not end it; anything that is not
+ * JSON gives `undefined`.
+ */
+export function assignedJson(document: Document, name: string): Json | undefined {
+  const pattern = new RegExp(`\\b${name}\\s*=\\s*\\{`);
+  for (const script of Array.from(document.querySelectorAll('script:not([src])')).slice(0, MAX_SCRIPTS)) {
+    const text = (script.textContent ?? '').slice(0, MAX_SCRIPT_CHARS);
+    const m = pattern.exec(text);
+    if (!m) continue;
+    const start = m.index + m[0].length - 1;
+    let depth = 0;
+    let inString = false;
+    let escaped = false;
+    for (let i = start; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === '\\') escaped = true;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) {
+        try {
+          const value: unknown = JSON.parse(text.slice(start, i + 1));
+          if (value && typeof value === 'object' && !Array.isArray(value)) return value as Json;
+        } catch {
+          // Not JSON (a later build might write a JS literal): try the next script.
+        }
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A same-origin https URL, or undefined: capture may only fetch from the page's own origin. */
+function sameOrigin(value: unknown, page: URL): URL | undefined {
+  const text = str(value, 8192);
+  if (!text) return undefined;
+  try {
+    const parsed = new URL(text, page);
+    return parsed.origin === page.origin && parsed.protocol === 'https:' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function beforeLayouts(path: string): string | undefined {
+  const i = path.toLowerCase().indexOf('/_layouts/15/');
+  return i >= 0 ? path.slice(0, i) : undefined;
+}
+
+/** Server-relative path of the site behind a share link (`/:w:/s/Finance/…` → `/sites/Finance`). */
+function shareLinkWeb(path: string): string | undefined {
+  const m = SHARE_LINK.exec(path);
+  if (!m) return undefined;
+  const [first = '', second = '', third = ''] = m[3]!.split('/');
+  if (m[2] === 's') return `/sites/${first}`;
+  if (m[2] === 't') return `/teams/${first}`;
+  if (m[2] === 'p') return `/personal/${first}`;
+  if (m[2] === 'g' && ['personal', 'sites', 'teams'].includes(first) && third) return `/${first}/${second}`;
+  return undefined;
+}
+
+function serverRelative(value: unknown): string | undefined {
+  const path = str(value, 2048);
+  return /^\/[^\\\s]*$/.test(path) && !path.startsWith('//') ? path : undefined;
+}
+
+/** The web (site) the file lives in, as an absolute URL without a trailing slash; `download.aspx` is per web. */
+function webUrl(url: URL, context: Json | undefined, fileGetUrl: URL | undefined): string {
+  const fromContext = sameOrigin(context?.webAbsoluteUrl, url);
+  if (fromContext) return `${fromContext.origin}${fromContext.pathname.replace(/\/+$/, '')}`;
+  const path =
+    beforeLayouts(url.pathname) ??
+    (fileGetUrl && beforeLayouts(fileGetUrl.pathname)) ??
+    shareLinkWeb(url.pathname) ??
+    // A library view, `<web>/<Library>/Forms/AllItems.aspx`.
+    /^(.*)\/[^/]+\/Forms\/[^/]+\.aspx$/i.exec(url.pathname)?.[1] ??
+    serverRelative(context?.webServerRelativeUrl) ??
+    '';
+  return `${url.origin}${path.replace(/\/+$/, '')}`;
+}
+
+interface FileFound {
+  name: string;
+  uniqueId?: string;
+  /** Server-relative URL of the file (`/sites/x/Shared Documents/a.docx`). */
+  path?: string;
+  itemId?: string;
+  dateCreated?: string;
+  dateModified?: string;
+  authors?: string[];
+  via: string;
+}
+
+interface PageContext {
+  url: URL;
+  context?: Json;
+  web: string;
+  consumer: boolean;
+}
+
+function person(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (!first || typeof first !== 'object') return undefined;
+  const p = first as Json;
+  const name = cleanText(str(p.title, 1024), 200);
+  return mailbox(name, str(p.email, 1024)) ?? (name || undefined);
+}
+
+function dateOf(value: unknown): string | undefined {
+  if (typeof value === 'number') return toIso(new Date(value));
+  return normaliseDate(str(value, 64));
+}
+
+/** One `ListData.Row` entry (`RenderListDataAsStream` shape) as a file; folders give nothing. */
+function fromListRow(row: unknown, via: string): FileFound | undefined {
+  if (!row || typeof row !== 'object') return undefined;
+  const r = row as Json;
+  if (str(r.FSObjType) === '1') return undefined;
+  const name = plain(str(r.FileLeafRef, 1024), 255);
+  if (!name) return undefined;
+  const found: FileFound = { name, via };
+  const uniqueId = guidOf(r.UniqueId);
+  if (uniqueId) found.uniqueId = uniqueId;
+  const path = str(r.FileRef, 2048);
+  if (path.startsWith('/')) found.path = path;
+  const id = str(r.ID, 20);
+  if (/^\d{1,12}$/.test(id)) found.itemId = id;
+  // RenderListDataAsStream writes `Modified` in the viewer's regional format and `Modified.` in ISO; only an
+  // unambiguous ISO value is taken.
+  const modified = dateOf(r['Modified.']) ?? dateOf(r.Modified);
+  if (modified) found.dateModified = modified;
+  const created = dateOf(r['Created.']) ?? dateOf(r.Created);
+  if (created) found.dateCreated = created;
+  const author = person(r.Author);
+  if (author) found.authors = [author];
+  return found;
+}
+
+function listRows(document: Document): unknown[] {
+  const data = assignedJson(document, 'g_listData');
+  const listData = (data?.ListData as Json | undefined) ?? data;
+  const rows = listData?.Row;
+  return Array.isArray(rows) ? rows.slice(0, MAX_ROWS) : [];
+}
+
+function detection(page: PageContext, file: FileFound, extra: Record<string, string>, capture: CapturePlan): Detection {
+  const metadata: Metadata = { mimeType: mimeTypeOf(file.name) };
+  if (file.authors?.length) metadata.author = file.authors;
+  if (file.dateCreated) metadata.dateCreated = file.dateCreated;
+  if (file.dateModified) metadata.dateModified = file.dateModified;
+  const identifiers: Record<string, string> = {};
+  if (file.uniqueId) identifiers.uniqueId = file.uniqueId;
+  if (file.itemId) identifiers.listItemId = file.itemId;
+  if (file.path) identifiers.serverRelativeUrl = file.path;
+  const context = page.context;
+  for (const [key, value] of [
+    ['siteId', context?.siteId],
+    ['webId', context?.webId],
+    ['listId', context?.listId],
+  ] as const) {
+    const id = guidOf(value);
+    if (id) identifiers[key] = id;
+  }
+  if (!page.consumer) identifiers.webUrl = page.web;
+  Object.assign(identifiers, extra);
+  metadata.identifiers = identifiers;
+  const sourceId = file.uniqueId
+    ? `sharepoint:${file.uniqueId}`
+    : file.path
+      ? `sharepoint:${page.url.origin}${file.path}`
+      : `sharepoint:${page.url.origin}${page.url.pathname}`;
+  const kind: SourceKind = DOCUMENT_EXTENSIONS.has(extension(file.name)) ? 'document' : 'file';
+  return {
+    source: { app: 'sharepoint', kind, url: page.url.href, sourceId: sourceId.slice(0, 2048) },
+    title: file.name,
+    metadata,
+    capture,
+    via: file.via,
+  };
+}
+
+function download(page: PageContext, file: FileFound): CapturePlan {
+  if (page.consumer) return { parts: [] };
+  const query = file.uniqueId
+    ? `UniqueId=${file.uniqueId}`
+    : file.path
+      ? `SourceUrl=${encodeURIComponent(file.path)}`
+      : '';
+  if (!query || !/^[^/\\\0]+$/.test(file.name)) return { parts: [] };
+  return {
+    parts: [
+      {
+        source: 'fetch',
+        url: `${page.web}/_layouts/15/download.aspx?${query}`,
+        name: file.name,
+        mimeType: mimeTypeOf(file.name),
+        role: 'primary',
+      },
+    ],
+  };
+}
+
+/** View 1: an Office for the web viewer, or a share link that opens one. */
+function viewerFile(document: Document, page: PageContext): Detection | undefined {
+  const { url } = page;
+  const wopi = assignedJson(document, '_wopiContextJson');
+  const share = SHARE_LINK.exec(url.pathname);
+  const fileGetUrl = sameOrigin(wopi?.FileGetUrl, url);
+  const fromGetUrl = fileGetUrl ? guidOf(param(fileGetUrl, 'UniqueId')) : undefined;
+  const sourcedoc = guidOf(param(url, 'sourcedoc'));
+  const uniqueId = sourcedoc ?? fromGetUrl;
+  const isViewer = /\/_layouts\/15\/(?:doc|wopiframe2?|xlviewer|powerpoint|wordviewer)\.aspx$/i.test(url.pathname);
+  if (!wopi && !sourcedoc && !share) return undefined;
+  if (!wopi && !isViewer && !sourcedoc) return undefined;
+
+  const name =
+    plain(str(wopi?.FileName, 1024), 255) ||
+    plain(param(url, 'file'), 255) ||
+    plain(str(wopi?.BaseFileName, 1024), 255);
+  if (!name) return undefined;
+  const file: FileFound = { name, via: wopi ? 'embedded-json' : 'url-id' };
+  if (uniqueId) file.uniqueId = uniqueId;
+  const modified = typeof wopi?.LastModified === 'number' ? toIso(new Date(wopi.LastModified)) : undefined;
+  if (modified) file.dateModified = modified;
+
+  const extra: Record<string, string> = {};
+  if (share) {
+    extra.shareLinkType = share[1]!;
+    extra.shareLink = `${url.origin}${url.pathname}`.slice(0, 2048);
+  }
+  if (page.consumer) {
+    const resid = param(url, 'resid') || param(url, 'id');
+    if (/^[0-9A-Za-z]{1,32}![0-9A-Za-z]{1,32}$/.test(resid)) extra.resid = resid;
+  }
+  const found = detection(page, file, extra, { parts: [] });
+  if (!uniqueId && share) {
+    // No guid on the page: the link is the identity, and `?download=1` on it serves the bytes (patterns.json).
+    found.source.sourceId = `sharepoint:${extra.shareLink}`;
+    if (!page.consumer) {
+      found.capture = {
+        parts: [
+          {
+            source: 'fetch',
+            url: `${extra.shareLink}?download=1`,
+            name: file.name,
+            mimeType: mimeTypeOf(file.name),
+            role: 'primary',
+          },
+        ],
+      };
+    }
+    return found;
+  }
+  if (!uniqueId && page.consumer) {
+    if (!extra.resid) return undefined;
+    found.source.sourceId = `sharepoint:onedrive:${extra.resid.toLowerCase()}`;
+    return found;
+  }
+  if (!uniqueId) return undefined;
+  found.capture = download(page, file);
+  return found;
+}
+
+/** View 2: a library (or OneDrive) with a file preview open, `?id=<path>&parent=<folder>`. */
+function previewFile(page: PageContext, rows: unknown[]): Detection | undefined {
+  const { url } = page;
+  const path = param(url, 'id');
+  if (!path.startsWith('/') || !/\.aspx$/i.test(url.pathname)) return undefined;
+  const row = rows.find((r) => r && typeof r === 'object' && str((r as Json).FileRef, 2048) === path);
+  if (row && str((row as Json).FSObjType) === '1') return undefined;
+  let file = row ? fromListRow(row, 'embedded-json') : undefined;
+  // Without list data, `parent` (set only when a file is previewed, not when a folder is opened) says it is a file.
+  if (!file && param(url, 'parent')) {
+    const name = plain(path.split('/').pop(), 255);
+    if (name) file = { name, path, via: 'url-path' };
+  }
+  if (!file) return undefined;
+  file.path ??= path;
+  return detection(page, file, {}, download(page, file));
+}
+
+const ROW_NAME = [
+  '[data-automationid="FieldRenderer-name"]',
+  '[data-id="heroField"]',
+  '[data-automationid="name"]',
+  '[data-automationid="NameCellLink"]',
+];
+
+function rowName(row: Element): string {
+  for (const selector of ROW_NAME) {
+    const element = row.querySelector(selector);
+    const name = attr(element, 'title', 1024) || textOf(element, 1024);
+    if (name) return plain(name, 255);
+  }
+  return '';
+}
+
+/** View 3: rows the user selected in a library list, each matched to its list data row. */
+function selectedFiles(document: Document, page: PageContext, rows: unknown[]): Detection[] {
+  const out: Detection[] = [];
+  const used = new Set<unknown>();
+  const selected = Array.from(document.querySelectorAll('[role="row"][aria-selected="true"]')).slice(0, MAX_SELECTED);
+  for (const element of selected) {
+    const name = rowName(element);
+    let row: unknown;
+    if (name) {
+      row = rows.find((r) => !used.has(r) && r && typeof r === 'object' && str((r as Json).FileLeafRef, 1024) === name);
+    } else {
+      const index = attr(element, 'data-list-index', 10);
+      if (/^\d{1,5}$/.test(index)) row = rows[Number(index)];
+    }
+    if (!row || used.has(row)) continue;
+    used.add(row);
+    const file = fromListRow(row, 'aria-selected');
+    if (!file || (!file.uniqueId && !file.path)) continue;
+    out.push(detection(page, file, {}, download(page, file)));
+  }
+  return out;
+}
+
+function isSharePoint(url: URL): boolean {
+  if (url.protocol !== 'https:' || url.port !== '') return false;
+  return TENANT_HOST.test(url.hostname) || url.hostname === 'onedrive.live.com';
+}
+
+function detectFiles(document: Document, url: URL): Detection[] {
+  if (!isSharePoint(url)) return [];
+  const context = assignedJson(document, '_spPageContextInfo');
+  const consumer = url.hostname === 'onedrive.live.com';
+  const wopi = consumer ? undefined : sameOrigin(assignedJson(document, '_wopiContextJson')?.FileGetUrl, url);
+  const page: PageContext = { url, context, consumer, web: webUrl(url, context, wopi) };
+
+  const viewer = viewerFile(document, page);
+  if (viewer) return [viewer];
+  if (consumer) return [];
+  const rows = listRows(document);
+  const out: Detection[] = [];
+  const preview = previewFile(page, rows);
+  if (preview) out.push(preview);
+  for (const found of selectedFiles(document, page, rows)) {
+    if (!out.some((d) => d.source.sourceId === found.source.sourceId)) out.push(found);
+  }
+  return out.slice(0, MAX_SELECTED);
+}
+
+export const sharepoint: Detector = {
+  id: 'sharepoint',
+  hosts: ['https://*.sharepoint.com/*', 'https://onedrive.live.com/*'],
+  matches: isSharePoint,
+  detect(document, url) {
+    try {
+      return detectFiles(document, url);
+    } catch {
+      return [];
+    }
+  },
+};
