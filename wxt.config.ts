@@ -48,6 +48,8 @@ export default defineConfig({
         }
       : {
           optional_host_permissions: REPOSITORY_ORIGINS,
+          // MHTML archives of pages beside the sanitised snapshot, when the user or the admin turns them on.
+          optional_permissions: ['pageCapture'],
           // The Chrome Web Store refuses a `key` and assigns the id itself; every other build pins it.
           ...(process.env.RK_STORE_ZIP ? {} : { key: EXTENSION_KEY }),
           storage: { managed_schema: 'managed_schema.json' },

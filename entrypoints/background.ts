@@ -1,13 +1,15 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { base64ToBytes } from '../utils/capture/bytes';
 import { findBySourceId } from '../utils/connectors/records-api';
-import { activeTabId, captureInTab, detectInTab } from '../utils/detectors/tab';
+import { activeTabId, archiveTab, captureInTab, detectInTab } from '../utils/detectors/tab';
 import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { getRow, listRows } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
 import { loadPresets, refreshPresets } from '../utils/presets/store';
 import { declare } from '../utils/records/declare';
+import { declareFile, inspectLocalFile } from '../utils/records/declare-file';
 import { combineLookups, lookupPrior, type PriorLookup } from '../utils/records/prior';
 import { aliasesOf, forgetPrior, rememberAlias, sessionPriorCache } from '../utils/records/prior-store';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
@@ -40,6 +42,7 @@ export default defineBackground({
           presets: await loadPresets(),
           now: () => new Date(),
           captureInTab: (part) => captureInTab(tabId, part),
+          archiveInTab: () => archiveTab(tabId),
         });
         if (result.ok) {
           drainSoon();
@@ -48,6 +51,15 @@ export default defineBackground({
           await forgetPrior(result.sourceId);
           if (result.sourceId !== appSourceId) await rememberAlias(appSourceId, result.sourceId);
         }
+        return result;
+      },
+      'file.inspect': ({ name, base64 }) => inspectLocalFile(base64ToBytes(base64), name),
+      'file.declare': async ({ base64, ...file }) => {
+        const result = await declareFile(
+          { ...file, bytes: base64ToBytes(base64) },
+          { db: await openOutbox(), presets: await loadPresets(), now: () => new Date() },
+        );
+        if (result.ok) drainSoon();
         return result;
       },
       'record.get': async ({ id }) => {

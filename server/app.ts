@@ -1,13 +1,17 @@
 import { Readable } from 'node:stream';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { visibleContent, visibleRecord } from './access.ts';
 import type { BlobStore } from './blobs.ts';
+import { contentResponse } from './content.ts';
 import { apiCors } from './cors.ts';
 import type { Db } from './db.ts';
-import { activePresets, matchesIfNoneMatch } from './presets.ts';
+import { parseListQuery } from './list-query.ts';
+import { openApiDocument } from './openapi.ts';
+import { activePresets, matchesIfNoneMatch, putPresets } from './presets.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
 import { receiveRecord } from './receive.ts';
-import { decodeCursor, encodeCursor, findRecord, listRecords, receiptOf, type StoredRecord } from './records.ts';
+import { addEvent, encodeCursor, listEvents, listRecords, receiptOf, type StoredRecord } from './records.ts';
 import { authenticate, type TokenUser } from './tokens.ts';
 
 export interface AppDeps {
@@ -22,6 +26,10 @@ export interface AppDeps {
 
 type Env = { Bindings: Partial<HttpBindings>; Variables: { user: TokenUser } };
 
+/** Largest presets document PUT accepts; real ones are a few KB. */
+const PRESETS_LIMIT = 1024 * 1024;
+
+/** The Records API v1 under /api/v1. The routes here and server/openapi.ts list the same operations (tested). */
 export function createApp(deps: AppDeps): Hono<Env> {
   const { db, blobs, publicUrl } = deps;
   const inFlight = deps.inFlight ?? new Set<string>();
@@ -43,8 +51,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.notFound((c) => problemResponse(notFound(`${c.req.method} ${c.req.path}`)));
   app.use('*', apiCors());
 
-  // Registered before the auth middleware, so it answers without a token.
+  // Registered before the auth middleware, so they answer without a token.
   app.get('/health', (c) => c.json({ ok: true }));
+  app.get('/openapi.json', (c) => c.json(openApiDocument));
 
   app.use('*', async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
@@ -53,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       throw new Problem(
         401,
         'unauthorized',
-        'Token missing or unknown',
+        'Token missing, unknown or revoked',
         'Send Authorization: Bearer <token>. An administrator creates one with `npm run server -- token create --user <name>`.',
         {},
         { 'www-authenticate': 'Bearer realm="recordkeeper"' },
@@ -63,12 +72,6 @@ export function createApp(deps: AppDeps): Hono<Env> {
     await next();
   });
 
-  /** The record if it exists and this token may see it: its owner's, or any for an admin. */
-  const visibleRecord = async (id: string, user: TokenUser): Promise<StoredRecord> => {
-    const stored = await findRecord(db, id);
-    if (!stored || (!user.admin && stored.owner !== user.user)) throw notFound(`Record ${id.slice(0, 100)}`);
-    return stored;
-  };
   const item = (stored: StoredRecord) => ({ record: stored.record, receipt: receiptOf(stored, publicUrl) });
 
   app.post('/records', async (c) => {
@@ -90,65 +93,58 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/records', async (c) => {
     const user = c.get('user');
-    const limitText = c.req.query('limit') ?? '50';
-    const limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) {
-      throw new Problem(
-        400,
-        'bad-limit',
-        'Bad limit',
-        `limit must be a whole number from 1 to 100, not "${limitText.slice(0, 20)}".`,
-      );
-    }
-    const cursorText = c.req.query('cursor');
-    const after = cursorText === undefined ? undefined : decodeCursor(cursorText);
-    if (cursorText !== undefined && !after) {
-      throw new Problem(
-        400,
-        'bad-cursor',
-        'Bad cursor',
-        'The cursor is not one this server made; pass nextCursor from the previous page as is.',
-      );
-    }
+    const query = parseListQuery((name) => c.req.query(name));
     const page = await listRecords(db, {
+      ...query,
       owner: user.admin ? undefined : user.user,
-      sourceId: c.req.query('sourceId'),
-      after,
-      limit: limit + 1,
+      limit: query.limit + 1,
     });
-    const items = page.slice(0, limit);
+    const items = page.slice(0, query.limit);
     const last = items.at(-1);
     return c.json({
       items: items.map(item),
-      ...(page.length > limit && last ? { nextCursor: encodeCursor(last) } : {}),
+      ...(page.length > query.limit && last ? { nextCursor: encodeCursor(last) } : {}),
     });
   });
 
-  app.get('/records/:id', async (c) => c.json(item(await visibleRecord(c.req.param('id'), c.get('user')))));
+  app.get('/records/:id', async (c) => c.json(item(await visibleRecord(db, c.req.param('id'), c.get('user')))));
+
+  app.get('/records/:id/events', async (c) => {
+    const stored = await visibleRecord(db, c.req.param('id'), c.get('user'));
+    const events = await listEvents(db, stored.record.id);
+    return c.json({
+      items: events.map((event) => ({
+        kind: event.kind,
+        actor: event.actor,
+        at: event.at.toISOString(),
+        ...(event.detail ? { detail: event.detail } : {}),
+      })),
+    });
+  });
 
   app.get('/records/:id/content/:n', async (c) => {
-    const stored = await visibleRecord(c.req.param('id'), c.get('user'));
-    const n = c.req.param('n');
-    const entry = /^\d{1,4}$/.test(n) ? stored.record.content[Number(n)] : undefined;
-    if (!entry)
-      throw notFound(
-        `Content ${n.slice(0, 20)} of record ${stored.record.id} (it has ${stored.record.content.length})`,
-      );
-    const digest = Buffer.from(entry.sha256, 'hex').toString('base64');
-    return new Response(Readable.toWeb(blobs.open(entry.sha256)) as ReadableStream, {
-      headers: {
-        'content-type': entry.mimeType,
-        'content-length': String(entry.size),
-        'repr-digest': `sha-256=:${digest}:`,
-        digest: `sha-256=${digest}`,
-        etag: `"${entry.sha256}"`,
-        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(entry.name)}`,
-        // Content is whatever was declared (HTML snapshots included): never let it run as a page of this origin.
-        'content-security-policy': 'sandbox',
-        'x-content-type-options': 'nosniff',
-      },
+    const user = c.get('user');
+    const { stored, n, entry } = await visibleContent(db, c.req.param('id'), c.req.param('n'), user);
+    await addEvent(db, stored.record.id, {
+      kind: 'accessed',
+      actor: user.user,
+      detail: `content ${n} (${entry.name})`,
     });
+    return contentResponse({ db, blobs }, stored.record.id, n, entry);
   });
+
+  // Records are immutable (design.md § Records API v1): say so explicitly instead of a bare 404.
+  const immutable = () => {
+    throw new Problem(
+      405,
+      'immutable',
+      'Records are immutable',
+      'A record and its content cannot be changed or deleted. Declare a corrected item as a new record.',
+      {},
+      { allow: 'GET' },
+    );
+  };
+  app.on(['PUT', 'PATCH', 'DELETE'], ['/records/:id', '/records/:id/content/:n'], immutable);
 
   app.get('/presets', async (c) => {
     const presets = await activePresets(db);
@@ -159,7 +155,47 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.body(presets.body, 200, { 'content-type': 'application/json' });
   });
 
+  app.put('/presets', async (c) => {
+    const user = c.get('user');
+    if (!user.admin) {
+      throw new Problem(403, 'admin-only', 'Admin token required', 'Only an admin token may replace the presets.');
+    }
+    const presets = await putPresets(db, await readJson(c.req.raw), user.user);
+    c.header('etag', presets.etag);
+    return c.body(presets.body, 200, { 'content-type': 'application/json' });
+  });
+
   return app;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  if (!/^application\/(.+\+)?json\b/i.test(request.headers.get('content-type') ?? '')) {
+    throw new Problem(
+      400,
+      'not-json',
+      'Body must be JSON',
+      'Send the presets document with Content-Type: application/json.',
+    );
+  }
+  const text = await request.text();
+  if (text.length > PRESETS_LIMIT) {
+    throw new Problem(
+      413,
+      'too-large',
+      'Presets too large',
+      `A presets document must be under ${PRESETS_LIMIT} bytes.`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Problem(
+      400,
+      'presets-malformed',
+      'Presets are not JSON',
+      `The body is not valid JSON (${(error as Error).message}).`,
+    );
+  }
 }
 
 /** receivedAt strictly increases within a server, so "newest first" is never a tie between two receipts. */

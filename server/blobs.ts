@@ -25,9 +25,10 @@ class Overflow extends Error {}
 export class BlobStore {
   private constructor(readonly root: string) {}
 
-  static async open(root: string): Promise<BlobStore> {
+  /** `keepTemp` for tools that run beside a live server (the fixity audit) and must not touch its uploads. */
+  static async open(root: string, options: { keepTemp?: boolean } = {}): Promise<BlobStore> {
     // Temp files left by a crash belong to requests that never completed.
-    await rm(join(root, 'tmp'), { recursive: true, force: true });
+    if (!options.keepTemp) await rm(join(root, 'tmp'), { recursive: true, force: true });
     await mkdir(join(root, 'tmp'), { recursive: true });
     return new BlobStore(root);
   }

@@ -1,39 +1,23 @@
 // @vitest-environment node
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli, finished, listeningUrl, spawnServer } from './child-server.ts';
+import { openDb } from './db.ts';
+import { listEvents } from './records.ts';
+import {
+  ENGINES,
+  freshDatabase,
+  makeRecord,
+  postRecord,
+  sha256Hex,
+  startTestServer,
+  textFile,
+} from './test-support.ts';
 
-// The CLI runs under node --import tsx, which is what `tsx server/cli.ts` does, minus the wrapper process,
-// so signals reach the server itself.
-const cwd = new URL('..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'rk-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd, stdio: 'pipe' });
-}
-
-function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => (stdout += chunk));
-  child.stderr?.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-function listeningUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk) => {
-      out += chunk;
-      const match = /Recordkeeper repository listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('close', (code) => reject(new Error(`server exited with ${code} before listening: ${out}`)));
-  });
-}
 
 describe('server CLI', () => {
   it('creates a token that then authenticates against the server it starts', async () => {
@@ -65,11 +49,88 @@ describe('server CLI', () => {
     [['--frobnicate'], /frobnicate/],
     [['token', 'create'], /--user/],
     [['token', 'delete', '--user', 'ann'], /token create/],
+    [['token', 'revoke'], /id/],
+    [['verify', '--port', '1'], /--port/],
     [['--user', 'ann'], /--user/],
   ])('rejects %j with exit code 2 and a message', async (args, message) => {
     const result = await finished(cli([...args, '--data', dataDir]));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe.each(ENGINES)('token list/revoke and verify on %s', (engine) => {
+  it('lists tokens by short id without the secret, and a revoked token gets 401', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rk-cli-tokens-'));
+    const database = await freshDatabase(engine);
+    const env = { DATABASE_URL: database.databaseUrl ?? '' };
+    try {
+      const token = (
+        await finished(cli(['token', 'create', '--user', 'eve', '--admin', '--data', dir], env))
+      ).stdout.trim();
+      const listed = await finished(cli(['token', 'list', '--data', dir], env));
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).not.toContain(token);
+      const line = listed.stdout.split('\n').find((row) => / eve /.test(row))!;
+      expect(line).toMatch(/^[0-9a-f]{12} +eve +yes +\d{4}-/);
+      const id = line.slice(0, 12);
+      const revoked = await finished(cli(['token', 'revoke', id, '--data', dir], env));
+      expect(revoked.code).toBe(0);
+      expect((await finished(cli(['token', 'revoke', 'ffffffffffff', '--data', dir], env))).code).toBe(1);
+
+      const server = await spawnServer(dir, database.databaseUrl);
+      try {
+        const response = await fetch(`${server.api}/records`, { headers: { authorization: `Bearer ${token}` } });
+        expect(response.status).toBe(401);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    } finally {
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('verify re-hashes every blob, audits good records, and lists a damaged or missing blob with exit 1', async () => {
+    const t = await startTestServer({}, engine);
+    const env = { DATABASE_URL: t.databaseUrl ?? '' };
+    try {
+      const token = await t.server.createToken('ann', false);
+      const files = ['one', 'two', 'three'].map((text) => textFile(`${text}.txt`, `${text} ${Math.random()}`));
+      const records = files.map((file) => makeRecord([file]));
+      for (const [i, record] of records.entries()) {
+        expect((await postRecord(t.api, token, record, [files[i]!])).status).toBe(201);
+      }
+      await t.server.close();
+
+      const good = await finished(cli(['verify', '--data', t.dataDir], env));
+      expect(good.stderr).toBe('');
+      expect(good.stdout).toMatch(/3 record\(s\), 3 blob\(s\) re-hashed, 3 record\(s\) verified, 0 mismatch/);
+      expect(good.code).toBe(0);
+
+      const damaged = sha256Hex(files[0]!.bytes);
+      const blobPath = join(t.dataDir, 'blobs', damaged.slice(0, 2), damaged.slice(2, 4), damaged);
+      writeFileSync(blobPath, 'not what was declared');
+      const missing = sha256Hex(files[1]!.bytes);
+      rmSync(join(t.dataDir, 'blobs', missing.slice(0, 2), missing.slice(2, 4), missing));
+      const bad = await finished(cli(['verify', '--data', t.dataDir], env));
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/1 record\(s\) verified, 2 mismatch/);
+      expect(bad.stderr).toContain(`MISMATCH record ${records[0]!.id} content 0`);
+      expect(bad.stderr).toMatch(new RegExp(`record ${records[1]!.id} .*missing`));
+
+      const db = await openDb({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
+      try {
+        const kinds = async (id: string) => (await listEvents(db, id)).map((event) => event.kind);
+        expect(await kinds(records[2]!.id)).toEqual(['declared', 'received', 'fixity-verified', 'fixity-verified']);
+        expect(await kinds(records[0]!.id)).toEqual(['declared', 'received', 'fixity-verified', 'fixity-failed']);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await t.stop().catch(() => {});
+    }
   });
 });

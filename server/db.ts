@@ -1,13 +1,28 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { openPglite, openPostgres } from './db-engines.ts';
 
-/** What the stores need from a database: PGlite today, a PostgreSQL pool later (same SQL). */
-export type Db = PGlite;
-export type Tx = Transaction;
+/** What one statement returns; every engine hands back plain rows with the same JavaScript types. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
+}
+
+/**
+ * The whole database surface the server uses, so PGlite and PostgreSQL run the same SQL through the same code:
+ * parameterised statements, transactions, and multi-statement scripts for migrations.
+ */
+export interface Db extends Queryable {
+  readonly engine: 'pglite' | 'postgres';
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+export type Tx = Queryable;
 
 /**
  * Numbered migrations, applied in order, each once, inside a transaction. Never edit one that has shipped;
- * add the next. Plain SQL that PostgreSQL runs as well.
+ * add the next. Plain SQL that PGlite and PostgreSQL both run.
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -57,11 +72,39 @@ const MIGRATIONS: readonly string[] = [
     created_by text NOT NULL
   );
   `,
+  // Token management (list, revoke, last use) and fixity failures in the audit trail.
+  `
+  ALTER TABLE tokens ADD COLUMN revoked_at timestamptz;
+  ALTER TABLE tokens ADD COLUMN last_used_at timestamptz;
+  ALTER TABLE record_events DROP CONSTRAINT record_events_kind_check;
+  ALTER TABLE record_events ADD CONSTRAINT record_events_kind_check
+    CHECK (kind IN ('declared', 'received', 'fixity-verified', 'fixity-failed', 'accessed'));
+  ALTER TABLE record_events ADD COLUMN detail text;
+  `,
 ];
 
-export async function openDb(dataDir: string): Promise<Db> {
-  const db = await PGlite.create(join(dataDir, 'db'));
-  await migrate(db);
+export interface DbOptions {
+  /** PGlite keeps its files under `<dataDir>/db` when no `databaseUrl` is given. */
+  dataDir: string;
+  /** postgres://… to use a PostgreSQL server instead of the embedded engine. */
+  databaseUrl?: string | undefined;
+}
+
+/** Opens the configured engine and brings its schema up to date. */
+export async function openDb(options: DbOptions | string): Promise<Db> {
+  const { dataDir, databaseUrl } = typeof options === 'string' ? { dataDir: options } : options;
+  let db: Db;
+  if (databaseUrl) db = await openPostgres(databaseUrl);
+  else {
+    mkdirSync(dataDir, { recursive: true });
+    db = await openPglite(join(dataDir, 'db'));
+  }
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return db;
 }
 
@@ -70,14 +113,29 @@ export async function migrate(db: Db): Promise<void> {
     'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
   );
   const { rows } = await db.query<{ version: number }>(
-    'SELECT coalesce(max(version), 0) AS version FROM schema_migrations',
+    'SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations',
   );
   for (let version = rows[0]!.version + 1; version <= MIGRATIONS.length; version++) {
     await db.transaction(async (tx) => {
-      await tx.exec(MIGRATIONS[version - 1]!);
+      // A second server starting at the same time on the same PostgreSQL database waits here, then skips.
+      const { rows: done } = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [version]);
+      if (done.length) return;
+      for (const statement of splitStatements(MIGRATIONS[version - 1]!)) await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
     });
   }
+}
+
+/**
+ * One statement at a time, so both engines run migrations through the same transaction code. Migrations hold no
+ * string literals with `;` or `--`, so dropping comments and splitting on `;` is exact.
+ */
+function splitStatements(script: string): string[] {
+  return script
+    .replace(/--[^\n]*/g, '')
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter(Boolean);
 }
 
 /** PostgreSQL's unique_violation: another request inserted the same key first. */

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { BlobStore } from './blobs.ts';
-import { openDb } from './db.ts';
+import { type Db, openDb } from './db.ts';
 import { seedPresets } from './presets.ts';
 import { createToken } from './tokens.ts';
+import { createUi } from './ui.ts';
 
 export interface ServerOptions {
   /** 0 picks a free port; `port` and `url` of the result say which. */
@@ -14,6 +15,8 @@ export interface ServerOptions {
   host: string;
   /** Holds `db/` (PGlite) and `blobs/`; created when missing. */
   dataDir: string;
+  /** postgres://… to keep the database in PostgreSQL instead of PGlite; blobs stay under `dataDir`. */
+  databaseUrl: string | undefined;
   /** Most content bytes one record may carry. */
   maxBytes: number;
   /** Base of receipt URLs; the listening URL when not given. */
@@ -27,14 +30,23 @@ export interface RunningServer {
   createToken(user: string, admin?: boolean): Promise<string>;
   /** Idempotency keys of uploads being received right now. */
   inFlightKeys(): string[];
+  /** The open database and blob store, for tests and tooling in the same process. */
+  db: Db;
+  blobs: BlobStore;
 }
 
-export const DEFAULTS = { port: 8787, host: '127.0.0.1', dataDir: './.data', maxBytes: 1024 ** 3 };
+export const DEFAULTS = {
+  port: 8787,
+  host: '127.0.0.1',
+  dataDir: './.data',
+  maxBytes: 1024 ** 3,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+};
 
 /** Starts the reference repository in this process: the CLI uses it, and so do end-to-end tests and benchmarks. */
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  const { port, host, dataDir, maxBytes } = { ...DEFAULTS, ...options };
-  const db = await openDb(dataDir);
+  const { port, host, dataDir, maxBytes, databaseUrl } = { ...DEFAULTS, ...options };
+  const db = await openDb({ dataDir, databaseUrl });
   await seedPresets(db);
   const blobs = await BlobStore.open(join(dataDir, 'blobs'));
   const inFlight = new Set<string>();
@@ -42,10 +54,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   // Receipt URLs default to the listening URL, known only once the port is bound. The app is set in the same
   // event-loop turn as the listening callback, so no request can arrive before it.
   let app: ReturnType<typeof createApp> | undefined;
+  let ui: ReturnType<typeof createUi> | undefined;
+  // The API and the page for people are two apps with their own error styles (problem+json vs HTML).
+  const route = (request: Request, env: Parameters<ReturnType<typeof createApp>['fetch']>[1]) =>
+    new URL(request.url).pathname.startsWith('/api/') ? app!.fetch(request, env) : ui!.fetch(request, env);
   const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve({ fetch: (request, env) => app!.fetch(request, env), port, hostname: host }, () =>
-      resolve(started as Server),
-    ) as Server;
+    const started = serve({ fetch: route, port, hostname: host }, () => resolve(started as Server)) as Server;
     started.once('error', reject);
   }).catch(async (error) => {
     await db.close();
@@ -53,17 +67,15 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   });
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  app = createApp({
-    db,
-    blobs,
-    limits: { maxBytes },
-    inFlight,
-    publicUrl: (options.publicUrl ?? url).replace(/\/+$/, ''),
-  });
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  app = createApp({ db, blobs, limits: { maxBytes }, inFlight, publicUrl });
+  ui = createUi({ db, blobs, secureCookies: publicUrl.startsWith('https:') });
 
   return {
     url,
     port: actualPort,
+    db,
+    blobs,
     inFlightKeys: () => [...inFlight],
     createToken: (user, admin = false) => createToken(db, user, admin),
     async close() {

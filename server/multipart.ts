@@ -18,6 +18,8 @@ export class PartReader {
   private finished = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  /** The file part being read, so a broken body can fail its reader instead of leaving it waiting forever. */
+  private current: Readable | undefined;
   private readonly parser: busboy.Busboy;
 
   constructor(
@@ -36,9 +38,10 @@ export class PartReader {
     this.parser.on('field', (name, value, info) =>
       this.push({ kind: 'field', name, value, truncated: info.valueTruncated }),
     );
-    this.parser.on('file', (name, stream, info) =>
-      this.push({ kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, stream }),
-    );
+    this.parser.on('file', (name, stream, info) => {
+      this.current = stream;
+      this.push({ kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, stream });
+    });
     this.parser.on('fieldsLimit', () => this.fail(malformed('has too many fields')));
     this.parser.on('filesLimit', () => this.fail(malformed('has too many parts')));
     this.parser.on('error', (error: Error) => this.fail(malformed(`is broken: ${error.message}`)));
@@ -46,7 +49,11 @@ export class PartReader {
       this.finished = true;
       this.notify();
     });
-    body.on('error', (error) => this.fail(error));
+    // A client that disconnects mid-upload: the request errors (or just closes) before busboy saw the end.
+    body.on('error', (error) => this.fail(malformed(`could not be read to its end (${error.message})`)));
+    body.on('close', () => {
+      if (!body.readableEnded) this.fail(malformed('ended early: the client disconnected'));
+    });
     body.pipe(this.parser);
   }
 
@@ -82,6 +89,7 @@ export class PartReader {
 
   private fail(error: Error) {
     this.failure ??= error;
+    if (this.current && !this.current.readableEnded) this.current.destroy(this.failure);
     this.notify();
   }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Db } from './db.ts';
+import { validatePresets } from '../utils/presets/validate.ts';
+import { type Db, isUniqueViolation } from './db.ts';
+import { Problem } from './problem.ts';
 
 /** The example of design.md § Presets, seeded on first start so a fresh install has something to show. */
 export const DEMO_PRESETS = {
@@ -68,12 +70,61 @@ export async function seedPresets(db: Db): Promise<void> {
   );
 }
 
-/** The active (latest) presets as the exact bytes we send, and a strong ETag over those bytes. */
-export async function activePresets(db: Db): Promise<{ body: string; etag: string } | undefined> {
-  const { rows } = await db.query<{ document: unknown }>('SELECT document FROM presets ORDER BY version DESC LIMIT 1');
+export interface ActivePresets {
+  version: number;
+  /** The exact bytes we send, and a strong ETag over those bytes. */
+  body: string;
+  etag: string;
+}
+
+/** The active presets: the highest version stored. */
+export async function activePresets(db: Db): Promise<ActivePresets | undefined> {
+  const { rows } = await db.query<{ version: number; document: unknown }>(
+    'SELECT version, document FROM presets ORDER BY version DESC LIMIT 1',
+  );
   if (!rows[0]) return undefined;
   const body = JSON.stringify(rows[0].document);
-  return { body, etag: `"${createHash('sha256').update(body).digest('hex')}"` };
+  return { version: rows[0].version, body, etag: `"${createHash('sha256').update(body).digest('hex')}"` };
+}
+
+/**
+ * PUT /presets: validates the document with the extension's own schema and stores it as the new active version.
+ * The admin numbers versions: the document's `version` must be higher than the active one, so a stale editor
+ * cannot silently replace a newer document. Any refusal leaves the active version as it was.
+ */
+export async function putPresets(db: Db, input: unknown, admin: string): Promise<ActivePresets> {
+  const result = validatePresets(input);
+  if (!result.ok) {
+    throw new Problem(
+      422,
+      'presets-invalid',
+      'Presets are invalid',
+      `The presets document has ${result.problems.length} problem(s), listed in "errors"; the active version stays in use.`,
+      { errors: result.problems },
+    );
+  }
+  const version = result.presets.version;
+  const active = await activePresets(db);
+  const stale = () =>
+    new Problem(
+      409,
+      'presets-version-stale',
+      'Presets version is not newer',
+      `The document has version ${version}, but version ${active?.version ?? version} is already active; send a higher version.`,
+    );
+  if (active && version <= active.version) throw stale();
+  try {
+    // The document as sent (validated), not the parser's output: what the admin wrote is what clients get.
+    await db.query('INSERT INTO presets (version, document, created_by) VALUES ($1, $2, $3)', [
+      version,
+      JSON.stringify(input),
+      admin,
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw stale();
+    throw error;
+  }
+  return (await activePresets(db))!;
 }
 
 /** RFC 9110 §13.1.2: If-None-Match matches on `*` or any listed tag, compared weakly. */

@@ -73,26 +73,80 @@ export interface Cursor {
   id: string;
 }
 
-export async function listRecords(
-  db: Db,
-  query: { owner?: string; sourceId?: string; after?: Cursor; limit: number },
-): Promise<StoredRecord[]> {
+/** Filters of GET /records; every one given must match. */
+export interface RecordQuery {
+  owner?: string | undefined;
+  sourceId?: string | undefined;
+  category?: string | undefined;
+  tag?: string | undefined;
+  declaredBy?: string | undefined;
+  /** declaredAt within [from, to], both inclusive. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Words the title contains, case-insensitively. */
+  q?: string | undefined;
+  after?: Cursor | undefined;
+  limit: number;
+}
+
+export async function listRecords(db: Db, query: RecordQuery): Promise<StoredRecord[]> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const add = (condition: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  if (query.owner !== undefined) add((p) => `owner_user = ${p}`, query.owner);
+  if (query.sourceId !== undefined) add((p) => `source_id = ${p}`, query.sourceId);
+  if (query.category !== undefined) add((p) => `record->'classification'->>'categoryId' = ${p}`, query.category);
+  if (query.tag !== undefined) add((p) => `record->'tags' @> jsonb_build_array(${p}::text)`, query.tag);
+  if (query.declaredBy !== undefined) add((p) => `record->>'declaredBy' = ${p}`, query.declaredBy);
+  if (query.from !== undefined) add((p) => `(record->>'declaredAt')::timestamptz >= ${p}`, query.from);
+  if (query.to !== undefined) add((p) => `(record->>'declaredAt')::timestamptz <= ${p}`, query.to);
+  for (const word of query.q?.split(/\s+/).filter(Boolean) ?? []) {
+    add((p) => `record->>'title' ILIKE ${p}`, `%${word.replace(/[\\%_]/g, '\\$&')}%`);
+  }
+  if (query.after) {
+    params.push(query.after.receivedAt, query.after.id);
+    where.push(`(received_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(query.limit);
   const { rows } = await db.query<Row>(
     `SELECT record, owner_user, fingerprint, received_at FROM records
-     WHERE ($1::text IS NULL OR owner_user = $1)
-       AND ($2::text IS NULL OR source_id = $2)
-       AND ($3::timestamptz IS NULL OR (received_at, id) < ($3::timestamptz, $4::uuid))
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY received_at DESC, id DESC
-     LIMIT $5`,
-    [
-      query.owner ?? null,
-      query.sourceId ?? null,
-      query.after?.receivedAt ?? null,
-      query.after?.id ?? null,
-      query.limit,
-    ],
+     LIMIT $${params.length}`,
+    params,
   );
   return rows.map(fromRow);
+}
+
+export type EventKind = 'declared' | 'received' | 'fixity-verified' | 'fixity-failed' | 'accessed';
+
+export interface RecordEvent {
+  kind: EventKind;
+  actor: string;
+  at: Date;
+  detail: string | null;
+}
+
+export async function addEvent(db: Db, recordId: string, event: Omit<RecordEvent, 'at'> & { at?: Date }) {
+  await db.query('INSERT INTO record_events (record_id, kind, actor, at, detail) VALUES ($1, $2, $3, $4, $5)', [
+    recordId,
+    event.kind,
+    event.actor,
+    event.at ?? new Date(),
+    event.detail,
+  ]);
+}
+
+/** The audit trail, oldest first. */
+export async function listEvents(db: Db, recordId: string): Promise<RecordEvent[]> {
+  const { rows } = await db.query<RecordEvent>(
+    'SELECT kind, actor, at, detail FROM record_events WHERE record_id = $1 ORDER BY at, id',
+    [recordId],
+  );
+  return rows;
 }
 
 /** Cursors are opaque to clients: base64url of the last item's receivedAt and id. */

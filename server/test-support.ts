@@ -1,23 +1,75 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { DeclaredRecord } from '../utils/records/record.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
 import { type RunningServer, type ServerOptions, startServer } from './main.ts';
+import { checkResponse } from './openapi-check.ts';
 
-/** Shared by the server's tests: a real server on a free port over a fresh data directory. */
+export type Engine = 'pglite' | 'postgres';
+
+/**
+ * The database engines the server's suites run against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set
+ * (`TEST_DATABASE_URL=$(sh scripts/ci-postgres.sh) npx vitest run server`).
+ */
+export const ENGINES: Engine[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/**
+ * A fresh, empty database for one test server: nothing for PGlite (it lives in the data directory), a uniquely
+ * named schema for PostgreSQL, selected through the URL's search_path and dropped afterwards.
+ */
+export async function freshDatabase(engine: Engine): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
+  if (engine === 'pglite') return { drop: async () => {} };
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `rk_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    databaseUrl: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+/** Shared by the server's tests: a real server on a free port over a fresh data directory and database. */
 export async function startTestServer(
   options: Partial<ServerOptions> = {},
-): Promise<{ server: RunningServer; api: string; dataDir: string; stop(): Promise<void> }> {
+  engine: Engine = 'pglite',
+): Promise<{
+  server: RunningServer;
+  api: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rk-server-'));
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, ...options });
+  const database = await freshDatabase(engine);
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl: database.databaseUrl,
+    ...options,
+  });
   return {
     server,
     api: `${server.url}/api/v1`,
     dataDir,
+    databaseUrl: database.databaseUrl,
     async stop() {
       await server.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -119,4 +171,14 @@ export async function until(condition: () => boolean, ms = 5000): Promise<void> 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Every server test calls the API through this fetch: each response is checked against the OpenAPI document
+ * (route, method, status and JSON body), so the document cannot drift from what the server really does.
+ */
+export async function fetch(input: string | URL, init?: RequestInit): Promise<Response> {
+  const response = await globalThis.fetch(input, init);
+  await checkResponse(init?.method ?? 'GET', String(input), response);
+  return response;
 }

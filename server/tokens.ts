@@ -6,8 +6,22 @@ export interface TokenUser {
   admin: boolean;
 }
 
+/** What `token list` shows: never the token, only a short id derived from its hash. */
+export interface TokenInfo {
+  id: string;
+  user: string;
+  admin: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
 const PREFIX = 'rk_';
 const hashOf = (token: string) => createHash('sha256').update(token).digest();
+/** 12 hex digits of the hash: enough to name a token among thousands, useless to guess it. */
+const ID_LENGTH = 12;
+/** How stale `last used` may get: one write per token per minute instead of one per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Creates a bearer token for `user` and returns it; only its hash is stored, so it is shown this once. */
 export async function createToken(db: Db, user: string, admin: boolean): Promise<string> {
@@ -22,17 +36,63 @@ export async function createToken(db: Db, user: string, admin: boolean): Promise
   return token;
 }
 
-/** The user a token belongs to, or undefined when it is not one of ours. */
+/** The user a token belongs to, or undefined when it is not one of ours or was revoked. */
 export async function authenticate(db: Db, token: string): Promise<TokenUser | undefined> {
   if (!token.startsWith(PREFIX) || token.length > 100) return undefined;
   const hash = hashOf(token);
-  const { rows } = await db.query<{ token_hash: string; user_name: string; is_admin: boolean }>(
-    'SELECT token_hash, user_name, is_admin FROM tokens WHERE token_hash = $1',
-    [hash.toString('hex')],
-  );
+  const { rows } = await db.query<{
+    token_hash: string;
+    user_name: string;
+    is_admin: boolean;
+    revoked_at: Date | null;
+    last_used_at: Date | null;
+  }>('SELECT token_hash, user_name, is_admin, revoked_at, last_used_at FROM tokens WHERE token_hash = $1', [
+    hash.toString('hex'),
+  ]);
   const row = rows[0];
   // Looking up by hash already keeps the secret out of any timing; the constant-time comparison makes the match
   // explicit instead of trusting the index and collation to compare bytes exactly.
-  if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), hash)) return undefined;
+  if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), hash) || row.revoked_at) return undefined;
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.query('UPDATE tokens SET last_used_at = now() WHERE token_hash = $1', [row.token_hash]);
+  }
   return { user: row.user_name, admin: row.is_admin };
+}
+
+export async function listTokens(db: Db): Promise<TokenInfo[]> {
+  const { rows } = await db.query<{
+    id: string;
+    user_name: string;
+    is_admin: boolean;
+    created_at: Date;
+    last_used_at: Date | null;
+    revoked_at: Date | null;
+  }>(
+    `SELECT left(token_hash, ${ID_LENGTH}) AS id, user_name, is_admin, created_at, last_used_at, revoked_at
+     FROM tokens ORDER BY created_at, token_hash`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    user: row.user_name,
+    admin: row.is_admin,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  }));
+}
+
+/** Revokes the token with this short id; says why not when there is no such active token. */
+export async function revokeToken(db: Db, id: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (!new RegExp(`^[0-9a-f]{${ID_LENGTH}}$`).test(id)) {
+    return {
+      ok: false,
+      reason: `"${id}" is not a token id; ids are the ${ID_LENGTH} hex digits \`token list\` shows.`,
+    };
+  }
+  const { rows } = await db.query<{ revoked: boolean }>(
+    `UPDATE tokens SET revoked_at = coalesce(revoked_at, now()) WHERE left(token_hash, ${ID_LENGTH}) = $1
+     RETURNING revoked_at IS NOT NULL AS revoked`,
+    [id],
+  );
+  return rows.length ? { ok: true } : { ok: false, reason: `No token has id ${id}; see \`token list\`.` };
 }

@@ -29,6 +29,23 @@ export const DeclareRequest = v.object({
 });
 export type DeclareRequest = v.InferOutput<typeof DeclareRequest>;
 
+const FileName = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255));
+/** A dropped file's bytes; 32 MB of bytes is under 45 million base64 characters. */
+const FileBytes = v.pipe(v.string(), v.maxLength(45_000_000), v.base64('must be base64'));
+
+export const FileInspectRequest = v.object({ name: FileName, base64: FileBytes });
+
+export const FileDeclareRequest = v.object({
+  name: FileName,
+  base64: FileBytes,
+  title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(1024)),
+  profileId: v.optional(Text(128)),
+  categoryId: v.optional(Text(256)),
+  tags: v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(128))), v.maxLength(100)),
+  fields: v.optional(v.record(Text(128), Text(4096)), {}),
+});
+export type FileDeclareRequest = v.InferOutput<typeof FileDeclareRequest>;
+
 export const SettingsInput = v.object({
   repositoryUrl: v.union([v.literal(''), v.pipe(v.string(), v.url('must be a URL like https://records.example.org'))]),
   token: Text(512),
@@ -80,6 +97,8 @@ export const protocol = {
   'tab.detections': message<TabDetections>()('extension', v.object({ tabId: v.optional(TabId) })),
   'record.declare': message<DeclareResult>()('extension', DeclareRequest),
   'record.get': message<OutboxView | null>()('extension', v.object({ id: Text(64) })),
+  'file.inspect': message<Detection>()('extension', FileInspectRequest),
+  'file.declare': message<DeclareResult>()('extension', FileDeclareRequest),
   'records.prior': message<Record<string, PriorLookup>>()(
     'extension',
     v.object({ sourceIds: v.pipe(v.array(Text(2048)), v.maxLength(100)) }),

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
+import { bytesToBase64 } from '../capture/bytes';
 import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
 import { type CapturePart, Detection } from './types';
 
@@ -48,5 +49,23 @@ export async function captureInTab(tabId: number | undefined, part: CapturePart)
     return result ?? { ok: false, error: 'The page gave no snapshot.' };
   } catch (error) {
     return { ok: false, error: `The page could not be copied: ${error instanceof Error ? error.message : error}` };
+  }
+}
+
+/**
+ * An MHTML archive of the tab (Chrome's pageCapture), kept beside the sanitised snapshot as a rendition that
+ * looks exactly like the page did. Only when the user or the admin granted the optional permission; undefined
+ * otherwise, and on browsers without the API.
+ */
+export async function archiveTab(tabId: number | undefined): Promise<FetchResult | undefined> {
+  const pageCapture = (browser as { pageCapture?: { saveAsMHTML(details: { tabId: number }): Promise<Blob> } })
+    .pageCapture;
+  if (tabId === undefined || !pageCapture) return undefined;
+  if (!(await browser.permissions.contains({ permissions: ['pageCapture'] }).catch(() => false))) return undefined;
+  try {
+    const blob = await pageCapture.saveAsMHTML({ tabId });
+    return { ok: true, base64: bytesToBase64(new Uint8Array(await blob.arrayBuffer())), mimeType: 'multipart/related' };
+  } catch (error) {
+    return { ok: false, error: `The page archive failed: ${error instanceof Error ? error.message : error}` };
   }
 }

@@ -40,6 +40,30 @@ beforeEach(async () => {
 });
 
 describe('declare', () => {
+  it('keeps an MHTML archive beside a page snapshot where the browser gives one', async () => {
+    const snapshotOnly = {
+      ...request,
+      detection: {
+        ...detection,
+        capture: { parts: [{ source: 'snapshot' as const, name: 'page.html', role: 'primary' as const }] },
+      },
+    };
+    const html = new TextEncoder().encode('<!doctype html><title>x</title>');
+    const mhtml = new TextEncoder().encode('MIME-Version: 1.0\r\nContent-Type: multipart/related');
+    const result = await declare(snapshotOnly, {
+      db,
+      presets: EMPTY_PRESETS,
+      now: () => new Date(),
+      captureInTab: async () => ({ ok: true, base64: bytesToBase64(html), mimeType: 'text/html' }),
+      archiveInTab: async () => ({ ok: true, base64: bytesToBase64(mhtml), mimeType: 'multipart/related' }),
+    });
+    const row = await getRow(db, result.ok ? result.id : '');
+    expect(row?.record.content.map((c) => [c.role, c.name, c.mimeType])).toEqual([
+      ['primary', 'page.html', 'text/html'],
+      ['rendition', 'page.mhtml', 'multipart/related'],
+    ]);
+  });
+
   it('leaves out an optional part that fails and keeps the rest', async () => {
     const withRendition = {
       ...request,

@@ -6,12 +6,15 @@ import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
 import { type CapturedPart, enrichFromEmail } from './from-email';
+import type { ContentEntry } from './record';
 
 export interface DeclareDeps {
   db: OutboxDb;
   presets: Presets;
   /** Captures one part in the item's tab: a same-origin download or a snapshot of the page. */
   captureInTab: (part: CapturePart) => Promise<FetchResult>;
+  /** An MHTML archive of the tab, where the browser and the user's permissions allow it. */
+  archiveInTab?: () => Promise<FetchResult | undefined>;
   now: () => Date;
 }
 
@@ -26,19 +29,25 @@ async function capture(plan: CapturePlan, deps: DeclareDeps): Promise<Captured[]
       if (part.optional) continue;
       throw new Error(`${part.name}: ${result.error}`);
     }
-    const bytes = base64ToBytes(result.base64).buffer;
-    captured.push({
-      entry: {
-        role: part.role,
-        name: part.name,
-        mimeType: part.source === 'fetch' ? part.mimeType : result.mimeType,
-        size: bytes.byteLength,
-        sha256: await sha256Hex(bytes),
-      },
-      bytes,
-    });
+    captured.push(
+      await toPart(part.role, part.name, part.source === 'fetch' ? part.mimeType : result.mimeType, result),
+    );
+    if (part.source === 'snapshot' && deps.archiveInTab) {
+      const archive = await deps.archiveInTab();
+      if (archive?.ok) captured.push(await toPart('rendition', 'page.mhtml', 'multipart/related', archive));
+    }
   }
   return captured;
+}
+
+async function toPart(
+  role: ContentEntry['role'],
+  name: string,
+  mimeType: string,
+  result: { base64: string },
+): Promise<Captured> {
+  const bytes = base64ToBytes(result.base64).buffer;
+  return { entry: { role, name, mimeType, size: bytes.byteLength, sha256: await sha256Hex(bytes) }, bytes };
 }
 
 /**

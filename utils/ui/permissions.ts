@@ -10,3 +10,9 @@ export async function requestRepositoryAccess(repositoryUrl: string): Promise<bo
   if (await browser.permissions.contains({ origins })) return true;
   return browser.permissions.request({ origins });
 }
+
+/** Turns on MHTML page archives (Chrome): asks for the optional pageCapture permission, on a user gesture. */
+export async function requestPageArchives(): Promise<boolean> {
+  if (await browser.permissions.contains({ permissions: ['pageCapture'] })) return true;
+  return browser.permissions.request({ permissions: ['pageCapture'] });
+}

@@ -1,0 +1,366 @@
+/**
+ * The Records API v1 as an OpenAPI 3.1 document, served at GET /api/v1/openapi.json. server/openapi.test.ts checks
+ * that it lists exactly the routes the app has, and that every response the server's tests receive matches it.
+ * Schemas follow utils/records/record.ts (the record and receipt) and utils/presets/schema.ts (presets), which are
+ * what the server actually validates with.
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object, description: string, headers?: object) => ({
+  description,
+  content: { 'application/json': { schema } },
+  ...(headers ? { headers } : {}),
+});
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const header = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
+const unauthorized = { '401': problem('No token, or an unknown or revoked one.') };
+const security = [{ bearer: [] }];
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The record id.' };
+const nParam = {
+  name: 'n',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^\\d+$' },
+  description: "Index into the record's `content` list, from 0.",
+};
+const queryParam = (name: string, description: string, schema: object = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+});
+const immutable = (what: string) => ({
+  summary: `Not allowed: ${what} is immutable`,
+  security,
+  parameters: [idParam],
+  responses: {
+    '405': problem('Records and their content cannot be changed or deleted (`Allow: GET`).'),
+    ...unauthorized,
+  },
+});
+
+const isoDateTime = { type: 'string', format: 'date-time' };
+const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const strings = { type: 'array', items: { type: 'string' } };
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Recordkeeper Records API',
+    version: '1.0.0',
+    description:
+      'Declare records, read them back, and fetch the presets. Every error is application/problem+json (RFC 9457) ' +
+      'with a `detail` that says what to do. Records are immutable.',
+  },
+  servers: [{ url: '/api/v1' }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from `token create`.' } },
+    schemas: {
+      Problem: {
+        type: 'object',
+        required: ['type', 'title', 'status', 'detail'],
+        properties: {
+          type: { type: 'string', description: '`urn:recordkeeper:problem:<kind>`' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          errors: {
+            description: 'Every problem found: strings for a record, `{path, message}` (JSONPath) for presets.',
+            type: 'array',
+            items: {
+              oneOf: [
+                { type: 'string' },
+                {
+                  type: 'object',
+                  required: ['path', 'message'],
+                  properties: { path: { type: 'string' }, message: { type: 'string' } },
+                },
+              ],
+            },
+          },
+        },
+      },
+      ContentEntry: {
+        type: 'object',
+        required: ['role', 'name', 'mimeType', 'size', 'sha256'],
+        properties: {
+          role: { enum: ['primary', 'rendition', 'attachment'] },
+          name: { type: 'string', minLength: 1, maxLength: 255 },
+          mimeType: { type: 'string' },
+          size: { type: 'integer', minimum: 0 },
+          sha256,
+        },
+      },
+      Record: {
+        type: 'object',
+        description: 'One declaration (design.md § Record).',
+        required: ['id', 'source', 'title', 'metadata', 'classification', 'tags', 'fields', 'content', 'declaredAt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          source: {
+            type: 'object',
+            required: ['app', 'kind', 'url', 'sourceId'],
+            properties: {
+              app: { type: 'string' },
+              kind: { enum: ['email', 'document', 'page', 'file'] },
+              url: { type: 'string', format: 'uri' },
+              sourceId: { type: 'string' },
+            },
+          },
+          title: { type: 'string' },
+          metadata: { type: 'object' },
+          classification: {
+            type: 'object',
+            properties: {
+              profileId: { type: 'string' },
+              categoryId: { type: 'string' },
+              recordType: { type: 'string' },
+              securityMarking: { type: 'string' },
+            },
+          },
+          tags: strings,
+          fields: { type: 'object', additionalProperties: { type: 'string' } },
+          content: { type: 'array', items: ref('ContentEntry') },
+          declaredBy: { type: 'string' },
+          declaredAt: isoDateTime,
+        },
+      },
+      Receipt: {
+        type: 'object',
+        required: ['id', 'url', 'receivedAt', 'content'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          url: { type: 'string', format: 'uri', description: "The record's page for people." },
+          receivedAt: isoDateTime,
+          content: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name', 'sha256', 'size'],
+              additionalProperties: false,
+              properties: { name: { type: 'string' }, sha256, size: { type: 'integer', minimum: 0 } },
+            },
+          },
+        },
+      },
+      RecordItem: {
+        type: 'object',
+        required: ['record', 'receipt'],
+        additionalProperties: false,
+        properties: { record: ref('Record'), receipt: ref('Receipt') },
+      },
+      RecordPage: {
+        type: 'object',
+        required: ['items'],
+        additionalProperties: false,
+        properties: {
+          items: { type: 'array', items: ref('RecordItem') },
+          nextCursor: { type: 'string', description: 'Pass as `cursor` for the next page; absent on the last.' },
+        },
+      },
+      Event: {
+        type: 'object',
+        required: ['kind', 'actor', 'at'],
+        additionalProperties: false,
+        properties: {
+          kind: { enum: ['declared', 'received', 'fixity-verified', 'fixity-failed', 'accessed'] },
+          actor: { type: 'string', description: 'The user, or `fixity audit` / `repository` for the server.' },
+          at: isoDateTime,
+          detail: { type: 'string' },
+        },
+      },
+      Presets: {
+        type: 'object',
+        description: "The presets document (design.md § Presets), validated by the extension's own schema.",
+        required: ['version'],
+        properties: {
+          version: { type: 'integer', minimum: 0 },
+          filePlan: { type: 'array' },
+          profiles: { type: 'array' },
+          vocabularies: { type: 'object' },
+          rules: { type: 'array' },
+          sites: { type: 'array' },
+          locked: strings,
+        },
+      },
+    },
+  },
+  paths: {
+    '/health': {
+      get: {
+        summary: 'Liveness check (no token)',
+        responses: {
+          '200': json({ type: 'object', required: ['ok'], properties: { ok: { const: true } } }, 'The server runs.'),
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        summary: 'This document (no token)',
+        responses: { '200': json({ type: 'object', required: ['openapi', 'paths'] }, 'OpenAPI 3.1.') },
+      },
+    },
+    '/records': {
+      post: {
+        summary: 'Declare a record',
+        description:
+          'multipart/form-data: part `record` (the JSON) first, then one part `content` per content entry, in ' +
+          'order. Each part is streamed to storage while hashed; nothing is kept unless every part matches.',
+        security,
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: true,
+            schema: { type: 'string' },
+            description: 'The record id.',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['record'],
+                properties: {
+                  record: ref('Record'),
+                  content: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': json(ref('Receipt'), 'Stored.', { Location: header("The record's API URL.") }),
+          '200': json(ref('Receipt'), 'A retry of a stored record: the original receipt.'),
+          '400': problem('Malformed request, invalid record, or Idempotency-Key missing or not the record id.'),
+          ...unauthorized,
+          '409': problem('The key was used for a different body, or the same record is still being received.'),
+          '413': problem('Over the configured size limit.'),
+          '422': problem('A content part does not match its entry (sha256, size or count); nothing was stored.'),
+        },
+      },
+      get: {
+        summary: 'List records, newest first',
+        description: 'A user token sees only its own records; an admin token sees all.',
+        security,
+        parameters: [
+          queryParam('sourceId', 'Records of this source (duplicate check).'),
+          queryParam('category', 'classification.categoryId equals.'),
+          queryParam('tag', 'tags contain.'),
+          queryParam('declaredBy', 'declaredBy equals.'),
+          queryParam('q', 'Title contains every word, case-insensitively.'),
+          queryParam('from', 'declaredAt on or after: a date (whole UTC day) or a date-time with offset.'),
+          queryParam('to', 'declaredAt on or before: a date (whole UTC day) or a date-time with offset.'),
+          queryParam('limit', 'Page size, 1 to 100 (default 50).', { type: 'string', pattern: '^\\d+$' }),
+          queryParam('cursor', '`nextCursor` of the previous page.'),
+        ],
+        responses: {
+          '200': json(ref('RecordPage'), 'One page.'),
+          '400': problem('A bad filter, limit or cursor.'),
+          ...unauthorized,
+        },
+      },
+    },
+    '/records/{id}': {
+      get: {
+        summary: 'One record and its receipt',
+        security,
+        parameters: [idParam],
+        responses: {
+          '200': json(ref('RecordItem'), 'The record.'),
+          ...unauthorized,
+          '404': problem('No such record for this token.'),
+        },
+      },
+      put: immutable('a record'),
+      patch: immutable('a record'),
+      delete: immutable('a record'),
+    },
+    '/records/{id}/events': {
+      get: {
+        summary: 'The audit trail, oldest first',
+        description: 'declared, received, accessed (each content download), fixity-verified and fixity-failed.',
+        security,
+        parameters: [idParam],
+        responses: {
+          '200': json(
+            {
+              type: 'object',
+              required: ['items'],
+              additionalProperties: false,
+              properties: { items: { type: 'array', items: ref('Event') } },
+            },
+            'The events.',
+          ),
+          ...unauthorized,
+          '404': problem('No such record for this token.'),
+        },
+      },
+    },
+    '/records/{id}/content/{n}': {
+      get: {
+        summary: 'The bytes of one content entry',
+        description:
+          'The bytes are re-hashed while they stream. The last chunk is sent only once the sha256 and size match ' +
+          'the record; on a mismatch the response ends early (short of Content-Length, so the client sees an ' +
+          'error), the failure is logged, and a `fixity-failed` event is written. Each download writes an ' +
+          '`accessed` event.',
+        security,
+        parameters: [idParam, nParam],
+        responses: {
+          '200': {
+            description: 'The content, as declared.',
+            headers: {
+              'Repr-Digest': header('`sha-256=:<base64>:` (RFC 9530).'),
+              Digest: header('`sha-256=<base64>`, for older clients.'),
+              ETag: header('The quoted sha256 hex.'),
+            },
+            content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+          },
+          ...unauthorized,
+          '404': problem('No such record or content entry for this token.'),
+        },
+      },
+      put: { ...immutable('content'), parameters: [idParam, nParam] },
+      patch: { ...immutable('content'), parameters: [idParam, nParam] },
+      delete: { ...immutable('content'), parameters: [idParam, nParam] },
+    },
+    '/presets': {
+      get: {
+        summary: 'The active presets',
+        security,
+        parameters: [{ name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
+        responses: {
+          '200': json(ref('Presets'), 'The active version.', { ETag: header('Strong ETag of the exact bytes.') }),
+          '304': { description: 'Unchanged since the ETag sent in If-None-Match.' },
+          ...unauthorized,
+          '404': problem('No presets stored yet.'),
+        },
+      },
+      put: {
+        summary: 'Store a new presets version (admin token)',
+        description:
+          "Validated with the extension's presets schema. The document's `version` must be higher than the " +
+          'active one. On any refusal the active version stays in use.',
+        security,
+        requestBody: { required: true, content: { 'application/json': { schema: ref('Presets') } } },
+        responses: {
+          '200': json(ref('Presets'), 'Stored and now active.', { ETag: header('Strong ETag of the exact bytes.') }),
+          '400': problem('The body is not JSON.'),
+          ...unauthorized,
+          '403': problem('Not an admin token.'),
+          '409': problem('`version` is not higher than the active version.'),
+          '413': problem('The document is too large.'),
+          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.'),
+        },
+      },
+    },
+  },
+} as const;
