@@ -1,19 +1,32 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { base64ToBytes } from '../utils/capture/bytes';
+import { testConnection } from '../utils/connection-test';
 import { findBySourceId } from '../utils/connectors/records-api';
+import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
 import { activeTabId, archiveTab, captureInTab, detectInTab } from '../utils/detectors/tab';
 import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
-import { getRow, listRows } from '../utils/outbox/outbox';
+import { getRow, listRows, updateRow } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
-import { loadPresets, refreshPresets } from '../utils/presets/store';
+import {
+  clearLocalPresets,
+  importLocalPresets,
+  loadPresets,
+  presetsStatus,
+  refreshPolicy,
+  refreshRepositoryPresets,
+  repositoryPresetsStale,
+} from '../utils/presets/store';
+import { NO_CHOICES, rememberChoice } from '../utils/records/choices';
 import { declare } from '../utils/records/declare';
 import { declareFile, inspectLocalFile } from '../utils/records/declare-file';
 import { combineLookups, lookupPrior, type PriorLookup } from '../utils/records/prior';
 import { aliasesOf, forgetPrior, rememberAlias, sessionPriorCache } from '../utils/records/prior-store';
+import { originPattern } from '../utils/settings';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain } from '../utils/sync/run';
+import type { Choices } from '../utils/ui/views';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
 export default defineBackground({
@@ -23,23 +36,34 @@ export default defineBackground({
         .then(runDrain)
         .catch((error) => console.error('Recordkeeper drain failed', error));
     };
+    const refreshRepository = () =>
+      loadSettings()
+        .then(refreshRepositoryPresets)
+        .catch((error) => console.error('Recordkeeper presets refresh failed', error));
+    const currentPresets = async () => loadPresets((await loadSettings()).repositoryUrl);
+    const loadChoices = async (): Promise<Choices> =>
+      ((await browser.storage.local.get('choices')).choices as Choices | undefined) ?? NO_CHOICES;
+    const contextKey = (tabId: number) => `context:${tabId}`;
 
     handleMessages({
       'tab.detections': async ({ tabId }) => {
         const id = tabId ?? (await activeTabId());
         if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
         const result = await detectInTab(id);
-        await browser.action.setBadgeText({
-          tabId: id,
-          text: result.detections.length ? String(result.detections.length) : '',
-        });
-        return result;
+        const context = (await browser.storage.session.get(contextKey(id)))[contextKey(id)] as
+          | PendingContext
+          | undefined;
+        const detections = withContext(result.detections, context, Date.now());
+        await browser.action.setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
+        return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
       },
       'record.declare': async (request) => {
         const tabId = request.tabId ?? (await activeTabId());
+        const presets = await currentPresets();
+        const db = await openOutbox();
         const result = await declare(request, {
-          db: await openOutbox(),
-          presets: await loadPresets(),
+          db,
+          presets,
           now: () => new Date(),
           captureInTab: (part) => captureInTab(tabId, part),
           archiveInTab: () => archiveTab(tabId),
@@ -50,6 +74,10 @@ export default defineBackground({
           await forgetPrior(appSourceId);
           await forgetPrior(result.sourceId);
           if (result.sourceId !== appSourceId) await rememberAlias(appSourceId, result.sourceId);
+          const row = await getRow(db, result.id);
+          const profile = presets.profiles.find((p) => p.id === request.profileId);
+          if (row)
+            await browser.storage.local.set({ choices: rememberChoice(await loadChoices(), row.record, profile) });
         }
         return result;
       },
@@ -57,7 +85,7 @@ export default defineBackground({
       'file.declare': async ({ base64, ...file }) => {
         const result = await declareFile(
           { ...file, bytes: base64ToBytes(base64) },
-          { db: await openOutbox(), presets: await loadPresets(), now: () => new Date() },
+          { db: await openOutbox(), presets: await currentPresets(), now: () => new Date() },
         );
         if (result.ok) drainSoon();
         return result;
@@ -88,7 +116,29 @@ export default defineBackground({
         drainSoon();
         return { started: true };
       },
-      'presets.get': () => loadPresets(),
+      'outbox.retry': async ({ id }) => {
+        const db = await openOutbox();
+        const row = await getRow(db, id);
+        if (!row || row.state === 'synced') return row ? toView(row) : null;
+        const next = await updateRow(db, id, { state: 'queued', nextAttemptAt: Date.now() }, Date.now());
+        drainSoon();
+        return toView(next);
+      },
+      'presets.get': () => currentPresets(),
+      'presets.status': async () => presetsStatus((await loadSettings()).repositoryUrl),
+      'presets.import': async ({ text }) => {
+        await importLocalPresets(text);
+        return presetsStatus((await loadSettings()).repositoryUrl);
+      },
+      'presets.clearImport': async () => {
+        await clearLocalPresets();
+        return presetsStatus((await loadSettings()).repositoryUrl);
+      },
+      'choices.get': () => loadChoices(),
+      'connection.test': async () =>
+        testConnection(await loadSettings(), {
+          hasOriginAccess: (url) => browser.permissions.contains({ origins: [originPattern(url)] }),
+        }),
       'settings.get': async () => settingsView(await loadSettings()),
       'settings.save': async (input) => settingsView(await saveSettings(input)),
       'content.detected': async ({ count }, { tabId }) => {
@@ -97,30 +147,69 @@ export default defineBackground({
       },
     });
 
+    // "Declare as record" on pages, links and selections: the popup opens with that item first.
+    browser.contextMenus.onClicked.addListener((info, tab) => {
+      if (info.menuItemId !== MENU_ID || tab?.id === undefined) return;
+      const context: PendingContext = {
+        kind: info.linkUrl ? 'link' : info.selectionText ? 'selection' : 'page',
+        at: Date.now(),
+        pageUrl: info.pageUrl ?? tab.url,
+        pageTitle: tab.title,
+        linkUrl: info.linkUrl,
+        linkText: (info as { linkText?: string }).linkText,
+        selectionText: info.selectionText,
+      };
+      const tabId = tab.id;
+      // Opening the popup must happen in the click's own turn; the context is stored beside it.
+      const opened = browser.action
+        .openPopup()
+        .catch(() =>
+          browser.windows.create({
+            url: browser.runtime.getURL(`/popup.html?tabId=${tabId}`),
+            type: 'popup',
+            width: 440,
+            height: 640,
+          }),
+        );
+      Promise.all([browser.storage.session.set({ [contextKey(tabId)]: context }), opened]).catch((error) =>
+        console.error('Recordkeeper context menu failed', error),
+      );
+    });
+
     browser.action.setBadgeBackgroundColor({ color: '#175caa' }).catch(() => undefined);
     browser.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();
-      if (alarm.name === DRAIN_ALARM)
-        loadSettings()
-          .then(refreshPresets)
+      if (alarm.name === DRAIN_ALARM) {
+        repositoryPresetsStale(Date.now())
+          .then((stale) => (stale ? refreshRepository() : undefined))
           .catch(() => undefined);
+      }
     });
     browser.runtime.onStartup.addListener(drainSoon);
     browser.runtime.onInstalled.addListener(() => {
-      loadSettings()
-        .then(refreshPresets)
-        .catch(() => undefined);
+      browser.contextMenus.removeAll().then(() =>
+        browser.contextMenus.create({
+          id: MENU_ID,
+          title: browser.i18n.getMessage('contextMenuDeclare') || 'Declare as record',
+          contexts: ['page', 'link', 'selection'],
+        }),
+      );
+      refreshRepository();
       drainSoon();
     });
     addEventListener('online', drainSoon);
-    // New connection settings, from options or from an admin's tooling: fetch that repository's presets and send.
+    // Policy is read when the worker starts and whenever the browser reports a change; it never blocks a reply.
+    refreshPolicy()
+      .then(refreshRepository)
+      .catch((error) => console.error('Recordkeeper policy read failed', error));
     browser.storage.onChanged.addListener((changes, area) => {
-      if (area !== 'local' || !changes.settings) return;
-      loadSettings()
-        .then(refreshPresets)
-        .catch(() => undefined)
-        .finally(drainSoon);
+      if (area === 'managed')
+        refreshPolicy()
+          .then(refreshRepository)
+          .catch(() => undefined);
+      // New connection settings, from options or an admin's tooling: fetch that repository's presets and send.
+      if (area === 'local' && changes.settings) refreshRepository().finally(drainSoon);
     });
   },
 });

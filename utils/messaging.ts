@@ -6,6 +6,7 @@ import type { Presets } from './presets/schema';
 import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
+import type { AuditLine, Choices, ConnectionTest, PresetsStatus } from './ui/views';
 
 /**
  * The one protocol map for every message in the extension. Each message names who may send it, a schema for its
@@ -106,6 +107,22 @@ export const protocol = {
   'outbox.list': message<OutboxView[]>()('extension', Empty),
   'outbox.drain': message<{ started: boolean }>()('extension', Empty),
   'presets.get': message<Presets>()('extension', Empty),
+  'presets.status': message<PresetsStatus>()('extension', Empty),
+  /** A presets file the user imported in options (JSON text); rejected with its problems when invalid. */
+  'presets.import': message<PresetsStatus>()(
+    'extension',
+    v.object({ text: v.pipe(v.string(), v.maxLength(20_000_000)) }),
+  ),
+  'presets.clearImport': message<PresetsStatus>()('extension', Empty),
+  'choices.get': message<Choices>()('extension', Empty),
+  'connection.test': message<ConnectionTest>()('extension', Empty),
+  'outbox.retry': message<OutboxView | null>()('extension', v.object({ id: Text(64) })),
+  /** Discarding loses a declaration: the page must have asked the user, and says so. */
+  'outbox.discard': message<{ discarded: boolean }>()(
+    'extension',
+    v.object({ id: Text(64), confirmed: v.literal(true) }),
+  ),
+  'audit.list': message<AuditLine[]>()('extension', Empty),
   'settings.get': message<SettingsView>()('extension', Empty),
   'settings.save': message<SettingsView>()('extension', SettingsInput),
   // content script → background

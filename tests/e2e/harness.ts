@@ -80,6 +80,7 @@ export async function launchWithExtension({ headed = false } = {}): Promise<Exte
 
 /** Points the extension at the repository, as the options page would store it. */
 export async function configure(worker: Worker, repository: Repository): Promise<void> {
+  const since = Date.now() - 1000;
   await worker.evaluate((settings) => chrome.storage.local.set({ settings }), {
     repositoryUrl: repository.server.url,
     token: repository.token,

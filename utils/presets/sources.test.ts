@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkImportedText, checkPolicy, checkRepositoryDocument } from './sources';
+
+const example = readFileSync('docs/presets-example.jsonc', 'utf8');
+
+describe('presets sources', () => {
+  it('takes a policy with presets, repository URL and locked keys', () => {
+    const checked = checkImportedText(example);
+    expect(checked.ok).toBe(true);
+    const document = JSON.parse(JSON.stringify(checked.ok ? checked.layer : {}));
+    const policy = checkPolicy({
+      presets: document,
+      repositoryUrl: 'https://records.example.org',
+      locked: ['repositoryUrl'],
+    });
+    expect(policy).toMatchObject({ ok: true, repositoryUrl: 'https://records.example.org', version: 7 });
+    expect(policy?.ok && policy.layer.locked).toContain('repositoryUrl');
+  });
+
+  it('keeps only the sections a policy gives', () => {
+    const policy = checkPolicy({ locked: ['sites'] });
+    expect(policy).toEqual({ ok: true, layer: { locked: ['sites'] }, version: undefined, repositoryUrl: undefined });
+  });
+
+  it('says nothing when there is no policy at all', () => {
+    expect(checkPolicy({})).toBeUndefined();
+  });
+
+  it('rejects a wrong-typed policy as a whole, with every problem', () => {
+    const policy = checkPolicy({ presets: 'not an object', repositoryUrl: 42, locked: ['everything'], colour: 'red' });
+    expect(policy?.ok).toBe(false);
+    const paths = policy && !policy.ok ? policy.problems.map((p) => p.path) : [];
+    expect(paths).toEqual(
+      expect.arrayContaining(['policy.colour', 'policy.presets', 'policy.repositoryUrl', 'policy.locked[0]']),
+    );
+  });
+
+  it('rejects a repository document with broken references, by path', () => {
+    const checked = checkRepositoryDocument({
+      version: 2,
+      filePlan: [{ id: 'HR', title: 'HR' }],
+      profiles: [{ id: 'p', title: 'P', recordType: 'email', defaultCategory: 'NOPE' }],
+    });
+    expect(checked.ok).toBe(false);
+    expect(!checked.ok && checked.problems.map((p) => p.path)).toContain('$.profiles[0].defaultCategory');
+  });
+
+  it('explains an imported file that is not JSON', () => {
+    expect(checkImportedText('{ nope')).toMatchObject({
+      ok: false,
+      problems: [{ path: '$', message: expect.stringMatching(/^is not JSON/) }],
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import type { PresetsOrigin } from '../presets/merge';
+import type { Presets } from '../presets/schema';
+import type { PresetsProblem } from '../presets/validate';
+
+/** One source of presets as the options page and the popup show it. */
+export interface PresetsSourceView {
+  source: 'policy' | 'repository' | 'local';
+  /** `absent`: nothing from this source; `invalid`: the latest copy was rejected (the last good one stays in use). */
+  state: 'ok' | 'absent' | 'invalid' | 'unreachable';
+  version?: number | undefined;
+  /** When the source last gave a document (epoch ms). */
+  receivedAt?: number | undefined;
+  problems?: PresetsProblem[] | undefined;
+  /** What went wrong reaching the source, e.g. the repository's error. */
+  error?: string | undefined;
+  /** Whether a last good copy of this source is in use despite the problems. */
+  usingLastGood?: boolean | undefined;
+}
+
+/** The presets in force, where each section came from, what is locked, and every source's state. */
+export interface PresetsStatus {
+  presets: Presets;
+  origin: Partial<Record<keyof Presets, PresetsOrigin>>;
+  locked: string[];
+  sources: PresetsSourceView[];
+}
+
+/** What the user chose before, so the popup can suggest it again. */
+export interface Choices {
+  /** Last profile and category per detector id (`gmail`) and per sender domain (`hr.example.org`). */
+  bySite: Record<string, { profileId: string; categoryId?: string | undefined }>;
+  bySender: Record<string, { profileId: string; categoryId?: string | undefined }>;
+  /** Values of retainable fields, per profile. */
+  retained: Record<string, Record<string, string>>;
+}
+
+export type ConnectionTest =
+  | { ok: true; user?: string | undefined; presetsVersion?: number | undefined }
+  | {
+      ok: false;
+      /** What is wrong, so the page can say what to do. */
+      kind: 'not-configured' | 'permission' | 'unreachable' | 'tls' | 'auth' | 'not-records-api' | 'server-error';
+      detail: string;
+    };
+
+/** One line of the local audit trail kept beside the outbox (retries, discards). */
+export interface AuditLine {
+  at: number;
+  recordId: string;
+  action: 'declared' | 'retried' | 'discarded' | 'synced';
+  detail?: string | undefined;
+}
