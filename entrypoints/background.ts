@@ -9,6 +9,8 @@ import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { getRow, listRows, updateRow } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
+import { matchesPattern, parseMatchPattern } from '../utils/presets/patterns';
+import { sitesFor, syncSiteScripts } from '../utils/presets/site-scripts';
 import {
   clearLocalPresets,
   importLocalPresets,
@@ -39,11 +41,25 @@ export default defineBackground({
     const refreshRepository = () =>
       loadSettings()
         .then(refreshRepositoryPresets)
-        .catch((error) => console.error('Recordkeeper presets refresh failed', error));
+        .catch((error) => console.error('Recordkeeper presets refresh failed', error))
+        .finally(() => syncSites());
     const currentPresets = async () => loadPresets((await loadSettings()).repositoryUrl);
     const loadChoices = async (): Promise<Choices> =>
       ((await browser.storage.local.get('choices')).choices as Choices | undefined) ?? NO_CHOICES;
     const contextKey = (tabId: number) => `context:${tabId}`;
+    const status = async () =>
+      presetsStatus((await loadSettings()).repositoryUrl, (pattern) =>
+        browser.permissions.contains({ origins: [pattern] }),
+      );
+    const matchesSitePattern = (pattern: string, url: URL) => {
+      const parsed = parseMatchPattern(pattern);
+      return typeof parsed !== 'string' && matchesPattern(parsed, url);
+    };
+    // The site plugins' content script follows the presets and the hosts the user or admin granted.
+    const syncSites = () =>
+      currentPresets()
+        .then((presets) => syncSiteScripts(presets.sites))
+        .catch((error) => console.error('Recordkeeper site plugins failed to register', error));
 
     handleMessages({
       'tab.detections': async ({ tabId }) => {
@@ -125,14 +141,16 @@ export default defineBackground({
         return toView(next);
       },
       'presets.get': () => currentPresets(),
-      'presets.status': async () => presetsStatus((await loadSettings()).repositoryUrl),
+      'presets.status': () => status(),
       'presets.import': async ({ text }) => {
         await importLocalPresets(text);
-        return presetsStatus((await loadSettings()).repositoryUrl);
+        await syncSites();
+        return status();
       },
       'presets.clearImport': async () => {
         await clearLocalPresets();
-        return presetsStatus((await loadSettings()).repositoryUrl);
+        await syncSites();
+        return status();
       },
       'choices.get': () => loadChoices(),
       'connection.test': async () =>
@@ -141,6 +159,7 @@ export default defineBackground({
         }),
       'settings.get': async () => settingsView(await loadSettings()),
       'settings.save': async (input) => settingsView(await saveSettings(input)),
+      'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url, matchesSitePattern),
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
         await browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
@@ -161,16 +180,14 @@ export default defineBackground({
       };
       const tabId = tab.id;
       // Opening the popup must happen in the click's own turn; the context is stored beside it.
-      const opened = browser.action
-        .openPopup()
-        .catch(() =>
-          browser.windows.create({
-            url: browser.runtime.getURL(`/popup.html?tabId=${tabId}`),
-            type: 'popup',
-            width: 440,
-            height: 640,
-          }),
-        );
+      const opened = browser.action.openPopup().catch(() =>
+        browser.windows.create({
+          url: browser.runtime.getURL(`/popup.html?tabId=${tabId}`),
+          type: 'popup',
+          width: 440,
+          height: 640,
+        }),
+      );
       Promise.all([browser.storage.session.set({ [contextKey(tabId)]: context }), opened]).catch((error) =>
         console.error('Recordkeeper context menu failed', error),
       );
@@ -199,6 +216,8 @@ export default defineBackground({
       drainSoon();
     });
     addEventListener('online', drainSoon);
+    browser.permissions.onAdded.addListener(() => syncSites());
+    browser.permissions.onRemoved.addListener(() => syncSites());
     // Policy is read when the worker starts and whenever the browser reports a change; it never blocks a reply.
     refreshPolicy()
       .then(refreshRepository)

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { Detection } from './detectors/types';
 import type { OutboxView } from './outbox/view';
-import type { Presets } from './presets/schema';
+import type { Presets, Site } from './presets/schema';
 import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
@@ -127,6 +127,8 @@ export const protocol = {
   'settings.save': message<SettingsView>()('extension', SettingsInput),
   // content script → background
   'content.detected': message<void>()('content', v.object({ count: v.pipe(v.number(), v.integer()) })),
+  /** A site plugin's content script asks which plugins apply to its page. */
+  'content.sites': message<Site[]>()('content', v.object({ url: v.pipe(v.string(), v.maxLength(8192)) })),
   // background → content script
   'page.detect': message<Detection[]>()('extension', Empty),
   'page.fetch': message<FetchResult>()('extension', v.object({ url: v.pipe(v.string(), v.url()) })),

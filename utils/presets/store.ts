@@ -4,8 +4,14 @@ import { apiBase, type StoredSettings } from '../settings';
 import type { PresetsSourceView, PresetsStatus } from '../ui/views';
 import { type MergedPresets, mergePresets, type PresetsLayer } from './merge';
 import type { Presets } from './schema';
+import { browserPatterns } from './site-scripts';
 import { type CheckedLayer, checkImportedText, checkPolicy, checkRepositoryDocument } from './sources';
 import type { PresetsProblem } from './validate';
+
+async function waiting(patterns: string[], hasAccess: (pattern: string) => Promise<boolean>): Promise<string[]> {
+  const answers = await Promise.all(patterns.map((pattern) => hasAccess(pattern).catch(() => false)));
+  return patterns.filter((_, i) => !answers[i]);
+}
 
 /**
  * Background only: the three presets sources, each kept with its last good copy, and the presets in force
@@ -169,7 +175,10 @@ export async function policySettings(): Promise<{ repositoryUrl?: string | undef
   return { repositoryUrl: policy?.lastGood ? policy.repositoryUrl : undefined, locked: policy?.lastGood?.locked ?? [] };
 }
 
-export async function presetsStatus(repositoryUrl: string | undefined): Promise<PresetsStatus> {
+export async function presetsStatus(
+  repositoryUrl: string | undefined,
+  hasAccess: (pattern: string) => Promise<boolean> = async () => false,
+): Promise<PresetsStatus> {
   const records = await sources();
   const merged = merge(records, repositoryUrl);
   const view = (source: SourceName): PresetsSourceView => {
@@ -189,5 +198,6 @@ export async function presetsStatus(repositoryUrl: string | undefined): Promise<
     origin: merged.origin,
     locked: merged.locked,
     sources: [view('policy'), view('repository'), view('local')],
+    sitesNeedingAccess: await waiting(browserPatterns(merged.presets.sites), hasAccess),
   };
 }

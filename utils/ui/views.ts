@@ -23,6 +23,8 @@ export interface PresetsStatus {
   origin: Partial<Record<keyof Presets, PresetsOrigin>>;
   locked: string[];
   sources: PresetsSourceView[];
+  /** Match patterns of the admin's site plugins that still wait for the one-click host-permission grant. */
+  sitesNeedingAccess: string[];
 }
 
 /** What the user chose before, so the popup can suggest it again. */

@@ -1,0 +1,12 @@
+import { sendToBackground } from '../messaging';
+import { sitePluginDetector } from '../presets/site-plugin';
+import type { Detector } from './types';
+
+/** The admin's site plugins for this page, as detectors; none when the background cannot say. */
+export async function pluginDetectorsFor(url: string): Promise<Detector[]> {
+  try {
+    return (await sendToBackground('content.sites', { url })).map(sitePluginDetector);
+  } catch {
+    return [];
+  }
+}
