@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { ingestPeakRss, ingestVsBare } from '../server/bench.ts';
 import {
   CHROME_BUILD,
   CHROMIUM,
@@ -18,6 +19,11 @@ import {
   tabIdOf,
 } from '../tests/e2e/harness.ts';
 import { loadAllFixtures } from '../utils/detectors/fixtures/fixtures.ts';
+import type { Detection } from '../utils/detectors/types.ts';
+import { largePresets } from '../utils/presets/bench-data.ts';
+import { mergePresets } from '../utils/presets/merge.ts';
+import { suggest } from '../utils/presets/suggest.ts';
+import { validatePresets } from '../utils/presets/validate.ts';
 import { type Figure, formatTable, median } from './figures.ts';
 
 const gzipKb = (files: string[]) =>
@@ -249,6 +255,85 @@ async function declareToReceipt(): Promise<Figure> {
   }
 }
 
+/** Presets: validation and merge of a 5,000-category, 200-profile, 2,000-rule document; rule matching per item. */
+function presetsFigures(): Record<string, Figure> {
+  const document = largePresets();
+  const copy = JSON.parse(JSON.stringify(document));
+  const times: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const start = performance.now();
+    const checked = validatePresets(copy);
+    if (!checked.ok) throw new Error(`largePresets() is invalid: ${checked.problems[0]?.message}`);
+    mergePresets({ repository: checked.presets });
+    times.push(performance.now() - start);
+  }
+  const detection = loadAllFixtures().find((f) => f.site === 'gmail' && f.file === 'e2e-message.html')!
+    .expected as Detection[];
+  const matchTimes: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const start = performance.now();
+    suggest(document, detection[0]!);
+    matchTimes.push((performance.now() - start) * 1000);
+  }
+  return {
+    presetsValidateMerge: {
+      value: Math.round(median(times.slice(5)) * 10) / 10,
+      unit: 'ms',
+      target: 50,
+      better: 'lower',
+      detail: { categories: 5000, profiles: document.profiles.length, rules: document.rules.length },
+    },
+    ruleMatchingPerDetection: {
+      value: Math.round(median(matchTimes.slice(20)) * 10) / 10,
+      unit: 'µs',
+      target: 100,
+      better: 'lower',
+      detail: { rules: document.rules.length, figure: 'suggest() on a Gmail detection, no rule matching' },
+    },
+  };
+}
+
+/** The reference repository's own figures: ingest against a bare HTTP floor, and memory for one 500 MB part. */
+async function repositoryFigures(): Promise<Record<string, Figure>> {
+  const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
+  const ingest = await ingestVsBare({ seconds: 5, concurrency: 8, recordKb: 50, databaseUrl });
+  const figures: Record<string, Figure> = {
+    repositoryIngestPglite: {
+      value: ingest.pgliteRecordsPerSecond,
+      unit: 'records/s',
+      target: 0,
+      better: 'higher',
+      detail: { bareRecordsPerSecond: ingest.bareRecordsPerSecond, clients: 8, recordKb: 50 },
+    },
+    repositoryIngestRatioPglite: { value: ingest.ratioPglite, unit: '× bare', target: 0.5, better: 'higher' },
+  };
+  if (ingest.postgresRecordsPerSecond !== undefined) {
+    figures.repositoryIngestPostgres = {
+      value: ingest.postgresRecordsPerSecond,
+      unit: 'records/s',
+      target: 0,
+      better: 'higher',
+    };
+    figures.repositoryIngestRatioPostgres = {
+      value: ingest.ratioPostgres!,
+      unit: '× bare',
+      target: 0.5,
+      better: 'higher',
+    };
+  }
+  for (const [engine, url] of [['Pglite', undefined], ...(databaseUrl ? [['Postgres', databaseUrl]] : [])] as const) {
+    const rss = await ingestPeakRss({ megabytes: 500, databaseUrl: url });
+    figures[`repositoryPeakRss500MB${engine}`] = {
+      value: rss.peakRssMb,
+      unit: 'MB',
+      target: 150,
+      better: 'lower',
+      detail: { rssBeforeMb: rss.rssBeforeMb, growthMb: rss.growthMb },
+    };
+  }
+  return figures;
+}
+
 const results: Record<string, Figure> = {
   popupBundleGzip: { value: gzipKb(popupFiles()), unit: 'KB', target: 40, better: 'lower' },
   contentScriptGzip: contentScriptSizes(),
@@ -259,6 +344,8 @@ const results: Record<string, Figure> = {
   }))),
   redetectionPer1000Mutations: await redetectionCost(),
   declareToReceiptLatency: await declareToReceipt(),
+  ...presetsFigures(),
+  ...(await repositoryFigures()),
 };
 
 writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);

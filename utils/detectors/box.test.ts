@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { box, boxStreamData, mimeTypeFromName, parseBoxUrl, safeFileName } from './box';
+import { box, boxStreamData, parseBoxUrl } from './box';
 import { loadFixtures } from './fixtures/fixtures';
+import { mimeTypeFromName, safeFileName } from './text';
 import { Detection } from './types';
 
 const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;

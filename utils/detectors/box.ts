@@ -1,5 +1,5 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, textOf, toIso } from './text';
+import { attr, cleanText, mimeTypeFromName, safeFileName, textOf, toIso } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -141,57 +141,6 @@ function findItem(data: Json, fileId: string): Json | undefined {
 function epoch(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
   return toIso(new Date(value < 1e11 ? value * 1000 : value));
-}
-
-const MIME: Record<string, string> = {
-  pdf: 'application/pdf',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  ppt: 'application/vnd.ms-powerpoint',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  odt: 'application/vnd.oasis.opendocument.text',
-  ods: 'application/vnd.oasis.opendocument.spreadsheet',
-  odp: 'application/vnd.oasis.opendocument.presentation',
-  rtf: 'application/rtf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  htm: 'text/html',
-  xml: 'application/xml',
-  json: 'application/json',
-  eml: 'message/rfc822',
-  msg: 'application/vnd.ms-outlook',
-  zip: 'application/zip',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  svg: 'image/svg+xml',
-  mp4: 'video/mp4',
-  mp3: 'audio/mpeg',
-  boxnote: 'application/vnd.box.boxnote+json',
-  paper: 'application/vnd.dropbox.paper',
-};
-
-/** The media type a file name's extension stands for, when it is a common one (Box and Dropbox use it). */
-export function mimeTypeFromName(name: string, extension?: string): string | undefined {
-  const ext = (extension || /\.([A-Za-z0-9]{1,10})$/.exec(name)?.[1] || '').toLowerCase();
-  return Object.hasOwn(MIME, ext) ? MIME[ext] : undefined;
-}
-
-/** A name usable as a content part's file name: no path separators, at most 255 characters. */
-export function safeFileName(name: string, fallback: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is not allowed in a file name
-  const cleaned = cleanText(name, 1024).replace(/[/\\\u0000]/g, '_');
-  if (!cleaned || /^\.+$/.test(cleaned)) return fallback;
-  if (cleaned.length <= 255) return cleaned;
-  const ext = /\.[A-Za-z0-9]{1,10}$/.exec(cleaned)?.[0] ?? '';
-  return cleaned.slice(0, 255 - ext.length).trim() + ext;
 }
 
 /** `<title>` without Box's suffix ("Report.pdf | Powered by Box", "Report.pdf - Box"). */

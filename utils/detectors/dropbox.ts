@@ -1,6 +1,5 @@
 import type { Metadata } from '../records/record';
-import { mimeTypeFromName, safeFileName } from './box';
-import { attr, cleanText, textOf } from './text';
+import { attr, cleanText, mimeTypeFromName, safeFileName, textOf } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**

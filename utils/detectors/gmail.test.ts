@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
-import { gmail, parseGmailDate, parseSize } from './gmail';
+import { gmail } from './gmail';
+import { parseDisplayDate, parseSize } from './text';
 import { Detection } from './types';
 
 const dir = join(import.meta.dirname, 'fixtures/gmail');
@@ -255,7 +256,7 @@ describe('gmail never throws', () => {
   });
 });
 
-describe('parseGmailDate', () => {
+describe('parseDisplayDate', () => {
   const cases: [string, string | undefined][] = [
     ['Thu, Dec 4, 2014 at 2:02 PM', '2014-12-04T14:02:00Z'],
     ['Nov 20, 2026, 9:14 AM', '2026-11-20T09:14:00Z'],
@@ -269,12 +270,12 @@ describe('parseGmailDate', () => {
     ['yesterday', undefined],
     ['', undefined],
   ];
-  for (const [text, iso] of cases) it(`reads "${text}"`, () => expect(parseGmailDate(text)).toBe(iso));
+  for (const [text, iso] of cases) it(`reads "${text}"`, () => expect(parseDisplayDate(text)).toBe(iso));
 
   it('reads the date in the browser time zone', () => {
     process.env.TZ = 'America/Halifax';
     try {
-      expect(parseGmailDate('Thu, Nov 24, 2022, 3:11 AM')).toBe('2022-11-24T07:11:00Z');
+      expect(parseDisplayDate('Thu, Nov 24, 2022, 3:11 AM')).toBe('2022-11-24T07:11:00Z');
     } finally {
       process.env.TZ = 'UTC';
     }

@@ -1,6 +1,6 @@
 import type { Attachment, Metadata } from '../records/record';
 import { decimalToHex, decodeGmailToken, hexToDecimal, timestampFromId } from './gmail-token';
-import { attr, cleanText, MONTHS, mailbox, textOf, toIso } from './text';
+import { attr, cleanText, mailbox, parseDisplayDate, parseSize, textOf } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -106,48 +106,6 @@ function messageIds(message: Element): MessageIds | null {
   }
   if (legacyOk) return { messageId: `msg-f:${hexToDecimal(legacy)}`, legacyMessageId: legacy, via: 'legacy-id' };
   return null;
-}
-
-/**
- * The date in `span.g3[title]` is written in the viewer's locale and time zone, with no zone in it
- * ("Thu, Dec 4, 2014 at 2:02 PM", "Nov 20, 2026, 9:14 AM", "24 Nov 2022, 07:11"). English month names in any
- * order are understood and read in the browser's time zone, which is the one Gmail renders in. Other
- * languages give `undefined` and the caller falls back to the time inside the message id.
- */
-export function parseGmailDate(title: string): string | undefined {
-  const text = cleanText(title, 100)
-    .toLowerCase()
-    .replace(/[\u00a0\u202f]/g, ' ');
-  const time =
-    /(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?/.exec(text) ?? /(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
-  const rest = time ? text.replace(time[0], ' ') : text;
-  const month = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/.exec(rest);
-  const year = /\b(\d{4})\b/.exec(rest);
-  const day = /\b(\d{1,2})\b/.exec(rest.replace(year?.[0] ?? '', ' '));
-  if (!time || !month || !year || !day) return undefined;
-  let hour = Number(time[1]);
-  if (time[4]) {
-    if (hour < 1 || hour > 12) return undefined;
-    hour = (hour % 12) + (time[4] === 'p' ? 12 : 0);
-  }
-  const [y, mo, d] = [Number(year[1]), MONTHS.indexOf(month[1]!), Number(day[1])];
-  const date = new Date(y, mo, d, hour, Number(time[2]), Number(time[3] ?? 0));
-  if (date.getFullYear() !== y || date.getMonth() !== mo || date.getDate() !== d || date.getHours() !== hour) {
-    return undefined;
-  }
-  return toIso(date);
-}
-
-const SIZE = /^([\d.,]+)\s*(bytes?|b|kb|k|mb|m|gb|g)$/i;
-const UNIT: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** "12 KB" → 12288 (Gmail rounds, so this is approximate). */
-export function parseSize(text: string): number | undefined {
-  const m = SIZE.exec(cleanText(text, 32));
-  if (!m) return undefined;
-  const value = Number(m[1]!.replace(',', '.'));
-  const size = Math.round(value * (UNIT[m[2]![0]!.toLowerCase()] ?? 1));
-  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
 
 /**
@@ -265,7 +223,7 @@ function detection(
     const originator = mailboxOf(message.querySelector('span.gD[email]') ?? message.querySelector('td.gF span[email]'));
     if (originator) metadata.originator = originator;
     Object.assign(metadata, recipients(message));
-    const sent = parseGmailDate(attr(message.querySelector('span.g3[title]'), 'title', 200));
+    const sent = parseDisplayDate(attr(message.querySelector('span.g3[title]'), 'title', 200));
     if (sent) metadata.dateSent = sent;
     const files = attachments(message);
     if (files.length) metadata.attachments = files;
@@ -351,7 +309,7 @@ function rowDetection(rows: Element[], url: URL, acct: Account): Detection | nul
   let senders = allIn(rows, '.yW span[email]');
   if (senders.length === 0) senders = allIn(rows, 'span[email]');
   const people = unique(senders.map(mailboxOf));
-  const shown = parseGmailDate(attr(firstIn(rows, 'td.xW span[title], .apm span[title]'), 'title', 200));
+  const shown = parseDisplayDate(attr(firstIn(rows, 'td.xW span[title], .apm span[title]'), 'title', 200));
 
   if (LEGACY_HEX.test(lastHex)) {
     const ids = {

@@ -1,6 +1,5 @@
 import type { Attachment, Metadata } from '../records/record';
-import { parseGmailDate, parseSize } from './gmail';
-import { attr, cleanText, mailbox, normaliseDate, textOf, toIso } from './text';
+import { attr, cleanText, mailbox, normaliseDate, parseDisplayDate, parseSize, textOf, toIso } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -245,7 +244,7 @@ export function parseOwaDate(text: string): string | undefined {
     if (monthFirst === undefined) return undefined;
     parts = monthFirst ? [y, a, b, hour, +slash[5]!] : [y, b, a, hour, +slash[5]!];
   }
-  if (!parts) return parseGmailDate(value);
+  if (!parts) return parseDisplayDate(value);
   const [y, mo, d, h, mi] = parts;
   const date = new Date(y, mo - 1, d, h, mi);
   if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h) {

@@ -115,3 +115,96 @@ export function normaliseDate(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+const MIME: Record<string, string> = {
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ppt: 'application/vnd.ms-powerpoint',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  odt: 'application/vnd.oasis.opendocument.text',
+  ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  odp: 'application/vnd.oasis.opendocument.presentation',
+  rtf: 'application/rtf',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  html: 'text/html',
+  htm: 'text/html',
+  xml: 'application/xml',
+  json: 'application/json',
+  eml: 'message/rfc822',
+  msg: 'application/vnd.ms-outlook',
+  zip: 'application/zip',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  svg: 'image/svg+xml',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
+  boxnote: 'application/vnd.box.boxnote+json',
+  paper: 'application/vnd.dropbox.paper',
+};
+
+const UNIT: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const SIZE = /^([\d.,]+)\s*(bytes?|b|kb|k|mb|m|gb|g)$/i;
+
+/**
+ * The date in `span.g3[title]` is written in the viewer's locale and time zone, with no zone in it
+ * ("Thu, Dec 4, 2014 at 2:02 PM", "Nov 20, 2026, 9:14 AM", "24 Nov 2022, 07:11"). English month names in any
+ * order are understood and read in the browser's time zone, which is the one Gmail renders in. Other
+ * languages give `undefined` and the caller falls back to the time inside the message id.
+ */
+export function parseDisplayDate(title: string): string | undefined {
+  const text = cleanText(title, 100)
+    .toLowerCase()
+    .replace(/[\u00a0\u202f]/g, ' ');
+  const time =
+    /(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?/.exec(text) ?? /(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  const rest = time ? text.replace(time[0], ' ') : text;
+  const month = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/.exec(rest);
+  const year = /\b(\d{4})\b/.exec(rest);
+  const day = /\b(\d{1,2})\b/.exec(rest.replace(year?.[0] ?? '', ' '));
+  if (!time || !month || !year || !day) return undefined;
+  let hour = Number(time[1]);
+  if (time[4]) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (time[4] === 'p' ? 12 : 0);
+  }
+  const [y, mo, d] = [Number(year[1]), MONTHS.indexOf(month[1]!), Number(day[1])];
+  const date = new Date(y, mo, d, hour, Number(time[2]), Number(time[3] ?? 0));
+  if (date.getFullYear() !== y || date.getMonth() !== mo || date.getDate() !== d || date.getHours() !== hour) {
+    return undefined;
+  }
+  return toIso(date);
+}
+
+/** "12 KB" → 12288 (Gmail rounds, so this is approximate). */
+export function parseSize(text: string): number | undefined {
+  const m = SIZE.exec(cleanText(text, 32));
+  if (!m) return undefined;
+  const value = Number(m[1]!.replace(',', '.'));
+  const size = Math.round(value * (UNIT[m[2]![0]!.toLowerCase()] ?? 1));
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/** The media type a file name's extension stands for, when it is a common one (Box and Dropbox use it). */
+export function mimeTypeFromName(name: string, extension?: string): string | undefined {
+  const ext = (extension || /\.([A-Za-z0-9]{1,10})$/.exec(name)?.[1] || '').toLowerCase();
+  return Object.hasOwn(MIME, ext) ? MIME[ext] : undefined;
+}
+
+/** A name usable as a content part's file name: no path separators, at most 255 characters. */
+export function safeFileName(name: string, fallback: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is not allowed in a file name
+  const cleaned = cleanText(name, 1024).replace(/[/\\\u0000]/g, '_');
+  if (!cleaned || /^\.+$/.test(cleaned)) return fallback;
+  if (cleaned.length <= 255) return cleaned;
+  const ext = /\.[A-Za-z0-9]{1,10}$/.exec(cleaned)?.[0] ?? '';
+  return cleaned.slice(0, 255 - ext.length).trim() + ext;
+}
