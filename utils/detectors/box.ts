@@ -1,5 +1,5 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, mimeTypeFromName, safeFileName, textOf, toIso } from './text';
+import { attr, cleanText, jsonObjectAt, mimeTypeFromName, safeFileName, textOf, toIso } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -62,29 +62,6 @@ export function parseBoxUrl(url: URL): BoxUrl | null {
   return out;
 }
 
-/** The JSON object literal that starts at `text[start]`, by brace matching (strings respected), then JSON.parse. */
-function objectAt(text: string, start: number): Json | null {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) {
-      try {
-        const value: unknown = JSON.parse(text.slice(start, i + 1));
-        return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
-}
-
 /** `Box.postStreamData = {…};` and `Box.prefetchedData = {…};` from the page's inline scripts, merged. */
 export function boxStreamData(document: Document): Json {
   // No prototype, so a `__proto__` key in the page's JSON is just a key.
@@ -97,7 +74,7 @@ export function boxStreamData(document: Document): Json {
       const eq = /^\s*=\s*/.exec(text.slice(at + marker.length, at + marker.length + 20));
       const brace = eq ? at + marker.length + eq[0].length : -1;
       if (brace < 0 || text[brace] !== '{') continue;
-      const value = objectAt(text, brace);
+      const value = jsonObjectAt(text, brace);
       if (value) for (const [key, entry] of Object.entries(value).slice(0, 500)) data[key] = entry;
     }
   }

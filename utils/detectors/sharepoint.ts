@@ -1,5 +1,5 @@
 import type { Metadata, SourceKind } from '../records/record';
-import { attr, cleanText, mailbox, normaliseDate, textOf, toIso } from './text';
+import { attr, cleanText, jsonObjectAt, mailbox, mimeTypeFromName, normaliseDate, textOf, toIso } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -41,44 +41,6 @@ const TENANT_HOST = /^[a-z0-9][a-z0-9-]{0,62}\.sharepoint\.com$/;
 
 type Json = Record<string, unknown>;
 
-/** Extension → MIME type for the file name and capture part. */
-const MIME: Record<string, string> = {
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  docm: 'application/vnd.ms-word.document.macroEnabled.12',
-  dotx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.template',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  xlsm: 'application/vnd.ms-excel.sheet.macroEnabled.12',
-  xlsb: 'application/vnd.ms-excel.sheet.binary.macroEnabled.12',
-  ppt: 'application/vnd.ms-powerpoint',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  vsdx: 'application/vnd.ms-visio.drawing',
-  one: 'application/onenote',
-  pdf: 'application/pdf',
-  rtf: 'application/rtf',
-  odt: 'application/vnd.oasis.opendocument.text',
-  ods: 'application/vnd.oasis.opendocument.spreadsheet',
-  odp: 'application/vnd.oasis.opendocument.presentation',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  htm: 'text/html',
-  xml: 'application/xml',
-  json: 'application/json',
-  msg: 'application/vnd.ms-outlook',
-  eml: 'message/rfc822',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  mp4: 'video/mp4',
-  mp3: 'audio/mpeg',
-  zip: 'application/zip',
-};
 const DOCUMENT_EXTENSIONS = new Set([
   'doc',
   'docx',
@@ -108,7 +70,7 @@ function extension(name: string): string {
 }
 
 export function mimeTypeOf(name: string): string {
-  return MIME[extension(name)] ?? 'application/octet-stream';
+  return mimeTypeFromName(name) ?? 'application/octet-stream';
 }
 
 /** Bidi overrides would let a name show another extension (`report\u202excod.exe`); text.ts keeps them. */
@@ -144,28 +106,9 @@ export function assignedJson(document: Document, name: string): Json | undefined
     const text = (script.textContent ?? '').slice(0, MAX_SCRIPT_CHARS);
     const m = pattern.exec(text);
     if (!m) continue;
-    const start = m.index + m[0].length - 1;
-    let depth = 0;
-    let inString = false;
-    let escaped = false;
-    for (let i = start; i < text.length; i++) {
-      const c = text[i];
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === '\\') escaped = true;
-        else if (c === '"') inString = false;
-      } else if (c === '"') inString = true;
-      else if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) {
-        try {
-          const value: unknown = JSON.parse(text.slice(start, i + 1));
-          if (value && typeof value === 'object' && !Array.isArray(value)) return value as Json;
-        } catch {
-          // Not JSON (a later build might write a JS literal): try the next script.
-        }
-        break;
-      }
-    }
+    const value = jsonObjectAt(text, m.index + m[0].length - 1);
+    // Not JSON (a later build might write a JS literal): try the next script.
+    if (value) return value;
   }
   return undefined;
 }

@@ -149,6 +149,12 @@ const MIME: Record<string, string> = {
   mp3: 'audio/mpeg',
   boxnote: 'application/vnd.box.boxnote+json',
   paper: 'application/vnd.dropbox.paper',
+  docm: 'application/vnd.ms-word.document.macroEnabled.12',
+  dotx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.template',
+  xlsm: 'application/vnd.ms-excel.sheet.macroEnabled.12',
+  xlsb: 'application/vnd.ms-excel.sheet.binary.macroEnabled.12',
+  vsdx: 'application/vnd.ms-visio.drawing',
+  one: 'application/onenote',
 };
 
 const UNIT: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -207,4 +213,27 @@ export function safeFileName(name: string, fallback: string): string {
   if (cleaned.length <= 255) return cleaned;
   const ext = /\.[A-Za-z0-9]{1,10}$/.exec(cleaned)?.[0] ?? '';
   return cleaned.slice(0, 255 - ext.length).trim() + ext;
+}
+
+/** The JSON object literal that starts at `text[start]`, by brace matching (strings respected), then JSON.parse. */
+export function jsonObjectAt(text: string, start: number): Record<string, unknown> | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      try {
+        const value: unknown = JSON.parse(text.slice(start, i + 1));
+        return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
 }
