@@ -1,7 +1,12 @@
 import type { PriorLookup } from '../utils/records/prior';
+import { useT } from './i18n';
 
 interface Props {
+  id: string;
   lookup: PriorLookup | undefined;
+  checked: boolean;
+  invalid: boolean;
+  onChange(checked: boolean): void;
 }
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -10,27 +15,42 @@ const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyl
  * "Already declared" before the user declares again. Declaring again then needs an explicit tick: the checkbox
  * is required, so Enter alone does not make a duplicate.
  */
-export function PriorNotice({ lookup }: Props) {
+export function PriorNotice({ id, lookup, checked, invalid, onChange }: Props) {
+  const t = useT();
   if (!lookup) return null;
-  if (!lookup.ok) {
-    return <p class="hint">Could not check whether this was declared before: {lookup.error}</p>;
-  }
+  if (!lookup.ok) return <p class="hint">{t('priorUnknown', lookup.error)}</p>;
   const [latest] = lookup.records;
   if (!latest) return null;
   const more = lookup.records.length - 1;
   return (
     <div class="prior" role="status">
       <p>
-        Already declared on {when(latest.receivedAt)}
-        {latest.categoryId && ` in ${latest.categoryId}`}
-        {more > 0 && ` (and ${more} more time${more > 1 ? 's' : ''})`} —{' '}
+        {latest.categoryId
+          ? t('priorDeclaredIn', [when(latest.receivedAt), latest.categoryId])
+          : t('priorDeclared', when(latest.receivedAt))}
+        {more > 0 && ` ${more > 1 ? t('priorMoreTimes', more) : t('priorOneMore')}`} —{' '}
         <a href={latest.url} target="_blank" rel="noreferrer">
-          open the record
+          {t('priorOpen')}
         </a>
       </p>
       <label class="inline">
-        <input type="checkbox" name="declareAgain" required /> Declare it again anyway
+        <input
+          type="checkbox"
+          name="declareAgain"
+          id={id}
+          required
+          checked={checked}
+          aria-invalid={invalid || undefined}
+          aria-describedby={invalid ? `${id}-error` : undefined}
+          onChange={(e) => onChange(e.currentTarget.checked)}
+        />{' '}
+        {t('declareAgain')}
       </label>
+      {invalid && (
+        <p class="field-error" id={`${id}-error`}>
+          {t('declareAgainNeeded')}
+        </p>
+      )}
     </div>
   );
 }

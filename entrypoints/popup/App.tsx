@@ -1,117 +1,99 @@
-import { useEffect, useState } from 'preact/hooks';
-import { DeclareForm, type DeclareValues } from '../../components/DeclareForm';
-import { DetectionList } from '../../components/DetectionList';
-import { RecordStatus } from '../../components/RecordStatus';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Declarer, type Item } from '../../components/Declarer';
+import { useT } from '../../components/i18n';
 import type { TabDetections } from '../../utils/messaging';
-import type { OutboxView } from '../../utils/outbox/view';
 import type { Presets } from '../../utils/presets/schema';
-import { suggest } from '../../utils/presets/suggest';
-import type { PriorLookup } from '../../utils/records/prior';
 import type { Api } from '../../utils/ui/api';
+import type { Choices } from '../../utils/ui/views';
 
 interface Props {
   api: Api;
   /** The tab to read; the active tab when absent. */
   tabId?: number | undefined;
+  /** Closes the popup (Escape). */
+  close?: (() => void) | undefined;
 }
 
-const FINAL_STATES = new Set<OutboxView['state']>(['synced', 'needs-attention']);
-
-export function App({ api, tabId }: Props) {
+export function App({ api, tabId, close }: Props) {
+  const t = useT();
   const [tab, setTab] = useState<TabDetections>();
   const [presets, setPresets] = useState<Presets>();
-  const [selected, setSelected] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ message: string; retry?: DeclareValues }>();
-  const [declaredId, setDeclaredId] = useState<string>();
-  const [view, setView] = useState<OutboxView | null>();
-  const [prior, setPrior] = useState<Record<string, PriorLookup>>({});
+  const [choices, setChoices] = useState<Choices>();
+  const [error, setError] = useState<string>();
+  const [reading, setReading] = useState(false);
+
+  const read = (id: number | undefined) =>
+    api.call('tab.detections', { tabId: id }).then(setTab, (e: Error) => setError(e.message));
 
   useEffect(() => {
-    Promise.all([api.call('tab.detections', { tabId }), api.call('presets.get', {})])
-      .then(([detections, loaded]) => {
-        setTab(detections);
+    // Remembered choices only refine the suggestion: the form never waits on them failing.
+    const remembered = api.call('choices.get', {}).catch(() => undefined);
+    Promise.all([api.call('tab.detections', { tabId }), api.call('presets.get', {}), remembered])
+      .then(([detections, loaded, chosen]) => {
+        setChoices(chosen);
         setPresets(loaded);
-        // The duplicate check follows the detections and never holds up the form.
-        const sourceIds = detections.detections.map((d) => d.source.sourceId);
-        if (sourceIds.length) api.call('records.prior', { sourceIds }).then(setPrior, () => undefined);
+        setTab(detections);
       })
-      .catch((e: Error) => setError({ message: e.message }));
+      .catch((e: Error) => setError(e.message));
   }, [api, tabId]);
 
-  // Follow the declared record until it reaches a final state.
   useEffect(() => {
-    if (!declaredId) return;
-    let stopped = false;
-    const poll = async () => {
-      const next = await api.call('record.get', { id: declaredId }).catch(() => undefined);
-      if (stopped) return;
-      if (next !== undefined) setView(next);
-      if (!next || !FINAL_STATES.has(next.state)) setTimeout(poll, 400);
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) close?.();
     };
-    poll();
-    return () => {
-      stopped = true;
-    };
-  }, [api, declaredId]);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [close]);
 
-  const detection = tab?.detections[selected];
+  const items = useMemo<Item[]>(
+    () => (tab?.detections ?? []).map((detection, n) => ({ key: `${n}:${detection.source.sourceId}`, detection })),
+    [tab],
+  );
 
-  const declare = async (values: DeclareValues, metadataOnly = false) => {
-    if (!detection || !tab) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await api.call('record.declare', {
-        tabId: tab.tabId,
-        detection,
-        title: values.title,
-        profileId: values.profileId || undefined,
-        categoryId: values.categoryId || undefined,
-        tags: values.tags,
-        fields: {},
-        metadataOnly,
-      });
-      if (result.ok) setDeclaredId(result.id);
-      else setError({ message: result.error, ...(result.canDeclareMetadataOnly ? { retry: values } : {}) });
-    } catch (e) {
-      setError({ message: (e as Error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const empty = tab?.error ? (
+    <div class="empty">
+      <p>{t('emptyUnreadable')}</p>
+      <p class="hint">{tab.error}</p>
+      <button
+        type="button"
+        disabled={reading}
+        onClick={() => {
+          setReading(true);
+          read(tab.tabId >= 0 ? tab.tabId : tabId).finally(() => setReading(false));
+        }}
+      >
+        {t('declareThisPage')}
+      </button>
+    </div>
+  ) : (
+    <p class="empty">{t('emptyNothing')}</p>
+  );
 
-  if (view) return <RecordStatus view={view} />;
-  if (declaredId) return <p class="status">Declared.</p>;
   return (
     <>
+      <h1 class="visually-hidden">{t('popupHeading')}</h1>
       {error && (
         <div class="error" role="alert">
-          <p>{error.message}</p>
-          {error.retry && (
-            <button type="button" onClick={() => error.retry && declare(error.retry, true)}>
-              Declare without the content
-            </button>
-          )}
+          <p>{error}</p>
         </div>
       )}
       {!tab || !presets ? (
-        !error && <p class="loading">Looking at this page…</p>
-      ) : detection ? (
-        <>
-          <DetectionList detections={tab.detections} selected={selected} onSelect={setSelected} />
-          <DeclareForm
-            key={detection.source.sourceId}
-            detection={detection}
-            presets={presets}
-            suggestion={suggest(presets, detection)}
-            prior={prior[detection.source.sourceId]}
-            busy={busy}
-            onDeclare={(values) => declare(values)}
-          />
-        </>
+        !error && (
+          <p class="loading" role="status">
+            {t('loading')}
+          </p>
+        )
       ) : (
-        <p class="empty">{tab.error ?? 'Nothing to declare on this page.'}</p>
+        <Declarer
+          key={tab.detections.map((d) => d.source.sourceId).join('|')}
+          api={api}
+          tabId={tab.tabId}
+          items={items}
+          presets={presets}
+          choices={choices}
+          empty={empty}
+          autoFocus
+        />
       )}
     </>
   );

@@ -1,9 +1,18 @@
 import { render } from 'preact';
+import { I18n } from '../../components/i18n';
 import { backgroundApi } from '../../utils/ui/api';
+import { t, uiLanguage } from '../../utils/ui/i18n';
 import { App } from './App';
 import './style.css';
 
 const tabParam = new URLSearchParams(location.search).get('tabId');
 const tabId = tabParam && /^\d+$/.test(tabParam) ? Number(tabParam) : undefined;
 
-render(<App api={backgroundApi} tabId={tabId} />, document.getElementById('app')!);
+document.documentElement.lang = uiLanguage();
+document.title = t('extName');
+render(
+  <I18n.Provider value={t}>
+    <App api={backgroundApi} tabId={tabId} close={() => window.close()} />
+  </I18n.Provider>,
+  document.getElementById('app')!,
+);

@@ -60,6 +60,7 @@ it('declares a generic page with embedded metadata after the shortcut opens the 
   const popup = await openPopup(browser, tabId);
   const title = popup.getByLabel('Title');
   await expect.poll(() => title.inputValue()).toBe('Annual Records Management Report 2026');
+  await popup.getByLabel('Case number').fill('HR-7');
   await popup.getByLabel('Tags').fill('annual, audit');
   await popup.getByLabel('Tags').press('Enter');
   await popup.getByText('Declared and received by the repository').waitFor();

@@ -59,6 +59,8 @@ it('declares an open Gmail message and the repository receives it with its verif
   await expect.poll(() => popup.getByLabel('Profile').inputValue()).toBe('hr-case');
   await popup.setViewportSize({ width: 400, height: 300 });
   await popup.screenshot({ path: 'docs/screenshots/popup.png', fullPage: true });
+  // The demo presets' HR profile asks for its required case number.
+  await popup.getByLabel('Case number').fill('HR-2291');
   await title.press('Enter');
   await popup.getByText('Declared and received by the repository').waitFor();
 
@@ -112,6 +114,7 @@ it('warns before the same message is declared again', async () => {
   // The required tick holds the declaration back.
   expect(await popup.getByText('Declared and received by the repository').count()).toBe(0);
   await again.check();
+  await popup.getByLabel('Case number').fill('HR-2291');
   await popup.getByLabel('Title').press('Enter');
   await popup.getByText('Declared and received by the repository').waitFor();
 });

@@ -1,48 +1,133 @@
 import type { Detection } from '../detectors/types';
-import type { Presets } from './schema';
+import type { Choices } from '../ui/views';
+import { urlGlob } from './patterns';
+import { flattenFilePlan, type Presets } from './schema';
+
+/** Why a suggestion was made, as a message key and its substitutions, so the popup can say it in any language. */
+export interface SuggestionBecause {
+  key:
+    | 'reasonRuleSender'
+    | 'reasonRuleRecipient'
+    | 'reasonRuleTitle'
+    | 'reasonRuleUrl'
+    | 'reasonRuleApp'
+    | 'reasonRuleKind'
+    | 'reasonLastSender'
+    | 'reasonLastSite'
+    | 'reasonDefault';
+  substitutions: string[];
+}
 
 export interface Suggestion {
   profileId: string;
   categoryId?: string | undefined;
-  /** Why it was suggested, for the user: "rule: mail from hr.example.org". */
+  /** Why it was suggested, in English, for logs and tests: "rule: mail from hr.example.org". */
   reason: string;
+  because: SuggestionBecause;
 }
 
-function domainOf(address: string | undefined): string | undefined {
+type When = Presets['rules'][number]['when'];
+
+export function domainOf(address: string | undefined): string | undefined {
   const match = address?.match(/@([^>\s]+)>?\s*$/);
   return match?.[1]?.toLowerCase();
 }
 
-function ruleReason(when: Presets['rules'][number]['when']): string {
-  if (when.senderDomain) return `rule: mail from ${when.senderDomain}`;
-  if (when.recipientDomain) return `rule: mail to ${when.recipientDomain}`;
-  if (when.titleContains) return `rule: title contains “${when.titleContains}”`;
-  if (when.app) return `rule: items from ${when.app}`;
-  return 'rule';
+function ruleBecause(when: When): [string, SuggestionBecause] {
+  if (when.senderDomain)
+    return [`rule: mail from ${when.senderDomain}`, { key: 'reasonRuleSender', substitutions: [when.senderDomain] }];
+  if (when.recipientDomain)
+    return [
+      `rule: mail to ${when.recipientDomain}`,
+      { key: 'reasonRuleRecipient', substitutions: [when.recipientDomain] },
+    ];
+  if (when.titleContains)
+    return [
+      `rule: title contains “${when.titleContains}”`,
+      { key: 'reasonRuleTitle', substitutions: [when.titleContains] },
+    ];
+  if (when.urlPattern)
+    return [`rule: address matches ${when.urlPattern}`, { key: 'reasonRuleUrl', substitutions: [when.urlPattern] }];
+  if (when.app) return [`rule: items from ${when.app}`, { key: 'reasonRuleApp', substitutions: [when.app] }];
+  return [`rule: ${when.kind} items`, { key: 'reasonRuleKind', substitutions: [when.kind ?? ''] }];
 }
 
-/** The first admin rule that matches the detection wins; else the first profile. URL patterns come with issue 5. */
-export function suggest(presets: Presets, detection: Detection): Suggestion | undefined {
-  const sender = domainOf(detection.metadata.originator);
-  const recipients = [...(detection.metadata.addressees ?? []), ...(detection.metadata.otherAddressees ?? [])].map(
-    domainOf,
-  );
-  for (const rule of presets.rules) {
-    const { when } = rule;
-    if (when.urlPattern) continue;
-    if (when.app && when.app !== detection.source.app) continue;
-    if (when.kind && when.kind !== detection.source.kind) continue;
-    if (when.senderDomain && when.senderDomain.toLowerCase() !== sender) continue;
-    if (when.recipientDomain && !recipients.includes(when.recipientDomain.toLowerCase())) continue;
-    if (when.titleContains && !detection.title.toLowerCase().includes(when.titleContains.toLowerCase())) continue;
-    const profile = presets.profiles.find((p) => p.id === rule.suggest.profile);
-    if (!profile) continue;
-    return {
-      profileId: profile.id,
-      categoryId: rule.suggest.category ?? profile.defaultCategory,
-      reason: ruleReason(when),
-    };
+function matches(when: When, detection: Detection, sender: string | undefined, recipients: string[]): boolean {
+  if (when.app && when.app !== detection.source.app) return false;
+  if (when.kind && when.kind !== detection.source.kind) return false;
+  if (when.senderDomain && when.senderDomain.toLowerCase() !== sender) return false;
+  if (when.recipientDomain && !recipients.includes(when.recipientDomain.toLowerCase())) return false;
+  if (when.titleContains && !detection.title.toLowerCase().includes(when.titleContains.toLowerCase())) return false;
+  if (when.urlPattern) {
+    // An invalid pattern never matches; validation reports it to the admin.
+    const glob = urlGlob(when.urlPattern);
+    if (typeof glob === 'string' || !glob.test(detection.source.url)) return false;
   }
+  return true;
+}
+
+/**
+ * The profile and category to pre-select, and why: the first admin rule whose conditions all match; else what
+ * this user chose last for mail from the same sender domain, then on the same site (detector id); else the
+ * first profile with its default category. A rule or a remembered choice naming a profile or category that no
+ * longer exists is passed over.
+ */
+export function suggest(presets: Presets, detection: Detection, choices?: Choices): Suggestion | undefined {
+  const sender = domainOf(detection.metadata.originator);
+  const recipients = [...(detection.metadata.addressees ?? []), ...(detection.metadata.otherAddressees ?? [])]
+    .map(domainOf)
+    .filter((d): d is string => d !== undefined);
+  const profileOf = (id: string) => presets.profiles.find((p) => p.id === id);
+  for (const rule of presets.rules) {
+    if (!matches(rule.when, detection, sender, recipients)) continue;
+    const profile = profileOf(rule.suggest.profile);
+    if (!profile) continue;
+    const [reason, because] = ruleBecause(rule.when);
+    return { profileId: profile.id, categoryId: rule.suggest.category ?? profile.defaultCategory, reason, because };
+  }
+  const known = choices && new Set(flattenFilePlan(presets.filePlan).map(({ category }) => category.id));
+  const remembered = (
+    choice: { profileId: string; categoryId?: string | undefined } | undefined,
+    reason: string,
+    because: SuggestionBecause,
+  ): Suggestion | undefined => {
+    const profile = choice && profileOf(choice.profileId);
+    if (!profile) return undefined;
+    const categoryId = choice.categoryId && known?.has(choice.categoryId) ? choice.categoryId : profile.defaultCategory;
+    return { profileId: profile.id, categoryId, reason, because };
+  };
+  const bySender =
+    sender &&
+    remembered(choices?.bySender[sender], `your last choice for mail from ${sender}`, {
+      key: 'reasonLastSender',
+      substitutions: [sender],
+    });
+  if (bySender) return bySender;
+  const app = detection.source.app;
+  const bySite = remembered(choices?.bySite[app], `your last choice on ${app}`, {
+    key: 'reasonLastSite',
+    substitutions: [app],
+  });
+  if (bySite) return bySite;
   const first = presets.profiles[0];
-  return first && { profileId: first.id, categoryId: first.defaultCategory, reason: 'default profile' };
+  return (
+    first && {
+      profileId: first.id,
+      categoryId: first.defaultCategory,
+      reason: 'default profile',
+      because: { key: 'reasonDefault', substitutions: [] },
+    }
+  );
+}
+
+/** The remembered values of the profile's retainable fields, to pre-fill. */
+export function retainedFields(presets: Presets, profileId: string, choices?: Choices): Record<string, string> {
+  const profile = presets.profiles.find((p) => p.id === profileId);
+  const remembered = choices?.retained[profileId] ?? {};
+  const values: Record<string, string> = {};
+  for (const field of profile?.fields ?? []) {
+    const value = remembered[field.id];
+    if (field.retain && typeof value === 'string') values[field.id] = value;
+  }
+  return values;
 }

@@ -1,0 +1,60 @@
+import { type ComponentChildren, render } from 'preact';
+import { act } from 'preact/test-utils';
+import { vi } from 'vitest';
+import en from '../public/_locales/en/messages.json';
+import type { DataOf, MessageType, ResultOf } from '../utils/messaging';
+import type { Api } from '../utils/ui/api';
+import { translator } from '../utils/ui/i18n';
+import { I18n } from './i18n';
+
+/** Test helpers for components: an Api that answers from a table, and rendering in English. */
+
+export const tEn = translator(en as Record<string, { message: string }>);
+
+export type Answers = { [K in MessageType]?: (data: DataOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
+
+export function fakeApi(answers: Answers) {
+  const calls: [string, unknown][] = [];
+  const api: Api = {
+    call: vi.fn(async (type: MessageType, data: unknown) => {
+      calls.push([type, data]);
+      const answer = answers[type] as ((data: unknown) => unknown) | undefined;
+      if (!answer) throw new Error(`unexpected ${type}`);
+      return answer(data) as never;
+    }),
+  };
+  return { api, calls };
+}
+
+export const flush = () => act(() => new Promise((done) => setTimeout(done, 0)));
+
+export async function mountIn(node: ComponentChildren): Promise<HTMLElement> {
+  const root = document.createElement('main');
+  document.body.append(root);
+  render(<I18n.Provider value={tEn}>{node}</I18n.Provider>, root);
+  await flush();
+  await flush();
+  return root;
+}
+
+export function unmount(root: HTMLElement | undefined) {
+  if (!root) return;
+  render(null, root);
+  root.remove();
+}
+
+export async function type(input: HTMLInputElement | HTMLSelectElement, value: string) {
+  await act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
+  });
+}
+
+export async function key(target: Element, key: string) {
+  await act(() => {
+    target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+  });
+}
+
+export const byText = (root: ParentNode, selector: string, text: string) =>
+  [...root.querySelectorAll<HTMLElement>(selector)].find((el) => el.textContent?.trim() === text);

@@ -1,0 +1,145 @@
+// @vitest-environment happy-dom
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Answers, byText, fakeApi, flush, mountIn, type, unmount } from '../../components/test-utils';
+import type { OutboxView } from '../../utils/outbox/view';
+import { EMPTY_PRESETS } from '../../utils/presets/schema';
+import type { Permissions } from '../../utils/ui/permissions';
+import type { PresetsStatus } from '../../utils/ui/views';
+import { App } from './App';
+
+const row = (id: string, title: string, state: OutboxView['state']): OutboxView => ({
+  id,
+  title,
+  sourceId: `src-${id}`,
+  state,
+  attempts: 2,
+  nextAttemptAt: Date.parse('2026-11-23T10:05:00Z'),
+  lastError: state === 'synced' ? undefined : 'HTTP 503',
+  declaredAt: '2026-11-23T10:00:00Z',
+  receipt:
+    state === 'synced'
+      ? {
+          id,
+          url: `http://repo/records/${id}`,
+          receivedAt: '2026-11-23T10:00:01Z',
+          content: [{ name: 'message.eml', sha256: 'a'.repeat(64), size: 10 }],
+        }
+      : undefined,
+});
+
+const status: PresetsStatus = {
+  presets: { ...EMPTY_PRESETS, version: 7 },
+  origin: { profiles: 'repository', filePlan: 'policy' },
+  locked: ['repositoryUrl', 'filePlan'],
+  sources: [
+    { source: 'policy', state: 'ok', version: 3 },
+    {
+      source: 'repository',
+      state: 'invalid',
+      usingLastGood: true,
+      problems: [{ path: '$.profiles[0].defaultCategory', message: 'must name a category of the file plan' }],
+    },
+    { source: 'local', state: 'absent' },
+  ],
+  sitesNeedingAccess: ['https://dms.acme.example/doc/*'],
+};
+
+const permissions: Permissions = {
+  requestAccess: vi.fn(async () => true),
+  requestPageArchives: vi.fn(async () => true),
+  hasPageArchives: vi.fn(async () => false),
+  removePageArchives: vi.fn(async () => true),
+  requestSiteAccess: vi.fn(async () => true),
+};
+
+let root: HTMLElement | undefined;
+afterEach(() => unmount(root));
+
+function answers(extra: Answers = {}): Answers {
+  return {
+    'settings.get': () => ({ repositoryUrl: 'https://records.example.org', hasToken: true, locked: [] }),
+    'presets.status': () => status,
+    'outbox.list': () => [row('r1', 'Synced one', 'synced'), row('r2', 'Stuck one', 'retrying')],
+    'audit.list': () => [
+      { at: Date.parse('2026-11-23T10:00:00Z'), recordId: 'r2', action: 'retried', detail: 'by ann' },
+    ],
+    'records.prior': () => ({}),
+    ...extra,
+  };
+}
+
+describe('options', () => {
+  it('shows locked settings, where each presets section came from and each problem by path', async () => {
+    const { api } = fakeApi(answers());
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    expect(root.querySelector<HTMLInputElement>('#repositoryUrl')?.disabled).toBe(true);
+    expect(root.textContent).toContain('Set by your organisation.');
+    expect(root.textContent).toContain('Enterprise policy · locked by your organisation');
+    expect(root.textContent).toContain('Repository: rejected · the last good copy stays in use');
+    expect(root.textContent).toContain('$.profiles[0].defaultCategory: must name a category of the file plan');
+    expect(root.textContent).toContain('Site plugins wait for access to their pages: https://dms.acme.example/doc/*');
+    await act(() => byText(root!, 'button', 'Allow these sites')!.click());
+    await flush();
+    expect(permissions.requestSiteAccess).toHaveBeenCalledWith(['https://dms.acme.example/doc/*']);
+  });
+
+  it('reports each kind of connection failure in its own words', async () => {
+    const { api } = fakeApi(answers({ 'connection.test': () => ({ ok: false, kind: 'auth', detail: 'HTTP 401' }) }));
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    await act(() => byText(root!, 'button', 'Test connection')!.click());
+    await flush();
+    expect(root.textContent).toContain('The repository refused the token (401): enter a valid token.');
+    expect(root.textContent).toContain('HTTP 401');
+  });
+
+  it('discards only after confirmation, and retries', async () => {
+    const { api, calls } = fakeApi(
+      answers({
+        'outbox.discard': () => ({ discarded: true }),
+        'outbox.retry': ({ id }) => ({ ...row(id, 'Stuck one', 'queued') }),
+      }),
+    );
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    expect(root.textContent).toContain('sha256 aaaaaaaaaaaa…');
+    await act(() => root!.querySelector<HTMLButtonElement>('button[aria-label="Retry “Stuck one”"]')!.click());
+    await flush();
+    expect(calls.find(([t]) => t === 'outbox.retry')?.[1]).toEqual({ id: 'r2' });
+    await act(() => root!.querySelector<HTMLButtonElement>('button[aria-label="Discard “Stuck one”"]')!.click());
+    expect(calls.some(([t]) => t === 'outbox.discard')).toBe(false);
+    const dialog = root.querySelector('dialog')!;
+    expect(dialog.textContent).toContain('It will never reach the repository.');
+    expect(document.activeElement?.textContent).toBe('Keep it');
+    await act(() => byText(dialog, 'button', 'Discard')!.click());
+    await flush();
+    expect(calls.find(([t]) => t === 'outbox.discard')?.[1]).toEqual({ id: 'r2', confirmed: true });
+  });
+
+  it('filters the history by any text', async () => {
+    const { api } = fakeApi(answers());
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    expect(root.textContent).toContain('2 declarations');
+    await type(root.querySelector<HTMLInputElement>('#history-search')!, 'BY ANN');
+    expect(root.textContent).toContain('1 declarations');
+    expect(root.querySelector('.history')?.textContent).toContain('Stuck one');
+  });
+
+  it('imports a presets file and shows the background’s refusal', async () => {
+    const { api, calls } = fakeApi(
+      answers({
+        'presets.import': () => {
+          throw new Error('$.version: must be a number');
+        },
+      }),
+    );
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => '{"version":"x"}'} />);
+    const input = root.querySelector<HTMLInputElement>('#presets-file')!;
+    Object.defineProperty(input, 'files', { value: [new File(['x'], 'p.json')], configurable: true });
+    await act(() => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await flush();
+    expect(calls.find(([t]) => t === 'presets.import')?.[1]).toEqual({ text: '{"version":"x"}' });
+    expect(root.querySelector('[role=alert]')?.textContent).toBe('$.version: must be a number');
+  });
+});
