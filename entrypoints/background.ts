@@ -28,6 +28,7 @@ import { aliasesOf, forgetPrior, rememberAlias, sessionPriorCache } from '../uti
 import { originPattern } from '../utils/settings';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain } from '../utils/sync/run';
+import { toolbarButton } from '../utils/toolbar';
 import type { Choices } from '../utils/ui/views';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
@@ -70,7 +71,7 @@ export default defineBackground({
           | PendingContext
           | undefined;
         const detections = withContext(result.detections, context, Date.now());
-        await browser.action.setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
+        await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
         return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
       },
       'record.declare': async (request) => {
@@ -162,7 +163,7 @@ export default defineBackground({
       'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url, matchesSitePattern),
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
-        await browser.action.setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
+        await toolbarButton().setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
       },
     });
 
@@ -180,20 +181,24 @@ export default defineBackground({
       };
       const tabId = tab.id;
       // Opening the popup must happen in the click's own turn; the context is stored beside it.
-      const opened = browser.action.openPopup().catch(() =>
-        browser.windows.create({
-          url: browser.runtime.getURL(`/popup.html?tabId=${tabId}`),
-          type: 'popup',
-          width: 440,
-          height: 640,
-        }),
-      );
+      const opened = toolbarButton()
+        .openPopup()
+        .catch(() =>
+          browser.windows.create({
+            url: browser.runtime.getURL(`/popup.html?tabId=${tabId}`),
+            type: 'popup',
+            width: 440,
+            height: 640,
+          }),
+        );
       Promise.all([browser.storage.session.set({ [contextKey(tabId)]: context }), opened]).catch((error) =>
         console.error('Recordkeeper context menu failed', error),
       );
     });
 
-    browser.action.setBadgeBackgroundColor({ color: '#175caa' }).catch(() => undefined);
+    toolbarButton()
+      .setBadgeBackgroundColor({ color: '#175caa' })
+      .catch(() => undefined);
     browser.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();

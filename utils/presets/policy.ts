@@ -43,9 +43,12 @@ export function chromiumPolicyJson(
   updateUrl?: string,
   extensionId = EXTENSION_ID,
 ): Record<string, unknown> {
+  // Chromium drops every managed value its schema does not describe, so the presets travel as one JSON string
+  // (public/managed_schema.json) and the extension validates all of it itself.
+  const managed = values.presets ? { ...values, presets: JSON.stringify(values.presets) } : values;
   return {
     ...(updateUrl ? { ExtensionInstallForcelist: [`${extensionId};${updateUrl}`] } : {}),
-    '3rdparty': { extensions: { [extensionId]: values } },
+    '3rdparty': { extensions: { [extensionId]: managed } },
   };
 }
 

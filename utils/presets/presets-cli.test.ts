@@ -66,7 +66,12 @@ describe('presets policy', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       '3rdparty': {
         extensions: {
-          [EXTENSION_ID]: { presets, repositoryUrl: 'https://records.example.org', locked: ['repositoryUrl'] },
+          // Chromium passes only what managed_schema.json describes: the document travels as JSON text.
+          [EXTENSION_ID]: {
+            presets: JSON.stringify(presets),
+            repositoryUrl: 'https://records.example.org',
+            locked: ['repositoryUrl'],
+          },
         },
       },
     });

@@ -18,6 +18,17 @@ describe('presets sources', () => {
     expect(policy?.ok && policy.layer.locked).toContain('repositoryUrl');
   });
 
+  it('reads presets given as JSON text, as Chrome and Edge carry them, and reports text that is not JSON', () => {
+    expect(checkPolicy({ presets: JSON.stringify({ version: 2, profiles: [] }) })).toMatchObject({
+      ok: true,
+      version: 2,
+    });
+    expect(checkPolicy({ presets: '{ nope' })).toMatchObject({
+      ok: false,
+      problems: [{ path: 'policy.presets', message: expect.stringMatching(/^is not JSON/) }],
+    });
+  });
+
   it('keeps only the sections a policy gives', () => {
     const policy = checkPolicy({ locked: ['sites'] });
     expect(policy).toEqual({ ok: true, layer: { locked: ['sites'] }, version: undefined, repositoryUrl: undefined });

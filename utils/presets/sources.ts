@@ -47,11 +47,24 @@ export function checkPolicy(managed: unknown): CheckedLayer | undefined {
   let layer: PresetsLayer = {};
   let version: number | undefined;
   if (presets !== undefined) {
-    const checked = checkDocument(presets, 'policy.presets');
-    if (checked.ok) {
+    // Chrome and Edge carry the document as JSON text (public/managed_schema.json); Firefox as an object.
+    let document: unknown = presets;
+    if (typeof presets === 'string') {
+      try {
+        document = JSON.parse(presets);
+      } catch (error) {
+        problems.push({
+          path: 'policy.presets',
+          message: `is not JSON: ${error instanceof Error ? error.message : error}`,
+        });
+        document = undefined;
+      }
+    }
+    const checked = document === undefined ? undefined : checkDocument(document, 'policy.presets');
+    if (checked?.ok) {
       layer = checked.layer;
       version = checked.version;
-    } else problems.push(...checked.problems);
+    } else if (checked) problems.push(...checked.problems);
   }
   if (
     repositoryUrl !== undefined &&
