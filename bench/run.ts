@@ -24,6 +24,7 @@ import { largePresets } from '../utils/presets/bench-data.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
+import { benchDrainThroughput, benchUploadMemory } from '../utils/sync/bench.ts';
 import { type Figure, formatTable, median } from './figures.ts';
 
 const gzipKb = (files: string[]) =>
@@ -293,6 +294,14 @@ function presetsFigures(): Record<string, Figure> {
   };
 }
 
+/** The outbox drain against the same server fed by a plain Node client, and the worker's memory on a big part. */
+async function syncFigures(): Promise<Record<string, Figure>> {
+  return {
+    drainThroughputRatio: await benchDrainThroughput(),
+    uploadMemory200MB: await benchUploadMemory(),
+  };
+}
+
 /** The reference repository's own figures: ingest against a bare HTTP floor, and memory for one 500 MB part. */
 async function repositoryFigures(): Promise<Record<string, Figure>> {
   const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
@@ -345,6 +354,7 @@ const results: Record<string, Figure> = {
   redetectionPer1000Mutations: await redetectionCost(),
   declareToReceiptLatency: await declareToReceipt(),
   ...presetsFigures(),
+  ...(await syncFigures()),
   ...(await repositoryFigures()),
 };
 

@@ -7,7 +7,8 @@ import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu
 import { activeTabId, archiveTab, captureInTab, detectInTab } from '../utils/detectors/tab';
 import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
-import { getRow, listRows, updateRow } from '../utils/outbox/outbox';
+import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
+import { getRow, listRows } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
 import { matchesPattern, parseMatchPattern } from '../utils/presets/patterns';
 import { sitesFor, syncSiteScripts } from '../utils/presets/site-scripts';
@@ -27,16 +28,42 @@ import { combineLookups, lookupPrior, type PriorLookup } from '../utils/records/
 import { aliasesOf, forgetPrior, rememberAlias, sessionPriorCache } from '../utils/records/prior-store';
 import { originPattern } from '../utils/settings';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
-import { DRAIN_ALARM, RETRY_ALARM, runDrain } from '../utils/sync/run';
+import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
 import type { Choices } from '../utils/ui/views';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
 export default defineBackground({
   main() {
+    // The toolbar shows what waits or needs attention; a system notification tells of records the repository refused.
+    const signals: Signals = {
+      setBadge: async ({ text, color, title }) => {
+        await Promise.all([
+          toolbarButton().setBadgeText({ text }),
+          toolbarButton().setBadgeBackgroundColor({ color }),
+          toolbarButton().setTitle({ title }),
+        ]);
+      },
+      notify: async (notice) => {
+        await browser.notifications.create(notice.id, {
+          type: 'basic',
+          iconUrl: browser.runtime.getURL('/icon/128.png'),
+          title: notice.title,
+          message: notice.message,
+        });
+      },
+    };
+    const showSignals = () =>
+      openOutbox()
+        .then((db) => showOutboxSignals(db, signals))
+        .catch((error) => console.error('Recordkeeper badge update failed', error));
     const drainSoon = () => {
       openOutbox()
-        .then(runDrain)
+        .then(async (db) => {
+          await showOutboxSignals(db, signals);
+          await runDrain(db);
+          await showOutboxSignals(db, signals);
+        })
         .catch((error) => console.error('Recordkeeper drain failed', error));
     };
     const refreshRepository = () =>
@@ -134,13 +161,16 @@ export default defineBackground({
         return { started: true };
       },
       'outbox.retry': async ({ id }) => {
-        const db = await openOutbox();
-        const row = await getRow(db, id);
-        if (!row || row.state === 'synced') return row ? toView(row) : null;
-        const next = await updateRow(db, id, { state: 'queued', nextAttemptAt: Date.now() }, Date.now());
-        drainSoon();
-        return toView(next);
+        const row = await retryRow(await openOutbox(), id, Date.now());
+        if (row) drainSoon();
+        return row ? toView(row) : null;
       },
+      'outbox.discard': async ({ id }) => {
+        const discarded = await discardRow(await openOutbox(), id, Date.now());
+        await showSignals();
+        return { discarded };
+      },
+      'audit.list': async () => listAudit(await openOutbox()),
       'presets.get': () => currentPresets(),
       'presets.status': () => status(),
       'presets.import': async ({ text }) => {

@@ -13,6 +13,7 @@ import { notFound, Problem, problemResponse } from './problem.ts';
 import { receiveRecord } from './receive.ts';
 import { addEvent, encodeCursor, listEvents, listRecords, receiptOf, type StoredRecord } from './records.ts';
 import { authenticate, type TokenUser } from './tokens.ts';
+import { DEFAULT_UPLOAD_TTL_MS, TUS_VERSION, type UploadInfo, UploadStore } from './uploads.ts';
 
 export interface AppDeps {
   db: Db;
@@ -22,6 +23,10 @@ export interface AppDeps {
   publicUrl: string;
   /** Pass one in to watch uploads in progress (tests, benchmarks); the app makes its own otherwise. */
   inFlight?: Set<string>;
+  /** How long an unfinished upload is kept after its last PATCH (default 24 h). */
+  uploadTtlMs?: number;
+  /** The uploads' clock, for tests of expiry. */
+  uploadClock?: () => Date;
 }
 
 type Env = { Bindings: Partial<HttpBindings>; Variables: { user: TokenUser } };
@@ -34,6 +39,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const { db, blobs, publicUrl } = deps;
   const inFlight = deps.inFlight ?? new Set<string>();
   const now = monotonicClock();
+  const uploads = new UploadStore(db, blobs, {
+    maxBytes: deps.limits.maxBytes,
+    ttlMs: deps.uploadTtlMs ?? DEFAULT_UPLOAD_TTL_MS,
+    now: deps.uploadClock ?? (() => new Date()),
+  });
   const app = new Hono<Env>().basePath('/api/v1');
 
   app.onError((error) => {
@@ -54,6 +64,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   // Registered before the auth middleware, so they answer without a token.
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/openapi.json', (c) => c.json(openApiDocument));
+
+  // tus 1.0: every upload answer says which protocol version it speaks, errors included.
+  app.use('/uploads/*', async (c, next) => {
+    await next();
+    c.res.headers.set('tus-resumable', TUS_VERSION);
+  });
+  app.use('/uploads', async (c, next) => {
+    await next();
+    c.res.headers.set('tus-resumable', TUS_VERSION);
+  });
 
   app.use('*', async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
@@ -77,7 +97,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post('/records', async (c) => {
     const length = c.req.header('content-length');
     const { status, receipt } = await receiveRecord(
-      { db, blobs, maxBytes: deps.limits.maxBytes, publicUrl, inFlight, now },
+      { db, blobs, maxBytes: deps.limits.maxBytes, publicUrl, inFlight, now, uploads },
       {
         user: c.get('user'),
         idempotencyKey: c.req.header('idempotency-key'),
@@ -89,6 +109,49 @@ export function createApp(deps: AppDeps): Hono<Env> {
     );
     c.header('location', `${new URL(c.req.url).pathname}/${receipt.id}`);
     return c.json(receipt, status);
+  });
+
+  const requireTus = (version: string | undefined) => {
+    if (version !== TUS_VERSION) {
+      throw new Problem(
+        412,
+        'tus-version',
+        'Tus-Resumable 1.0.0 required',
+        `Upload requests must carry Tus-Resumable: ${TUS_VERSION} (got ${version ?? 'none'}).`,
+        {},
+        { 'tus-version': TUS_VERSION },
+      );
+    }
+  };
+  const uploadHeaders = (info: UploadInfo) => ({
+    'upload-offset': String(info.offset),
+    'upload-expires': info.expiresAt.toUTCString(),
+    'cache-control': 'no-store',
+  });
+
+  app.post('/uploads', async (c) => {
+    requireTus(c.req.header('tus-resumable'));
+    const info = await uploads.create(c.get('user'), c.req.header('upload-length'), c.req.header('upload-metadata'));
+    return c.body(null, 201, { ...uploadHeaders(info), location: `${new URL(c.req.url).pathname}/${info.id}` });
+  });
+
+  // Hono answers HEAD with the GET handler minus the body, which is exactly tus's HEAD; a GET gets the same.
+  app.get('/uploads/:id', async (c) => {
+    requireTus(c.req.header('tus-resumable'));
+    const info = await uploads.info(c.get('user'), c.req.param('id'));
+    return c.body(null, 200, { ...uploadHeaders(info), 'upload-length': String(info.length) });
+  });
+
+  app.patch('/uploads/:id', async (c) => {
+    requireTus(c.req.header('tus-resumable'));
+    const info = await uploads.append(
+      c.get('user'),
+      c.req.param('id'),
+      c.req.header('upload-offset'),
+      c.req.header('content-type'),
+      c.env?.incoming ?? Readable.fromWeb((c.req.raw.body ?? new ReadableStream()) as never),
+    );
+    return c.body(null, 204, uploadHeaders(info));
   });
 
   app.get('/records', async (c) => {

@@ -74,6 +74,19 @@ export class BlobStore {
     };
   }
 
+  /** Whether content with this digest is stored. */
+  has(sha256: string): Promise<boolean> {
+    return exists(this.pathOf(sha256));
+  }
+
+  /**
+   * Moves a file already verified to hash to `sha256` (a completed upload) into the store; false when identical
+   * content was already there (the file is then removed).
+   */
+  adopt(file: string, sha256: string): Promise<boolean> {
+    return this.commit(file, sha256);
+  }
+
   open(sha256: string): ReadStream {
     return createReadStream(this.pathOf(sha256));
   }

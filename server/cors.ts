@@ -14,8 +14,28 @@ export function isAllowedOrigin(origin: string): boolean {
 export const apiCors = () =>
   cors({
     origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
-    allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
-    exposeHeaders: ['ETag', 'Repr-Digest', 'Digest', 'Retry-After', 'Location'],
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS'],
+    allowHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Idempotency-Key',
+      'If-None-Match',
+      'Tus-Resumable',
+      'Upload-Length',
+      'Upload-Metadata',
+      'Upload-Offset',
+    ],
+    exposeHeaders: [
+      'ETag',
+      'Repr-Digest',
+      'Digest',
+      'Retry-After',
+      'Location',
+      'Tus-Resumable',
+      'Tus-Version',
+      'Upload-Offset',
+      'Upload-Length',
+      'Upload-Expires',
+    ],
     maxAge: 600,
   });

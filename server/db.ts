@@ -81,6 +81,21 @@ const MIGRATIONS: readonly string[] = [
     CHECK (kind IN ('declared', 'received', 'fixity-verified', 'fixity-failed', 'accessed'));
   ALTER TABLE record_events ADD COLUMN detail text;
   `,
+  // Resumable uploads (server/uploads.ts): one row per upload; the bytes are in <blobs>/uploads/<id>.
+  `
+  CREATE TABLE uploads (
+    id           uuid PRIMARY KEY,
+    owner_user   text NOT NULL,
+    length       bigint NOT NULL,             -- Upload-Length
+    sha256       text NOT NULL,               -- from Upload-Metadata; checked when the last byte arrives
+    record_id    uuid,                        -- the record and part it is for, when the client said
+    part         integer,
+    created_at   timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL,        -- pushed back by every PATCH
+    completed_at timestamptz                  -- set once all bytes arrived and their sha256 matched
+  );
+  CREATE INDEX uploads_by_expiry ON uploads (expires_at);
+  `,
 ];
 
 export interface DbOptions {

@@ -43,6 +43,33 @@ const immutable = (what: string) => ({
   },
 });
 
+const tusHeader = {
+  name: 'Tus-Resumable',
+  in: 'header',
+  required: true,
+  schema: { const: '1.0.0' },
+  description: 'The tus protocol version.',
+};
+const uploadHeader = (name: string, description: string, required: boolean) => ({
+  name,
+  in: 'header',
+  required,
+  schema: { type: 'string', pattern: '^\\d+$' },
+  description,
+});
+const uploadIdParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The upload id.',
+};
+const tusHeaders = {
+  'Tus-Resumable': header('`1.0.0`.'),
+  'Upload-Offset': header('Bytes the server holds.'),
+  'Upload-Expires': header('When an unfinished upload is deleted (HTTP date).'),
+};
+
 const isoDateTime = { type: 'string', format: 'date-time' };
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const strings = { type: 'array', items: { type: 'string' } };
@@ -210,7 +237,10 @@ export const openApiDocument = {
         summary: 'Declare a record',
         description:
           'multipart/form-data: part `record` (the JSON) first, then one part `content` per content entry, in ' +
-          'order. Each part is streamed to storage while hashed; nothing is kept unless every part matches.',
+          'order. Each part is streamed to storage while hashed; nothing is kept unless every part matches. A part ' +
+          'sent beforehand through /uploads is referred to instead: a `content` part of Content-Type ' +
+          '`application/vnd.recordkeeper.upload-ref` whose body is `upload:<id>` (the upload must be complete, the ' +
+          'same token’s, and have the entry’s sha256 and size).',
         security,
         parameters: [
           {
@@ -243,7 +273,10 @@ export const openApiDocument = {
           ...unauthorized,
           '409': problem('The key was used for a different body, or the same record is still being received.'),
           '413': problem('Over the configured size limit.'),
-          '422': problem('A content part does not match its entry (sha256, size or count); nothing was stored.'),
+          '422': problem(
+            'A content part does not match its entry (sha256, size or count), or a referenced upload is unknown ' +
+              '(`…:upload-unknown`: upload it again) or incomplete; nothing was stored.',
+          ),
         },
       },
       get: {
@@ -265,6 +298,92 @@ export const openApiDocument = {
           '200': json(ref('RecordPage'), 'One page.'),
           '400': problem('A bad filter, limit or cursor.'),
           ...unauthorized,
+        },
+      },
+    },
+    '/uploads': {
+      post: {
+        summary: 'Create a resumable upload (tus 1.0 creation)',
+        description:
+          'For a content part too large to send in one request. Follows tus 1.0 (core + creation + expiration): ' +
+          '`Upload-Length` is the part size; `Upload-Metadata` carries `sha256` (required), `record`, `part` and ' +
+          '`name`, each base64 as tus says. Then PATCH the bytes from offset 0 and, once complete, refer to the ' +
+          'upload from POST /records with a `content` part of type `application/vnd.recordkeeper.upload-ref` ' +
+          'whose body is `upload:<id>`.',
+        security,
+        parameters: [tusHeader, uploadHeader('Upload-Length', 'The size of the part in bytes.', true)],
+        responses: {
+          '201': {
+            description: 'Created, at offset 0.',
+            headers: { Location: header('The upload URL.'), ...tusHeaders },
+          },
+          '400': problem('Upload-Length or Upload-Metadata missing or invalid.'),
+          ...unauthorized,
+          '412': problem('Tus-Resumable is not 1.0.0.'),
+          '413': problem('Over the configured size limit.'),
+        },
+      },
+    },
+    '/uploads/{id}': {
+      get: {
+        summary: 'Where an upload stands: the same headers as HEAD, no body',
+        security,
+        parameters: [uploadIdParam, tusHeader],
+        responses: {
+          '200': {
+            description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
+            headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
+          },
+          ...unauthorized,
+          '404': problem('Unknown, expired or another token’s upload.'),
+          '412': problem('Tus-Resumable is not 1.0.0.'),
+          '422': problem('The upload was full but its bytes did not match its sha256; it was deleted.'),
+        },
+      },
+      head: {
+        summary: 'Where an upload stands (tus 1.0 core)',
+        security,
+        parameters: [uploadIdParam, tusHeader],
+        responses: {
+          '200': {
+            description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
+            headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
+          },
+          ...unauthorized,
+          '404': { description: 'Unknown, expired or another token’s upload (HEAD has no body).' },
+          '412': { description: 'Tus-Resumable is not 1.0.0.' },
+          '422': { description: 'The upload was full but its bytes did not match its sha256; it was deleted.' },
+        },
+      },
+      patch: {
+        summary: 'Append bytes at Upload-Offset (tus 1.0 core)',
+        description:
+          'Content-Type `application/offset+octet-stream`; `Upload-Offset` must equal what HEAD says. Bytes that ' +
+          'arrive before a connection drops are kept. When the last byte arrives the whole upload is hashed ' +
+          'again: a mismatch with its sha256 answers 422 and nothing is kept.',
+        security,
+        parameters: [uploadIdParam, tusHeader, uploadHeader('Upload-Offset', 'Where these bytes start.', true)],
+        requestBody: {
+          required: true,
+          content: {
+            'application/offset+octet-stream': {
+              schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+            },
+          },
+        },
+        responses: {
+          '204': { description: 'Appended.', headers: tusHeaders },
+          '400': problem(
+            'More bytes than Upload-Length (nothing of the PATCH kept), or the body ended early (what arrived is kept).',
+          ),
+          ...unauthorized,
+          '404': problem('Unknown, expired or another token’s upload.'),
+          '409': problem(
+            'Upload-Offset is not the server’s (`Upload-Offset` header says where to continue), or another PATCH is still writing (with Retry-After).',
+          ),
+          '412': problem('Tus-Resumable is not 1.0.0.'),
+          '415': problem('Content-Type is not application/offset+octet-stream.'),
+          '422': problem('The completed upload does not match its sha256; nothing was kept.'),
         },
       },
     },

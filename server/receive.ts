@@ -7,6 +7,7 @@ import { type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
 import { findRecord, insertRecord, receiptOf, type StoredRecord } from './records.ts';
 import type { TokenUser } from './tokens.ts';
+import { UPLOAD_REF_TYPE, type UploadStore } from './uploads.ts';
 
 export interface ReceiveContext {
   db: Db;
@@ -16,6 +17,8 @@ export interface ReceiveContext {
   /** Idempotency keys of requests being received right now, in this app instance. */
   inFlight: Set<string>;
   now: () => Date;
+  /** Resumable uploads that `content` parts may refer to (server/uploads.ts). */
+  uploads?: UploadStore | undefined;
 }
 
 export interface Upload {
@@ -86,9 +89,11 @@ export async function receiveRecord(
     }
     ctx.inFlight.add(record.id);
     try {
-      await receiveContent(parts, record, ctx.blobs);
+      const claimed = await receiveContent(parts, record, ctx, upload.user, existing !== undefined);
       if (existing) return { status: 200, receipt: receiptOf(existing, ctx.publicUrl) };
-      return await store(ctx, record, fingerprint, upload.user);
+      const result = await store(ctx, record, fingerprint, upload.user);
+      await ctx.uploads?.consumed(claimed).catch((error) => console.error('Could not forget uploads', error));
+      return result;
     } finally {
       ctx.inFlight.delete(record.id);
     }
@@ -145,10 +150,22 @@ async function readRecord(part: Part | undefined, key: string, maxBytes: number)
   return record;
 }
 
-/** Reads each content part into a pending blob, checks it, and commits all of them only once all of them match. */
-async function receiveContent(parts: PartReader, record: DeclaredRecord, blobs: BlobStore): Promise<void> {
+/**
+ * Reads each content part into a pending blob, checks it, and commits all of them only once all of them match.
+ * A part of type UPLOAD_REF_TYPE names a completed resumable upload instead of carrying the bytes. Returns the
+ * uploads used, to be forgotten once the record is stored.
+ */
+async function receiveContent(
+  parts: PartReader,
+  record: DeclaredRecord,
+  ctx: ReceiveContext,
+  user: TokenUser,
+  stored: boolean,
+): Promise<string[]> {
+  const blobs: BlobStore = ctx.blobs;
   const expected = record.content;
   const pending: PendingBlob[] = [];
+  const claimed: string[] = [];
   try {
     for (let part = await parts.next(); part; part = await parts.next()) {
       const n = pending.length;
@@ -165,9 +182,17 @@ async function receiveContent(parts: PartReader, record: DeclaredRecord, blobs: 
           `The record lists ${expected.length} content entries, but the request has more parts; nothing was stored.`,
         );
       }
-      const blob = await blobs.write(part.stream, entry.size);
-      pending.push(blob);
       const label = `Content part ${n + 1} of ${expected.length} (${entry.name})`;
+      let blob: PendingBlob;
+      if (part.mimeType.toLowerCase() === UPLOAD_REF_TYPE && ctx.uploads) {
+        const reference = await readText(part.stream, 200);
+        if (reference === undefined)
+          throw bad('upload-ref-malformed', 'Upload reference malformed', `${label} is too long for "upload:<id>".`);
+        const upload = await ctx.uploads.claim(user, reference, entry, label, stored);
+        claimed.push(upload.uploadId);
+        blob = upload;
+      } else blob = await blobs.write(part.stream, entry.size);
+      pending.push(blob);
       if (blob.overflow || blob.size !== entry.size) {
         const got = blob.overflow ? `more than ${entry.size}` : `${blob.size}`;
         throw mismatch(`${label} has ${got} bytes, but the record says ${entry.size}; nothing was stored.`);
@@ -188,6 +213,7 @@ async function receiveContent(parts: PartReader, record: DeclaredRecord, blobs: 
   // Committing only after every part matched means a refused request never leaves a blob behind. A failure
   // after this point (the insert) can leave verified, content-addressed blobs unreferenced, which is harmless.
   for (const blob of pending) await blob.commit();
+  return claimed;
 }
 
 async function store(

@@ -85,18 +85,15 @@ export async function configure(worker: Worker, repository: Repository): Promise
     repositoryUrl: repository.server.url,
     token: repository.token,
   });
-  await waitFor(
-    async () => {
-      const key = 'presets.source.repository';
-      const source = (await worker.evaluate((k) => chrome.storage.local.get(k), key))[key] as
-        | { state?: string; from?: string; receivedAt?: number }
-        | undefined;
-      return source?.from === repository.server.url && source.state === 'ok' && (source.receivedAt ?? 0) >= since
-        ? true
-        : undefined;
-    },
-    "the repository's presets to reach the extension",
-  );
+  await waitFor(async () => {
+    const key = 'presets.source.repository';
+    const source = (await worker.evaluate((k) => chrome.storage.local.get(k), key))[key] as
+      | { state?: string; from?: string; receivedAt?: number }
+      | undefined;
+    return source?.from === repository.server.url && source.state === 'ok' && (source.receivedAt ?? 0) >= since
+      ? true
+      : undefined;
+  }, "the repository's presets to reach the extension");
 }
 
 /**

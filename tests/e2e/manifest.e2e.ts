@@ -17,7 +17,14 @@ describe('built manifests ask for the least that works', () => {
     expect(chrome.key).toBe(EXTENSION_KEY);
     expect(chrome.storage.managed_schema).toBe('managed_schema.json');
     expect(chrome.default_locale).toBe('en');
-    expect(chrome.permissions.sort()).toEqual(['activeTab', 'alarms', 'contextMenus', 'scripting', 'storage']);
+    expect(chrome.permissions.sort()).toEqual([
+      'activeTab',
+      'alarms',
+      'contextMenus',
+      'notifications',
+      'scripting',
+      'storage',
+    ]);
     expect(chrome.optional_permissions).toEqual(['pageCapture']);
     expect(new Set(chrome.host_permissions)).toEqual(new Set(contentScriptMatches));
     expect(chrome.host_permissions.some(broad)).toBe(false);

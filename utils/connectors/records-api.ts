@@ -3,6 +3,14 @@ import * as v from 'valibot';
 import { type DeclaredRecord, type Receipt, ReceiptSchema, RecordSchema } from '../records/record';
 import { apiBase } from '../settings';
 import { parseRetryAfter } from '../sync/backoff';
+import {
+  memoryUploadStore,
+  type PartSource,
+  RESUMABLE_THRESHOLD,
+  UPLOAD_REF_TYPE,
+  type UploadStore,
+  uploadPart,
+} from './uploads';
 
 /**
  * The Records API v1 connector (design.md § Records API v1). It turns every answer into a receipt or a
@@ -54,13 +62,25 @@ async function problemDetail(response: Response): Promise<string> {
   return text.slice(0, 300) || response.statusText || `HTTP ${response.status}`;
 }
 
+/** The problem `type` of an answer, read without consuming the body. */
+async function problemType(response: Response): Promise<string | undefined> {
+  try {
+    const problem = (await response.clone().json()) as { type?: unknown };
+    return typeof problem.type === 'string' ? problem.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function failure(response: Response, now: number): Promise<RepositoryError> {
   const { status } = response;
   const detail = await problemDetail(response);
   if (status === 401 || status === 403) {
     return new RepositoryError(`The repository refused the token (${status}): ${detail}`, 'auth', status);
   }
-  if (status === 408 || status === 429 || status >= 500) {
+  // A 409 with Retry-After is "the same record (or upload) is still being received": wait, not a rejection.
+  const busy = status === 409 && response.headers.has('Retry-After');
+  if (status === 408 || status === 429 || status >= 500 || busy) {
     const retryAfter = parseRetryAfter(response.headers.get('Retry-After'), now);
     return new RepositoryError(`The repository is not available (${status}): ${detail}`, 'retry', status, retryAfter);
   }
@@ -87,25 +107,88 @@ export function checkReceipt(record: DeclaredRecord, receipt: Receipt): string |
   return undefined;
 }
 
-/** POST /records: the record and its content as multipart, idempotent on the record id. */
+/** POST /records with every part in memory: small content, tests and tools. */
 export async function postRecord(
   connection: Connection,
   record: DeclaredRecord,
   parts: ArrayBuffer[],
   now: () => number = Date.now,
 ): Promise<Receipt> {
+  const sources = parts.map((bytes, index) => ({
+    index,
+    size: bytes.byteLength,
+    chunkSize: Math.max(1, bytes.byteLength),
+    chunks: 1,
+    chunk: async () => bytes,
+  }));
+  return sendRecord(connection, record, sources, memoryUploadStore(), { now });
+}
+
+export interface SendOptions {
+  now?: () => number;
+  /** Parts over this many bytes are uploaded resumably first (default 8 MB). */
+  threshold?: number;
+  /** Called after every confirmed upload PATCH. */
+  onProgress?: (() => Promise<void>) | undefined;
+}
+
+/**
+ * Sends one record: each part over the threshold through a resumable upload (utils/connectors/uploads.ts), then
+ * POST /records as multipart with the record, the small parts' bytes and, for uploaded parts, a reference
+ * `upload:<id>` (Content-Type UPLOAD_REF_TYPE). Idempotent on the record id; the receipt must name every digest.
+ */
+export async function sendRecord(
+  connection: Connection,
+  record: DeclaredRecord,
+  parts: PartSource[],
+  uploads: UploadStore,
+  options: SendOptions = {},
+): Promise<Receipt> {
+  const now = options.now ?? Date.now;
+  const threshold = options.threshold ?? RESUMABLE_THRESHOLD;
+  const base = apiBase(connection.repositoryUrl);
   const form = new FormData();
   form.append('record', JSON.stringify(v.parse(RecordSchema, record)));
-  record.content.forEach((entry, i) => {
-    form.append('content', new Blob([parts[i]!], { type: entry.mimeType }), entry.name);
-  });
+  const uploaded: number[] = [];
+  for (const [i, entry] of record.content.entries()) {
+    const part = parts[i];
+    if (!part) throw new Error(`Content part ${i + 1} of record ${record.id} is missing.`);
+    if (part.size > threshold) {
+      const url = await uploadPart({
+        connection,
+        base,
+        recordId: record.id,
+        entry,
+        part,
+        store: uploads,
+        failure: (response) => failure(response, now()),
+        networkFailure,
+        onProgress: options.onProgress && (() => options.onProgress!()),
+      });
+      uploaded.push(i);
+      const id = new URL(url).pathname.split('/').pop()!;
+      form.append('content', new Blob([`upload:${id}`], { type: UPLOAD_REF_TYPE }), entry.name);
+    } else {
+      const chunks: ArrayBuffer[] = [];
+      for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
+      form.append('content', new Blob(chunks, { type: entry.mimeType }), entry.name);
+    }
+  }
   let response: Response;
   try {
     response = await client(connection).post('records', { body: form, headers: { 'Idempotency-Key': record.id } });
   } catch (error) {
     throw networkFailure(error);
   }
-  if (!response.ok) throw await failure(response, now());
+  if (!response.ok) {
+    // The server no longer has an upload we referenced (expired): upload again on the next attempt.
+    if ((await problemType(response))?.endsWith(':upload-unknown')) {
+      for (const i of uploaded) await uploads.clear(i);
+      const detail = await problemDetail(response);
+      throw new RepositoryError(`The repository lost an upload; sending it again: ${detail}`, 'retry', response.status);
+    }
+    throw await failure(response, now());
+  }
   const parsed = v.safeParse(ReceiptSchema, await response.json().catch(() => undefined));
   if (!parsed.success) {
     throw new RepositoryError(

@@ -1,15 +1,32 @@
+import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EMPTY_PRESETS } from '../presets/schema';
+import { declare } from '../records/declare';
 import type { DeclaredRecord } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
+import { notifyAttention, outboxBadge, outboxCounts } from './attention';
 import { type OutboxDb, openOutbox } from './db';
-import { dueRows, enqueue, markSynced, readContent, SENDING_STALE_MS, updateRow } from './outbox';
+import { discardRow, listAudit, retryRow } from './manage';
+import {
+  contentOf,
+  dueRows,
+  enqueue,
+  getUpload,
+  markSynced,
+  QUOTA_MESSAGE,
+  readContent,
+  SENDING_STALE_MS,
+  saveUpload,
+  stageChunk,
+  updateRow,
+} from './outbox';
 
 let db: OutboxDb;
 const t0 = Date.parse('2026-11-23T10:00:00Z');
 
-function record(parts: number): DeclaredRecord {
+function record(parts: number, at = t0): DeclaredRecord {
   return {
-    id: uuidv7(t0),
+    id: uuidv7(at),
     source: { app: 'generic', kind: 'page', url: 'https://example.org/', sourceId: 'https://example.org/' },
     title: 'Example',
     metadata: {},
@@ -23,9 +40,16 @@ function record(parts: number): DeclaredRecord {
       size: 1,
       sha256: 'b'.repeat(64),
     })),
-    declaredAt: new Date(t0).toISOString(),
+    declaredAt: new Date(at).toISOString(),
   };
 }
+
+const receipt = (id: string) => ({
+  id,
+  url: `http://x/records/${id}`,
+  receivedAt: new Date(t0).toISOString(),
+  content: [],
+});
 
 beforeEach(async () => {
   db = await openOutbox(`outbox-${Math.random()}`);
@@ -57,6 +81,30 @@ describe('outbox', () => {
     expect((await readContent(db, row)).map((b) => new Uint8Array(b)[0])).toEqual([0, 1, 2]);
   });
 
+  it('stores a large part as chunks and reads it back one chunk at a time', async () => {
+    const r = record(2);
+    const big = Uint8Array.from({ length: 10 }, (_, i) => i).buffer;
+    await enqueue(db, r, [new Uint8Array([9]).buffer, big], t0, 4);
+    expect(await db.count('chunks')).toBe(3);
+    const row = (await db.get('records', r.id))!;
+    const [small, large] = await contentOf(db, row);
+    expect(small).toMatchObject({ size: 1, chunks: 1 });
+    expect(large).toMatchObject({ size: 10, chunks: 3, chunkSize: 4 });
+    expect([...new Uint8Array(await large!.chunk(2))]).toEqual([8, 9]);
+    expect([...new Uint8Array((await readContent(db, row))[1]!)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('takes a part captured chunk by chunk before its record existed', async () => {
+    const r = record(1);
+    await stageChunk(db, 'capture-1', 0, 0, new Uint8Array([1, 2]).buffer);
+    await stageChunk(db, 'capture-1', 0, 1, new Uint8Array([3]).buffer);
+    await enqueue(db, r, [{ staged: 'capture-1', size: 3, chunks: 2, chunkSize: 2 }], t0);
+    const row = (await db.get('records', r.id))!;
+    expect([...new Uint8Array((await readContent(db, row))[0]!)]).toEqual([1, 2, 3]);
+    await markSynced(db, r.id, receipt(r.id), t0);
+    expect(await db.count('chunks')).toBe(0);
+  });
+
   it('hands a record stuck in sending to the next drain once its sender is presumed stopped', async () => {
     const r = record(1);
     await enqueue(db, r, [new ArrayBuffer(1)], t0);
@@ -65,19 +113,185 @@ describe('outbox', () => {
     expect((await dueRows(db, t0 + SENDING_STALE_MS)).map((row) => row.id)).toEqual([r.id]);
   });
 
-  it('releases only the synced record’s content', async () => {
+  it('releases only the synced record’s content, chunks and upload state, and keeps the receipt', async () => {
     const a = record(1);
-    const b = { ...record(1), id: uuidv7(t0 + 1) };
-    await enqueue(db, a, [new ArrayBuffer(1)], t0);
-    await enqueue(db, b, [new ArrayBuffer(1)], t0);
-    await markSynced(
-      db,
-      a.id,
-      { id: a.id, url: 'http://x/records/a', receivedAt: new Date(t0).toISOString(), content: [] },
-      t0,
-    );
+    const b = record(1, t0 + 1);
+    await enqueue(db, a, [new ArrayBuffer(10)], t0, 4);
+    await enqueue(db, b, [new ArrayBuffer(10)], t0, 4);
+    await saveUpload(db, { recordId: a.id, part: 0, url: 'http://x/u/1', offset: 4, updatedAt: t0 });
+    await markSynced(db, a.id, receipt(a.id), t0);
     expect(await db.count('content')).toBe(1);
-    expect((await db.get('records', a.id))?.state).toBe('synced');
+    expect(await db.count('chunks')).toBe(3);
+    expect(await getUpload(db, a.id, 0)).toBeUndefined();
+    expect(await db.get('records', a.id)).toMatchObject({ state: 'synced', receipt: { id: a.id } });
     expect(await dueRows(db, t0)).toHaveLength(1);
+  });
+});
+
+describe('storage pressure', () => {
+  /** The outbox with a disk that is full: every write fails as Chrome fails it. */
+  function fullDisk(real: OutboxDb): OutboxDb {
+    const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    return new Proxy(real, {
+      get(target, key) {
+        if (key !== 'transaction') return Reflect.get(target, key);
+        return (...args: Parameters<OutboxDb['transaction']>) => {
+          const tx = target.transaction(...args);
+          tx.done.catch(() => undefined);
+          tx.abort();
+          const failing = Promise.reject(quota());
+          failing.catch(() => undefined);
+          return new Proxy(tx, {
+            get(t, k) {
+              if (k === 'done') return failing;
+              if (k === 'error') return quota();
+              if (k === 'objectStore')
+                return () => ({ add: () => Promise.reject(quota()), put: () => Promise.reject(quota()) });
+              return Reflect.get(t, k);
+            },
+          });
+        };
+      },
+    });
+  }
+
+  it('reports a full disk as what to do, and stores nothing', async () => {
+    await expect(enqueue(fullDisk(db), record(1), [new ArrayBuffer(1)], t0)).rejects.toThrow(QUOTA_MESSAGE);
+    expect(QUOTA_MESSAGE).toMatch(
+      /^Not enough storage to keep this declaration: free some space.*Nothing was declared\.$/,
+    );
+    expect(await db.count('records')).toBe(0);
+    expect(await db.count('content')).toBe(0);
+  });
+
+  it('tells the user before "Declared" is ever shown', async () => {
+    const result = await declare(
+      {
+        detection: {
+          source: { app: 'generic', kind: 'page', url: 'https://example.org/', sourceId: 'https://example.org/' },
+          title: 'Example',
+          metadata: {},
+          capture: { parts: [{ source: 'snapshot', name: 'page.html', role: 'primary' }] },
+          via: 'test',
+        },
+        title: 'Example',
+        tags: [],
+        fields: {},
+        metadataOnly: false,
+      },
+      {
+        db: fullDisk(db),
+        presets: EMPTY_PRESETS,
+        now: () => new Date(t0),
+        captureInTab: async () => ({ ok: true, base64: btoa('<p>hi</p>'), mimeType: 'text/html' }),
+      },
+    );
+    expect(result).toEqual({ ok: false, error: QUOTA_MESSAGE, canDeclareMetadataOnly: false });
+  });
+});
+
+describe('migration', () => {
+  it('keeps version 1 rows and content, and they can be sent', async () => {
+    const name = `outbox-v1-${Math.random()}`;
+    const r = record(1);
+    const v1 = await openDB(name, 1, {
+      upgrade(old) {
+        old.createObjectStore('records', { keyPath: 'id' }).createIndex('byState', 'state');
+        old.createObjectStore('content', { keyPath: ['recordId', 'index'] });
+        old.createObjectStore('meta');
+      },
+    });
+    await v1.put('records', {
+      id: r.id,
+      record: r,
+      state: 'retrying',
+      attempts: 2,
+      nextAttemptAt: t0,
+      createdAt: t0,
+      updatedAt: t0,
+    });
+    await v1.put('content', { recordId: r.id, index: 0, bytes: new Uint8Array([7]).buffer });
+    v1.close();
+
+    const v2 = await openOutbox(name);
+    expect(v2.version).toBe(2);
+    expect([...v2.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'content', 'meta', 'records', 'uploads']);
+    const row = (await v2.get('records', r.id))!;
+    expect(row).toMatchObject({ state: 'retrying', attempts: 2 });
+    expect([...new Uint8Array((await readContent(v2, row))[0]!)]).toEqual([7]);
+    expect((await dueRows(v2, t0)).map((due) => due.id)).toEqual([r.id]);
+  });
+});
+
+describe('retry, discard and the audit trail', () => {
+  it('retries a record that needs attention, and writes an audit line', async () => {
+    const r = record(1);
+    await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    await updateRow(db, r.id, { state: 'needs-attention', attempts: 3, lastError: 'field missing' }, t0);
+    const row = await retryRow(db, r.id, t0 + 5);
+    expect(row).toMatchObject({ state: 'queued', attempts: 0, nextAttemptAt: t0 + 5 });
+    expect((await dueRows(db, t0 + 5)).map((due) => due.id)).toEqual([r.id]);
+    expect((await listAudit(db)).map((line) => [line.action, line.detail])).toEqual([
+      ['retried', 'field missing'],
+      ['declared', 'Example'],
+    ]);
+  });
+
+  it('leaves a synced record alone', async () => {
+    const r = record(1);
+    await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    await markSynced(db, r.id, receipt(r.id), t0);
+    expect(await retryRow(db, r.id, t0)).toMatchObject({ state: 'synced' });
+    expect(await discardRow(db, r.id, t0)).toBe(false);
+    expect(await db.get('records', r.id)).toBeDefined();
+  });
+
+  it('discards a record with its content and keeps an audit line saying what it was', async () => {
+    const r = record(1);
+    await enqueue(db, r, [new ArrayBuffer(10)], t0, 4);
+    await updateRow(db, r.id, { state: 'needs-attention', lastError: 'rejected (422)' }, t0);
+    expect(await discardRow(db, r.id, t0 + 1)).toBe(true);
+    expect(await db.count('records')).toBe(0);
+    expect(await db.count('content')).toBe(0);
+    expect(await db.count('chunks')).toBe(0);
+    const [line] = await listAudit(db);
+    expect(line).toMatchObject({ at: t0 + 1, recordId: r.id, action: 'discarded' });
+    expect(line!.detail).toContain('"Example"');
+    expect(line!.detail).toContain('rejected (422)');
+    expect(await discardRow(db, 'nothing', t0)).toBe(false);
+  });
+});
+
+describe('what the user sees', () => {
+  it('counts waiting and needing-attention records for the badge', async () => {
+    const [a, b, c] = [record(1, t0), record(1, t0 + 1), record(1, t0 + 2)];
+    for (const r of [a, b, c]) await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    await updateRow(db, b.id, { state: 'needs-attention' }, t0);
+    await markSynced(db, c.id, receipt(c.id), t0);
+    const counts = await outboxCounts(db);
+    expect(counts).toEqual({ waiting: 1, needsAttention: 1 });
+    expect(outboxBadge(counts)).toMatchObject({ text: '!1' });
+    expect(outboxBadge({ waiting: 3, needsAttention: 0 })).toMatchObject({ text: '3' });
+    expect(outboxBadge({ waiting: 0, needsAttention: 0 }).text).toBe('');
+  });
+
+  it('notifies once per record that needs attention', async () => {
+    const [a, b] = [record(1, t0), record(1, t0 + 1)];
+    for (const r of [a, b]) await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    await updateRow(db, a.id, { state: 'needs-attention', lastError: 'field caseNumber must look like HR-1234' }, t0);
+    const notices: string[] = [];
+    const notify = (notice: { message: string }) => void notices.push(notice.message);
+    await notifyAttention(db, notify, t0);
+    await notifyAttention(db, notify, t0);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('HR-1234');
+    await updateRow(db, b.id, { state: 'needs-attention', lastError: 'bad' }, t0);
+    await notifyAttention(db, notify, t0);
+    expect(notices).toHaveLength(2);
+    // Retried and refused again: the user hears about it again.
+    await retryRow(db, a.id, t0);
+    await updateRow(db, a.id, { state: 'needs-attention', lastError: 'still bad' }, t0);
+    await notifyAttention(db, notify, t0);
+    expect(notices[2]).toContain('still bad');
   });
 });

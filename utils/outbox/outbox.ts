@@ -1,18 +1,57 @@
 import type { DeclaredRecord, Receipt } from '../records/record';
-import type { OutboxDb, OutboxRow, OutboxState } from './db';
+import type { AuditLine } from '../ui/views';
+import type { AuthState, ContentPart, Lease, OutboxDb, OutboxRow, OutboxState, UploadProgress } from './db';
 
-/** A row stuck in `sending` this long belongs to a service worker that was stopped; it is sent again. */
-export const SENDING_STALE_MS = 2 * 60_000;
+/** Parts larger than this are stored as chunks of this size, and read back one chunk at a time. */
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How long a drain's lease lasts without renewal. The holder renews it at least every LEASE_MS / 3 (per chunk,
+ * per record and on a timer), so a stopped service worker blocks the next drain for at most this long.
+ */
+export const LEASE_MS = 15_000;
+
+/** A row in `sending` not touched for this long belongs to a drain that was stopped; it is sent again. */
+export const SENDING_STALE_MS = LEASE_MS;
+
+const WHOLE = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
+const ALL_CHUNKS = (id: string) =>
+  IDBKeyRange.bound([id, 0, 0], [id, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+
+/** A part captured chunk by chunk into the `chunks` store under `chunkKey` before its record existed. */
+export interface StagedPart {
+  staged: string;
+  size: number;
+  chunks: number;
+  chunkSize: number;
+}
+
+/** QuotaExceededError, however the browser (or idb) surfaces it: the request's error or the transaction's. */
+export function isQuotaError(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown; inner?: unknown } | null;
+  return e?.name === 'QuotaExceededError' || e?.code === 22;
+}
+
+export const QUOTA_MESSAGE =
+  'Not enough storage to keep this declaration: free some space on this computer (empty the downloads folder or ' +
+  "the browser's cache), or let the outbox send what it holds, then declare again. Nothing was declared.";
 
 /**
  * Writes the record and all its content in one transaction: either both are stored or neither. Only after this
- * resolves may the user be told "Declared".
+ * resolves may the user be told "Declared". A part over one chunk is split into CHUNK_BYTES records. A full disk
+ * (QuotaExceededError) becomes an Error that says what to do.
  */
-export async function enqueue(db: OutboxDb, record: DeclaredRecord, parts: ArrayBuffer[], now: number): Promise<void> {
+export async function enqueue(
+  db: OutboxDb,
+  record: DeclaredRecord,
+  parts: (ArrayBuffer | StagedPart)[],
+  now: number,
+  chunkBytes = CHUNK_BYTES,
+): Promise<void> {
   if (parts.length !== record.content.length) {
     throw new Error(`The record lists ${record.content.length} content parts but ${parts.length} were captured.`);
   }
-  const tx = db.transaction(['records', 'content'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'audit'], 'readwrite');
   const row: OutboxRow = {
     id: record.id,
     record,
@@ -22,11 +61,49 @@ export async function enqueue(db: OutboxDb, record: DeclaredRecord, parts: Array
     createdAt: now,
     updatedAt: now,
   };
-  await Promise.all([
-    tx.objectStore('records').add(row),
-    ...parts.map((bytes, index) => tx.objectStore('content').put({ recordId: record.id, index, bytes })),
-    tx.done,
-  ]);
+  const writes: Promise<unknown>[] = [tx.objectStore('records').add(row)];
+  parts.forEach((part, index) => {
+    const content = tx.objectStore('content');
+    if (!(part instanceof ArrayBuffer)) {
+      writes.push(content.put({ recordId: record.id, index, chunkKey: part.staged, ...sizes(part) } as ContentPart));
+      return;
+    }
+    if (part.byteLength <= chunkBytes) {
+      writes.push(content.put({ recordId: record.id, index, bytes: part }));
+      return;
+    }
+    const chunks = Math.ceil(part.byteLength / chunkBytes);
+    writes.push(content.put({ recordId: record.id, index, size: part.byteLength, chunks, chunkSize: chunkBytes }));
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const bytes = part.slice(chunk * chunkBytes, (chunk + 1) * chunkBytes);
+      writes.push(tx.objectStore('chunks').put({ recordId: record.id, part: index, chunk, bytes }));
+    }
+  });
+  writes.push(tx.objectStore('audit').add({ at: now, recordId: record.id, action: 'declared', detail: record.title }));
+  try {
+    await Promise.all([...writes, tx.done]);
+  } catch (error) {
+    await tx.done.catch(() => undefined);
+    if (isQuotaError(error) || isQuotaError(tx.error)) throw new Error(QUOTA_MESSAGE);
+    throw error;
+  }
+}
+
+const sizes = ({ size, chunks, chunkSize }: StagedPart) => ({ size, chunks, chunkSize });
+
+/** Stores one chunk of a part being captured, before its record exists; `enqueue` then refers to it by `staged`. */
+export async function stageChunk(db: OutboxDb, staged: string, part: number, chunk: number, bytes: ArrayBuffer) {
+  try {
+    await db.put('chunks', { recordId: staged, part, chunk, bytes });
+  } catch (error) {
+    if (isQuotaError(error)) throw new Error(QUOTA_MESSAGE);
+    throw error;
+  }
+}
+
+/** Drops the chunks of a capture that never became a declaration. */
+export async function discardStaged(db: OutboxDb, staged: string): Promise<void> {
+  await db.delete('chunks', ALL_CHUNKS(staged));
 }
 
 export function getRow(db: OutboxDb, id: string): Promise<OutboxRow | undefined> {
@@ -38,13 +115,39 @@ export async function listRows(db: OutboxDb): Promise<OutboxRow[]> {
   return (await db.getAll('records')).reverse();
 }
 
-/** Rows the drain should send now, oldest first. */
+/**
+ * Rows the drain should send now, oldest first. A row left in `sending` is due once it has not been touched for
+ * SENDING_STALE_MS: its drain renews it (and the lease) more often than that while it is alive.
+ */
 export async function dueRows(db: OutboxDb, now: number): Promise<OutboxRow[]> {
   const states: OutboxState[] = ['queued', 'retrying', 'sending'];
   const rows = (await Promise.all(states.map((state) => db.getAllFromIndex('records', 'byState', state)))).flat();
   return rows
     .filter((row) => (row.state === 'sending' ? now - row.updatedAt >= SENDING_STALE_MS : row.nextAttemptAt <= now))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The oldest row waiting only because the repository could not be reached: when nothing else is due, the drain
+ * sends it anyway, as a probe that the network is back (at most once per drain).
+ */
+export async function offlineProbe(db: OutboxDb): Promise<OutboxRow | undefined> {
+  const rows = await db.getAllFromIndex('records', 'byState', 'retrying');
+  return rows.filter((row) => row.offline).sort((a, b) => (a.id < b.id ? -1 : 1))[0];
+}
+
+/**
+ * The repository answered again: every row that waits only because it was unreachable becomes due now, instead
+ * of sitting out a backoff that was about the network, not the server. Rows the server itself told to wait
+ * (429/503 with Retry-After, 5xx) keep their time. Returns how many were woken.
+ */
+export async function wakeOffline(db: OutboxDb, now: number): Promise<number> {
+  const tx = db.transaction('records', 'readwrite');
+  const rows = (await tx.store.index('byState').getAll('retrying')).filter(
+    (row) => row.offline && row.nextAttemptAt > now,
+  );
+  await Promise.all([...rows.map((row) => tx.store.put({ ...row, nextAttemptAt: now })), tx.done]);
+  return rows.length;
 }
 
 /** The earliest time a waiting row becomes due, for scheduling the next drain. */
@@ -56,7 +159,7 @@ export async function nextDueAt(db: OutboxDb): Promise<number | undefined> {
 export async function updateRow(
   db: OutboxDb,
   id: string,
-  patch: Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError'>>,
+  patch: Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'notifiedAt' | 'offline'>>,
   now: number,
 ): Promise<OutboxRow> {
   const tx = db.transaction('records', 'readwrite');
@@ -67,35 +170,106 @@ export async function updateRow(
   return next;
 }
 
-/** Stores the receipt and releases the content, in one transaction. */
+/** Stores the receipt and releases the content, chunks and upload state, in one transaction. */
 export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now: number): Promise<void> {
-  const tx = db.transaction(['records', 'content'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'uploads', 'audit'], 'readwrite');
   const row = await tx.objectStore('records').get(id);
   if (!row) throw new Error(`Outbox record ${id} is gone.`);
+  const parts = await tx.objectStore('content').getAll(WHOLE(id));
   await Promise.all([
-    tx.objectStore('records').put({ ...row, state: 'synced', receipt, lastError: undefined, updatedAt: now }),
-    tx.objectStore('content').delete(IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER])),
+    tx.objectStore('records').put({
+      ...row,
+      state: 'synced',
+      receipt,
+      lastError: undefined,
+      offline: undefined,
+      updatedAt: now,
+    }),
+    tx.objectStore('content').delete(WHOLE(id)),
+    tx.objectStore('chunks').delete(ALL_CHUNKS(id)),
+    ...parts.flatMap((part) => (part.chunkKey ? [tx.objectStore('chunks').delete(ALL_CHUNKS(part.chunkKey))] : [])),
+    tx.objectStore('uploads').delete(WHOLE(id)),
+    tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
     tx.done,
   ]);
 }
 
-export async function readContent(db: OutboxDb, row: OutboxRow): Promise<ArrayBuffer[]> {
-  const parts = await db.getAll('content', IDBKeyRange.bound([row.id, 0], [row.id, Number.MAX_SAFE_INTEGER]));
+/** One stored content part, read a chunk at a time. */
+export interface StoredPart {
+  index: number;
+  size: number;
+  chunkSize: number;
+  chunks: number;
+  chunk(n: number): Promise<ArrayBuffer>;
+}
+
+/** Handles on a row's content parts, in order; nothing is read until a chunk is asked for. */
+export async function contentOf(db: OutboxDb, row: OutboxRow): Promise<StoredPart[]> {
+  const parts = (await db.getAll('content', WHOLE(row.id))).sort((a, b) => a.index - b.index);
   if (parts.length !== row.record.content.length) {
     throw new Error(
       `Content of record ${row.id} is incomplete in the outbox (${parts.length}/${row.record.content.length}).`,
     );
   }
-  return parts.sort((a, b) => a.index - b.index).map((part) => part.bytes);
+  return parts.map((part) => {
+    if (part.bytes) {
+      const bytes = part.bytes;
+      return {
+        index: part.index,
+        size: bytes.byteLength,
+        chunkSize: Math.max(1, bytes.byteLength),
+        chunks: 1,
+        chunk: async () => bytes,
+      };
+    }
+    const key = part.chunkKey ?? row.id;
+    return {
+      index: part.index,
+      size: part.size ?? 0,
+      chunkSize: part.chunkSize ?? CHUNK_BYTES,
+      chunks: part.chunks ?? 0,
+      async chunk(n: number) {
+        const found = await db.get('chunks', [key, part.index, n]);
+        if (!found) throw new Error(`Chunk ${n} of part ${part.index + 1} of record ${row.id} is missing.`);
+        return found.bytes;
+      },
+    };
+  });
+}
+
+/** Whole parts in memory: for small content, tests and tools only. */
+export async function readContent(db: OutboxDb, row: OutboxRow): Promise<ArrayBuffer[]> {
+  const parts = await contentOf(db, row);
+  return Promise.all(parts.map(wholePart));
+}
+
+export async function wholePart(part: StoredPart): Promise<ArrayBuffer> {
+  if (part.chunks === 1) return part.chunk(0);
+  const out = new Uint8Array(part.size);
+  for (let n = 0; n < part.chunks; n++) out.set(new Uint8Array(await part.chunk(n)), n * part.chunkSize);
+  return out.buffer;
+}
+
+export function getUpload(db: OutboxDb, recordId: string, part: number): Promise<UploadProgress | undefined> {
+  return db.get('uploads', [recordId, part]);
+}
+
+export async function saveUpload(db: OutboxDb, progress: UploadProgress): Promise<void> {
+  await db.put('uploads', progress);
+}
+
+export async function clearUpload(db: OutboxDb, recordId: string, part: number): Promise<void> {
+  await db.delete('uploads', [recordId, part]);
 }
 
 /**
  * A lease so that two drains never send at once, even across a service-worker restart: it is kept in
- * IndexedDB and expires on its own if its holder is stopped.
+ * IndexedDB and expires on its own if its holder is stopped. Read and write happen in one readwrite transaction,
+ * which IndexedDB runs alone on the store, so two drains racing cannot both win.
  */
 export async function acquireLease(db: OutboxDb, owner: string, now: number, ttlMs: number): Promise<boolean> {
   const tx = db.transaction('meta', 'readwrite');
-  const lease = await tx.store.get('drain');
+  const lease = (await tx.store.get('drain')) as Lease | undefined;
   if (lease && lease.owner !== owner && lease.expiresAt > now) {
     await tx.done;
     return false;
@@ -106,6 +280,17 @@ export async function acquireLease(db: OutboxDb, owner: string, now: number, ttl
 
 export async function releaseLease(db: OutboxDb, owner: string): Promise<void> {
   const tx = db.transaction('meta', 'readwrite');
-  const lease = await tx.store.get('drain');
+  const lease = (await tx.store.get('drain')) as Lease | undefined;
   await Promise.all([lease?.owner === owner ? tx.store.delete('drain') : undefined, tx.done]);
 }
+
+/** Whether the repository last refused the token; the popup and options read it to ask the user to reconnect. */
+export async function authState(db: OutboxDb): Promise<AuthState> {
+  return ((await db.get('meta', 'auth')) as AuthState | undefined) ?? { needed: false, at: 0 };
+}
+
+export async function setAuthState(db: OutboxDb, state: AuthState): Promise<void> {
+  await db.put('meta', state, 'auth');
+}
+
+export type { AuditLine };

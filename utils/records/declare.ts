@@ -2,7 +2,7 @@ import { base64ToBytes, sha256Hex } from '../capture/bytes';
 import type { CapturePart, CapturePlan } from '../detectors/types';
 import type { DeclareRequest, DeclareResult, FetchResult } from '../messaging';
 import type { OutboxDb } from '../outbox/db';
-import { enqueue } from '../outbox/outbox';
+import { enqueue, QUOTA_MESSAGE } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
 import { type CapturedPart, enrichFromEmail } from './from-email';
@@ -96,6 +96,8 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     return { ok: true, id: record.id, sourceId: record.source.sourceId };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    // The storage message already says what to do and that nothing was declared.
+    if (reason === QUOTA_MESSAGE) return { ok: false, error: reason, canDeclareMetadataOnly: false };
     return { ok: false, error: `Nothing was declared: ${reason}`, canDeclareMetadataOnly: false };
   }
 }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RepositoryError } from '../connectors/records-api';
 import { type OutboxDb, openOutbox } from '../outbox/db';
-import { acquireLease, enqueue, getRow, readContent } from '../outbox/outbox';
+import { acquireLease, authState, enqueue, getRow, LEASE_MS, readContent, wholePart } from '../outbox/outbox';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
 import { drain } from './drain';
@@ -56,6 +56,23 @@ describe('drain', () => {
     expect(await db.count('content')).toBe(0);
   });
 
+  it('also sends what was declared while it ran, whose own drain found the lease taken', async () => {
+    const first = record();
+    await enqueue(db, first, [new ArrayBuffer(2)], clock);
+    const later = { ...record(), id: uuidv7(clock + 1) };
+    const sent: string[] = [];
+    const send = async (rec: DeclaredRecord) => {
+      sent.push(rec.id);
+      if (rec.id === first.id) {
+        await enqueue(db, later, [new ArrayBuffer(2)], clock);
+        expect((await drain({ db, now, owner: 'b', send })).ran).toBe(false);
+      }
+      return receiptFor(rec);
+    };
+    expect(await drain({ db, now, owner: 'a', send })).toMatchObject({ ran: true, synced: 2 });
+    expect(sent).toEqual([first.id, later.id]);
+  });
+
   it('retries after a transient failure with backoff honouring Retry-After', async () => {
     const r = record();
     await enqueue(db, r, [new ArrayBuffer(2)], clock);
@@ -98,6 +115,7 @@ describe('drain', () => {
       db,
       now,
       owner: 'a',
+      concurrency: 1,
       send: async () => {
         calls += 1;
         throw new RepositoryError('token revoked', 'auth', 401);
@@ -110,6 +128,12 @@ describe('drain', () => {
       ['queued', 0],
       ['queued', 0],
     ]);
+    expect(await authState(db)).toEqual({ needed: true, error: 'token revoked', at: clock });
+
+    // Reconnected (the background drains on a settings change): everything goes, and the state clears.
+    const after = await drain({ db, now, owner: 'b', send: async (rec: DeclaredRecord) => receiptFor(rec) });
+    expect(after).toMatchObject({ synced: 2 });
+    expect((await authState(db)).needed).toBe(false);
   });
 
   it('does not run while another drain holds the lease, and runs once it expires', async () => {
@@ -119,5 +143,124 @@ describe('drain', () => {
     expect((await drain({ db, now, owner: 'a', send })).ran).toBe(false);
     clock += 60_001;
     expect(await drain({ db, now, owner: 'a', send })).toMatchObject({ ran: true, synced: 1 });
+  });
+
+  it('sends each record exactly once when two drains race, from two connections to the outbox', async () => {
+    const name = db.name;
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      clock += 1;
+      const r = record();
+      ids.push(r.id);
+      await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    }
+    const other = await openOutbox(name);
+    const sent: string[] = [];
+    const send = async (rec: DeclaredRecord) => {
+      sent.push(rec.id);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return receiptFor(rec);
+    };
+    const reports = await Promise.all([
+      drain({ db, now, owner: 'a', send }),
+      drain({ db: other, now, owner: 'b', send }),
+      drain({ db: other, now, owner: 'c', send }),
+    ]);
+    expect(reports.filter((r) => r.ran)).toHaveLength(1);
+    expect(sent.sort()).toEqual(ids.sort());
+    expect((await db.getAll('records')).every((row) => row.state === 'synced')).toBe(true);
+  });
+
+  it('keeps its lease through a long upload and touches the row on every piece', async () => {
+    const r = record();
+    await enqueue(db, r, [new ArrayBuffer(10)], clock);
+    const seen: number[] = [];
+    const report = await drain({
+      db,
+      now,
+      owner: 'a',
+      send: async (rec, { parts, uploads, onProgress }) => {
+        expect(await wholePart(parts[0]!)).toHaveProperty('byteLength', 10);
+        for (let piece = 0; piece < 3; piece++) {
+          clock += LEASE_MS - 1;
+          await uploads.save(0, { url: 'http://x/u/1', offset: piece });
+          await onProgress();
+          seen.push((await getRow(db, rec.id))!.updatedAt);
+          // Another drain, started meanwhile, finds the lease taken.
+          expect(await acquireLease(db, 'b', clock, LEASE_MS)).toBe(false);
+        }
+        return receiptFor(rec);
+      },
+    });
+    expect(report.synced).toBe(1);
+    expect(seen).toEqual([1, 2, 3].map((n) => Date.parse('2026-11-23T10:00:00Z') + n * (LEASE_MS - 1)));
+  });
+
+  it('stops sending as soon as another drain has taken over an expired lease', async () => {
+    for (let i = 0; i < 3; i++) {
+      clock += 1;
+      await enqueue(db, record(), [new ArrayBuffer(2)], clock);
+    }
+    let calls = 0;
+    const report = await drain({
+      db,
+      now,
+      owner: 'a',
+      concurrency: 1,
+      send: async (rec) => {
+        calls += 1;
+        // This drain was paused past its lease, and another one took the outbox.
+        clock += LEASE_MS + 1;
+        await acquireLease(db, 'b', clock, LEASE_MS);
+        return receiptFor(rec);
+      },
+    });
+    expect(report.ran).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('resumes a record a stopped drain left in sending, once its lease has expired', async () => {
+    const r = record();
+    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    expect(await acquireLease(db, 'stopped-worker', clock, LEASE_MS)).toBe(true);
+    const { updateRow } = await import('../outbox/outbox');
+    await updateRow(db, r.id, { state: 'sending', attempts: 1 }, clock);
+    const send = async (rec: DeclaredRecord) => receiptFor(rec);
+    expect((await drain({ db, now, owner: 'new-worker', send })).ran).toBe(false);
+    clock += LEASE_MS;
+    expect(await drain({ db, now, owner: 'new-worker', send })).toMatchObject({ ran: true, synced: 1 });
+    expect(await getRow(db, r.id)).toMatchObject({ state: 'synced', attempts: 2 });
+  });
+
+  it('sends everything as soon as the repository is reachable again, without sitting out the backoff', async () => {
+    for (let i = 0; i < 3; i++) {
+      clock += 1;
+      await enqueue(db, record(), [new ArrayBuffer(2)], clock);
+    }
+    let reachable = false;
+    const send = async (rec: DeclaredRecord) => {
+      if (!reachable) throw new RepositoryError('Could not reach the repository: connection refused', 'retry');
+      return receiptFor(rec);
+    };
+    expect(await drain({ db, now, owner: 'a', send, random: () => 1 })).toMatchObject({ retrying: 3 });
+    expect((await db.getAll('records')).every((row) => row.offline && row.nextAttemptAt > clock)).toBe(true);
+    // Back online, long before the backoff ends: one probe gets through, the rest follow in the same drain.
+    reachable = true;
+    clock += 100;
+    expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ synced: 3 });
+    // A server that asked to wait is not hammered: a 503 row keeps its time.
+    clock += 1;
+    const busy = record();
+    await enqueue(db, busy, [new ArrayBuffer(2)], clock);
+    await drain({
+      db,
+      now,
+      owner: 'c',
+      send: async () => {
+        throw new RepositoryError('busy', 'retry', 503, 60_000);
+      },
+    });
+    expect(await drain({ db, now, owner: 'd', send })).toMatchObject({ synced: 0 });
+    expect((await getRow(db, busy.id))?.state).toBe('retrying');
   });
 });

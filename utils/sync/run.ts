@@ -1,7 +1,8 @@
 import { browser } from 'wxt/browser';
-import { postRecord } from '../connectors/records-api';
+import { sendRecord } from '../connectors/records-api';
+import { type AttentionNotice, notifyAttention, outboxBadge, outboxCounts } from '../outbox/attention';
 import type { OutboxDb } from '../outbox/db';
-import { nextDueAt } from '../outbox/outbox';
+import { LEASE_MS, nextDueAt } from '../outbox/outbox';
 import { uuidv7 } from '../records/uuidv7';
 import { loadSettings } from '../settings-store';
 import { type DrainReport, drain } from './drain';
@@ -17,9 +18,24 @@ export async function runDrain(db: OutboxDb): Promise<DrainReport | undefined> {
     db,
     owner: uuidv7(),
     now: Date.now,
-    send: (record, parts) => postRecord(settings, record, parts),
+    send: (record, { parts, uploads, onProgress }) => sendRecord(settings, record, parts, uploads, { onProgress }),
   });
-  const due = await nextDueAt(db);
+  // Another drain holds the lease — or held it when its service worker was stopped: look again once it expires.
+  const due = report.ran ? await nextDueAt(db) : Date.now() + LEASE_MS;
   if (due !== undefined) await browser.alarms.create(RETRY_ALARM, { when: Math.max(due, Date.now() + 1000) });
   return report;
+}
+
+export interface Signals {
+  setBadge: (badge: { text: string; color: string; title: string }) => Promise<void> | void;
+  notify: (notice: AttentionNotice) => Promise<void> | void;
+}
+
+/**
+ * Shows the outbox on the toolbar badge (waiting / needing attention) and raises one system notification for
+ * records that newly need attention. Call after every drain and declaration; pure over `db` and the callbacks.
+ */
+export async function showOutboxSignals(db: OutboxDb, signals: Signals, now = Date.now()): Promise<void> {
+  await signals.setBadge(outboxBadge(await outboxCounts(db)));
+  await notifyAttention(db, signals.notify, now);
 }

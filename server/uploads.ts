@@ -1,0 +1,379 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ContentEntry } from '../utils/records/record.ts';
+import type { BlobStore, PendingBlob } from './blobs.ts';
+import type { Db } from './db.ts';
+import { Problem } from './problem.ts';
+import type { TokenUser } from './tokens.ts';
+
+/**
+ * Resumable uploads: Records API v1 `/uploads`, following tus 1.0 (https://tus.io/protocols/resumable-upload),
+ * core protocol plus the `creation` and `expiration` extensions.
+ *
+ * Design notes
+ * - `POST /uploads` with `Upload-Length` and `Upload-Metadata` (`sha256`, required; `record`, `part`, `name`,
+ *   optional; values base64 as tus says) creates an upload and answers 201 with `Location: /api/v1/uploads/<id>`.
+ * - `HEAD /uploads/<id>` answers `Upload-Offset` (the bytes the server holds) and `Upload-Length`.
+ * - `PATCH /uploads/<id>` with `Content-Type: application/offset+octet-stream` and `Upload-Offset` equal to the
+ *   server's offset appends the body and answers 204 with the new `Upload-Offset`. Another offset is 409 (the
+ *   client HEADs and continues from the answer); a PATCH while another is still writing is 409 with Retry-After.
+ *   Bytes that arrived before a connection dropped are kept: that is what makes the upload resumable.
+ * - Every request carries `Tus-Resumable: 1.0.0` (412 otherwise) and every answer does too.
+ * - State: the row in `uploads` (owner, length, sha256, record/part, expiry, completion); the bytes in
+ *   `<blobs>/uploads/<id>`, appended in place. The offset is the file's size, never a counter that could disagree
+ *   with it after a crash. node:crypto cannot persist a running hash across restarts, so when the last byte
+ *   arrives the file is hashed again from disk (one sequential read); on a mismatch the file and row are deleted
+ *   and the PATCH answers 422 — nothing is kept. The same check runs on a HEAD or a claim that finds a full file
+ *   not yet marked complete (the server died between the last byte and the check).
+ * - An upload expires `ttlMs` after its creation or last PATCH (`Upload-Expires`); afterwards every route answers
+ *   404 and its bytes are deleted.
+ * - `POST /records` refers to a completed upload with a `content` part of type
+ *   `application/vnd.recordkeeper.upload-ref` whose body is `upload:<id>`. The upload must belong to the same
+ *   user, be complete, and have the entry's sha256 and size; the bytes then move into the blob store (a rename)
+ *   with the record. An unknown or expired upload is a 422 of type `…:upload-unknown`, which tells the client to
+ *   upload again; a retry of a record already stored gets its receipt whether or not the upload is still there.
+ */
+
+export const TUS_VERSION = '1.0.0';
+export const UPLOAD_REF_TYPE = 'application/vnd.recordkeeper.upload-ref';
+export const DEFAULT_UPLOAD_TTL_MS = 24 * 60 * 60_000;
+
+interface UploadRow {
+  id: string;
+  owner_user: string;
+  length: number;
+  sha256: string;
+  record_id: string | null;
+  part: number | null;
+  expires_at: Date;
+  completed_at: Date | null;
+}
+
+export interface UploadInfo {
+  id: string;
+  length: number;
+  offset: number;
+  expiresAt: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const unknown = (id: string) =>
+  new Problem(
+    404,
+    'upload-unknown',
+    'Upload not found',
+    `Upload ${id.slice(0, 64)} does not exist, has expired, or belongs to another token. Create a new upload.`,
+  );
+
+class Overflow extends Error {}
+
+/** tus Upload-Metadata: `key base64value` pairs separated by commas; a key may come without a value. */
+export function parseUploadMetadata(header: string | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(/\s+/, 2);
+    if (!key) continue;
+    values[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
+  }
+  return values;
+}
+
+export class UploadStore {
+  /** Uploads with a PATCH being written right now in this process. */
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly options: { maxBytes: number; ttlMs: number; now: () => Date },
+  ) {}
+
+  get dir(): string {
+    return join(this.blobs.root, 'uploads');
+  }
+
+  private fileOf(id: string): string {
+    if (!UUID.test(id)) throw unknown(id);
+    return join(this.dir, id);
+  }
+
+  async create(user: TokenUser, lengthHeader: string | undefined, metadataHeader: string | undefined) {
+    if (!lengthHeader || !/^\d{1,15}$/.test(lengthHeader)) {
+      throw new Problem(
+        400,
+        'upload-length-missing',
+        'Upload-Length missing',
+        'Send Upload-Length with the size of the part in bytes (deferred length is not supported).',
+      );
+    }
+    const length = Number(lengthHeader);
+    if (length > this.options.maxBytes) {
+      throw new Problem(
+        413,
+        'too-large',
+        'Upload too large',
+        `The upload is ${length} bytes; this repository accepts at most ${this.options.maxBytes} bytes of content per record.`,
+      );
+    }
+    const metadata = parseUploadMetadata(metadataHeader);
+    const sha256 = metadata.sha256 ?? '';
+    const recordId = metadata.record;
+    const part = metadata.part;
+    if (
+      !/^[0-9a-f]{64}$/.test(sha256) ||
+      (recordId !== undefined && !UUID.test(recordId)) ||
+      (part !== undefined && !/^\d{1,6}$/.test(part))
+    ) {
+      throw new Problem(
+        400,
+        'upload-metadata-invalid',
+        'Upload-Metadata invalid',
+        'Upload-Metadata must carry `sha256` (64 lowercase hex digits, base64-encoded as tus says) and may carry `record` (the record id) and `part` (its index).',
+      );
+    }
+    await this.sweep();
+    const id = randomUUID();
+    const now = this.options.now();
+    const expiresAt = new Date(now.getTime() + this.options.ttlMs);
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(this.fileOf(id), new Uint8Array(), { flag: 'wx' });
+    await this.db.query(
+      `INSERT INTO uploads (id, owner_user, length, sha256, record_id, part, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, user.user, length, sha256, recordId ?? null, part === undefined ? null : Number(part), now, expiresAt],
+    );
+    return { id, length, offset: 0, expiresAt };
+  }
+
+  private async row(user: TokenUser, id: string): Promise<UploadRow> {
+    if (!UUID.test(id)) throw unknown(id);
+    const { rows } = await this.db.query<UploadRow>(
+      `SELECT id, owner_user, length, sha256, record_id, part, expires_at, completed_at FROM uploads
+       WHERE id = $1 AND owner_user = $2`,
+      [id, user.user],
+    );
+    const row = rows[0];
+    if (!row) throw unknown(id);
+    if (row.expires_at.getTime() <= this.options.now().getTime() && !this.busy.has(id)) {
+      await this.remove(id);
+      throw unknown(id);
+    }
+    return row;
+  }
+
+  private async offsetOf(id: string): Promise<number> {
+    try {
+      return (await stat(this.fileOf(id))).size;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** HEAD: how many bytes the server holds. */
+  async info(user: TokenUser, id: string): Promise<UploadInfo> {
+    const row = await this.row(user, id);
+    let offset = await this.offsetOf(id);
+    if (offset < 0 && !row.completed_at) {
+      await this.remove(id);
+      throw unknown(id);
+    }
+    if (offset < 0) offset = row.length; // completed, and already moved into the blob store by a record
+    if (offset === row.length && !row.completed_at && !this.busy.has(id)) await this.complete(row);
+    return { id, length: row.length, offset, expiresAt: row.expires_at };
+  }
+
+  /** PATCH: appends `body` at `offset`; checks the whole file once the last byte is in. */
+  async append(
+    user: TokenUser,
+    id: string,
+    offsetHeader: string | undefined,
+    contentType: string | undefined,
+    body: Readable,
+  ): Promise<UploadInfo> {
+    if (contentType?.split(';')[0]?.trim().toLowerCase() !== 'application/offset+octet-stream') {
+      throw new Problem(
+        415,
+        'upload-content-type',
+        'Wrong Content-Type',
+        'A PATCH must have Content-Type: application/offset+octet-stream.',
+      );
+    }
+    const row = await this.row(user, id);
+    if (this.busy.has(id)) {
+      throw new Problem(
+        409,
+        'upload-busy',
+        'Upload in progress',
+        `Another PATCH of upload ${id} is still being written. Wait, then HEAD for the offset and continue.`,
+        {},
+        { 'retry-after': '1' },
+      );
+    }
+    this.busy.add(id);
+    try {
+      const current = await this.offsetOf(id);
+      if (current < 0) throw unknown(id);
+      if (offsetHeader === undefined || !/^\d{1,15}$/.test(offsetHeader) || Number(offsetHeader) !== current) {
+        throw new Problem(
+          409,
+          'upload-offset-mismatch',
+          'Upload-Offset does not match',
+          `The server holds ${current} bytes of upload ${id}, but Upload-Offset was ${offsetHeader ?? 'missing'}. HEAD the upload and continue from its Upload-Offset.`,
+          {},
+          { 'upload-offset': String(current), 'tus-resumable': TUS_VERSION },
+        );
+      }
+      let written = current;
+      try {
+        await pipeline(
+          body,
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              if (written + chunk.byteLength > row.length) throw new Overflow();
+              written += chunk.byteLength;
+              yield chunk;
+            }
+          },
+          createWriteStream(this.fileOf(id), { flags: 'a' }),
+        );
+      } catch (error) {
+        if (error instanceof Overflow) {
+          await truncate(this.fileOf(id), current);
+          throw new Problem(
+            400,
+            'upload-overflow',
+            'More bytes than Upload-Length',
+            `Upload ${id} is ${row.length} bytes long; this PATCH went past the end. Nothing of it was kept.`,
+          );
+        }
+        // The client went away mid-body: what reached the disk stays, and the next HEAD says how much.
+        throw new Problem(
+          400,
+          'upload-interrupted',
+          'Upload interrupted',
+          `The PATCH of upload ${id} ended early (${(error as Error).message}); ${(await this.offsetOf(id)) - current} bytes of it were kept. HEAD the upload and continue from its Upload-Offset.`,
+        );
+      }
+      const expiresAt = new Date(this.options.now().getTime() + this.options.ttlMs);
+      await this.db.query('UPDATE uploads SET expires_at = $2 WHERE id = $1', [id, expiresAt]);
+      const offset = await this.offsetOf(id);
+      if (offset === row.length) await this.complete(row);
+      return { id, length: row.length, offset, expiresAt };
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** Hashes the full file again; keeps it only when it is what Upload-Metadata said. */
+  private async complete(row: UploadRow): Promise<void> {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(this.fileOf(row.id)), async (chunks: AsyncIterable<Buffer>) => {
+      for await (const chunk of chunks) hash.update(chunk);
+    });
+    const sha256 = hash.digest('hex');
+    if (sha256 !== row.sha256) {
+      await this.remove(row.id);
+      throw new Problem(
+        422,
+        'upload-digest-mismatch',
+        'Upload does not match its sha256',
+        `The ${row.length} bytes of upload ${row.id} have sha256 ${sha256}, but Upload-Metadata said ${row.sha256}; nothing was kept.`,
+      );
+    }
+    await this.db.query('UPDATE uploads SET completed_at = $2 WHERE id = $1', [row.id, this.options.now()]);
+  }
+
+  /**
+   * A `content` part of POST /records that names an upload: checks it against the record's entry and hands it
+   * over as a pending blob, moved into the store only when the whole record is accepted. `stored` says the record
+   * is already stored with the same body (a retry): then a consumed upload is fine, the blob is in the store.
+   */
+  async claim(
+    user: TokenUser,
+    reference: string,
+    entry: ContentEntry,
+    label: string,
+    stored: boolean,
+  ): Promise<PendingBlob & { uploadId: string }> {
+    const match = /^upload:([0-9a-f-]{36})$/.exec(reference.trim());
+    if (!match) {
+      throw new Problem(
+        400,
+        'upload-ref-malformed',
+        'Upload reference malformed',
+        `${label} has Content-Type ${UPLOAD_REF_TYPE} but its body is not "upload:<id>".`,
+      );
+    }
+    const id = match[1]!;
+    const done = (size: number, sha256: string, commit: () => Promise<boolean>) => ({
+      uploadId: id,
+      sha256,
+      size,
+      overflow: false,
+      commit,
+      discard: async () => {},
+    });
+    if (stored && (await this.blobs.has(entry.sha256))) return done(entry.size, entry.sha256, async () => false);
+    let row: UploadRow;
+    try {
+      row = await this.row(user, id);
+      if (!row.completed_at) await this.info(user, id);
+      row = await this.row(user, id);
+    } catch (error) {
+      if (error instanceof Problem && error.status === 404) {
+        throw new Problem(
+          422,
+          'upload-unknown',
+          'Referenced upload not found',
+          `${label} refers to upload ${id}, which does not exist, has expired or belongs to another token. Upload the part again; nothing was stored.`,
+        );
+      }
+      throw error;
+    }
+    if (!row.completed_at) {
+      throw new Problem(
+        422,
+        'upload-incomplete',
+        'Referenced upload incomplete',
+        `${label} refers to upload ${id}, which is not complete. Finish it (HEAD, then PATCH from Upload-Offset); nothing was stored.`,
+      );
+    }
+    if (row.sha256 !== entry.sha256 || row.length !== entry.size) {
+      throw new Problem(
+        422,
+        'content-mismatch',
+        'Content does not match the record',
+        `${label} refers to upload ${id} of ${row.length} bytes with sha256 ${row.sha256}, but the record says ${entry.size} bytes with sha256 ${entry.sha256}; nothing was stored.`,
+      );
+    }
+    const file = this.fileOf(id);
+    return done(row.length, row.sha256, async () => {
+      // Already moved by an earlier request that died before storing its record: the blob is in place.
+      if ((await this.offsetOf(id)) < 0) return false;
+      return this.blobs.adopt(file, row.sha256);
+    });
+  }
+
+  /** Forgets uploads whose bytes now belong to a stored record. */
+  async consumed(ids: string[]): Promise<void> {
+    for (const id of ids) await this.remove(id);
+  }
+
+  private async remove(id: string): Promise<void> {
+    await this.db.query('DELETE FROM uploads WHERE id = $1', [id]);
+    await rm(this.fileOf(id), { force: true });
+  }
+
+  /** Deletes a few expired uploads; called on creation, so abandoned uploads never pile up. */
+  private async sweep(): Promise<void> {
+    const { rows } = await this.db.query<{ id: string }>(
+      'SELECT id FROM uploads WHERE expires_at <= $1 ORDER BY expires_at LIMIT 20',
+      [this.options.now()],
+    );
+    for (const { id } of rows) if (!this.busy.has(id)) await this.remove(id);
+  }
+}

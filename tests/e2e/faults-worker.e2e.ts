@@ -1,0 +1,179 @@
+// @vitest-environment node
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { uuidv7 } from '../../utils/records/uuidv7.ts';
+import {
+  configureFrom,
+  declareMany,
+  extensionPage,
+  GMAIL_SOURCE_ID,
+  launchOnProfile,
+  launchWithExtension,
+  message,
+  type OutboxLine,
+  openGmail,
+  type RestartableRepository,
+  serveGmail,
+  startFaultProxy,
+  startRestartableRepository,
+  verifyAtRepository,
+  waitAllSynced,
+} from './harness.ts';
+
+/** Faults of the browser itself: its service worker stopped mid-upload, the whole browser killed. */
+
+const repositories: RestartableRepository[] = [];
+afterAll(async () => {
+  for (const repository of repositories) await repository.close();
+});
+
+/** Byte j of the generated large part: cheap, deterministic, not compressible by accident. */
+const byteAt = (j: number) => (Math.imul(j, 2654435761) >>> 24) & 255;
+
+it('the service worker is stopped three times during a 100 MB upload: it resumes, never restarts', {
+  timeout: 180_000,
+}, async () => {
+  const SIZE = 100 * 1024 * 1024;
+  const CHUNK = 4 * 1024 * 1024;
+  const bytes = new Uint8Array(SIZE);
+  for (let j = 0; j < SIZE; j++) bytes[j] = byteAt(j);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const repository = await startRestartableRepository();
+  repositories.push(repository);
+  const proxy = await startFaultProxy(() => repository.url);
+  const browser = await launchWithExtension();
+  try {
+    const page = await extensionPage(browser);
+    // Slow the upload a little, so that there is time to stop the worker in the middle of it.
+    proxy.faults.push({ kind: 'delay', ms: 200, match: /^PATCH /, times: 10_000 });
+    const id = uuidv7();
+    const record = {
+      id,
+      source: { app: 'generic', kind: 'file', url: 'https://example.org/big.bin', sourceId: 'e2e:big-upload' },
+      title: 'A 100 MB recording',
+      metadata: {},
+      classification: {},
+      tags: [],
+      fields: {},
+      content: [{ role: 'primary', name: 'recording.bin', mimeType: 'application/octet-stream', size: SIZE, sha256 }],
+      declaredAt: new Date().toISOString(),
+    };
+    // Declared as the outbox stores it (schema v2, 4 MB chunks), from inside the extension: the capture path
+    // cannot carry 100 MB yet (see the report of issue 7).
+    await message(page, 'outbox.list'); // the background creates the outbox at its current version
+    await page.evaluate(
+      async ([row, size, chunkSize]) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('recordkeeper-outbox');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
+        const now = Date.now();
+        tx.objectStore('records').add({
+          id: row.id,
+          record: row,
+          state: 'queued',
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const chunks = Math.ceil(size / chunkSize);
+        tx.objectStore('content').put({ recordId: row.id, index: 0, size, chunks, chunkSize });
+        for (let c = 0; c < chunks; c++) {
+          const part = new Uint8Array(Math.min(chunkSize, size - c * chunkSize));
+          for (let k = 0; k < part.length; k++) {
+            const j = c * chunkSize + k;
+            part[k] = (Math.imul(j, 2654435761) >>> 24) & 255;
+          }
+          tx.objectStore('chunks').put({ recordId: row.id, part: 0, chunk: c, bytes: part.buffer });
+        }
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+      },
+      [record, SIZE, CHUNK] as const,
+    );
+    await configureFrom(page, proxy.url, repository.token);
+
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    for (const fraction of [0.2, 0.45, 0.7]) {
+      const deadline = Date.now() + 90_000;
+      while (proxy.patchBytes < SIZE * fraction) {
+        if (Date.now() > deadline) throw new Error(`upload never reached ${fraction * 100}%`);
+        await message(page, 'outbox.drain').catch(() => undefined);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      proxy.log.push('-- worker stopped --');
+    }
+    const [row] = await waitAllSynced(page, [id], 120_000);
+    expect(row!.receipt?.content[0]?.sha256).toBe(sha256);
+    // One upload, resumed after each stop: at most the chunk in flight is sent again per stop.
+    expect(proxy.log.filter((line) => line.startsWith('POST /api/v1/uploads'))).toHaveLength(1);
+    expect(proxy.log.filter((line) => line.startsWith('HEAD /api/v1/uploads/')).length).toBeGreaterThanOrEqual(3);
+    expect(proxy.patchBytes).toBeLessThan(SIZE + 3 * CHUNK + 1);
+    await verifyAtRepository(repository, 'e2e:big-upload', [id], [row!]);
+  } finally {
+    await browser.close();
+    await proxy.close();
+  }
+});
+
+/** The browser processes running on `profile`, found by the profile path in their command line. */
+function browserPids(profile: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmd.includes(`--user-data-dir=${profile}`) && !cmd.includes('--type=');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+it('the browser is killed with 200 records queued and restarted on its profile: all arrive once', {
+  timeout: 180_000,
+}, async () => {
+  const repository = await startRestartableRepository();
+  repositories.push(repository);
+  const profile = mkdtempSync(join(tmpdir(), 'rk-e2e-kept-profile-'));
+  try {
+    let browser = await launchOnProfile(profile);
+    await serveGmail(browser);
+    let page = await extensionPage(browser);
+    await configureFrom(page, repository.url, repository.token);
+    await repository.stop();
+    const { tabId } = await openGmail(browser, page);
+    const ids = await declareMany(page, tabId, 200, 'Killed');
+    const queued = (await message<OutboxLine[]>(page, 'outbox.list')).filter((row) => ids.includes(row.id));
+    expect(queued.filter((row) => row.state !== 'synced')).toHaveLength(200);
+
+    const pids = browserPids(profile);
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0]!, 'SIGKILL');
+    await Promise.race([browser.context.close().catch(() => undefined), new Promise((done) => setTimeout(done, 5000))]);
+
+    await repository.start();
+    browser = await launchOnProfile(profile);
+    try {
+      page = await extensionPage(browser);
+      const rows = await waitAllSynced(page, ids, 120_000);
+      await verifyAtRepository(repository, GMAIL_SOURCE_ID, ids, rows);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+});

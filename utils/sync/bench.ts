@@ -1,0 +1,224 @@
+/**
+ * Benchmarks of the outbox and sync (issue 7), for bench/run.ts: real Chromium with the built extension against
+ * the reference server on loopback. Node-only (Playwright, node:crypto); never bundled into the extension.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Figure } from '../../bench/figures.ts';
+import { makeRecord, recordForm } from '../../server/test-support.ts';
+import {
+  configureFrom,
+  extensionPage,
+  launchWithExtension,
+  message,
+  startRepository,
+} from '../../tests/e2e/harness.ts';
+import type { DeclaredRecord } from '../records/record.ts';
+
+/** Byte j of record r's generated content: deterministic in Node and in the page. */
+const byteAt = (r: number, j: number) => (Math.imul(j + r * 7919, 2654435761) >>> 24) & 255;
+
+function contentOf(r: number, size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  for (let j = 0; j < size; j++) bytes[j] = byteAt(r, j);
+  return bytes;
+}
+
+function recordFor(r: number, size: number, chunkName = 'body.bin'): DeclaredRecord {
+  const bytes = contentOf(r, size);
+  return makeRecord([{ name: chunkName, mimeType: 'application/octet-stream', bytes }], {
+    source: { app: 'generic', kind: 'file', url: 'https://example.org/bench', sourceId: `bench:${size}` },
+    title: `Bench ${r}`,
+  });
+}
+
+type Page = Awaited<ReturnType<typeof extensionPage>>;
+
+/** Writes rows straight into the extension's outbox (schema v2), content generated in the page, in chunks. */
+async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, chunkSize = 4 * 1024 * 1024) {
+  await message(page, 'outbox.list'); // the background creates the outbox at its current version
+  await page.evaluate(
+    async ([rows, r0, chunk]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      for (const [i, record] of rows.entries()) {
+        const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
+        const now = Date.now();
+        tx.objectStore('records').add({
+          id: record.id,
+          record,
+          state: 'queued',
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const size = record.content[0]!.size;
+        const make = (from: number, length: number) => {
+          const out = new Uint8Array(length);
+          for (let k = 0; k < length; k++) out[k] = (Math.imul(from + k + (r0 + i) * 7919, 2654435761) >>> 24) & 255;
+          return out.buffer;
+        };
+        if (size <= chunk) tx.objectStore('content').put({ recordId: record.id, index: 0, bytes: make(0, size) });
+        else {
+          const chunks = Math.ceil(size / chunk);
+          tx.objectStore('content').put({ recordId: record.id, index: 0, size, chunks, chunkSize: chunk });
+          for (let c = 0; c < chunks; c++) {
+            tx.objectStore('chunks').put({
+              recordId: record.id,
+              part: 0,
+              chunk: c,
+              bytes: make(c * chunk, Math.min(chunk, size - c * chunk)),
+            });
+          }
+        }
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+      }
+      db.close();
+    },
+    [records, first, chunkSize] as const,
+  );
+}
+
+async function syncedCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onsuccess = () => {
+          const count = open.result.transaction('records').objectStore('records').index('byState').count('synced');
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );
+}
+
+/**
+ * Drain throughput: 1,000 queued 50 KB records sent by the extension to the reference server (records/s), and the
+ * same server taking 1,000 such records from a plain Node client sending one after another. The figure is the
+ * ratio (target ≥ 0.5); both rates are in the detail.
+ */
+export async function benchDrainThroughput(count = 1000, size = 50 * 1024): Promise<Figure> {
+  const repository = await startRepository();
+  const browser = await launchWithExtension();
+  try {
+    const api = `${repository.server.url}/api/v1`;
+    // Plain Node client first (also warms the server and its database).
+    const plain = Array.from({ length: count }, (_, r) => recordFor(r, size));
+    const nodeStart = performance.now();
+    for (const [r, record] of plain.entries()) {
+      const response = await fetch(`${api}/records`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${repository.token}`, 'idempotency-key': record.id },
+        body: recordForm(record, [
+          { name: 'body.bin', mimeType: 'application/octet-stream', bytes: contentOf(r, size) },
+        ]),
+      });
+      if (response.status !== 201) throw new Error(`Node client: ${response.status} ${await response.text()}`);
+    }
+    const nodeRate = count / ((performance.now() - nodeStart) / 1000);
+
+    const page = await extensionPage(browser);
+    const queued = Array.from({ length: count }, (_, r) => recordFor(r, size));
+    await seedOutbox(page, queued, 0);
+    const start = performance.now();
+    await configureFrom(page, repository.server.url, repository.token); // a settings change starts the drain
+    const deadline = Date.now() + 300_000;
+    while ((await syncedCount(page)) < count) {
+      if (Date.now() > deadline) throw new Error('The drain did not finish in 5 minutes');
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const drainRate = count / ((performance.now() - start) / 1000);
+    return {
+      value: Math.round((drainRate / nodeRate) * 100) / 100,
+      unit: '×',
+      target: 0.5,
+      better: 'higher',
+      detail: {
+        records: count,
+        bytesEach: size,
+        extensionRecordsPerSecond: Math.round(drainRate * 10) / 10,
+        nodeClientRecordsPerSecond: Math.round(nodeRate * 10) / 10,
+      },
+    };
+  } finally {
+    await browser.close();
+    await repository.close();
+  }
+}
+
+/** Resident memory (KiB) of the extension's own renderer processes, where its service worker runs. */
+function extensionProcessesKb(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--extension-process')) continue;
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += Number(match?.[1] ?? 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/**
+ * Extension memory while uploading one 200 MB part (resumable, 4 MB chunks): the peak resident memory of the
+ * extension's processes above what they use idle with the part already stored (target ≤ 100 MB).
+ */
+export async function benchUploadMemory(size = 200 * 1024 * 1024): Promise<Figure> {
+  const repository = await startRepository();
+  const browser = await launchWithExtension();
+  try {
+    const page = await extensionPage(browser);
+    const record = recordFor(0, 0);
+    const bytes = contentOf(0, size);
+    record.content[0] = { ...record.content[0]!, size, sha256: createHash('sha256').update(bytes).digest('hex') };
+    await seedOutbox(page, [record], 0);
+    await page.close();
+    const page2 = await extensionPage(browser);
+    await new Promise((done) => setTimeout(done, 2000));
+    const idleKb = extensionProcessesKb();
+    let peakKb = idleKb;
+    const sampler = setInterval(() => {
+      peakKb = Math.max(peakKb, extensionProcessesKb());
+    }, 50);
+    const start = performance.now();
+    try {
+      await configureFrom(page2, repository.server.url, repository.token);
+      const deadline = Date.now() + 300_000;
+      while ((await syncedCount(page2)) < 1) {
+        if (Date.now() > deadline) throw new Error('The upload did not finish in 5 minutes');
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    return {
+      value: Math.round((peakKb - idleKb) / 1024),
+      unit: 'MB',
+      target: 100,
+      better: 'lower',
+      detail: {
+        partBytes: size,
+        idleMb: Math.round(idleKb / 1024),
+        peakMb: Math.round(peakKb / 1024),
+        uploadSeconds: Math.round((performance.now() - start) / 100) / 10,
+      },
+    };
+  } finally {
+    await browser.close();
+    await repository.close();
+  }
+}
