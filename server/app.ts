@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { visibleContent, visibleRecord } from './access.ts';
+import { visibleRecord } from './access.ts';
 import type { BlobStore } from './blobs.ts';
-import { contentResponse } from './content.ts';
+import { downloadContent } from './content.ts';
 import { apiCors } from './cors.ts';
 import type { Db } from './db.ts';
 import { parseListQuery } from './list-query.ts';
@@ -11,7 +11,7 @@ import { openApiDocument } from './openapi.ts';
 import { activePresets, matchesIfNoneMatch, putPresets } from './presets.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
 import { receiveRecord } from './receive.ts';
-import { addEvent, encodeCursor, listEvents, listRecords, receiptOf, type StoredRecord } from './records.ts';
+import { encodeCursor, listEvents, listRecords, receiptOf, type StoredRecord } from './records.ts';
 import { authenticate, type TokenUser } from './tokens.ts';
 import { DEFAULT_UPLOAD_TTL_MS, TUS_VERSION, type UploadInfo, UploadStore } from './uploads.ts';
 
@@ -185,16 +185,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     });
   });
 
-  app.get('/records/:id/content/:n', async (c) => {
-    const user = c.get('user');
-    const { stored, n, entry } = await visibleContent(db, c.req.param('id'), c.req.param('n'), user);
-    await addEvent(db, stored.record.id, {
-      kind: 'accessed',
-      actor: user.user,
-      detail: `content ${n} (${entry.name})`,
-    });
-    return contentResponse({ db, blobs }, stored.record.id, n, entry);
-  });
+  app.get('/records/:id/content/:n', (c) =>
+    downloadContent({ db, blobs }, c.req.param('id'), c.req.param('n'), c.get('user')),
+  );
 
   // Records are immutable (design.md § Records API v1): say so explicitly instead of a bare 404.
   const immutable = () => {

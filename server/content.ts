@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import type { ContentEntry } from '../utils/records/record.ts';
+import { visibleContent } from './access.ts';
 import type { BlobStore } from './blobs.ts';
 import type { Db } from './db.ts';
 import { addEvent } from './records.ts';
+import type { TokenUser } from './tokens.ts';
 
 /**
  * The stored bytes of one content entry as an HTTP response, re-hashed while they stream. The last chunk is held
@@ -70,4 +72,23 @@ function reportFailure(db: Db, recordId: string, n: number, problem: string): vo
   addEvent(db, recordId, { kind: 'fixity-failed', actor: 'repository', detail: `content ${n}: ${problem}` }).catch(
     (error) => console.error(`Could not record the fixity failure of record ${recordId}`, error),
   );
+}
+
+/**
+ * The download the API and the page for people share: the content a user may see, an `accessed` line in the
+ * audit trail, then the bytes re-hashed as they stream.
+ */
+export async function downloadContent(
+  ctx: { db: Db; blobs: BlobStore },
+  id: string,
+  nText: string,
+  user: TokenUser,
+): Promise<Response> {
+  const { stored, n, entry } = await visibleContent(ctx.db, id, nText, user);
+  await addEvent(ctx.db, stored.record.id, {
+    kind: 'accessed',
+    actor: user.user,
+    detail: `content ${n} (${entry.name})`,
+  });
+  return contentResponse(ctx, stored.record.id, n, entry);
 }

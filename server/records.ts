@@ -1,5 +1,5 @@
 import type { DeclaredRecord, Receipt } from '../utils/records/record.ts';
-import type { Db, Tx } from './db.ts';
+import type { Db } from './db.ts';
 
 /** A stored record as the routes need it. */
 export interface StoredRecord {
@@ -45,26 +45,44 @@ export async function findRecord(db: Db, id: string): Promise<StoredRecord | und
   return rows[0] && fromRow(rows[0]);
 }
 
-/** Writes the record, its content index and its first audit events in one transaction. */
+/**
+ * Writes the record, its content index and its first audit events in one statement: data-modifying CTEs run as
+ * one atomic statement (foreign keys are checked at its end), and one round trip instead of five is most of the
+ * difference on an embedded database.
+ */
 export async function insertRecord(db: Db, stored: StoredRecord): Promise<void> {
   const { record, owner, fingerprint, receivedAt } = stored;
-  await db.transaction(async (tx: Tx) => {
-    await tx.query(
-      `INSERT INTO records (id, owner_user, source_id, record, fingerprint, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [record.id, owner, record.source.sourceId, record, fingerprint, receivedAt],
-    );
-    for (const [n, entry] of record.content.entries()) {
-      await tx.query(
-        'INSERT INTO record_content (record_id, n, name, mime_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)',
-        [record.id, n, entry.name, entry.mimeType, entry.size, entry.sha256],
-      );
-    }
-    await tx.query(
-      `INSERT INTO record_events (record_id, kind, actor, at) VALUES ($1, 'declared', $2, $3), ($1, 'received', $2, $4)`,
-      [record.id, owner, record.declaredAt, receivedAt],
-    );
-  });
+  const content = record.content.map((entry, n) => ({
+    n,
+    name: entry.name,
+    mime_type: entry.mimeType,
+    size: entry.size,
+    sha256: entry.sha256,
+  }));
+  await db.query(
+    `WITH inserted AS (
+       INSERT INTO records (id, owner_user, source_id, record, fingerprint, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       RETURNING id
+     ), parts AS (
+       INSERT INTO record_content (record_id, n, name, mime_type, size, sha256)
+       SELECT inserted.id, x.n, x.name, x.mime_type, x.size, x.sha256
+       FROM inserted, jsonb_to_recordset($7::jsonb) AS x(n int, name text, mime_type text, size bigint, sha256 text)
+     )
+     INSERT INTO record_events (record_id, kind, actor, at)
+     SELECT inserted.id, e.kind, $2, e.at
+     FROM inserted, (VALUES ('declared', $8::timestamptz), ('received', $6::timestamptz)) AS e(kind, at)`,
+    [
+      record.id,
+      owner,
+      record.source.sourceId,
+      record,
+      fingerprint,
+      receivedAt,
+      JSON.stringify(content),
+      record.declaredAt,
+    ],
+  );
 }
 
 /** Where a listing page ends: the last item's position in (receivedAt, id) order. */

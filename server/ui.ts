@@ -1,12 +1,12 @@
 import { type Context, Hono, type Next } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { visibleContent, visibleRecord } from './access.ts';
+import { visibleRecord } from './access.ts';
 import type { BlobStore } from './blobs.ts';
-import { contentResponse } from './content.ts';
+import { downloadContent } from './content.ts';
 import type { Db } from './db.ts';
 import { parseListQuery } from './list-query.ts';
 import { Problem } from './problem.ts';
-import { addEvent, encodeCursor, listEvents, listRecords, receiptOf } from './records.ts';
+import { encodeCursor, listEvents, listRecords, receiptOf } from './records.ts';
 import { authenticate, type TokenUser } from './tokens.ts';
 import { errorPage, type Filters, listPage, recordPage, STYLESHEET, signInPage } from './ui-pages.ts';
 
@@ -132,16 +132,9 @@ export function createUi(deps: { db: Db; blobs: BlobStore; secureCookies: boolea
     );
   });
 
-  ui.get('/records/:id/content/:n', async (c) => {
-    const user = c.get('user');
-    const { stored, n, entry } = await visibleContent(db, c.req.param('id'), c.req.param('n'), user);
-    await addEvent(db, stored.record.id, {
-      kind: 'accessed',
-      actor: user.user,
-      detail: `content ${n} (${entry.name})`,
-    });
-    return contentResponse({ db, blobs }, stored.record.id, n, entry);
-  });
+  ui.get('/records/:id/content/:n', (c) =>
+    downloadContent({ db, blobs }, c.req.param('id'), c.req.param('n'), c.get('user')),
+  );
 
   async function cookieUser(c: Context): Promise<TokenUser | undefined> {
     const token = getCookie(c, COOKIE);

@@ -52,17 +52,50 @@ function ruleBecause(when: When): [string, SuggestionBecause] {
   return [`rule: ${when.kind} items`, { key: 'reasonRuleKind', substitutions: [when.kind ?? ''] }];
 }
 
-function matches(when: When, detection: Detection, sender: string | undefined, recipients: string[]): boolean {
-  if (when.app && when.app !== detection.source.app) return false;
-  if (when.kind && when.kind !== detection.source.kind) return false;
-  if (when.senderDomain && when.senderDomain.toLowerCase() !== sender) return false;
-  if (when.recipientDomain && !recipients.includes(when.recipientDomain.toLowerCase())) return false;
-  if (when.titleContains && !detection.title.toLowerCase().includes(when.titleContains.toLowerCase())) return false;
-  if (when.urlPattern) {
-    // An invalid pattern never matches; validation reports it to the admin.
-    const glob = urlGlob(when.urlPattern);
-    if (typeof glob === 'string' || !glob.test(detection.source.url)) return false;
+/** A rule with its text lower-cased and its URL pattern compiled, once per presets document. */
+interface CompiledRule {
+  rule: Presets['rules'][number];
+  sender?: string | undefined;
+  recipient?: string | undefined;
+  title?: string | undefined;
+  /** `false`: an invalid pattern, which never matches (validation reports it to the admin). */
+  url?: RegExp | false | undefined;
+}
+
+const compiled = new WeakMap<Presets['rules'], CompiledRule[]>();
+
+function compile(rules: Presets['rules']): CompiledRule[] {
+  let list = compiled.get(rules);
+  if (!list) {
+    list = rules.map((rule) => {
+      const glob = rule.when.urlPattern === undefined ? undefined : urlGlob(rule.when.urlPattern);
+      return {
+        rule,
+        sender: rule.when.senderDomain?.toLowerCase(),
+        recipient: rule.when.recipientDomain?.toLowerCase(),
+        title: rule.when.titleContains?.toLowerCase(),
+        url: glob === undefined ? undefined : typeof glob === 'string' ? false : glob,
+      };
+    });
+    compiled.set(rules, list);
   }
+  return list;
+}
+
+interface Facts {
+  detection: Detection;
+  sender: string | undefined;
+  recipients: string[];
+  title: string;
+}
+
+function matches({ rule: { when }, sender, recipient, title, url }: CompiledRule, facts: Facts): boolean {
+  if (when.app && when.app !== facts.detection.source.app) return false;
+  if (when.kind && when.kind !== facts.detection.source.kind) return false;
+  if (sender !== undefined && sender !== facts.sender) return false;
+  if (recipient !== undefined && !facts.recipients.includes(recipient)) return false;
+  if (title !== undefined && !facts.title.includes(title)) return false;
+  if (url !== undefined && (url === false || !url.test(facts.detection.source.url))) return false;
   return true;
 }
 
@@ -78,8 +111,10 @@ export function suggest(presets: Presets, detection: Detection, choices?: Choice
     .map(domainOf)
     .filter((d): d is string => d !== undefined);
   const profileOf = (id: string) => presets.profiles.find((p) => p.id === id);
-  for (const rule of presets.rules) {
-    if (!matches(rule.when, detection, sender, recipients)) continue;
+  const facts: Facts = { detection, sender, recipients, title: detection.title.toLowerCase() };
+  for (const candidate of compile(presets.rules)) {
+    if (!matches(candidate, facts)) continue;
+    const { rule } = candidate;
     const profile = profileOf(rule.suggest.profile);
     if (!profile) continue;
     const [reason, because] = ruleBecause(rule.when);
