@@ -169,7 +169,7 @@ export async function sendRecord(
       const id = new URL(url).pathname.split('/').pop()!;
       form.append('content', new Blob([`upload:${id}`], { type: UPLOAD_REF_TYPE }), entry.name);
     } else {
-      const chunks: ArrayBuffer[] = [];
+      const chunks: (ArrayBuffer | Blob)[] = [];
       for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
       form.append('content', new Blob(chunks, { type: entry.mimeType }), entry.name);
     }

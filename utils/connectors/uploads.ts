@@ -21,7 +21,7 @@ export interface PartSource {
   size: number;
   chunkSize: number;
   chunks: number;
-  chunk(n: number): Promise<ArrayBuffer>;
+  chunk(n: number): Promise<ArrayBuffer | Blob>;
 }
 
 /** Where the upload of each part stands; the outbox keeps it in IndexedDB. */
@@ -60,7 +60,7 @@ const tusClient = ({ token, fetch: fetchImpl, timeoutMs }: Connection): KyInstan
   });
 
 /** Bytes [offset, end of its chunk) of the part: at most one chunk in memory. */
-async function sliceAt(part: PartSource, offset: number): Promise<ArrayBuffer> {
+async function sliceAt(part: PartSource, offset: number): Promise<ArrayBuffer | Blob> {
   const n = Math.floor(offset / part.chunkSize);
   const chunk = await part.chunk(n);
   const start = offset - n * part.chunkSize;

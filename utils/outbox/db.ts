@@ -46,7 +46,8 @@ export interface ContentChunk {
   recordId: string;
   part: number;
   chunk: number;
-  bytes: ArrayBuffer;
+  /** A Blob in the browser: IndexedDB keeps it on disk, so sending it never brings the chunk into memory. */
+  bytes: ArrayBuffer | Blob;
 }
 
 /** Where a resumable upload of one part stands: the server's upload URL and the offset it confirmed. */

@@ -8,6 +8,7 @@ import { notifyAttention, outboxBadge, outboxCounts } from './attention';
 import { type OutboxDb, openOutbox } from './db';
 import { discardRow, listAudit, retryRow } from './manage';
 import {
+  asBuffer,
   contentOf,
   dueRows,
   enqueue,
@@ -90,7 +91,7 @@ describe('outbox', () => {
     const [small, large] = await contentOf(db, row);
     expect(small).toMatchObject({ size: 1, chunks: 1 });
     expect(large).toMatchObject({ size: 10, chunks: 3, chunkSize: 4 });
-    expect([...new Uint8Array(await large!.chunk(2))]).toEqual([8, 9]);
+    expect([...new Uint8Array(await asBuffer(await large!.chunk(2)))]).toEqual([8, 9]);
     expect([...new Uint8Array((await readContent(db, row))[1]!)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 

@@ -75,7 +75,7 @@ export async function enqueue(
     const chunks = Math.ceil(part.byteLength / chunkBytes);
     writes.push(content.put({ recordId: record.id, index, size: part.byteLength, chunks, chunkSize: chunkBytes }));
     for (let chunk = 0; chunk < chunks; chunk++) {
-      const bytes = part.slice(chunk * chunkBytes, (chunk + 1) * chunkBytes);
+      const bytes = new Blob([part.slice(chunk * chunkBytes, (chunk + 1) * chunkBytes)]);
       writes.push(tx.objectStore('chunks').put({ recordId: record.id, part: index, chunk, bytes }));
     }
   });
@@ -94,7 +94,7 @@ const sizes = ({ size, chunks, chunkSize }: StagedPart) => ({ size, chunks, chun
 /** Stores one chunk of a part being captured, before its record exists; `enqueue` then refers to it by `staged`. */
 export async function stageChunk(db: OutboxDb, staged: string, part: number, chunk: number, bytes: ArrayBuffer) {
   try {
-    await db.put('chunks', { recordId: staged, part, chunk, bytes });
+    await db.put('chunks', { recordId: staged, part, chunk, bytes: new Blob([bytes]) });
   } catch (error) {
     if (isQuotaError(error)) throw new Error(QUOTA_MESSAGE);
     throw error;
@@ -200,7 +200,8 @@ export interface StoredPart {
   size: number;
   chunkSize: number;
   chunks: number;
-  chunk(n: number): Promise<ArrayBuffer>;
+  /** A Blob for chunked parts (disk-backed in the browser), the bytes themselves for small ones. */
+  chunk(n: number): Promise<ArrayBuffer | Blob>;
 }
 
 /** Handles on a row's content parts, in order; nothing is read until a chunk is asked for. */
@@ -244,10 +245,16 @@ export async function readContent(db: OutboxDb, row: OutboxRow): Promise<ArrayBu
 }
 
 export async function wholePart(part: StoredPart): Promise<ArrayBuffer> {
-  if (part.chunks === 1) return part.chunk(0);
+  if (part.chunks === 1) return asBuffer(await part.chunk(0));
   const out = new Uint8Array(part.size);
-  for (let n = 0; n < part.chunks; n++) out.set(new Uint8Array(await part.chunk(n)), n * part.chunkSize);
+  for (let n = 0; n < part.chunks; n++)
+    out.set(new Uint8Array(await asBuffer(await part.chunk(n))), n * part.chunkSize);
   return out.buffer;
+}
+
+/** A chunk's bytes in memory, for the few places that need them whole. */
+export async function asBuffer(chunk: ArrayBuffer | Blob): Promise<ArrayBuffer> {
+  return chunk instanceof ArrayBuffer ? chunk : chunk.arrayBuffer();
 }
 
 export function getUpload(db: OutboxDb, recordId: string, part: number): Promise<UploadProgress | undefined> {

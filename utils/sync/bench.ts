@@ -71,7 +71,8 @@ async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, 
               recordId: record.id,
               part: 0,
               chunk: c,
-              bytes: make(c * chunk, Math.min(chunk, size - c * chunk)),
+              // As the outbox stores them: Blobs, which the browser keeps on disk.
+              bytes: new Blob([make(c * chunk, Math.min(chunk, size - c * chunk))]),
             });
           }
         }
