@@ -4,7 +4,7 @@ import { base64ToBytes } from '../utils/capture/bytes';
 import { testConnection } from '../utils/connection-test';
 import { findBySourceId } from '../utils/connectors/records-api';
 import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
-import { activeTabId, archiveTab, captureInTab, detectInTab } from '../utils/detectors/tab';
+import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
 import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
@@ -110,6 +110,7 @@ export default defineBackground({
           presets,
           now: () => new Date(),
           captureInTab: (part) => captureInTab(tabId, part),
+          streamInTab: (url, stage) => streamInTab(tabId, url, stage),
           archiveInTab: () => archiveTab(tabId),
         });
         if (result.ok) {

@@ -71,7 +71,8 @@ export type DeclareResult =
 
 export interface FetchedContent {
   ok: true;
-  /** Base64, because Chrome's extension messaging carries JSON only. Chunked transfer comes with issue 7. */
+  /** Base64, because Chrome's extension messaging carries JSON only; used for bounded page snapshots. Downloads
+   * of any size are streamed in chunks instead (utils/capture/stream.ts). */
   base64: string;
   mimeType: string;
 }
@@ -131,7 +132,6 @@ export const protocol = {
   'content.sites': message<Site[]>()('content', v.object({ url: v.pipe(v.string(), v.maxLength(8192)) })),
   // background → content script
   'page.detect': message<Detection[]>()('extension', Empty),
-  'page.fetch': message<FetchResult>()('extension', v.object({ url: v.pipe(v.string(), v.url()) })),
 } as const;
 
 export type Protocol = typeof protocol;

@@ -147,3 +147,39 @@ describe.each(SITES.map(load))('$site', (fixture) => {
     await tab.close();
   });
 });
+
+it('captures an original far larger than one extension message could carry, streamed in chunks', async () => {
+  const fixture = load('sharepoint');
+  const [downloadUrl] = Object.keys(fixture.serve);
+  // 40 MB: more than the JSON messaging of the content script could carry in one piece.
+  const big = Buffer.alloc(40 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+  const page = new URL(fixture.url);
+  await browser.context.unrouteAll();
+  await browser.context.route(`${page.origin}/**`, (route) => {
+    const requested = new URL(route.request().url()).href;
+    if (requested === downloadUrl) return route.fulfill({ body: big, contentType: 'application/octet-stream' });
+    if (requested === `${page.origin}${page.pathname}${page.search}`) {
+      return route.fulfill({ body: fixture.html, contentType: 'text/html; charset=utf-8' });
+    }
+    return route.fulfill({ status: 404, body: '' });
+  });
+  const tab = await browser.context.newPage();
+  await tab.goto(fixture.url);
+  const tabId = await tabIdOf(browser.worker, tab);
+  const popup = await openPopup(browser, tabId);
+  await expect.poll(() => popup.getByLabel('Title').inputValue()).toBe(fixture.expected[0]!.title);
+  const caseNumber = popup.getByLabel('Case number');
+  if (await caseNumber.count()) await caseNumber.fill('HR-40');
+  const again = popup.getByLabel('Declare it again anyway');
+  if (await again.count()) await again.check();
+  await popup.getByLabel('Title').press('Enter');
+  await popup.getByText('Declared and received by the repository').waitFor({ timeout: 60_000 });
+  const { items } = await getJson<{ items: { record: DeclaredRecord; receipt: Receipt }[] }>(
+    repository,
+    `records?sourceId=${encodeURIComponent(fixture.expected[0]!.source.sourceId)}`,
+  );
+  const latest = items[0]!;
+  expect(latest.record.content[0]).toMatchObject({ size: big.length, sha256: sha256(big) });
+  expect(latest.receipt.content[0]).toMatchObject({ size: big.length, sha256: sha256(big) });
+});

@@ -1,9 +1,44 @@
-import { fetchInPage } from '../capture/fetch-in-page';
+import type { Runtime } from 'webextension-polyfill';
+import { browser } from 'wxt/browser';
+import { CAPTURE_PORT, type StreamMessage, streamInPage } from '../capture/stream';
 import { handleMessages, sendToBackground } from '../messaging';
 import type { DetectorRun } from './runner';
 import { watchForChanges } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
+const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Answers the background's capture ports: downloads the original in the page's own origin and hands it over
+ * chunk by chunk, waiting for each chunk to be stored before reading on (utils/capture/stream.ts).
+ */
+function serveCaptureStreams(): () => void {
+  const listener = (port: Runtime.Port) => {
+    if (port.name !== CAPTURE_PORT || port.sender?.id !== browser.runtime.id) return;
+    let acknowledge: (() => void) | undefined;
+    let closed = false;
+    port.onDisconnect.addListener(() => {
+      closed = true;
+      acknowledge?.();
+    });
+    const send = (message: StreamMessage) =>
+      new Promise<void>((resolve, reject) => {
+        if (closed) return reject(new Error('The capture was cancelled.'));
+        if (message.type === 'chunk') acknowledge = resolve;
+        port.postMessage(message);
+        if (message.type !== 'chunk') resolve();
+      });
+    port.onMessage.addListener((raw: unknown) => {
+      const message = raw as { type?: unknown; url?: unknown; chunkBytes?: unknown } | null;
+      if (message?.type === 'ack') return acknowledge?.();
+      if (typeof message?.url !== 'string') return;
+      const chunkBytes = Math.min(Math.max(Number(message.chunkBytes) || 0, 64 * 1024), MAX_CHUNK_BYTES);
+      streamInPage(message.url, location.href, chunkBytes, send).catch(() => port.disconnect());
+    });
+  };
+  browser.runtime.onConnect.addListener(listener);
+  return () => browser.runtime.onConnect.removeListener(listener);
+}
 
 /**
  * The content-script side: answers the background's requests to detect and to fetch the original, and reports
@@ -21,7 +56,6 @@ export function startAgent(signal: AbortSignal, run: (document: Document, url: s
       for (const error of errors) console.warn(`Recordkeeper detector ${error.detector}: ${error.message}`);
       return detections;
     },
-    'page.fetch': ({ url }) => fetchInPage(url, location.href),
   });
 
   let lastCount = -1;
@@ -37,8 +71,11 @@ export function startAgent(signal: AbortSignal, run: (document: Document, url: s
   watchForChanges(report, signal);
   report();
 
+  const stopStreaming = serveCaptureStreams();
+
   signal.addEventListener('abort', () => {
     stopHandling();
+    stopStreaming();
     scope[AGENT] = false;
   });
 }

@@ -1,7 +1,10 @@
 import * as v from 'valibot';
+import type { Runtime } from 'webextension-polyfill';
 import { browser } from 'wxt/browser';
 import { bytesToBase64 } from '../capture/bytes';
+import { CAPTURE_PORT, receiveStream, STREAM_CHUNK_BYTES } from '../capture/stream';
 import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
+import type { StreamResult } from '../records/declare';
 import { type CapturePart, Detection } from './types';
 
 const Detections = v.pipe(v.array(Detection), v.maxLength(100));
@@ -36,10 +39,50 @@ export async function detectInTab(tabId: number): Promise<TabDetections> {
   }
 }
 
-/** Captures one content part in the tab the item was detected in. */
+/**
+ * Downloads `url` in the tab (the page's own origin and cookies) over a port, chunk by chunk: each chunk is handed
+ * to `stage` and acknowledged once stored, so an original of any size passes with one chunk in flight.
+ */
+export function streamInTab(
+  tabId: number | undefined,
+  url: string,
+  stage: (chunk: number, bytes: Uint8Array) => Promise<void>,
+): Promise<StreamResult> {
+  if (tabId === undefined) return Promise.resolve({ ok: false, error: 'The tab the item was in is gone.' });
+  return new Promise((resolve) => {
+    let settled = false;
+    let port: Runtime.Port;
+    const finish = (result: StreamResult) => {
+      if (settled) return;
+      settled = true;
+      port.disconnect();
+      resolve(result);
+    };
+    try {
+      port = browser.tabs.connect(tabId, { name: CAPTURE_PORT });
+    } catch (error) {
+      resolve({ ok: false, error: `The page cannot be reached (${error instanceof Error ? error.message : error}).` });
+      return;
+    }
+    const receiver = receiveStream(stage);
+    // Messages come one at a time: the page waits for each acknowledgement before sending the next chunk.
+    port.onMessage.addListener((message: unknown) => {
+      receiver.accept(message).then(
+        (outcome) => (outcome === 'more' ? port.postMessage({ type: 'ack' }) : finish({ ok: true, ...outcome })),
+        (error: Error) => finish({ ok: false, error: error.message }),
+      );
+    });
+    port.onDisconnect.addListener(() =>
+      finish({ ok: false, error: 'The page was closed or reloaded during the download.' }),
+    );
+    port.postMessage({ url, chunkBytes: STREAM_CHUNK_BYTES });
+  });
+}
+
+/** Captures a snapshot of the tab the item was detected in (downloads go through `streamInTab`). */
 export async function captureInTab(tabId: number | undefined, part: CapturePart): Promise<FetchResult> {
   if (tabId === undefined) return { ok: false, error: 'The tab the item was in is gone.' };
-  if (part.source === 'fetch') return sendToTab(tabId, 'page.fetch', { url: part.url });
+  if (part.source === 'fetch') return { ok: false, error: 'Downloads are streamed, not captured whole.' };
   try {
     const [injection] = await browser.scripting.executeScript({
       target: { tabId },

@@ -185,6 +185,7 @@ describe('storage pressure', () => {
         presets: EMPTY_PRESETS,
         now: () => new Date(t0),
         captureInTab: async () => ({ ok: true, base64: btoa('<p>hi</p>'), mimeType: 'text/html' }),
+        streamInTab: async () => ({ ok: false, error: 'no downloads here' }),
       },
     );
     expect(result).toEqual({ ok: false, error: QUOTA_MESSAGE, canDeclareMetadataOnly: false });

@@ -101,6 +101,17 @@ export async function stageChunk(db: OutboxDb, staged: string, part: number, chu
   }
 }
 
+/** A staged part's bytes, whole: for reading a captured message before its record is built. */
+export async function stagedBytes(db: OutboxDb, part: StagedPart, index: number): Promise<Uint8Array> {
+  const out = new Uint8Array(part.size);
+  for (let n = 0; n < part.chunks; n++) {
+    const found = await db.get('chunks', [part.staged, index, n]);
+    if (!found) throw new Error(`Chunk ${n} of the captured part is missing.`);
+    out.set(new Uint8Array(await asBuffer(found.bytes)), n * part.chunkSize);
+  }
+  return out;
+}
+
 /** Drops the chunks of a capture that never became a declaration. */
 export async function discardStaged(db: OutboxDb, staged: string): Promise<void> {
   await db.delete('chunks', ALL_CHUNKS(staged));

@@ -34,6 +34,25 @@ const request = {
 };
 const eml = new TextEncoder().encode('Subject: Quarterly report\r\n\r\nHello');
 
+/** A page that serves `bytes` for every download, handed over in chunks as the content script does. */
+function serving(bytes: Uint8Array | undefined, chunk = 4) {
+  return async (_url: string, stage: (n: number, bytes: Uint8Array) => Promise<void>) => {
+    if (!bytes) return { ok: false as const, error: 'The site refused to give the original (HTTP 403).' };
+    let n = 0;
+    for (let offset = 0; offset < bytes.byteLength; offset += chunk)
+      await stage(n++, bytes.slice(offset, offset + chunk));
+    const size = bytes.byteLength;
+    return {
+      ok: true as const,
+      size,
+      chunks: n,
+      chunkSize: chunk,
+      sha256: await sha256Hex(bytes),
+      mimeType: 'message/rfc822',
+    };
+  };
+}
+
 let db: OutboxDb;
 beforeEach(async () => {
   db = await openOutbox(`declare-${Math.random()}`);
@@ -55,6 +74,7 @@ describe('declare', () => {
       presets: EMPTY_PRESETS,
       now: () => new Date(),
       captureInTab: async () => ({ ok: true, base64: bytesToBase64(html), mimeType: 'text/html' }),
+      streamInTab: serving(undefined),
       archiveInTab: async () => ({ ok: true, base64: bytesToBase64(mhtml), mimeType: 'multipart/related' }),
     });
     const row = await getRow(db, result.ok ? result.id : '');
@@ -81,10 +101,8 @@ describe('declare', () => {
       db,
       presets: EMPTY_PRESETS,
       now: () => new Date(),
-      captureInTab: async (part) =>
-        part.source === 'fetch'
-          ? { ok: true, base64: bytesToBase64(eml), mimeType: 'message/rfc822' }
-          : { ok: false, error: 'no snapshot here' },
+      captureInTab: async () => ({ ok: false, error: 'no snapshot here' }),
+      streamInTab: serving(eml),
     });
     expect(result.ok).toBe(true);
     const row = await getRow(db, result.ok ? result.id : '');
@@ -96,7 +114,8 @@ describe('declare', () => {
       db,
       presets: EMPTY_PRESETS,
       now: () => new Date('2026-11-23T10:00:00Z'),
-      captureInTab: async () => ({ ok: true, base64: bytesToBase64(eml), mimeType: 'message/rfc822' }),
+      captureInTab: async () => ({ ok: false, error: 'no snapshot' }),
+      streamInTab: serving(eml),
     });
     expect(result.ok).toBe(true);
     const row = await getRow(db, result.ok ? result.id : '');
@@ -118,7 +137,8 @@ describe('declare', () => {
       db,
       presets: EMPTY_PRESETS,
       now: () => new Date('2026-11-23T10:00:00Z'),
-      captureInTab: async () => ({ ok: true, base64: bytesToBase64(raw), mimeType: 'message/rfc822' }),
+      captureInTab: async () => ({ ok: false, error: 'no snapshot' }),
+      streamInTab: serving(raw, 4096),
     });
     expect(result).toMatchObject({
       ok: true,
@@ -146,7 +166,8 @@ describe('declare', () => {
       db,
       presets: EMPTY_PRESETS,
       now: () => new Date(),
-      captureInTab: async () => ({ ok: false as const, error: 'The site refused to give the original (HTTP 403).' }),
+      captureInTab: async () => ({ ok: false as const, error: 'no snapshot' }),
+      streamInTab: serving(undefined),
     };
     const failed = await declare(request, deps);
     expect(failed).toEqual({
@@ -156,6 +177,8 @@ describe('declare', () => {
     });
     expect(await db.count('records')).toBe(0);
     const metadataOnly = await declare({ ...request, metadataOnly: true }, deps);
+    // A failed capture leaves no staged chunks behind.
+    expect(await db.count('chunks')).toBe(0);
     expect(metadataOnly.ok).toBe(true);
     expect((await db.getAll('records'))[0]?.record.content).toEqual([]);
   });

@@ -1,18 +1,22 @@
 import { base64ToBytes, sha256Hex } from '../capture/bytes';
+import type { StreamedPart } from '../capture/stream';
 import type { CapturePart, CapturePlan } from '../detectors/types';
 import type { DeclareRequest, DeclareResult, FetchResult } from '../messaging';
 import type { OutboxDb } from '../outbox/db';
-import { enqueue, QUOTA_MESSAGE } from '../outbox/outbox';
+import { discardStaged, enqueue, QUOTA_MESSAGE, stageChunk, stagedBytes } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
 import { type CapturedPart, enrichFromEmail } from './from-email';
 import type { ContentEntry } from './record';
+import { uuidv7 } from './uuidv7';
 
 export interface DeclareDeps {
   db: OutboxDb;
   presets: Presets;
-  /** Captures one part in the item's tab: a same-origin download or a snapshot of the page. */
+  /** A snapshot of the item's page (sanitised HTML). */
   captureInTab: (part: CapturePart) => Promise<FetchResult>;
+  /** Downloads a fetch part in the item's tab, handing each chunk to `stage` as it arrives. */
+  streamInTab: (url: string, stage: (chunk: number, bytes: Uint8Array) => Promise<void>) => Promise<StreamResult>;
   /** An MHTML archive of the tab, where the browser and the user's permissions allow it. */
   archiveInTab?: () => Promise<FetchResult | undefined>;
   now: () => Date;
@@ -20,18 +24,38 @@ export interface DeclareDeps {
 
 type Captured = CapturedPart;
 
-/** Captures every part of the plan in order; a required part that fails fails the capture, an optional one is left out. */
-async function capture(plan: CapturePlan, deps: DeclareDeps): Promise<Captured[]> {
+export type StreamResult = ({ ok: true } & StreamedPart) | { ok: false; error: string };
+
+/**
+ * Captures every part of the plan in order; a required part that fails fails the capture, an optional one is left
+ * out. Downloads go straight into the outbox chunk by chunk under `stagingKey`, so an original of any size never
+ * sits whole in memory.
+ */
+async function capture(plan: CapturePlan, deps: DeclareDeps, stagingKey: string): Promise<Captured[]> {
   const captured: Captured[] = [];
   for (const part of plan.parts) {
+    if (part.source === 'fetch') {
+      const index = captured.length;
+      const streamed = await deps.streamInTab(part.url, (chunk, bytes) =>
+        stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer),
+      );
+      if (!streamed.ok) {
+        if (part.optional) continue;
+        throw new Error(`${part.name}: ${streamed.error}`);
+      }
+      const { size, chunks, chunkSize, sha256 } = streamed;
+      captured.push({
+        entry: { role: part.role, name: part.name, mimeType: part.mimeType, size, sha256 },
+        bytes: { staged: stagingKey, size, chunks, chunkSize },
+      });
+      continue;
+    }
     const result = await deps.captureInTab(part);
     if (!result.ok) {
       if (part.optional) continue;
       throw new Error(`${part.name}: ${result.error}`);
     }
-    captured.push(
-      await toPart(part.role, part.name, part.source === 'fetch' ? part.mimeType : result.mimeType, result),
-    );
+    captured.push(await toPart(part.role, part.name, result.mimeType, result));
     if (part.source === 'snapshot' && deps.archiveInTab) {
       const archive = await deps.archiveInTab();
       if (archive?.ok) captured.push(await toPart('rendition', 'page.mhtml', 'multipart/related', archive));
@@ -57,10 +81,12 @@ async function toPart(
  */
 export async function declare(request: DeclareRequest, deps: DeclareDeps): Promise<DeclareResult> {
   let parts: Captured[] = [];
+  const stagingKey = `capture-${uuidv7()}`;
   if (!request.metadataOnly) {
     try {
-      parts = await capture(request.detection.capture, deps);
+      parts = await capture(request.detection.capture, deps, stagingKey);
     } catch (error) {
+      await discardStaged(deps.db, stagingKey).catch(() => undefined);
       const reason = error instanceof Error ? error.message : String(error);
       return { ok: false, error: `Could not capture the content: ${reason}`, canDeclareMetadataOnly: true };
     }
@@ -71,9 +97,13 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
   if (message) {
     // A profile that lists what to capture without `attachments` keeps the message whole, without split parts.
     const withAttachments = !profile?.capture.length || profile.capture.includes('attachments');
+    const raw =
+      message.bytes instanceof ArrayBuffer
+        ? message.bytes
+        : ((await stagedBytes(deps.db, message.bytes, parts.indexOf(message))).buffer as ArrayBuffer);
     const enriched = await enrichFromEmail(
       detection,
-      message.bytes,
+      raw,
       parts.map((p) => p.entry.name),
       withAttachments,
     );
@@ -95,6 +125,7 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     );
     return { ok: true, id: record.id, sourceId: record.source.sourceId };
   } catch (error) {
+    await discardStaged(deps.db, stagingKey).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     // The storage message already says what to do and that nothing was declared.
     if (reason === QUOTA_MESSAGE) return { ok: false, error: reason, canDeclareMetadataOnly: false };

@@ -1,11 +1,13 @@
 import { sha256Hex } from '../capture/bytes';
 import { parseEmail } from '../capture/parse/email';
 import type { Detection } from '../detectors/types';
+import type { StagedPart } from '../outbox/outbox';
 import type { ContentEntry, Metadata } from './record';
 
+/** A captured part: its bytes in memory, or staged chunk by chunk in the outbox (large originals). */
 export interface CapturedPart {
   entry: ContentEntry;
-  bytes: ArrayBuffer;
+  bytes: ArrayBuffer | StagedPart;
 }
 
 export interface EmailEnrichment {
