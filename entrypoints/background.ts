@@ -10,7 +10,6 @@ import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
 import { getRow, listRows } from '../utils/outbox/outbox';
 import { toView } from '../utils/outbox/view';
-import { matchesPattern, parseMatchPattern } from '../utils/presets/patterns';
 import { sitesFor, syncSiteScripts } from '../utils/presets/site-scripts';
 import {
   clearLocalPresets,
@@ -79,10 +78,6 @@ export default defineBackground({
       presetsStatus((await loadSettings()).repositoryUrl, (pattern) =>
         browser.permissions.contains({ origins: [pattern] }),
       );
-    const matchesSitePattern = (pattern: string, url: URL) => {
-      const parsed = parseMatchPattern(pattern);
-      return typeof parsed !== 'string' && matchesPattern(parsed, url);
-    };
     // The site plugins' content script follows the presets and the hosts the user or admin granted.
     const syncSites = () =>
       currentPresets()
@@ -191,7 +186,7 @@ export default defineBackground({
         }),
       'settings.get': async () => settingsView(await loadSettings()),
       'settings.save': async (input) => settingsView(await saveSettings(input)),
-      'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url, matchesSitePattern),
+      'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url),
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
         await toolbarButton().setBadgeText({ tabId, text: count > 0 ? String(count) : '' });

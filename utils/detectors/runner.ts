@@ -1,6 +1,6 @@
 import * as v from 'valibot';
+import { matchesAny } from '../presets/patterns';
 import { describeIssues } from '../records/record';
-import { matchesAny } from './match-pattern';
 import { Detection, type Detector } from './types';
 
 const MAX_DETECTIONS = 100;

@@ -66,6 +66,23 @@ export function matchesPattern(pattern: MatchPattern, url: URL): boolean {
   return pattern.path.test(url.pathname + url.search);
 }
 
+const parsedPatterns = new Map<string, MatchPattern | undefined>();
+
+/**
+ * Whether `url` is on the pages any of `patterns` names. Each pattern is parsed once and kept: the detector runner
+ * asks on every re-detection inside busy pages. A pattern that does not parse matches nothing.
+ */
+export function matchesAny(patterns: readonly string[], url: URL): boolean {
+  return patterns.some((pattern) => {
+    if (!parsedPatterns.has(pattern)) {
+      const parsed = parseMatchPattern(pattern);
+      parsedPatterns.set(pattern, typeof parsed === 'string' ? undefined : parsed);
+    }
+    const parsed = parsedPatterns.get(pattern);
+    return parsed !== undefined && matchesPattern(parsed, url);
+  });
+}
+
 export type JsonPathSegment = string | number;
 
 const MAX_JSON_PATH_SEGMENTS = 32;

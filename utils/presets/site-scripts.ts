@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { matchesAny } from './patterns';
 import type { Site } from './schema';
 
 export const SITE_SCRIPT_ID = 'recordkeeper-site-plugins';
@@ -13,14 +14,14 @@ export function browserPatterns(sites: readonly Site[]): string[] {
 }
 
 /** The sites whose pages `url` is on, for the content script of a site plugin. */
-export function sitesFor(sites: readonly Site[], url: string, matches: (pattern: string, url: URL) => boolean): Site[] {
+export function sitesFor(sites: readonly Site[], url: string): Site[] {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return [];
   }
-  return sites.filter((site) => site.matches.some((pattern) => matches(pattern, parsed)));
+  return sites.filter((site) => matchesAny(site.matches, parsed));
 }
 
 /**

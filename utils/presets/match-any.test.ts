@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesAny } from './match-pattern';
+import { matchesAny } from './patterns';
 
 describe('match patterns', () => {
   const yes = (pattern: string, url: string) => expect(matchesAny([pattern], new URL(url))).toBe(true);
