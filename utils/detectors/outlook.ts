@@ -136,7 +136,7 @@ function subjectOf(pane: Element, document: Document): string {
     document.querySelector('[data-app-section="SubjectLine"]');
   const titled = heading?.hasAttribute('title') ? heading : heading?.querySelector('[title]');
   const subject = cleanText(attr(titled, 'title', 2048), 1024) || textOf(heading, 1024);
-  // Bidi overrides could make a subject read as something else; text.ts leaves them in.
+  // Bidi overrides could make a subject read as something else: removed outright (cleanText would leave a space).
   return subject.replace(/[\u202a-\u202e\u2066-\u2069]/g, '').trim();
 }
 

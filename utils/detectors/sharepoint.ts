@@ -73,7 +73,8 @@ export function mimeTypeOf(name: string): string {
   return mimeTypeFromName(name) ?? 'application/octet-stream';
 }
 
-/** Bidi overrides would let a name show another extension (`report\u202excod.exe`); text.ts keeps them. */
+/** Bidi overrides would let a name show another extension (`report\u202excod.exe`): removed outright, where
+ * cleanText would leave a space, so the name keeps its own spelling. */
 function plain(value: unknown, max: number): string {
   return cleanText(typeof value === 'string' ? value.replace(/[\u202a-\u202e\u2066-\u2069]/g, '') : value, max);
 }

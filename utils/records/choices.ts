@@ -1,13 +1,10 @@
 import type { Profile } from '../presets/schema';
+import { domainOf } from '../presets/suggest';
 import type { Choices } from '../ui/views';
 import type { DeclaredRecord } from './record';
 
 export const NO_CHOICES: Choices = { bySite: {}, bySender: {}, retained: {} };
 const MAX_KEYS = 500;
-
-function senderDomain(originator: string | undefined): string | undefined {
-  return originator?.match(/@([^>\s]+)>?\s*$/)?.[1]?.toLowerCase();
-}
 
 /** Keeps the newest entries only, so the remembered choices stay small. */
 function bounded<T>(map: Record<string, T>, key: string, value: T): Record<string, T> {
@@ -25,7 +22,7 @@ export function rememberChoice(choices: Choices, record: DeclaredRecord, profile
   if (!profileId) return choices;
   const choice = { profileId, categoryId: record.classification.categoryId };
   let next: Choices = { ...choices, bySite: bounded(choices.bySite, record.source.app, choice) };
-  const domain = record.source.kind === 'email' ? senderDomain(record.metadata.originator) : undefined;
+  const domain = record.source.kind === 'email' ? domainOf(record.metadata.originator) : undefined;
   if (domain) next = { ...next, bySender: bounded(next.bySender, domain, choice) };
   const retainable = (profile?.fields ?? []).filter((field) => field.retain && record.fields[field.id] !== undefined);
   if (retainable.length) {

@@ -1,4 +1,3 @@
-import { sha256Hex } from '../capture/bytes';
 import { parseEmail } from '../capture/parse/email';
 import { inspectFile } from '../capture/parse/inspect';
 import { parseMsg } from '../capture/parse/msg';
@@ -8,21 +7,22 @@ import type { OutboxDb } from '../outbox/db';
 import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
-import type { CapturedPart } from './from-email';
+import { attachmentParts, type CapturedPart } from './from-email';
 import type { ContentEntry } from './record';
 
 /** Files dropped on the popup or options page travel as JSON messages; past this they are refused. */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-/**
- * What a local file is, as a detection the declare form can show: the same metadata extraction as for web items
- * (the message's own headers, the document's own properties). Throws an Error saying what is wrong with the file.
- */
-export async function inspectLocalFile(bytes: Uint8Array, name: string): Promise<Detection> {
+type Inspection = Awaited<ReturnType<typeof inspectFile>>;
+
+async function inspect(bytes: Uint8Array, name: string): Promise<Inspection> {
   if (bytes.byteLength > MAX_FILE_BYTES) {
     throw new Error(`${name} is ${bytes.byteLength} bytes; files up to ${MAX_FILE_BYTES} bytes can be declared here.`);
   }
-  const inspection = await inspectFile(bytes, name);
+  return inspectFile(bytes, name);
+}
+
+function detectionOf(inspection: Inspection, name: string): Detection {
   return {
     source: {
       app: 'file',
@@ -37,29 +37,20 @@ export async function inspectLocalFile(bytes: Uint8Array, name: string): Promise
   };
 }
 
-async function emailAttachments(bytes: Uint8Array, name: string, primary: ContentEntry): Promise<CapturedPart[]> {
+/**
+ * What a local file is, as a detection the declare form can show: the same metadata extraction as for web items
+ * (the message's own headers, the document's own properties). Throws an Error saying what is wrong with the file.
+ */
+export async function inspectLocalFile(bytes: Uint8Array, name: string): Promise<Detection> {
+  return detectionOf(await inspect(bytes, name), name);
+}
+
+/** A message file's attachments as parts of their own; other files have none. */
+async function emailAttachments(bytes: Uint8Array, primary: ContentEntry): Promise<CapturedPart[]> {
   const isMsg = primary.mimeType === 'application/vnd.ms-outlook';
   if (!isMsg && primary.mimeType !== 'message/rfc822') return [];
   const facts = isMsg ? await parseMsg(bytes) : await parseEmail(bytes);
-  const taken = new Set([name.toLowerCase()]);
-  const parts: CapturedPart[] = [];
-  for (const attachment of facts.attachments.slice(0, 200)) {
-    let partName = attachment.name.replace(/[\\/]+/g, '_').slice(0, 200) || 'attachment';
-    for (let n = 2; taken.has(partName.toLowerCase()); n++) partName = `${n}-${partName}`;
-    taken.add(partName.toLowerCase());
-    const copy = attachment.bytes.slice().buffer;
-    parts.push({
-      entry: {
-        role: 'attachment',
-        name: partName,
-        mimeType: attachment.mimeType || 'application/octet-stream',
-        size: copy.byteLength,
-        sha256: await sha256Hex(copy),
-      },
-      bytes: copy,
-    });
-  }
-  return parts;
+  return attachmentParts(facts.attachments, [primary.name]);
 }
 
 export interface FileDeclaration {
@@ -78,14 +69,14 @@ export async function declareFile(
   deps: { db: OutboxDb; presets: Presets; now: () => Date },
 ): Promise<DeclareResult> {
   try {
-    const detection = await inspectLocalFile(file.bytes, file.name);
-    const inspection = await inspectFile(file.bytes, file.name);
+    const inspection = await inspect(file.bytes, file.name);
+    const detection = detectionOf(inspection, file.name);
     const primaryEntry = inspection.content[0]!;
     const primary: ContentEntry = { ...primaryEntry, role: 'primary', name: file.name.replace(/[\\/]+/g, '_') };
     const profile = deps.presets.profiles.find((p) => p.id === file.profileId);
     const attachments =
       !profile?.capture.length || profile.capture.includes('attachments')
-        ? await emailAttachments(file.bytes, primary.name, primary)
+        ? await emailAttachments(file.bytes, primary)
         : [];
     const record = buildRecord(
       {

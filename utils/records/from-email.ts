@@ -1,5 +1,6 @@
 import { sha256Hex } from '../capture/bytes';
 import { parseEmail } from '../capture/parse/email';
+import type { EmailAttachment } from '../capture/parse/types';
 import type { Detection } from '../detectors/types';
 import type { StagedPart } from '../outbox/outbox';
 import type { ContentEntry, Metadata } from './record';
@@ -15,6 +16,29 @@ export interface EmailEnrichment {
   attachments: CapturedPart[];
   /** Why the raw message could not be read, when it could not; the record then keeps what the page showed. */
   warning?: string;
+}
+
+/**
+ * A message's attachments as content parts of their own (at most 200), named without paths and uniquely beside
+ * the names `takenNames` already holds. Captured emails and dropped .eml/.msg files both come through here.
+ */
+export async function attachmentParts(attachments: EmailAttachment[], takenNames: string[]): Promise<CapturedPart[]> {
+  const taken = new Set(takenNames.map((name) => name.toLowerCase()));
+  const parts: CapturedPart[] = [];
+  for (const attachment of attachments.slice(0, 200)) {
+    const bytes = attachment.bytes.slice().buffer;
+    parts.push({
+      entry: {
+        role: 'attachment',
+        name: partName(attachment.name, taken),
+        mimeType: attachment.mimeType || 'application/octet-stream',
+        size: bytes.byteLength,
+        sha256: await sha256Hex(bytes),
+      },
+      bytes,
+    });
+  }
+  return parts;
 }
 
 /** A content-part name: no path, no control characters, unique within the record. */
@@ -65,23 +89,7 @@ export async function enrichFromEmail(
       appSourceId: detection.source.sourceId,
     },
   };
-  const taken = new Set(takenNames.map((name) => name.toLowerCase()));
-  const attachments: CapturedPart[] = [];
-  if (withAttachments) {
-    for (const attachment of facts.attachments.slice(0, 200)) {
-      const bytes = attachment.bytes.slice().buffer;
-      attachments.push({
-        entry: {
-          role: 'attachment',
-          name: partName(attachment.name, taken),
-          mimeType: attachment.mimeType || 'application/octet-stream',
-          size: bytes.byteLength,
-          sha256: await sha256Hex(bytes),
-        },
-        bytes,
-      });
-    }
-  }
+  const attachments = withAttachments ? await attachmentParts(facts.attachments, takenNames) : [];
   const title = detection.title || facts.subject || 'Email';
   return {
     detection: {
