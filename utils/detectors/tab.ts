@@ -9,6 +9,12 @@ import { type CapturePart, Detection } from './types';
 
 const Detections = v.pipe(v.array(Detection), v.maxLength(100));
 
+/** What the snapshot script answers (utils/capture/snapshot.ts). */
+const SnapshotAnswer = v.variant('ok', [
+  v.object({ ok: v.literal(true), base64: v.pipe(v.string(), v.base64()), mimeType: v.literal('text/html') }),
+  v.object({ ok: v.literal(false), error: v.pipe(v.string(), v.maxLength(2000)) }),
+]);
+
 /** What a content script answers is checked again here: the page it runs in is not to be trusted. */
 function checked(answer: unknown): Detection[] {
   return v.parse(Detections, answer);
@@ -88,8 +94,9 @@ export async function captureInTab(tabId: number | undefined, part: CapturePart)
       target: { tabId },
       files: ['/content-scripts/snapshot.js'],
     });
-    const result = injection?.result as FetchResult | undefined;
-    return result ?? { ok: false, error: 'The page gave no snapshot.' };
+    // The snapshot comes back from the page's tab: checked like any answer from there.
+    const result = v.safeParse(SnapshotAnswer, injection?.result);
+    return result.success ? result.output : { ok: false, error: 'The page gave no usable snapshot.' };
   } catch (error) {
     return { ok: false, error: `The page could not be copied: ${error instanceof Error ? error.message : error}` };
   }
