@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { ingestPeakRss, ingestVsBare } from '../server/bench.ts';
 import {
   CHROME_BUILD,
   CHROMIUM,
@@ -20,12 +19,13 @@ import {
 } from '../tests/e2e/harness.ts';
 import { loadAllFixtures } from '../utils/detectors/fixtures/fixtures.ts';
 import type { Detection } from '../utils/detectors/types.ts';
-import { largePresets } from '../utils/presets/bench-data.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
-import { benchDrainThroughput, benchUploadMemory } from '../utils/sync/bench.ts';
+import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
 import { type Figure, formatTable, median } from './figures.ts';
+import { largePresets } from './presets-data.ts';
+import { ingestPeakRss, ingestVsBare } from './server-ingest.ts';
 
 const gzipKb = (files: string[]) =>
   Math.round(files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).byteLength, 0) / 102.4) / 10;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from './blobs.ts';
-import { sha256Hex } from './test-support.ts';
+import { sha256Hex } from './test/support.ts';
 
 let root: string;
 let store: BlobStore;

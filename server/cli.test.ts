@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, finished, listeningUrl, spawnServer } from './child-server.ts';
+import { cli, finished, listeningUrl, spawnServer } from './test/child-server.ts';
 import { openDb } from './db.ts';
 import { listEvents } from './records.ts';
 import {
@@ -14,7 +14,7 @@ import {
   sha256Hex,
   startTestServer,
   textFile,
-} from './test-support.ts';
+} from './test/support.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rk-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, finished, procStatusKb, spawnServer } from './child-server.ts';
-import { postLargeRecord } from './ingest-stream.ts';
-import { makeRecord, postRecord, textFile } from './test-support.ts';
+import { cli, finished, procStatusKb, spawnServer } from './test/child-server.ts';
+import { postLargeRecord } from './test/ingest-stream.ts';
+import { makeRecord, postRecord, textFile } from './test/support.ts';
 
 const MEGABYTES = 200;
 /**

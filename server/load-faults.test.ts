@@ -4,7 +4,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, finished, spawnServer } from './child-server.ts';
+import { cli, finished, spawnServer } from './test/child-server.ts';
 import { verifyStore } from './fixity.ts';
 import {
   ENGINES,
@@ -15,7 +15,7 @@ import {
   startTestServer,
   textFile,
   until,
-} from './test-support.ts';
+} from './test/support.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -7,8 +7,8 @@ import { createApp } from './app.ts';
 import { BlobStore } from './blobs.ts';
 import { type Db, openDb } from './db.ts';
 import { openApiDocument } from './openapi.ts';
-import { specPathOf } from './openapi-check.ts';
-import { fetch, startTestServer } from './test-support.ts';
+import { specPathOf } from './test/openapi-check.ts';
+import { fetch, startTestServer } from './test/support.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 

@@ -19,7 +19,7 @@ import {
   startTestServer,
   textFile,
   until,
-} from './test-support.ts';
+} from './test/support.ts';
 
 describe.each(ENGINES)('Records API on %s', (engine) => {
   const MAX_BYTES = 64 * 1024;

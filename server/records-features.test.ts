@@ -11,7 +11,7 @@ import {
   sha256Hex,
   startTestServer,
   textFile,
-} from './test-support.ts';
+} from './test/support.ts';
 import { listTokens, revokeToken } from './tokens.ts';
 
 describe.each(ENGINES)('Records API v1 reading, presets and tokens on %s', (engine) => {

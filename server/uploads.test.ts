@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './main.ts';
-import { type ContentFile, ENGINES, fetch, getJson, makeRecord, sha256Hex, startTestServer } from './test-support.ts';
+import { type ContentFile, ENGINES, fetch, getJson, makeRecord, sha256Hex, startTestServer } from './test/support.ts';
 import { UPLOAD_REF_TYPE } from './uploads.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');

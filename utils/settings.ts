@@ -19,8 +19,9 @@ export interface SettingsView {
  * Defaults baked in at build time (`npm start` builds the extension already pointed at the local demo
  * repository). Stored settings always win over them.
  */
-export function buildDefaults(env: Record<string, string | undefined>): StoredSettings {
-  return { repositoryUrl: env.WXT_REPOSITORY_URL ?? '', token: env.WXT_REPOSITORY_TOKEN ?? '' };
+export function buildDefaults(env: Record<string, unknown>): StoredSettings {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return { repositoryUrl: text(env.WXT_REPOSITORY_URL), token: text(env.WXT_REPOSITORY_TOKEN) };
 }
 
 /** The API base: the repository URL with `/api/v1/` appended unless the admin gave it already. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRecord, postRecord, sha256Hex, startTestServer, textFile } from '../../server/test-support.ts';
+import { makeRecord, postRecord, sha256Hex, startTestServer, textFile } from '../../server/test/support.ts';
 
 /** The repository's page for people, in real Chromium, checked with axe-core. Needs no extension build. */
 const CHROMIUM_FLAGS = [

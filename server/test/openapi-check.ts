@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { openApiDocument } from './openapi.ts';
+import { openApiDocument } from '../openapi.ts';
 
 /**
  * Test support: checks that a response the server gave is one the OpenAPI document describes — the route, the

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DeclaredRecord } from '../utils/records/record.ts';
-import { uuidv7 } from '../utils/records/uuidv7.ts';
+import type { DeclaredRecord } from '../../utils/records/record.ts';
+import { uuidv7 } from '../../utils/records/uuidv7.ts';
 
 /**
  * Posts one record with a single large generated content part, streamed from a generator so that the client

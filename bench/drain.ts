@@ -4,16 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Figure } from '../../bench/figures.ts';
-import { makeRecord, recordForm } from '../../server/test-support.ts';
-import {
-  configureFrom,
-  extensionPage,
-  launchWithExtension,
-  message,
-  startRepository,
-} from '../../tests/e2e/harness.ts';
-import type { DeclaredRecord } from '../records/record.ts';
+import { makeRecord, recordForm } from '../server/test/support.ts';
+import { configureFrom, extensionPage, launchWithExtension, message, startRepository } from '../tests/e2e/harness.ts';
+import type { DeclaredRecord } from '../utils/records/record.ts';
+import type { Figure } from './figures.ts';
 
 /** Byte j of record r's generated content: deterministic in Node and in the page. */
 const byteAt = (r: number, j: number) => (Math.imul(j + r * 7919, 2654435761) >>> 24) & 255;

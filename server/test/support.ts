@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DeclaredRecord } from '../utils/records/record.ts';
-import { uuidv7 } from '../utils/records/uuidv7.ts';
-import { type RunningServer, type ServerOptions, startServer } from './main.ts';
+import type { DeclaredRecord } from '../../utils/records/record.ts';
+import { uuidv7 } from '../../utils/records/uuidv7.ts';
+import { type RunningServer, type ServerOptions, startServer } from '../main.ts';
 import { checkResponse } from './openapi-check.ts';
 
 export type Engine = 'pglite' | 'postgres';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { largePresets } from './bench-data';
-import { mergePresets } from './merge';
-import { flattenFilePlan } from './schema';
-import { validatePresets } from './validate';
+import { mergePresets } from '../utils/presets/merge';
+import { flattenFilePlan } from '../utils/presets/schema';
+import { validatePresets } from '../utils/presets/validate';
+import { largePresets } from './presets-data';
 
 describe('largePresets', () => {
   it('is a valid document of the size the bench needs', () => {

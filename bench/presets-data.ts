@@ -1,4 +1,4 @@
-import type { Category, Presets } from './schema';
+import type { Category, Presets } from '../utils/presets/schema';
 
 /**
  * A large, valid presets document for the bench (issue 4 item 9): 5,000 categories (50 top-level ones with 99

@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer } from '../server/main.ts';
+import { cli, finished, procStatusKb, spawnServer } from '../server/test/child-server.ts';
+import { postLargeRecord } from '../server/test/ingest-stream.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
-import { cli, finished, procStatusKb, spawnServer } from './child-server.ts';
-import { postLargeRecord } from './ingest-stream.ts';
-import { startServer } from './main.ts';
 
 /**
  * Benchmarks of the reference repository, called by bench/run.ts. Each returns plain numbers and is bounded in

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import type { DeclaredRecord, Receipt } from '../records/record';
+import { type Connector, ConnectorError, type Json, type PartSource } from './connector';
+import { type DeliveryProgress, deliver, readProgress } from './deliver';
+
+const sha = (n: number) => String(n).repeat(64).slice(0, 64);
+
+function record(parts: number): DeclaredRecord {
+  return {
+    id: '0193a5b0-0000-7000-8000-000000000001',
+    source: { app: 'generic', kind: 'page', url: 'https://example.org/a', sourceId: 'https://example.org/a' },
+    title: 'A page',
+    metadata: {},
+    classification: {},
+    tags: [],
+    fields: {},
+    content: Array.from({ length: parts }, (_, i) => ({
+      role: i === 0 ? 'primary' : 'attachment',
+      name: `part-${i}.bin`,
+      mimeType: 'application/octet-stream',
+      size: 10,
+      sha256: sha(i + 1),
+    })),
+    declaredAt: '2026-11-30T10:00:00Z',
+  } as DeclaredRecord;
+}
+
+const sources = (n: number): PartSource[] =>
+  Array.from({ length: n }, (_, index) => ({
+    index,
+    size: 10,
+    chunkSize: 5,
+    chunks: 2,
+    chunk: async () => new ArrayBuffer(5),
+  }));
+
+/** A repository in memory that counts what it was asked, with a fault to throw once at a chosen call. */
+function toyRepository() {
+  const calls: string[] = [];
+  const stored = new Map<string, { pieces: number }>();
+  let created: string | undefined;
+  let faultAt: string | undefined;
+  const step = (name: string) => {
+    calls.push(name);
+    if (faultAt === name) {
+      faultAt = undefined;
+      throw new ConnectorError(`lost the answer to ${name}`, 'retryable');
+    }
+  };
+  const connector: Connector = {
+    id: 'toy',
+    describe: () => ({
+      maxSinglePartBytes: 5,
+      resumableParts: true,
+      digest: 'sha256',
+      existing: 'property-query',
+      declaration: 'separate-call',
+      findsBySource: false,
+      servesPresets: false,
+    }),
+    probe: async () => ({ ok: true }),
+    resolveTarget: async () => {
+      step('target');
+      return { folder: 'f1' };
+    },
+    findExisting: async (rec) => {
+      step('find');
+      return created === rec.id ? { node: rec.id } : undefined;
+    },
+    sendPart: async ({ entry, part, checkpoint, save }) => {
+      const key = entry.name;
+      const have = (checkpoint as { pieces?: number } | undefined)?.pieces ?? 0;
+      const item = stored.get(key) ?? { pieces: 0 };
+      // A resumed part continues at its checkpoint: the repository never receives a piece twice.
+      expect(item.pieces).toBe(have);
+      for (let n = have; n < part.chunks; n++) {
+        step(`piece:${key}:${n}`);
+        item.pieces = n + 1;
+        stored.set(key, item);
+        await save({ pieces: n + 1 });
+      }
+      return key;
+    },
+    commit: async ({ record: rec, refs }) => {
+      step('commit');
+      created = rec.id;
+      return { node: rec.id, parts: refs };
+    },
+    finalize: async (rec, _target, committed) => {
+      step('finalize');
+      return {
+        id: rec.id,
+        url: `https://repo.example/${(committed as { node: string }).node}`,
+        receivedAt: '2026-11-30T10:00:01Z',
+        content: rec.content.map(({ name, sha256, size }) => ({ name, sha256, size })),
+      } satisfies Receipt;
+    },
+    verify: async () => {
+      step('verify');
+      return undefined;
+    },
+  };
+  return {
+    connector,
+    calls,
+    stored,
+    failOnce: (name: string) => {
+      faultAt = name;
+    },
+  };
+}
+
+function memoryProgress() {
+  let saved: unknown;
+  return {
+    get: async () => (saved === undefined ? undefined : structuredClone(saved)),
+    save: async (progress: DeliveryProgress) => {
+      saved = structuredClone(progress);
+    },
+    peek: () => saved as DeliveryProgress | undefined,
+  };
+}
+
+describe('deliver', () => {
+  it('takes every step once, in order, and answers the receipt', async () => {
+    const repo = toyRepository();
+    const receipt = await deliver(repo.connector, record(2), sources(2), memoryProgress());
+    expect(receipt.url).toBe('https://repo.example/0193a5b0-0000-7000-8000-000000000001');
+    expect(repo.calls).toEqual([
+      'target',
+      'find',
+      'piece:part-0.bin:0',
+      'piece:part-0.bin:1',
+      'piece:part-1.bin:0',
+      'piece:part-1.bin:1',
+      'commit',
+      'finalize',
+      'verify',
+    ]);
+  });
+
+  it.each(['target', 'find', 'piece:part-0.bin:1', 'piece:part-1.bin:0', 'commit', 'finalize'])(
+    'resumes after a failure at %s without repeating what was acknowledged',
+    async (at) => {
+      const repo = toyRepository();
+      const store = memoryProgress();
+      repo.failOnce(at);
+      await expect(deliver(repo.connector, record(2), sources(2), store)).rejects.toThrow(`lost the answer to ${at}`);
+      const receipt = await deliver(repo.connector, record(2), sources(2), store);
+      expect(receipt.id).toBe(record(2).id);
+      // Every piece reached the repository exactly once, and the record was created once.
+      const pieces = repo.calls.filter((c) => c.startsWith('piece:'));
+      expect(new Set(pieces).size).toBe(pieces.length - (at.startsWith('piece:') ? 1 : 0));
+      expect(repo.calls.filter((c) => c === 'commit').length).toBe(at === 'commit' ? 2 : 1);
+    },
+  );
+
+  it('finds a record whose create answer was lost instead of creating it again', async () => {
+    const repo = toyRepository();
+    const first = memoryProgress();
+    await deliver(repo.connector, record(1), sources(1), first);
+    // The outbox lost its progress (say, the answer to commit never arrived and nothing was saved).
+    const calls = repo.calls.length;
+    await deliver(repo.connector, record(1), sources(1), memoryProgress());
+    expect(repo.calls.slice(calls)).toEqual(['target', 'find', 'finalize', 'verify']);
+  });
+
+  it('drops progress made towards another connector, and progress it cannot read', () => {
+    expect(readProgress({ connector: 'other', parts: { 0: { ref: 'x' } } }, 'toy')).toEqual({
+      connector: 'toy',
+      parts: {},
+    });
+    expect(readProgress({ connector: 'toy', parts: { zero: {} } }, 'toy')).toEqual({ connector: 'toy', parts: {} });
+    expect(readProgress('garbage', 'toy')).toEqual({ connector: 'toy', parts: {} });
+  });
+
+  it('refuses a receipt that does not validate, and a copy that does not verify', async () => {
+    const repo = toyRepository();
+    const broken = { ...repo.connector, finalize: async () => ({ id: 'nope' }) as unknown as Receipt };
+    await expect(deliver(broken, record(1), sources(1), memoryProgress())).rejects.toMatchObject({
+      kind: 'permanent',
+    });
+    const lying = { ...toyRepository().connector, verify: async () => 'part 1 is 9 bytes, not 10' };
+    await expect(deliver(lying, record(1), sources(1), memoryProgress())).rejects.toThrow('part 1 is 9 bytes');
+  });
+
+  it('refuses a record whose parts are not all in the outbox', async () => {
+    const repo = toyRepository();
+    await expect(deliver(repo.connector, record(2), sources(1), memoryProgress())).rejects.toMatchObject({
+      kind: 'permanent',
+    });
+    expect(repo.calls).toEqual([]);
+  });
+});
+
+// The checkpoint type is plain JSON: a connector cannot hand the outbox anything it could not store.
+const _checkpointIsJson: Json = { pieces: 1, url: 'https://x', ranges: ['0-'] };
+void _checkpointIsJson;
