@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, finished, listeningUrl, spawnServer } from './test/child-server.ts';
 import { openDb } from './db.ts';
 import { listEvents } from './records.ts';
+import { cli, finished, listeningUrl, spawnServer } from './test/child-server.ts';
 import {
   ENGINES,
   freshDatabase,

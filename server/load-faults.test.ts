@@ -4,8 +4,8 @@ import { readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, finished, spawnServer } from './test/child-server.ts';
 import { verifyStore } from './fixity.ts';
+import { cli, finished, spawnServer } from './test/child-server.ts';
 import {
   ENGINES,
   getJson,
