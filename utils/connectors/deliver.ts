@@ -79,7 +79,8 @@ export async function deliver(
   if (progress.committed === undefined) {
     const refs: Json[] = [];
     for (const [index, entry] of record.content.entries()) {
-      const state = (progress.parts[index] ??= {});
+      const state = progress.parts[index] ?? {};
+      progress.parts[index] = state;
       if (state.ref === undefined) {
         state.ref = await connector.sendPart({
           record,
