@@ -6,12 +6,14 @@
  * tests require to be empty.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { ApiSpecs, type Match } from './spec.ts';
 
 export const SPEC_NAMES = ['gs-core-api', 'alfresco-auth', 'alfresco-search', 'alfresco-model'];
+const MODEL_XML = readFileSync(new URL('../../../docs/connectors/recordkeeper-model.xml', import.meta.url), 'utf8');
 
 export interface FakeNode {
   id: string;
@@ -757,16 +759,8 @@ export class AlfrescoFake {
       'rmc:rmarecordCustomProperties': this.customMandatory.map((p) => ({ ...p, isMandatory: true })),
     };
     if (this.modelInstalled) {
-      aspects['rk:identity'] = [
-        'rk:recordId',
-        'rk:partIndex',
-        'rk:partRole',
-        'rk:partCount',
-        'rk:sha256',
-        'rk:sourceId',
-        'rk:sourceUrl',
-        'rk:primaryRecord',
-      ].map((p) => ({ id: p }));
+      // The aspect as the admin guide ships it.
+      aspects['rk:identity'] = [...MODEL_XML.matchAll(/<property name="(rk:[A-Za-z]+)">/g)].map((m) => ({ id: m[1]! }));
     }
     const properties = aspects[id];
     if (!properties) return notFound(id);

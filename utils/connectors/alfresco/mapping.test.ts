@@ -98,9 +98,9 @@ describe('Alfresco mapping', () => {
 
 describe('the Recordkeeper model shipped with the guide', () => {
   it('is well-formed and defines every property the connector sets', async () => {
-    const { JSDOM } = await import('jsdom');
+    const { Window } = await import('happy-dom');
     const xml = readFileSync(new URL('../../../docs/connectors/recordkeeper-model.xml', import.meta.url), 'utf8');
-    const doc = new new JSDOM().window.DOMParser().parseFromString(xml, 'application/xml');
+    const doc = new new Window().DOMParser().parseFromString(xml, 'application/xml');
     expect(doc.getElementsByTagName('parsererror')).toHaveLength(0);
     const aspect = [...doc.getElementsByTagName('aspect')].find((a) => a.getAttribute('name') === 'rk:identity');
     expect(aspect).toBeDefined();
