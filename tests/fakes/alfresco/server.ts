@@ -677,7 +677,7 @@ export class AlfrescoFake {
    * POST /search with a CMIS query (alfresco-search.yaml). The subset the connector uses, run as Alfresco runs it on
    * the database (transactional metadata query, so a node is found as soon as its transaction committed):
    * `SELECT * FROM <aspect> WHERE <property> = '<literal>' [AND <property> = '<literal>']…`, string literals with
-   * \' and \\ escapes (CMIS 1.1 § 2.1.14.2.4.2). Other queries are refused loudly, so the fake never pretends.
+   * \' and \\ escapes (CMIS 1.1 query language, string literals). Other queries are refused loudly, so the fake never pretends.
    */
   private search(body: Body): Answer {
     const request = (body.json ?? {}) as {

@@ -112,7 +112,7 @@ export function isoInstant(value: string): string {
   return new Date(time).toISOString();
 }
 
-/** A string literal in a CMIS query (CMIS 1.1 § 2.1.14.2.4.2: quote and backslash are escaped by a backslash). */
+/** A string literal in a CMIS query (CMIS 1.1 query language: a quote or a backslash in a literal is escaped by a backslash). */
 export function cmisLiteral(value: string): string {
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }

@@ -69,7 +69,7 @@ const ValueSource = v.union([
 export type ValueSource = v.InferOutput<typeof ValueSource>;
 
 /** One source, or several tried in order (the first that gives a value wins); null removes a default. */
-const PropertySource = v.nullable(v.union([ValueSource, v.pipe(v.array(ValueSource), v.minLength(1), v.maxLength(8))]));
+export const PropertySources = v.nullable(v.union([ValueSource, v.pipe(v.array(ValueSource), v.minLength(1), v.maxLength(8))]));
 
 /**
  * A property QName, `prefix:localName`. The connector's own `rk:` properties and the node name are set by the
@@ -89,9 +89,9 @@ export const AlfrescoMappingSchema = v.strictObject({
   /** Records whose category is not mapped: into the unfiled records container, or refused (needs attention). */
   unmapped: v.optional(v.picklist(['unfiled', 'refuse']), 'unfiled'),
   /** Property → source, over the defaults below, for every record. */
-  properties: v.optional(v.record(PropertyName, PropertySource), {}),
+  properties: v.optional(v.record(PropertyName, PropertySources), {}),
   /** Property → source, over the email defaults below, for email records only. */
-  emailProperties: v.optional(v.record(PropertyName, PropertySource), {}),
+  emailProperties: v.optional(v.record(PropertyName, PropertySources), {}),
 });
 export type AlfrescoMapping = v.InferOutput<typeof AlfrescoMappingSchema>;
 
@@ -243,6 +243,14 @@ export function metadataProperties(
 ): { properties: Record<string, string>; unfilled: string[] } {
   const sources: Record<string, ValueSource | ValueSource[] | null> = { ...DEFAULT_PROPERTIES, ...mapping.properties };
   if (isEmailRecord(record)) Object.assign(sources, DEFAULT_EMAIL_PROPERTIES, mapping.emailProperties);
+  return fillProperties(record, sources);
+}
+
+/** Each property from its sources; those whose sources give nothing are listed in `unfilled`. */
+export function fillProperties(
+  record: DeclaredRecord,
+  sources: Record<string, ValueSource | ValueSource[] | null>,
+): { properties: Record<string, string>; unfilled: string[] } {
   const properties: Record<string, string> = {};
   const unfilled: string[] = [];
   for (const [name, source] of Object.entries(sources)) {

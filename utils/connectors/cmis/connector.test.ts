@@ -1,0 +1,188 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  bytesOf,
+  makeRecord,
+  memoryCredentials,
+  memoryProgress,
+  partSources,
+  type TestPart,
+} from '../../../tests/fakes/alfresco/support.ts';
+import { CmisFake, type CmisFakeOptions } from '../../../tests/fakes/cmis/server.ts';
+import type { DeclaredRecord } from '../../records/record';
+import { deliver } from '../deliver';
+import { CMIS_PASSWORD, createCmisConnector, documentName } from './connector';
+
+let fake: CmisFake | undefined;
+
+afterEach(async () => {
+  if (!fake) return;
+  expect(fake.violations).toEqual([]);
+  await fake.close();
+  fake = undefined;
+});
+
+async function setUp(options: CmisFakeOptions = {}) {
+  fake = await CmisFake.start(options);
+  fake.addFolder('/Records/Finance/2026');
+  return fake;
+}
+
+function connector(
+  f: CmisFake,
+  options: { chunkBytes?: number; deep?: boolean; mapping?: unknown; password?: string } = {},
+) {
+  return createCmisConnector(
+    { serviceUrl: f.serviceUrl, username: 'recorder', chunkBytes: options.chunkBytes, deepVerification: options.deep },
+    {
+      fetch,
+      now: Date.now,
+      credentials: memoryCredentials({ [CMIS_PASSWORD]: options.password ?? 'secret' }),
+      mapping: options.mapping ?? { categories: { 'FIN/1': { path: '/Records/Finance/2026' } } },
+    },
+  );
+}
+
+const send = (
+  c: ReturnType<typeof connector>,
+  record: DeclaredRecord,
+  parts: TestPart[],
+  store = memoryProgress(),
+  chunk = 64 * 1024,
+) => deliver(c, record, partSources(parts, chunk), store);
+
+const small: TestPart[] = [{ name: 'invoice-42.pdf', mimeType: 'application/pdf', bytes: bytesOf(1, 50 * 1024) }];
+const large: TestPart[] = [{ name: 'scan.tiff', bytes: bytesOf(2, 300 * 1024) }];
+
+describe('CMIS connector', () => {
+  it('creates the document in the mapped folder with succinct properties and our secondary type', async () => {
+    const f = await setUp();
+    const record = makeRecord(small, { metadata: { description: 'Paid in full' } });
+    const receipt = await send(connector(f), record, small);
+    const [doc, ...others] = f.documents();
+    expect(others).toEqual([]);
+    expect(doc!.name).toBe(documentName(record.content[0]!, record.id));
+    expect(doc!.secondary).toEqual(['P:rk:identity']);
+    expect(doc!.properties).toMatchObject({
+      'rk:recordId': record.id,
+      'rk:partIndex': 0,
+      'cmis:description': 'Paid in full',
+    });
+    expect(Buffer.from(doc!.content!).equals(Buffer.from(small[0]!.bytes))).toBe(true);
+    expect(receipt).toMatchObject({ id: record.id, content: [{ size: 50 * 1024 }] });
+  });
+
+  it('finds a document whose create answer was lost, by query, instead of creating it again', async () => {
+    const f = await setUp();
+    const c = connector(f);
+    const record = makeRecord(small);
+    const store = memoryProgress();
+    f.failNext('createDocument', { drop: 'after' });
+    await expect(send(c, record, small, store)).rejects.toMatchObject({ kind: 'retryable' });
+    await send(c, record, small, store);
+    expect(f.documents()).toHaveLength(1);
+    expect(f.log.filter((l) => l.action === 'query').length).toBeGreaterThan(1);
+  });
+
+  it('finds it by its path when the repository has no secondary type for our properties', async () => {
+    const f = await setUp({ secondaryType: false });
+    const record = makeRecord(small);
+    f.failNext('createDocument', { drop: 'after' });
+    await expect(send(connector(f), record, small)).rejects.toMatchObject({ kind: 'retryable' });
+    await send(connector(f), record, small, memoryProgress());
+    expect(f.documents()).toHaveLength(1);
+    expect(f.documents()[0]!.secondary).toEqual([]);
+    expect(f.log.some((l) => l.action === 'query')).toBe(false);
+  });
+
+  it('appends large parts piece by piece, re-reading the length so an interrupted append is not doubled', async () => {
+    const f = await setUp();
+    const c = connector(f, { chunkBytes: 64 * 1024 });
+    const record = makeRecord(large);
+    const store = memoryProgress();
+    f.failNext('appendContent', { drop: 'after' }); // the second piece lands; its answer is lost
+    await expect(send(c, record, large, store)).rejects.toMatchObject({ kind: 'retryable' });
+    f.failNext('appendContent', { drop: 'before' }); // the next one never arrives
+    await expect(send(c, record, large, store)).rejects.toMatchObject({ kind: 'retryable' });
+    f.failNext('appendContent', { status: 500, exception: 'runtime' });
+    await expect(send(c, record, large, store)).rejects.toMatchObject({ kind: 'retryable', status: 500 });
+    const receipt = await send(c, record, large, store);
+    const [doc, ...others] = f.documents();
+    expect(others).toEqual([]);
+    expect(Buffer.from(doc!.content!).equals(Buffer.from(large[0]!.bytes))).toBe(true);
+    expect(receipt.content[0]!.size).toBe(300 * 1024);
+    // 300 KB in 64 KB pieces: the first with createDocument, four appends that landed (one of them unanswered).
+    expect(f.log.filter((l) => l.action === 'appendContent' && l.status !== 0 && l.status !== 500)).toHaveLength(4);
+  });
+
+  it('checks a versionable document in as a major version after its last piece', async () => {
+    const f = await setUp({ versionable: true });
+    const c = connector(f, { chunkBytes: 128 * 1024 });
+    const record = makeRecord(large);
+    const store = memoryProgress();
+    f.failNext('checkIn', { drop: 'after' });
+    await expect(send(c, record, large, store)).rejects.toMatchObject({ kind: 'retryable' });
+    await send(c, record, large, store);
+    const docs = f.documents();
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toMatchObject({ isPwc: false, versionLabel: '1.0' });
+    expect(Buffer.from(docs[0]!.content!).equals(Buffer.from(large[0]!.bytes))).toBe(true);
+
+    const smallOne = makeRecord(small);
+    await send(c, smallOne, small);
+    expect(f.documents().find((d) => d.properties['rk:recordId'] === smallOne.id)).toMatchObject({
+      versionLabel: '1.0',
+    });
+  });
+
+  it('maps CMIS exceptions to the seam’s kinds', async () => {
+    const f = await setUp();
+    f.failNext('createDocument', { status: 409, exception: 'constraint' });
+    await expect(send(connector(f), makeRecord(small), small)).rejects.toMatchObject({
+      kind: 'permanent',
+      status: 409,
+      message: expect.stringContaining('constraint'),
+    });
+    f.failNext('createDocument', { status: 405, exception: 'notSupported' });
+    await expect(send(connector(f), makeRecord(small), small)).rejects.toMatchObject({ kind: 'unsupported' });
+    f.failNext('createDocument', { status: 409, exception: 'updateConflict' });
+    await expect(send(connector(f), makeRecord(small), small)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(send(connector(f, { password: 'no' }), makeRecord(small), small)).rejects.toMatchObject({
+      kind: 'auth',
+      interactive: true,
+    });
+    await expect(
+      send(
+        connector(f, { mapping: { categories: { 'FIN/1': { path: '/Records/Nowhere' } } } }),
+        makeRecord(small),
+        small,
+      ),
+    ).rejects.toMatchObject({ kind: 'permanent', message: expect.stringContaining('/Records/Nowhere') });
+    expect(f.documents()).toEqual([]);
+  });
+
+  it('reads documents back and hashes them when deep verification is on', async () => {
+    const f = await setUp();
+    const record = makeRecord(small);
+    const receipt = await send(connector(f, { deep: true }), record, small);
+    expect(receipt.content[0]!.sha256).toBe(record.content[0]!.sha256);
+    expect(f.log.some((l) => l.action === 'content')).toBe(true);
+  });
+
+  it('probes the repository, the folders and the secondary type', async () => {
+    const f = await setUp();
+    expect(await connector(f).probe()).toMatchObject({ ok: true, detail: expect.stringContaining('CMIS 1.1') });
+    expect(await connector(f, { mapping: { categories: { X: { path: '/Missing' } } } }).probe()).toMatchObject({
+      ok: false,
+      kind: 'setup',
+    });
+    expect(await connector(f, { password: 'no' }).probe()).toMatchObject({ ok: false, kind: 'auth' });
+    await f.close();
+    const again = await CmisFake.start({ secondaryType: false });
+    fake = again;
+    again.addFolder('/Records/Finance/2026');
+    expect(await connector(again).probe()).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('rk:identity is not installed'),
+    });
+  });
+});
