@@ -69,7 +69,9 @@ const ValueSource = v.union([
 export type ValueSource = v.InferOutput<typeof ValueSource>;
 
 /** One source, or several tried in order (the first that gives a value wins); null removes a default. */
-export const PropertySources = v.nullable(v.union([ValueSource, v.pipe(v.array(ValueSource), v.minLength(1), v.maxLength(8))]));
+export const PropertySources = v.nullable(
+  v.union([ValueSource, v.pipe(v.array(ValueSource), v.minLength(1), v.maxLength(8))]),
+);
 
 /**
  * A property QName, `prefix:localName`. The connector's own `rk:` properties and the node name are set by the
