@@ -92,7 +92,15 @@ export const ReceiptSchema = v.object({
   id: UuidV7,
   url: v.pipe(v.string(), v.url()),
   receivedAt: IsoDateTime,
-  content: v.array(v.object({ name: v.string(), sha256: Sha256Hex, size: v.number() })),
+  content: v.array(
+    v.object({
+      name: v.string(),
+      sha256: Sha256Hex,
+      size: v.number(),
+      /** The repository's own digest where it reports one (Microsoft 365: QuickXorHash, base64), beside the sha256. */
+      quickXorHash: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    }),
+  ),
 });
 export type Receipt = v.InferOutput<typeof ReceiptSchema>;
 

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GraphFake } from '../../../tests/fakes/graph/server';
+import { deliver } from '../deliver';
+import { quickXorHash } from './quickxorhash';
+import { bytesOf, connectorFor, fakeTenant, memoryProgress, partSource, recordWith, testTokens } from './testing';
+import { FRAGMENT_UNIT } from './upload';
+
+let fake: GraphFake;
+afterEach(() => fake?.close());
+
+describe('Microsoft 365 connector', () => {
+  it('files a record as a folder of its parts, sets the columns, then labels it, and proves each file', async () => {
+    fake = await fakeTenant();
+    const mail = bytesOf(30_000, 1);
+    const pdf = bytesOf(70_000, 2);
+    const record = await recordWith([
+      { name: 'message.eml', bytes: mail },
+      { name: 'invoice.pdf', bytes: pdf },
+    ]);
+    const connector = connectorFor(fake, testTokens(fake));
+    const receipt = await deliver(connector, record, [partSource(0, mail), partSource(1, pdf)], memoryProgress());
+
+    const files = fake.files().filter((f) => !f.folder);
+    expect(files.map((f) => f.path).sort()).toEqual([
+      `HR/Grievances/Grievance_ overtime for March (${record.id})/invoice.pdf`,
+      `HR/Grievances/Grievance_ overtime for March (${record.id})/message.eml`,
+    ]);
+    const primary = files.find((f) => f.name === 'message.eml')!;
+    expect(Buffer.compare(primary.bytes!, Buffer.from(mail))).toBe(0);
+    expect(primary.fields).toMatchObject({
+      Title: 'Grievance: overtime for March',
+      RecordId: record.id,
+      Originator: 'Ann Smith <ann@hr.example.org>',
+      Addressees: 'hr@example.org; Bob <bob@example.org>',
+      DateSent: '2026-11-20T09:14:00Z',
+      SourceId: '<CAF=abc@mail.gmail.com>',
+      Category: 'HR/2.3',
+      Tags: 'grievance; overtime',
+      CaseNumber: 'HR-2291',
+    });
+    expect(files.every((f) => f.label?.name === 'HR case record')).toBe(true);
+    // The columns were set before the first label: a record label locks them.
+    const paths = fake.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    const fieldsAt = paths.findIndex((p) => p.startsWith('PATCH') && p.endsWith('/fields'));
+    const labelAt = paths.findIndex((p) => p.endsWith('/retentionLabel'));
+    expect(fieldsAt).toBeGreaterThan(-1);
+    expect(fieldsAt).toBeLessThan(labelAt);
+
+    expect(receipt.content).toEqual([
+      { name: 'message.eml', sha256: record.content[0]!.sha256, size: mail.length, quickXorHash: quickXorHash(mail) },
+      { name: 'invoice.pdf', sha256: record.content[1]!.sha256, size: pdf.length, quickXorHash: quickXorHash(pdf) },
+    ]);
+    expect(receipt.url).toContain(encodeURIComponent(`(${record.id})`).replace(/%20/g, '%20'));
+  });
+
+  it('sends a large part through an upload session in 320 KiB multiples, with no token on the upload URL', async () => {
+    fake = await fakeTenant();
+    const big = bytesOf(23 * 1024 * 1024 + 12_345, 3);
+    const record = await recordWith([{ name: 'scan.tiff', bytes: big }]);
+    const receipt = await deliver(connectorFor(fake, testTokens(fake)), record, [partSource(0, big)], memoryProgress());
+    const puts = fake.requests.filter((r) => r.path.startsWith('/upload/') && r.method === 'PUT');
+    expect(puts.length).toBe(3);
+    expect(puts.every((r) => !r.authorization && r.status !== 401)).toBe(true);
+    const [file] = fake.files().filter((f) => !f.folder);
+    expect(file!.size).toBe(big.length);
+    expect(file!.quickXorHash).toBe(quickXorHash(big));
+    expect(receipt.content[0]!.quickXorHash).toBe(quickXorHash(big));
+    expect((10 * 1024 * 1024) % FRAGMENT_UNIT).toBe(0);
+  });
+});
