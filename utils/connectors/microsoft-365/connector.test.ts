@@ -1,8 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GraphFake } from '../../../tests/fakes/graph/server';
+import { AuthError } from '../../auth/oauth';
 import { deliver } from '../deliver';
 import { quickXorHash } from './quickxorhash';
-import { bytesOf, connectorFor, fakeTenant, memoryProgress, partSource, recordWith, testTokens } from './testing';
+import {
+  bytesOf,
+  connectorFor,
+  fakeTenant,
+  MAPPING,
+  memoryProgress,
+  partSource,
+  recordWith,
+  SITE,
+  testTokens,
+} from './testing';
 import { FRAGMENT_UNIT } from './upload';
 
 let fake: GraphFake;
@@ -66,5 +77,72 @@ describe('Microsoft 365 connector', () => {
     expect(file!.quickXorHash).toBe(quickXorHash(big));
     expect(receipt.content[0]!.quickXorHash).toBe(quickXorHash(big));
     expect((10 * 1024 * 1024) % FRAGMENT_UNIT).toBe(0);
+  });
+});
+
+describe('Microsoft 365 connection test', () => {
+  it('says who is signed in and that the mapped libraries are reachable', async () => {
+    fake = await fakeTenant();
+    const result = await connectorFor(fake, testTokens(fake)).probe();
+    expect(result).toMatchObject({ ok: true, user: 'alice@contoso.example' });
+    expect(result.ok && result.detail).toContain('1 mapped library is reachable');
+    expect(result.ok && result.detail).toContain('HR case record, Regulatory finance');
+  });
+
+  it('names the missing step: configuration, sign-in, site, library, permission', async () => {
+    fake = await fakeTenant();
+    const tokens = testTokens(fake);
+    expect(await connectorFor(fake, tokens, { mapping: undefined }).probe()).toEqual({
+      ok: false,
+      kind: 'not-configured',
+      detail: 'The presets map no file-plan category to Microsoft 365: ask your records administrator.',
+    });
+    expect(await connectorFor(fake, tokens, { mapping: { categories: 'no' } }).probe()).toMatchObject({
+      ok: false,
+      kind: 'not-configured',
+    });
+    const signedOut = async () => {
+      throw new AuthError('Not signed in to Microsoft 365: sign in from the options page.', 'sign-in');
+    };
+    expect(await connectorFor(fake, signedOut).probe()).toEqual({
+      ok: false,
+      kind: 'sign-in',
+      detail: 'Not signed in to Microsoft 365: sign in from the options page.',
+    });
+    const elsewhere = { categories: { X: { site: 'contoso.sharepoint.com:/sites/gone', library: 'Records' } } };
+    expect(await connectorFor(fake, tokens, { mapping: elsewhere }).probe()).toMatchObject({
+      ok: false,
+      kind: 'setup',
+      detail: expect.stringContaining('The SharePoint site contoso.sharepoint.com:/sites/gone was not found'),
+    });
+    const noLibrary = { categories: { X: { site: SITE, library: 'Archive' } } };
+    expect(await connectorFor(fake, tokens, { mapping: noLibrary }).probe()).toMatchObject({
+      ok: false,
+      kind: 'setup',
+      detail: expect.stringContaining(
+        'The library "Archive" was not found in contoso.sharepoint.com:/sites/records (its libraries: Records, Documents)',
+      ),
+    });
+    fake.throttle(1, '1', (_m, path) => path.endsWith('/drives'), 403);
+    expect(await connectorFor(fake, tokens).probe()).toMatchObject({ ok: false, kind: 'permission' });
+  });
+});
+
+describe('mapping', () => {
+  it('is validated where it enters, naming the bad entry', async () => {
+    fake = await fakeTenant();
+    const bad = {
+      ...MAPPING,
+      categories: { 'HR/2.3': { site: 'https://contoso.sharepoint.com/sites/x', library: 'R' } },
+    };
+    const record = await recordWith([{ name: 'a.txt', bytes: bytesOf(10) }]);
+    await expect(
+      deliver(
+        connectorFor(fake, testTokens(fake), { mapping: bad }),
+        record,
+        [partSource(0, bytesOf(10))],
+        memoryProgress(),
+      ),
+    ).rejects.toThrow(/mapping is not valid: must be "host:\/sites\/name"/);
   });
 });

@@ -83,7 +83,7 @@ export function connectorFor(
     fetch: options.fetch ?? fetch,
     now: options.now ?? Date.now,
     credentials: memoryCredentials(),
-    mapping: options.mapping ?? MAPPING,
+    mapping: 'mapping' in options ? options.mapping : MAPPING,
     graphBase: fake.url,
     token,
   });
