@@ -142,6 +142,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       if (!res.headersSent) send(res, 500, errorBody('generalException', String(error)));
     });
   });
+  // Idle connections stay open for the whole test: a client reusing one the server just closed would see a
+  // spurious network failure.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const base = `${origin}/v1.0`;

@@ -74,33 +74,42 @@ export function toRef(item: DriveItem, quickXorHash: string, doing: string): Par
   };
 }
 
-/** Bytes [start, end) of a part, read chunk by chunk; at most the range is held in memory. */
-async function readRange(part: PartSource, start: number, end: number): Promise<Uint8Array[]> {
-  const pieces: Uint8Array[] = [];
+/**
+ * Bytes [start, end) of a part as a Blob made of slices of the stored chunks (the outbox keeps chunks as Blobs,
+ * which Chrome holds on disk, so the body costs no memory), each slice's bytes shown to `visit` (the hash) on the way.
+ */
+async function readRange(
+  part: PartSource,
+  start: number,
+  end: number,
+  visit: (bytes: Uint8Array) => void,
+): Promise<Blob> {
+  const slices: Blob[] = [];
   for (let n = Math.floor(start / part.chunkSize); n * part.chunkSize < end; n++) {
     const chunkStart = n * part.chunkSize;
     const from = Math.max(start, chunkStart) - chunkStart;
     const to = Math.min(end, chunkStart + part.chunkSize) - chunkStart;
     const chunk = await part.chunk(n);
-    const bytes =
+    const slice =
       chunk instanceof Blob
-        ? new Uint8Array(await chunk.slice(from, to).arrayBuffer())
-        : new Uint8Array(chunk, from, to - from);
-    if (bytes.byteLength !== to - from) {
+        ? chunk.slice(from, to)
+        : new Blob([new Uint8Array(chunk, from, Math.max(0, Math.min(to, chunk.byteLength) - from))]);
+    if (slice.size !== to - from) {
       throw new ConnectorError(
         `Part ${part.index + 1} is shorter in the outbox than its ${part.size} bytes.`,
         'permanent',
       );
     }
-    pieces.push(bytes);
+    visit(new Uint8Array(await slice.arrayBuffer()));
+    slices.push(slice);
   }
-  return pieces;
+  return new Blob(slices);
 }
 
 /** Feeds bytes [start, end) of the part to `hash`, a chunk at a time. */
 async function hashRange(part: PartSource, hash: QuickXorHash, start: number, end: number): Promise<void> {
   for (let at = start; at < end; at += FRAGMENT_BYTES) {
-    for (const piece of await readRange(part, at, Math.min(end, at + FRAGMENT_BYTES))) hash.update(piece);
+    await readRange(part, at, Math.min(end, at + FRAGMENT_BYTES), (bytes) => hash.update(bytes));
   }
 }
 
@@ -148,15 +157,14 @@ export async function sendPart(o: SendOptions): Promise<PartRef> {
 }
 
 async function simpleUpload(o: SendOptions): Promise<PartRef> {
-  const pieces = await readRange(o.part, 0, o.part.size);
   const hash = new QuickXorHash();
-  for (const piece of pieces) hash.update(piece);
+  const body = await readRange(o.part, 0, o.part.size, (bytes) => hash.update(bytes));
   const quickXorHash = hash.digest();
   const doing = `upload ${o.name}`;
   // OneDrive driveitem_put_content.md § Conflict Resolution Behavior: a plain PUT replaces; `fail` refuses instead.
   const response = await o.graph.raw(`${itemPath(o)}/content?@microsoft.graph.conflictBehavior=fail`, {
     method: 'PUT',
-    body: new Blob(pieces as BlobPart[]),
+    body,
     headers: { 'Content-Type': 'application/octet-stream' },
     doing,
   });
@@ -272,9 +280,8 @@ async function sessionUpload(o: SendOptions): Promise<PartRef> {
       );
     }
     const end = Math.min(offset + FRAGMENT_BYTES, size);
-    const pieces = await readRange(o.part, offset, end);
     const before = hash.save();
-    for (const piece of pieces) hash.update(piece);
+    const body = await readRange(o.part, offset, end, (bytes) => hash.update(bytes));
     const doing = `upload bytes ${offset}–${end - 1} of ${o.name}`;
     const response = await uploadRequest(
       o,
@@ -282,7 +289,7 @@ async function sessionUpload(o: SendOptions): Promise<PartRef> {
       {
         method: 'PUT',
         headers: { 'Content-Range': `bytes ${offset}-${end - 1}/${size}` },
-        body: new Blob(pieces as BlobPart[]),
+        body,
       },
       doing,
     );
