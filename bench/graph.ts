@@ -82,7 +82,12 @@ const MAPPING: Microsoft365Mapping = {
 
 function memoryProgress() {
   let saved: unknown;
-  return { get: async () => saved, save: async (p: unknown) => void (saved = structuredClone(p)) };
+  return {
+    get: async () => saved,
+    save: async (progress: unknown) => {
+      saved = structuredClone(progress);
+    },
+  };
 }
 
 /** JavaScript heap and buffers in use (RSS never shrinks back, so it cannot show a peak above idle). */
