@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GraphFake } from '../../../tests/fakes/graph/server';
-import { AuthError } from '../../auth/oauth';
-import { deliver } from '../deliver';
-import { quickXorHash } from './quickxorhash';
 import {
   bytesOf,
   connectorFor,
@@ -13,7 +10,10 @@ import {
   recordWith,
   SITE,
   testTokens,
-} from './testing';
+} from '../../../tests/fakes/graph/tenant';
+import { AuthError } from '../../auth/oauth';
+import { deliver } from '../deliver';
+import { quickXorHash } from './quickxorhash';
 import { FRAGMENT_UNIT } from './upload';
 
 let fake: GraphFake;

@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenIdProvider, startOpenIdProvider } from '../../../tests/fakes/graph/openid-provider';
 import { type GraphFake, startGraphFake } from '../../../tests/fakes/graph/server';
-import { scopesFor } from '../../auth/microsoft';
-import { OAuthSession } from '../../auth/oauth';
-import type { DeclaredRecord, Receipt } from '../../records/record';
-import { type Connector, ConnectorError, type PartSource } from '../connector';
-import { deliver } from '../deliver';
-import { quickXorHash } from './quickxorhash';
 import {
   bytesOf,
   COLUMNS,
@@ -18,7 +12,13 @@ import {
   partSource,
   recordWith,
   testTokens,
-} from './testing';
+} from '../../../tests/fakes/graph/tenant';
+import { scopesFor } from '../../auth/microsoft';
+import { OAuthSession } from '../../auth/oauth';
+import type { DeclaredRecord, Receipt } from '../../records/record';
+import { type Connector, ConnectorError, type PartSource } from '../connector';
+import { deliver } from '../deliver';
+import { quickXorHash } from './quickxorhash';
 
 /**
  * Faults through `deliver()`, as the drain meets them: a worker stopped in the middle of an upload session, a burst

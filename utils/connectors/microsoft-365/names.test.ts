@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MAPPING, recordWith } from '../../../tests/fakes/graph/tenant';
 import { columnValues, targetFor } from './mapping';
 import { partNames, recordFolderName, safeName } from './names';
-import { MAPPING, recordWith } from './testing';
 
 describe('SharePoint names', () => {
   it('replaces what SharePoint refuses and keeps the rest', () => {

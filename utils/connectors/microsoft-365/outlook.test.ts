@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GraphFake } from '../../../tests/fakes/graph/server';
+import { fakeTenant, testTokens } from '../../../tests/fakes/graph/tenant';
 import type { Detection } from '../../detectors/types';
 import { GraphClient } from './graph';
 import { outlookItemId, outlookOriginal } from './outlook';
-import { fakeTenant, testTokens } from './testing';
 
 // A real multipart message with three attachments (utils/capture/parse/fixtures/SOURCES.md).
 const MIME = readFileSync(new URL('../../capture/parse/fixtures/mailparser_nodemailer.eml', import.meta.url));

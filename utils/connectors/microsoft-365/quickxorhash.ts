@@ -14,11 +14,12 @@
 const WIDTH = 160;
 const SHIFT = 11;
 
-export interface QuickXorHashState {
+/** Plain JSON, so it can be saved in an outbox checkpoint. */
+export type QuickXorHashState = {
   length: number;
   /** The 160 folded slots, base64. */
   cells: string;
-}
+};
 
 const toBase64 = (bytes: Uint8Array) => {
   let binary = '';

@@ -1,9 +1,9 @@
-import { type GraphFake, startGraphFake } from '../../../tests/fakes/graph/server';
-import type { DeclaredRecord } from '../../records/record';
-import type { CredentialStore, PartSource } from '../connector';
-import type { DeliveryProgress } from '../deliver';
-import { createMicrosoft365Connector } from './connector';
-import type { Microsoft365Mapping } from './mapping';
+import type { CredentialStore, PartSource } from '../../../utils/connectors/connector';
+import type { DeliveryProgress } from '../../../utils/connectors/deliver';
+import { createMicrosoft365Connector } from '../../../utils/connectors/microsoft-365/connector';
+import type { Microsoft365Mapping } from '../../../utils/connectors/microsoft-365/mapping';
+import type { DeclaredRecord } from '../../../utils/records/record';
+import { type GraphFake, startGraphFake } from './server';
 
 /** Test support for the Microsoft 365 connector: a fake tenant, records with parts, an in-memory outbox. */
 
