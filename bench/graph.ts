@@ -1,7 +1,7 @@
 /**
  * Node-level benchmarks of the Microsoft 365 connector (issue 12): records delivered through `deliver()` into the
  * loopback Graph fake, beside the same records sent through the Records API path to the reference server. Run with
- * `npx tsx bench/graph.ts`; not yet part of `npm run bench` (the in-extension figures come with the wiring).
+ * `npm run bench:graph`; not yet part of `npm run bench` (the in-extension figures come with the wiring).
  *
  * What this measures is the connector's own work and its request pattern on loopback (five Graph calls per small
  * record against one multipart POST), not SharePoint's latency, which no fake can tell.

@@ -29,6 +29,14 @@ describe('SharePoint names', () => {
       { name: 'notes.txt', bytes: new Uint8Array(1) },
     ]);
     expect(partNames(record)).toEqual(['scan (1).pdf', 'SCAN (2).pdf', 'notes.txt']);
+    const tricky = await recordWith([
+      { name: 'a.txt', bytes: new Uint8Array(1) },
+      { name: 'a (1).txt', bytes: new Uint8Array(1) },
+      { name: 'A.txt', bytes: new Uint8Array(1) },
+    ]);
+    const names = partNames(tricky);
+    expect(names).toEqual(['a (1.2).txt', 'a (1).txt', 'A (3).txt']);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
   });
 });
 

@@ -42,9 +42,15 @@ export function partNames(record: Pick<DeclaredRecord, 'content'>): string[] {
   const cleaned = record.content.map((entry, index) => safeName(entry.name, `part-${index + 1}`));
   const counts = new Map<string, number>();
   for (const name of cleaned) counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + 1);
+  const taken = new Set(cleaned.filter((name) => counts.get(name.toLowerCase()) === 1).map((n) => n.toLowerCase()));
   return cleaned.map((name, index) => {
     if (counts.get(name.toLowerCase()) === 1) return name;
+    // Several parts share a name: each gets its position, and more if that is taken too.
     const dot = name.lastIndexOf('.');
-    return dot > 0 ? `${name.slice(0, dot)} (${index + 1})${name.slice(dot)}` : `${name} (${index + 1})`;
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    let candidate = `${stem} (${index + 1})${ext}`;
+    for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${index + 1}.${n})${ext}`;
+    taken.add(candidate.toLowerCase());
+    return candidate;
   });
 }
