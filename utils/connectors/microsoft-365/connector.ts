@@ -350,6 +350,8 @@ export function createMicrosoft365Connector(deps: Microsoft365Deps): Connector {
       };
     },
 
+    // The receipt is checked against the record here; SharePoint's QuickXorHash was compared with the one computed
+    // over the bytes sent in `finalize`, which alone has both.
     async verify(record, receipt) {
       if (receipt.id !== record.id) return `the receipt is for record ${receipt.id}, not ${record.id}`;
       if (receipt.content.length !== record.content.length) {

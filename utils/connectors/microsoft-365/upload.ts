@@ -206,7 +206,8 @@ export function nextOffset(ranges: unknown): number | undefined {
 /** A request to the upload URL: never with the Authorization header (the page's Remarks: it may cause a 401). */
 async function uploadRequest(o: SendOptions, url: string, init: RequestInit, doing: string): Promise<Response> {
   try {
-    return await o.fetch(url, { ...init, signal: AbortSignal.timeout(120_000) });
+    // Ten minutes: a 10 MiB fragment on a slow line (1 Mbit/s) takes well over the two minutes other calls get.
+    return await o.fetch(url, { ...init, signal: AbortSignal.timeout(600_000) });
   } catch (error) {
     throw unreachable(error, doing);
   }
