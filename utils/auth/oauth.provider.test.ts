@@ -23,8 +23,8 @@ function memoryCredentials(): CredentialStore & { map: Map<string, string> } {
 let op: OpenIdProvider;
 beforeAll(async () => {
   op = await startOpenIdProvider();
-});
-afterAll(() => op.close());
+}, 120_000);
+afterAll(() => op.close(), 60_000);
 
 function session(options: { launch?: LaunchWebAuthFlow } = {}) {
   let clock = Date.now();
@@ -48,7 +48,8 @@ function session(options: { launch?: LaunchWebAuthFlow } = {}) {
   return { s, credentials, advance, now: () => clock };
 }
 
-describe('OAuth session against a real OpenID provider', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('OAuth session against a real OpenID provider', { timeout: 120_000 }, () => {
   it('signs in with the code flow and PKCE, and gets a Graph token the provider vouches for', async () => {
     op.endBrowserSession();
     const { s, now } = session();

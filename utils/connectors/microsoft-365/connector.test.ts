@@ -17,9 +17,10 @@ import { quickXorHash } from './quickxorhash';
 import { FRAGMENT_UNIT } from './upload';
 
 let fake: GraphFake;
-afterEach(() => fake?.close());
+afterEach(() => fake?.close(), 60_000);
 
-describe('Microsoft 365 connector', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('Microsoft 365 connector', { timeout: 120_000 }, () => {
   it('files a record as a folder of its parts, sets the columns, then labels it, and proves each file', async () => {
     fake = await fakeTenant();
     const mail = bytesOf(30_000, 1);
@@ -80,7 +81,8 @@ describe('Microsoft 365 connector', () => {
   });
 });
 
-describe('Microsoft 365 connection test', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('Microsoft 365 connection test', { timeout: 120_000 }, () => {
   it('says who is signed in and that the mapped libraries are reachable', async () => {
     fake = await fakeTenant();
     const result = await connectorFor(fake, testTokens(fake)).probe();
@@ -128,7 +130,8 @@ describe('Microsoft 365 connection test', () => {
   });
 });
 
-describe('mapping', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('mapping', { timeout: 120_000 }, () => {
   it('is validated where it enters, naming the bad entry', async () => {
     fake = await fakeTenant();
     const bad = {

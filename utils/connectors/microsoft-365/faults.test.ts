@@ -32,7 +32,7 @@ afterEach(async () => {
   await fake?.close();
   await op?.close();
   op = undefined;
-});
+}, 60_000);
 
 const MiB = 1024 * 1024;
 const uploads = (f: GraphFake) => f.requests.filter((r) => r.method === 'PUT' && r.path.startsWith('/upload/'));
@@ -59,7 +59,8 @@ async function drain(
   throw new Error('not delivered in 20 attempts');
 }
 
-describe('Microsoft 365 delivery under faults', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('Microsoft 365 delivery under faults', { timeout: 120_000 }, () => {
   it('resumes an upload session from the saved checkpoint after the worker stopped mid-upload', async () => {
     fake = await fakeTenant();
     const big = bytesOf(35 * MiB + 4321, 7);

@@ -16,8 +16,8 @@ beforeEach(async () => {
   const site = fake.addSite('contoso.sharepoint.com', '/sites/records', [{ name: 'Records', columns: ['Kind'] }]);
   drive = site.drives[0]!.id;
   fake.addLabel('Record', 'retainAsRecord');
-});
-afterEach(() => fake.close());
+}, 60_000);
+afterEach(() => fake.close(), 60_000);
 
 const graph = (path: string, init: RequestInit = {}) =>
   fetch(`${fake.url}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
@@ -39,7 +39,8 @@ const put = (url: string, start: number, length: number, total: number, headers:
     body: new Uint8Array(length),
   });
 
-describe('Graph fake', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('Graph fake', { timeout: 120_000 }, () => {
   it('refuses calls without a valid token, and a token sent to the upload URL', async () => {
     expect((await fetch(`${fake.url}/me`)).status).toBe(401);
     expect((await graph('/me', { headers: { Authorization: 'Bearer forged' } })).status).toBe(401);

@@ -27,11 +27,12 @@ function detection(itemId: string, sourceId = `outlook:${itemId}`): Detection {
 }
 
 let fake: GraphFake;
-afterEach(() => fake?.close());
+afterEach(() => fake?.close(), 60_000);
 
 const client = (f: GraphFake) => new GraphClient({ base: f.url, fetch, now: Date.now, token: testTokens(f) });
 
-describe('Outlook originals through Graph', () => {
+// Servers on loopback on a busy machine: generous time, never a fixed sleep.
+describe('Outlook originals through Graph', { timeout: 120_000 }, () => {
   it('converts the page’s EWS item id, fetches the MIME and reads it like a Gmail message', async () => {
     fake = await fakeTenant();
     fake.addMessage(REST_ID, MIME, EWS_ID);
