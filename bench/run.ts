@@ -26,6 +26,7 @@ import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
 import { type Figure, formatTable, median } from './figures.ts';
 import { largePresets } from './presets-data.ts';
 import { ingestPeakRss, ingestVsBare } from './server-ingest.ts';
+import { uiFigures } from './ui.ts';
 
 const gzipKb = (files: string[]) =>
   Math.round(files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).byteLength, 0) / 102.4) / 10;
@@ -355,6 +356,7 @@ const results: Record<string, Figure> = {
   declareToReceiptLatency: await declareToReceipt(),
   ...presetsFigures(),
   ...(await syncFigures()),
+  ...(await uiFigures()),
   ...(await repositoryFigures()),
 };
 

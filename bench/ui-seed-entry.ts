@@ -1,0 +1,89 @@
+/**
+ * Bundled by bench/ui.ts and run in the extension's service worker: years of history written through the
+ * outbox's own functions (enqueue, then markSynced or updateRow), exactly as declarations and drains write them.
+ */
+import { openOutbox } from '../utils/outbox/db';
+import { enqueue, markSynced, updateRow } from '../utils/outbox/outbox';
+import type { DeclaredRecord } from '../utils/records/record';
+import { uuidv7 } from '../utils/records/uuidv7';
+
+const HOUR = 3_600_000;
+
+async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * `count` declarations, oldest first, one per hour up to now. Every 20th still waits (retrying after a 503),
+ * every 50th was refused (needs attention), every 200th is still queued; the rest were synced with a receipt.
+ */
+async function seed(count: number): Promise<{ synced: number; waiting: number }> {
+  const db = await openOutbox();
+  const start = Date.now() - count * HOUR;
+  let synced = 0;
+  for (let i = 0; i < count; i++) {
+    const body = new TextEncoder().encode(`Declaration ${i}\r\n`.repeat(4));
+    const bytes = body.buffer.slice(0) as ArrayBuffer;
+    const declaredAt = new Date(start + i * HOUR).toISOString();
+    const record: DeclaredRecord = {
+      id: uuidv7(),
+      source: {
+        app: 'gmail',
+        kind: 'email',
+        url: `https://mail.google.com/mail/u/0/#inbox/bench${i}`,
+        sourceId: `<bench-${i}@mail.example.org>`,
+      },
+      title: `Case ${i}: ${i % 3 ? 'supplier invoice' : 'grievance about shift allocation'} for matter ${i % 997}`,
+      metadata: { originator: `Person ${i % 50} <p${i % 50}@dept${i % 40}.example.org>`, dateSent: declaredAt },
+      classification: { profileId: `profile-${i % 200}`, categoryId: `C${i % 50}/${i % 99}`, recordType: 'email' },
+      tags: [`tag-${i % 20}-${i % 50}`],
+      fields: { caseNumber: `P${i % 200}-${i}` },
+      content: [
+        {
+          role: 'primary',
+          name: 'message.eml',
+          mimeType: 'message/rfc822',
+          size: bytes.byteLength,
+          sha256: await sha256Hex(bytes),
+        },
+      ],
+      declaredAt,
+    };
+    const at = start + i * HOUR;
+    await enqueue(db, record, [bytes], at);
+    if (i % 200 === 0) continue;
+    if (i % 50 === 0) {
+      await updateRow(
+        db,
+        record.id,
+        { state: 'needs-attention', attempts: 1, lastError: 'The repository refused the record (422): bad field' },
+        at,
+      );
+    } else if (i % 20 === 0) {
+      await updateRow(
+        db,
+        record.id,
+        { state: 'retrying', attempts: 3, nextAttemptAt: Date.now() + 24 * HOUR, lastError: 'HTTP 503' },
+        at,
+      );
+    } else {
+      await markSynced(
+        db,
+        record.id,
+        {
+          id: record.id,
+          url: `https://records.example.org/records/${record.id}`,
+          receivedAt: new Date(at + 1000).toISOString(),
+          content: record.content.map(({ name, sha256, size }) => ({ name, sha256, size })),
+        },
+        at + 1000,
+      );
+      synced++;
+    }
+  }
+  db.close();
+  return { synced, waiting: count - synced };
+}
+
+(globalThis as { recordkeeperSeed?: unknown }).recordkeeperSeed = seed;
