@@ -1,4 +1,5 @@
 import type { Receipt } from '../records/record';
+import type { AuditLine } from '../ui/views';
 import type { OutboxRow, OutboxState } from './db';
 
 /** What the popup and options see of an outbox row: no content, no credentials. */
@@ -26,4 +27,27 @@ export function toView(row: OutboxRow): OutboxView {
     receipt: row.receipt,
     declaredAt: row.record.declaredAt,
   };
+}
+
+/** A row of the options page's outbox and history lists: the view and what the audit trail says of it. */
+export interface HistoryRow extends OutboxView {
+  /** The row's audit lines, oldest first. */
+  events: AuditLine[];
+}
+
+/** Which rows a page is cut from. */
+export interface PageRequest {
+  offset: number;
+  limit: number;
+  /** Only rows that still wait to reach the repository (queued, sending, retrying, needs attention). */
+  pending?: boolean | undefined;
+  /** Only rows whose title, ids, state, error or audit lines contain this text (any case). */
+  query?: string | undefined;
+}
+
+/** One page of rows, newest first, and how many rows the whole list has. */
+export interface OutboxPage {
+  total: number;
+  offset: number;
+  rows: HistoryRow[];
 }
