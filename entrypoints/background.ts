@@ -5,12 +5,14 @@ import { testConnection } from '../utils/connection-test';
 import { findBySourceId } from '../utils/connectors/records-api';
 import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
 import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
-import { handleMessages } from '../utils/messaging';
+import { handleMessages, type TabDetections } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
 import { getRow, listRows } from '../utils/outbox/outbox';
+import { readPage } from '../utils/outbox/pages';
 import { toView } from '../utils/outbox/view';
 import { sitesFor, syncSiteScripts } from '../utils/presets/site-scripts';
+import { compactPlan, suggestAll } from '../utils/presets/slices';
 import {
   clearLocalPresets,
   importLocalPresets,
@@ -29,6 +31,7 @@ import { originPattern } from '../utils/settings';
 import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
+import { popupStart } from '../utils/ui/popup-start';
 import type { Choices } from '../utils/ui/views';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
@@ -84,18 +87,26 @@ export default defineBackground({
         .then((presets) => syncSiteScripts(presets.sites))
         .catch((error) => console.error('Recordkeeper site plugins failed to register', error));
 
+    const tabDetections = async (tabId: number | undefined): Promise<TabDetections> => {
+      const id = tabId ?? (await activeTabId());
+      if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
+      const result = await detectInTab(id);
+      const context = (await browser.storage.session.get(contextKey(id)))[contextKey(id)] as PendingContext | undefined;
+      const detections = withContext(result.detections, context, Date.now());
+      await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
+      return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
+    };
+
     handleMessages({
-      'tab.detections': async ({ tabId }) => {
-        const id = tabId ?? (await activeTabId());
-        if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
-        const result = await detectInTab(id);
-        const context = (await browser.storage.session.get(contextKey(id)))[contextKey(id)] as
-          | PendingContext
-          | undefined;
-        const detections = withContext(result.detections, context, Date.now());
-        await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
-        return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
-      },
+      'tab.detections': ({ tabId }) => tabDetections(tabId),
+      'popup.start': async ({ tabId }) =>
+        popupStart(
+          ...(await Promise.all([tabDetections(tabId), currentPresets(), loadChoices().catch(() => NO_CHOICES)])),
+        ),
+      'presets.plan': async () => compactPlan((await currentPresets()).filePlan),
+      'presets.suggest': async ({ detections }) =>
+        suggestAll(await currentPresets(), detections, await loadChoices().catch(() => NO_CHOICES)),
+      'outbox.page': async (request) => readPage(await openOutbox(), request),
       'record.declare': async (request) => {
         const tabId = request.tabId ?? (await activeTabId());
         const presets = await currentPresets();

@@ -1,11 +1,13 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { Detection } from './detectors/types';
-import type { OutboxView } from './outbox/view';
+import type { OutboxPage, OutboxView } from './outbox/view';
 import type { Presets, Site } from './presets/schema';
+import type { CompactPlan, Suggested } from './presets/slices';
 import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
+import type { PopupStart } from './ui/popup-start';
 import type { AuditLine, Choices, ConnectionTest, PresetsStatus } from './ui/views';
 
 /**
@@ -106,6 +108,25 @@ export const protocol = {
     v.object({ sourceIds: v.pipe(v.array(Text(2048)), v.maxLength(100)) }),
   ),
   'outbox.list': message<OutboxView[]>()('extension', Empty),
+  /** One page of the outbox, newest first, for the options page's lists (utils/outbox/pages.ts). */
+  'outbox.page': message<OutboxPage>()(
+    'extension',
+    v.object({
+      offset: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200)),
+      pending: v.optional(v.boolean()),
+      query: v.optional(Text(256)),
+    }),
+  ),
+  /** The popup's first answer: detections, the presets slice the form needs, choices, suggestions. */
+  'popup.start': message<PopupStart>()('extension', v.object({ tabId: v.optional(TabId) })),
+  /** The file plan in compact form, for the category picker once the form shows. */
+  'presets.plan': message<CompactPlan>()('extension', Empty),
+  /** Suggestions for items found after the popup opened (dropped files). */
+  'presets.suggest': message<Suggested>()(
+    'extension',
+    v.object({ detections: v.pipe(v.array(Detection), v.maxLength(100)) }),
+  ),
   'outbox.drain': message<{ started: boolean }>()('extension', Empty),
   'presets.get': message<Presets>()('extension', Empty),
   'presets.status': message<PresetsStatus>()('extension', Empty),
