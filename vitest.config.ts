@@ -3,6 +3,8 @@ import { WxtVitest } from 'wxt/testing';
 
 export default defineConfig({
   plugins: [WxtVitest()],
+  // Test files sit outside tsconfig.json (the extension project), so its jsxImportSource does not reach them.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     include: [
       'utils/**/*.test.ts',
