@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { filterPlan, type PlanIndex } from '../utils/ui/plan-tree';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { filterPlan, type PlanIndex, type VisibleRow } from '../utils/ui/plan-tree';
 import { useT } from './i18n';
 
 interface Props {
@@ -9,6 +9,10 @@ interface Props {
   onChange(categoryId: string): void;
   /** Tells the form that Enter belongs to the list while it is open. */
   onOpenChange?(open: boolean): void;
+  /** The whole plan is still on its way: `index` holds only the categories the form knows already. */
+  loading?: boolean | undefined;
+  /** Why the plan could not be loaded. */
+  error?: string | undefined;
 }
 
 export const ROW_HEIGHT = 28;
@@ -21,15 +25,17 @@ const OVERSCAN = 3;
  * matches kept for context). Only the rows in view are rendered, so 5,000 categories cost what 20 do.
  * Arrow keys move, Enter picks, Escape closes the list (and only the list).
  */
-export function CategoryPicker({ id, index, value, onChange, onOpenChange }: Props) {
+export function CategoryPicker({ id, index, value, onChange, onOpenChange, loading, error }: Props) {
   const t = useT();
   const [open, setOpenState] = useState(false);
   const [query, setQuery] = useState('');
+  // Filtered once per keystroke, where the query changes, not again on every render.
+  const [visible, setVisible] = useState<VisibleRow[]>([]);
   const [active, setActive] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
+  const shownIndex = useRef(index);
   const listId = `${id}-list`;
-  const visible = useMemo(() => (open ? filterPlan(index, query) : []), [index, query, open]);
 
   const setOpen = (next: boolean) => {
     setOpenState(next);
@@ -44,16 +50,24 @@ export function CategoryPicker({ id, index, value, onChange, onOpenChange }: Pro
   const shown = open && activeRow ? activeRow.index : selectedRow;
   const retention = shown === undefined ? undefined : index.rows[shown]?.category;
 
-  const openList = (nextQuery: string) => {
-    const rows = filterPlan(index, nextQuery);
-    const current = nextQuery ? rows.findIndex((r) => r.match) : rows.findIndex((r) => r.index === selectedRow);
+  const openList = (nextQuery: string, plan = index) => {
+    const rows = filterPlan(plan, nextQuery);
+    const selected = plan.byId.get(value);
+    const current = nextQuery ? rows.findIndex((r) => r.match) : rows.findIndex((r) => r.index === selected);
+    shownIndex.current = plan;
     setQuery(nextQuery);
+    setVisible(rows);
     setActive(Math.max(0, current));
     setOpen(true);
   };
 
-  // Keep the highlighted row in view.
-  useEffect(() => {
+  // The whole plan arrived while the list was open: filter it for what is typed.
+  useLayoutEffect(() => {
+    if (open && shownIndex.current !== index) openList(query, index);
+  }, [index]);
+
+  // Keep the highlighted row in view, before the frame is painted.
+  useLayoutEffect(() => {
     const list = listRef.current;
     if (!open || !list) return;
     const top = active * ROW_HEIGHT;
@@ -67,6 +81,7 @@ export function CategoryPicker({ id, index, value, onChange, onOpenChange }: Pro
     if (row !== undefined) onChange(index.rows[row]!.category.id);
     setOpen(false);
     setQuery('');
+    setVisible([]);
   };
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -137,7 +152,8 @@ export function CategoryPicker({ id, index, value, onChange, onOpenChange }: Pro
           style={{ maxHeight: `${WINDOW_ROWS * ROW_HEIGHT}px` }}
           onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
         >
-          {visible.length === 0 && <div class="picker-empty">{t('categoryNoMatch')}</div>}
+          {visible.length === 0 && !loading && !error && <div class="picker-empty">{t('categoryNoMatch')}</div>}
+
           <div style={{ height: `${visible.length * ROW_HEIGHT}px`, position: 'relative' }}>
             {visible.slice(first, last).map((row, offset) => {
               const i = first + offset;
@@ -169,6 +185,11 @@ export function CategoryPicker({ id, index, value, onChange, onOpenChange }: Pro
             })}
           </div>
         </div>
+      )}
+      {open && (loading || error) && (
+        <p class="hint" role="status">
+          {error ? t('filePlanUnavailable', error) : t('filePlanLoading')}
+        </p>
       )}
       {retention?.retention && (
         <p class="hint" id={`${id}-retention`}>

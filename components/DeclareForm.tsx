@@ -1,5 +1,6 @@
 import type { Detection } from '../utils/detectors/types';
-import type { Field, Presets, Profile } from '../utils/presets/schema';
+import type { Field, Profile } from '../utils/presets/schema';
+import type { FormPresets } from '../utils/presets/slices';
 import { retainedFields, type Suggestion } from '../utils/presets/suggest';
 import type { PriorLookup } from '../utils/records/prior';
 import type { FieldProblem } from '../utils/ui/fields';
@@ -32,7 +33,7 @@ export interface ItemProblems {
 
 export function initialValues(
   detection: Detection,
-  presets: Presets,
+  presets: Pick<FormPresets, 'profiles'>,
   suggestion: Suggestion | undefined,
   choices: Choices | undefined,
 ): DeclareValues {
@@ -51,7 +52,7 @@ export function initialValues(
 /** What stops this item from being declared; undefined when nothing does. */
 export function problemsOf(
   values: DeclareValues,
-  presets: Presets,
+  presets: Pick<FormPresets, 'profiles'>,
   prior: PriorLookup | undefined,
 ): ItemProblems | undefined {
   const profile = presets.profiles.find((p) => p.id === values.profileId);
@@ -68,8 +69,10 @@ export function problemsOf(
 interface Props {
   /** Prefix of element ids, unique per item. */
   id: string;
-  presets: Presets;
+  presets: FormPresets;
   plan: PlanIndex;
+  /** The whole plan is on its way (`plan` holds the categories known so far), or could not be loaded. */
+  planState?: { loading: boolean; error?: string | undefined } | undefined;
   choices: Choices | undefined;
   suggestion: Suggestion | undefined;
   prior: PriorLookup | undefined;
@@ -159,6 +162,7 @@ export function DeclareForm({
   id,
   presets,
   plan,
+  planState,
   choices,
   suggestion,
   prior,
@@ -235,6 +239,8 @@ export function DeclareForm({
         value={values.categoryId}
         onChange={(categoryId) => set({ categoryId })}
         onOpenChange={onPickerOpen}
+        loading={planState?.loading}
+        error={planState?.error}
       />
       {(profile?.fields ?? []).map((field) => (
         <FieldInput

@@ -1,132 +1,73 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Detection } from '../utils/detectors/types';
-import type { DeclareResult } from '../utils/messaging';
-import type { OutboxView } from '../utils/outbox/view';
-import type { Presets } from '../utils/presets/schema';
-import { suggest } from '../utils/presets/suggest';
-import type { PriorLookup } from '../utils/records/prior';
+import type { CompactPlan, FormPresets } from '../utils/presets/slices';
 import type { Api } from '../utils/ui/api';
-import { MAX_FILE_BYTES, readAsBase64 } from '../utils/ui/files';
-import { indexPlan } from '../utils/ui/plan-tree';
+import { indexCompactPlan, indexKnown, type PlanIndex } from '../utils/ui/plan-tree';
 import type { Choices } from '../utils/ui/views';
-import { DeclareForm, type DeclareValues, initialValues, problemsOf } from './DeclareForm';
-import { DetectionList, type ListItem } from './DetectionList';
+import { DeclareForm } from './DeclareForm';
+import { DetectionList } from './DetectionList';
 import { DropZone, dropHandlers } from './DropZone';
+import type { Item } from './declarer-state';
 import { useT } from './i18n';
 import { RecordStatus } from './RecordStatus';
-import { acceptTags } from './TagInput';
+import { useDeclarer } from './useDeclarer';
 
-export interface Item extends ListItem {
-  /** A local file, declared with `file.declare` instead of `record.declare`. */
-  file?: { name: string; base64: string } | undefined;
-}
-
-type Outcome =
-  | { status: 'waiting' | 'declaring' }
-  | { status: 'declared'; id: string; view?: OutboxView | null }
-  | { status: 'failed'; error: string; canDeclareMetadataOnly: boolean };
+export type { Item } from './declarer-state';
 
 interface Props {
   api: Api;
   tabId?: number | undefined;
-  /** What the page shows; local files are added to them. */
+  /** What the page shows, each with its suggestion; local files are added to them. */
   items: Item[];
-  presets: Presets;
+  presets: FormPresets;
   choices?: Choices | undefined;
+  /** The file plan for the category picker; asked of the background (`presets.plan`) when not given. */
+  loadPlan?: (() => Promise<CompactPlan>) | undefined;
   /** What to say when there is nothing to declare (the drop zone is always offered). */
   empty?: preact.ComponentChildren;
   /** Put the keyboard focus in the form once it shows (the popup); the options page leaves focus alone. */
   autoFocus?: boolean | undefined;
 }
 
-const FINAL_STATES = new Set<OutboxView['state']>(['synced', 'needs-attention']);
-
-function finalValues(values: DeclareValues, presets: Presets): DeclareValues {
-  const profile = presets.profiles.find((p) => p.id === values.profileId);
-  const vocabulary = (profile?.tagVocabulary && presets.vocabularies[profile.tagVocabulary]) || [];
-  const { tags } = acceptTags(values.tags, values.pendingTag, vocabulary, profile?.freeTags !== false);
-  return { ...values, title: values.title.trim(), tags, pendingTag: '' };
+/**
+ * The category picker's plan: at first only the categories the form knows (each profile's default, the
+ * suggested ones), then the whole plan once it has arrived, so the form never waits for a large plan.
+ */
+function usePlan(api: Api, presets: FormPresets, extra: FormPresets['categories'], loadPlan: Props['loadPlan']) {
+  const [plan, setPlan] = useState<PlanIndex>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    let current = true;
+    setPlan(undefined);
+    setError(undefined);
+    (loadPlan ?? (() => api.call('presets.plan', {})))().then(
+      (compact) => current && setPlan(indexCompactPlan(compact)),
+      (e: Error) => current && setError(e.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, presets, loadPlan]);
+  const known = useMemo(() => indexKnown([...presets.categories, ...extra]), [presets, extra]);
+  return { index: plan ?? known, state: { loading: !plan && !error, error } };
 }
 
 /**
  * Declaring one, some or all of the items: a checkbox per item when there are several, one metadata form per
- * item (shown for the active one), one declaration per item, progress and each result as it comes.
+ * item (shown for the active one), one declaration per item, progress and each result as it comes. The batch
+ * logic and the follow-up of declared records live in `useDeclarer`.
  */
-export function Declarer({ api, tabId, items: pageItems, presets, choices, empty, autoFocus }: Props) {
+export function Declarer({ api, tabId, items: pageItems, presets, choices, loadPlan, empty, autoFocus }: Props) {
   const t = useT();
-  const [files, setFiles] = useState<Item[]>([]);
-  const [fileErrors, setFileErrors] = useState<string[]>([]);
-  const items = useMemo(() => [...pageItems, ...files], [pageItems, files]);
-  const [edited, setEdited] = useState<Record<string, DeclareValues>>({});
-  const [checked, setChecked] = useState<Set<string>>(() => new Set(pageItems[0] ? [pageItems[0].key] : []));
-  const [active, setActive] = useState<string | undefined>(pageItems[0]?.key);
-  const [attempted, setAttempted] = useState(false);
+  const declarer = useDeclarer({ api, tabId, items: pageItems, presets, choices, t });
+  const { state, items, selected, progress, valuesOf, problemsFor } = declarer;
+  const { outcomes, prior, busy, attempted } = state;
   const [pickerOpen, setPickerOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [outcomes, setOutcomes] = useState<Record<string, Outcome>>({});
-  const [prior, setPrior] = useState<Record<string, PriorLookup>>({});
-  const [focusInvalid, setFocusInvalid] = useState(0);
-  const [tick, setTick] = useState(0);
   const formRef = useRef<HTMLFormElement>(null);
-  const plan = useMemo(() => indexPlan(presets.filePlan), [presets]);
-  const asked = useRef(new Set<string>());
-
-  const suggestions = useMemo(
-    () => new Map(items.map((item) => [item.key, suggest(presets, item.detection, choices)])),
-    [items, presets, choices],
-  );
-  const valuesOf = (item: Item): DeclareValues =>
-    edited[item.key] ?? initialValues(item.detection, presets, suggestions.get(item.key), choices);
-  const problemsFor = (item: Item) => problemsOf(valuesOf(item), presets, prior[item.detection.source.sourceId]);
-
-  // The duplicate check follows the items and never holds up the form.
-  useEffect(() => {
-    const sourceIds = items.map((i) => i.detection.source.sourceId).filter((id) => !asked.current.has(id));
-    if (!sourceIds.length) return;
-    for (const id of sourceIds) asked.current.add(id);
-    api.call('records.prior', { sourceIds }).then(
-      (found) => setPrior((before) => ({ ...before, ...found })),
-      () => undefined,
-    );
-  }, [api, items]);
-
-  // Follow each declared record until it reaches a final state.
-  const following = Object.entries(outcomes).filter(
-    ([, o]) =>
-      o.status === 'declared' && (o.view === undefined || (o.view !== null && !FINAL_STATES.has(o.view.state))),
-  );
-  const followKey = following.map(([key]) => key).join('|');
-  useEffect(() => {
-    if (!followKey) return;
-    let stopped = false;
-    const timer = setTimeout(
-      async () => {
-        const updates = await Promise.all(
-          following.map(async ([key, o]) => {
-            const id = (o as { id: string }).id;
-            return [key, id, await api.call('record.get', { id }).catch(() => undefined)] as const;
-          }),
-        );
-        if (stopped) return;
-        setOutcomes((before) => {
-          const next = { ...before };
-          for (const [key, id, view] of updates) if (view !== undefined) next[key] = { status: 'declared', id, view };
-          return next;
-        });
-        setTick((n) => n + 1);
-      },
-      // The first look is at once, so a quick receipt shows without a wait.
-      tick === 0 ? 0 : 400,
-    );
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [followKey, tick]);
+  const plan = usePlan(api, presets, state.categories, loadPlan);
 
   // Focus where typing helps: the first required field still empty, else the title.
   const focused = useRef(false);
-  const activeItem = items.find((item) => item.key === active);
+  const activeItem = items.find((item) => item.key === state.active);
   useEffect(() => {
     if (!autoFocus || focused.current || !activeItem || !formRef.current) return;
     focused.current = true;
@@ -137,108 +78,17 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
     target?.focus();
   });
   useEffect(() => {
-    if (focusInvalid) formRef.current?.querySelector<HTMLElement>('[aria-invalid=true]')?.focus();
-  }, [focusInvalid]);
+    if (state.focusInvalid) formRef.current?.querySelector<HTMLElement>('[aria-invalid=true]')?.focus();
+  }, [state.focusInvalid]);
 
-  const check = (keys: string[], on: boolean) => {
-    setChecked((before) => {
-      const next = new Set(before);
-      for (const key of keys) on ? next.add(key) : next.delete(key);
-      return next;
-    });
-    if (on && keys.length === 1) setActive(keys[0]);
-  };
-
-  const declareOne = async (item: Item, metadataOnly: boolean): Promise<DeclareResult> => {
-    const values = finalValues(valuesOf(item), presets);
-    const common = {
-      title: values.title,
-      profileId: values.profileId || undefined,
-      categoryId: values.categoryId || undefined,
-      tags: values.tags,
-      fields: Object.fromEntries(Object.entries(values.fields).filter(([, v]) => v.trim() !== '')),
-    };
-    try {
-      if (item.file) return await api.call('file.declare', { ...item.file, ...common });
-      return await api.call('record.declare', { tabId, detection: item.detection, ...common, metadataOnly });
-    } catch (error) {
-      return { ok: false, error: (error as Error).message, canDeclareMetadataOnly: false };
-    }
-  };
-
-  const run = async (targets: Item[], metadataOnly: boolean) => {
-    setBusy(true);
-    setOutcomes((before) => ({
-      ...before,
-      ...Object.fromEntries(targets.map((item) => [item.key, { status: 'waiting' } as Outcome])),
-    }));
-    for (const item of targets) {
-      setOutcomes((before) => ({ ...before, [item.key]: { status: 'declaring' } }));
-      const result = await declareOne(item, metadataOnly);
-      setOutcomes((before) => ({
-        ...before,
-        [item.key]: result.ok
-          ? { status: 'declared', id: result.id }
-          : { status: 'failed', error: result.error, canDeclareMetadataOnly: result.canDeclareMetadataOnly },
-      }));
-      if (result.ok) check([item.key], false);
-    }
-    setBusy(false);
-    // One drain for the batch, so that records declared while an earlier one was sending go out now too.
-    if (targets.length > 1) api.call('outbox.drain', {}).catch(() => undefined);
-  };
-
-  const selected = items.filter((item) => checked.has(item.key) && outcomes[item.key]?.status !== 'declared');
   const submit = (event?: Event) => {
     event?.preventDefault();
-    if (busy || !selected.length) return;
-    const invalid = selected.find((item) => problemsFor(item));
-    if (invalid) {
-      setAttempted(true);
-      setActive(invalid.key);
-      setFocusInvalid((n) => n + 1);
-      return;
-    }
-    run(selected, false);
+    declarer.submit();
   };
-
-  const addFiles = async (list: File[]) => {
-    const errors: string[] = [];
-    const added: Item[] = [];
-    for (const file of list) {
-      if (file.size > MAX_FILE_BYTES) {
-        errors.push(t('fileTooLarge', file.name));
-        continue;
-      }
-      try {
-        const base64 = await readAsBase64(file);
-        const detection: Detection = await api.call('file.inspect', { name: file.name, base64 });
-        added.push({
-          key: `file:${files.length + added.length}:${file.name}`,
-          detection,
-          file: { name: file.name, base64 },
-        });
-      } catch (error) {
-        errors.push(t('fileUnreadable', [file.name, (error as Error).message]));
-      }
-    }
-    setFileErrors(errors);
-    if (!added.length) return;
-    setFiles((before) => [...before, ...added]);
-    // Dropping files says what to declare now: the files, not what was ticked on the page before.
-    setChecked(new Set(added.map((item) => item.key)));
-    setActive(added[0]!.key);
-  };
-
-  const done = items.filter((item) => outcomes[item.key]);
-  const declaredCount = done.filter((item) => outcomes[item.key]!.status === 'declared').length;
-  const remaining = items.filter((item) => outcomes[item.key]?.status !== 'declared');
-  const progress = busy
-    ? t('declaringProgress', [
-        done.filter((i) => ['declared', 'failed'].includes(outcomes[i.key]!.status)).length + 1,
-        done.length,
-      ])
-    : '';
+  const addFiles = declarer.addFiles;
+  const { done, remaining } = progress;
+  const declaredCount = progress.declared;
+  const progressText = progress.running ? t('declaringProgress', [...progress.running]) : '';
   const activeShown = activeItem && outcomes[activeItem.key]?.status !== 'declared' ? activeItem : remaining[0];
   const activeProblems = attempted && activeShown ? problemsFor(activeShown) : undefined;
 
@@ -247,7 +97,7 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
       {(done.length > 0 || busy) && (
         <section class="results" aria-label={t('resultsHeading')}>
           <p class="progress" role="status">
-            {progress || (declaredCount > 0 ? t('declaredCount', [declaredCount, done.length]) : '')}
+            {progressText || (declaredCount > 0 ? t('declaredCount', [declaredCount, done.length]) : '')}
           </p>
           <ul>
             {done.map((item) => {
@@ -265,7 +115,7 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
                       <p class="status-title">{item.detection.title}</p>
                       <p>{outcome.error}</p>
                       {outcome.canDeclareMetadataOnly && (
-                        <button type="button" disabled={busy} onClick={() => run([item], true)}>
+                        <button type="button" disabled={busy} onClick={() => declarer.declareWithoutContent(item)}>
                           {t('declareWithoutContent')}
                         </button>
                       )}
@@ -304,10 +154,10 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
           {remaining.length > 0 && (
             <DetectionList
               items={remaining}
-              checked={checked}
+              checked={state.checked}
               active={activeShown.key}
-              onCheck={check}
-              onActivate={setActive}
+              onCheck={declarer.check}
+              onActivate={declarer.activate}
             />
           )}
           {remaining.length > 1 && <p class="editing">{t('editingItem', activeShown.detection.title)}</p>}
@@ -315,13 +165,14 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
             key={activeShown.key}
             id={`item${items.indexOf(activeShown)}`}
             presets={presets}
-            plan={plan}
+            plan={plan.index}
+            planState={plan.state}
             choices={choices}
-            suggestion={suggestions.get(activeShown.key)}
+            suggestion={activeShown.suggestion ?? undefined}
             prior={prior[activeShown.detection.source.sourceId]}
             values={valuesOf(activeShown)}
             problems={activeProblems}
-            onChange={(values) => setEdited((before) => ({ ...before, [activeShown.key]: values }))}
+            onChange={(values) => declarer.edit(activeShown.key, values)}
             onPickerOpen={setPickerOpen}
           />
           {attempted && selected.some((item) => item !== activeShown && problemsFor(item)) && (
@@ -334,9 +185,9 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
       ) : (
         done.length === 0 && empty
       )}
-      {fileErrors.length > 0 && (
+      {state.fileErrors.length > 0 && (
         <div class="error" role="alert">
-          {fileErrors.map((message) => (
+          {state.fileErrors.map((message) => (
             <p key={message}>{message}</p>
           ))}
         </div>

@@ -1,49 +1,89 @@
-import { useMemo, useState } from 'preact/hooks';
-import type { OutboxView } from '../utils/outbox/view';
-import type { AuditLine } from '../utils/ui/views';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { HistoryRow } from '../utils/outbox/view';
+import { safeHref } from '../utils/ui/links';
 import { useT } from './i18n';
 import { OUTBOX_STATE_KEYS } from './OutboxTable';
+import { type RowsPage, remPx, usePagedRows, useVirtualWindow } from './paged-list';
 
 interface Props {
-  rows: OutboxView[];
-  audit: AuditLine[];
+  /** One page of the history, newest first, optionally only what matches `query`. */
+  load(request: { offset: number; limit: number; query: string }): Promise<RowsPage<HistoryRow>>;
+  /** Changes when the rows in view should be read again (the options page's refresh). */
+  refreshTick: number;
 }
 
-/** Past this many matches the list says how many more there are instead of drawing them. */
-export const HISTORY_LIMIT = 200;
+/** Every row is two lines high: the declaration, then its audit lines and receipt digests on one line. */
+export const HISTORY_ROW_REM = 3.25;
 
-export interface HistoryEntry {
-  row: OutboxView;
-  events: AuditLine[];
-  text: string;
+const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
+
+function Entry({ row }: { row: HistoryRow }) {
+  const t = useT();
+  const href = safeHref(row.receipt?.url);
+  return (
+    <>
+      <div class="history-line">
+        <span class="history-when">{new Date(row.declaredAt).toLocaleString()}</span>{' '}
+        {href ? (
+          <a href={href} target="_blank" rel="noreferrer">
+            {row.title}
+          </a>
+        ) : (
+          <span>{row.title}</span>
+        )}
+        <span class="hint"> · {t(OUTBOX_STATE_KEYS[row.state])}</span>
+      </div>
+      <ul class="events">
+        {row.events.map((event) => (
+          <li key={`${event.at}:${event.action}`}>
+            {new Date(event.at).toLocaleString()} · {t(`audit_${event.action}`)}
+            {event.detail && ` · ${event.detail}`}
+          </li>
+        ))}
+        {row.receipt?.content.map((part) => (
+          <li key={`${part.name}:${part.sha256}`}>
+            {part.name} · {part.size} B · <code title={part.sha256}>sha256 {short(part.sha256)}</code>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
 }
 
-/** The declarations with their audit lines, searchable by any text they hold (title, ids, state, details). */
-export function historyEntries(rows: OutboxView[], audit: AuditLine[]): HistoryEntry[] {
-  const byRecord = new Map<string, AuditLine[]>();
-  for (const line of audit) byRecord.set(line.recordId, [...(byRecord.get(line.recordId) ?? []), line]);
-  return rows.map((row) => {
-    const events = (byRecord.get(row.id) ?? []).sort((a, b) => a.at - b.at);
-    const text = [
-      row.title,
-      row.sourceId,
-      row.id,
-      row.state,
-      row.lastError,
-      ...events.map((e) => `${e.action} ${e.detail ?? ''}`),
-    ]
-      .join('\n')
-      .toLowerCase();
-    return { row, events, text };
-  });
-}
-
-export function History({ rows, audit }: Props) {
+/**
+ * The declarations with their audit lines, newest first, searchable by any text they hold (the background
+ * searches). Pages are read as they scroll into view and only the rows in view are drawn, so ten thousand
+ * declarations cost what a screenful does.
+ */
+export function History({ load, refreshTick }: Props) {
   const t = useT();
   const [query, setQuery] = useState('');
-  const entries = useMemo(() => historyEntries(rows, audit), [rows, audit]);
-  const q = query.trim().toLowerCase();
-  const found = q ? entries.filter((entry) => entry.text.includes(q)) : entries;
+  const q = query.trim();
+  const list = usePagedRows((offset, limit) => load({ offset, limit, query: q }), q);
+  const rowHeight = useMemo(() => HISTORY_ROW_REM * remPx(), []);
+  const total = list.total ?? 0;
+  const view = useVirtualWindow(total, rowHeight);
+
+  useEffect(() => list.show(view.first, view.last), [view.first, view.last, list.total, q]);
+  // A search reads every row, so only the plain list follows changes as they happen.
+  useEffect(() => {
+    if (refreshTick && !q) list.refresh();
+  }, [refreshTick]);
+
+  const rows = [];
+  for (let i = view.first; i < view.last; i++) {
+    const row = list.rowAt(i);
+    rows.push(
+      row ? (
+        <li key={row.id} aria-setsize={total} aria-posinset={i + 1}>
+          <Entry row={row} />
+        </li>
+      ) : (
+        <li key={`pending-${i}`} class="placeholder" aria-hidden="true" />
+      ),
+    );
+  }
+
   return (
     <>
       <div class="search">
@@ -51,35 +91,23 @@ export function History({ rows, audit }: Props) {
         <input id="history-search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
       </div>
       <p class="hint" role="status">
-        {found.length > HISTORY_LIMIT
-          ? t('historyCountLimited', [HISTORY_LIMIT, found.length])
-          : t('historyCount', found.length)}
+        {list.error ?? (list.total === undefined ? t('historyLoading') : t('historyCount', total))}
       </p>
-      <ol class="history">
-        {found.slice(0, HISTORY_LIMIT).map(({ row, events }) => (
-          <li key={row.id}>
-            <span class="history-when">{new Date(row.declaredAt).toLocaleString()}</span>{' '}
-            {row.receipt ? (
-              <a href={row.receipt.url} target="_blank" rel="noreferrer">
-                {row.title}
-              </a>
-            ) : (
-              <span>{row.title}</span>
-            )}
-            <span class="hint"> · {t(OUTBOX_STATE_KEYS[row.state])}</span>
-            {events.length > 0 && (
-              <ul class="events">
-                {events.map((event) => (
-                  <li key={`${event.at}:${event.action}`}>
-                    {new Date(event.at).toLocaleString()} · {t(`audit_${event.action}`)}
-                    {event.detail && ` · ${event.detail}`}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </li>
-        ))}
-      </ol>
+      <section
+        ref={view.ref}
+        class="scroll-list"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must take the focus to be scrolled with keys.
+        tabIndex={0}
+        aria-label={t('historyHeading')}
+        onScroll={view.onScroll}
+      >
+        <ol
+          class="history"
+          style={{ paddingTop: `${view.before}px`, paddingBottom: `${view.after}px`, '--row': `${rowHeight}px` }}
+        >
+          {rows}
+        </ol>
+      </section>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import type { PriorLookup } from '../utils/records/prior';
+import { safeHref } from '../utils/ui/links';
 import { useT } from './i18n';
 
 interface Props {
@@ -22,6 +23,7 @@ export function PriorNotice({ id, lookup, checked, invalid, onChange }: Props) {
   const [latest] = lookup.records;
   if (!latest) return null;
   const more = lookup.records.length - 1;
+  const href = safeHref(latest.url);
   return (
     <div class="prior" role="status">
       <p>
@@ -29,9 +31,14 @@ export function PriorNotice({ id, lookup, checked, invalid, onChange }: Props) {
           ? t('priorDeclaredIn', [when(latest.receivedAt), latest.categoryId])
           : t('priorDeclared', when(latest.receivedAt))}
         {more > 0 && ` ${more > 1 ? t('priorMoreTimes', more) : t('priorOneMore')}`} —{' '}
-        <a href={latest.url} target="_blank" rel="noreferrer">
-          {t('priorOpen')}
-        </a>
+        {href ? (
+          <a href={href} target="_blank" rel="noreferrer">
+            {t('priorOpen')}
+          </a>
+        ) : (
+          // Not a web link: shown as text, never followed.
+          <span class="record-url">{latest.url}</span>
+        )}
       </p>
       <label class="inline">
         <input

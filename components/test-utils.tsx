@@ -3,8 +3,11 @@ import { act } from 'preact/test-utils';
 import { vi } from 'vitest';
 import en from '../public/_locales/en/messages.json';
 import type { DataOf, MessageType, ResultOf } from '../utils/messaging';
+import { compactPlan, suggestAll } from '../utils/presets/slices';
+import { NO_CHOICES } from '../utils/records/choices';
 import type { Api } from '../utils/ui/api';
 import { translator } from '../utils/ui/i18n';
+import { popupStart } from '../utils/ui/popup-start';
 import { I18n } from './i18n';
 
 /** Test helpers for components: an Api that answers from a table, and rendering in English. */
@@ -24,6 +27,29 @@ export function fakeApi(answers: Answers) {
     }),
   };
   return { api, calls };
+}
+
+/**
+ * Adds the answers the background composes from simple ones (`popup.start` from `tab.detections`,
+ * `presets.get` and `choices.get`; `presets.plan`; `presets.suggest`), with the same pure functions it uses. As
+ * in the background, remembered choices that cannot be read count as none.
+ */
+export function composed(answers: Answers): Answers {
+  const presets = async () => answers['presets.get']!({});
+  const choices = async () => {
+    try {
+      return (await answers['choices.get']?.({})) ?? NO_CHOICES;
+    } catch {
+      return NO_CHOICES;
+    }
+  };
+  return {
+    ...answers,
+    'popup.start': async ({ tabId }) =>
+      popupStart(await answers['tab.detections']!({ tabId }), await presets(), await choices()),
+    'presets.plan': async () => compactPlan((await presets()).filePlan),
+    'presets.suggest': async ({ detections }) => suggestAll(await presets(), detections, await choices()),
+  };
 }
 
 export const flush = () => act(() => new Promise((done) => setTimeout(done, 0)));

@@ -32,6 +32,7 @@ import { loadSettings, saveSettings, settingsView } from '../utils/settings-stor
 import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
 import { popupStart } from '../utils/ui/popup-start';
+import { presetsMemo } from '../utils/ui/presets-memo';
 import type { Choices } from '../utils/ui/views';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
@@ -74,6 +75,8 @@ export default defineBackground({
         .catch((error) => console.error('Recordkeeper presets refresh failed', error))
         .finally(() => syncSites());
     const currentPresets = async () => loadPresets((await loadSettings()).repositoryUrl);
+    // What the popup asks on every open; read again whenever the stored presets or settings change.
+    const rememberedPresets = presetsMemo(currentPresets);
     const loadChoices = async (): Promise<Choices> =>
       ((await browser.storage.local.get('choices')).choices as Choices | undefined) ?? NO_CHOICES;
     const contextKey = (tabId: number) => `context:${tabId}`;
@@ -101,11 +104,11 @@ export default defineBackground({
       'tab.detections': ({ tabId }) => tabDetections(tabId),
       'popup.start': async ({ tabId }) =>
         popupStart(
-          ...(await Promise.all([tabDetections(tabId), currentPresets(), loadChoices().catch(() => NO_CHOICES)])),
+          ...(await Promise.all([tabDetections(tabId), rememberedPresets(), loadChoices().catch(() => NO_CHOICES)])),
         ),
-      'presets.plan': async () => compactPlan((await currentPresets()).filePlan),
+      'presets.plan': async () => compactPlan((await rememberedPresets()).filePlan),
       'presets.suggest': async ({ detections }) =>
-        suggestAll(await currentPresets(), detections, await loadChoices().catch(() => NO_CHOICES)),
+        suggestAll(await rememberedPresets(), detections, await loadChoices().catch(() => NO_CHOICES)),
       'outbox.page': async (request) => readPage(await openOutbox(), request),
       'record.declare': async (request) => {
         const tabId = request.tabId ?? (await activeTabId());

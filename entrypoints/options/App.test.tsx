@@ -2,10 +2,11 @@
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Answers, byText, fakeApi, flush, mountIn, type, unmount } from '../../components/test-utils';
-import type { OutboxView } from '../../utils/outbox/view';
+import type { DataOf } from '../../utils/messaging';
+import type { OutboxPage, OutboxView } from '../../utils/outbox/view';
 import { EMPTY_PRESETS } from '../../utils/presets/schema';
 import type { Permissions } from '../../utils/ui/permissions';
-import type { PresetsStatus } from '../../utils/ui/views';
+import type { AuditLine, PresetsStatus } from '../../utils/ui/views';
 import { App } from './App';
 
 const row = (id: string, title: string, state: OutboxView['state']): OutboxView => ({
@@ -56,14 +57,26 @@ const permissions: Permissions = {
 let root: HTMLElement | undefined;
 afterEach(() => unmount(root));
 
+const rows = [row('r1', 'Synced one', 'synced'), row('r2', 'Stuck one', 'retrying')];
+const audit: AuditLine[] = [
+  { at: Date.parse('2026-11-23T10:00:00Z'), recordId: 'r2', action: 'retried', detail: 'by ann' },
+];
+
+/** The background's paged reads (utils/outbox/pages.ts) over the rows above. */
+function page({ offset, limit, pending, query }: DataOf<'outbox.page'>): OutboxPage {
+  const q = query?.trim().toLowerCase();
+  const found = rows
+    .map((r) => ({ ...r, events: audit.filter((line) => line.recordId === r.id) }))
+    .filter((r) => !pending || r.state !== 'synced')
+    .filter((r) => !q || JSON.stringify(r).toLowerCase().includes(q));
+  return { total: found.length, offset, rows: found.slice(offset, offset + limit) };
+}
+
 function answers(extra: Answers = {}): Answers {
   return {
     'settings.get': () => ({ repositoryUrl: 'https://records.example.org', hasToken: true, locked: [] }),
     'presets.status': () => status,
-    'outbox.list': () => [row('r1', 'Synced one', 'synced'), row('r2', 'Stuck one', 'retrying')],
-    'audit.list': () => [
-      { at: Date.parse('2026-11-23T10:00:00Z'), recordId: 'r2', action: 'retried', detail: 'by ann' },
-    ],
+    'outbox.page': page,
     'records.prior': () => ({}),
     ...extra,
   };

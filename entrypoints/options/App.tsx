@@ -1,33 +1,35 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
 import { Declarer } from '../../components/Declarer';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
 import { OutboxTable } from '../../components/OutboxTable';
 import { PresetsPanel } from '../../components/PresetsPanel';
-import type { OutboxView } from '../../utils/outbox/view';
 import type { Presets } from '../../utils/presets/schema';
+import { compactPlan, formPresets } from '../../utils/presets/slices';
 import type { SettingsView } from '../../utils/settings';
 import type { Api } from '../../utils/ui/api';
 import type { Permissions } from '../../utils/ui/permissions';
-import type { AuditLine, PresetsStatus } from '../../utils/ui/views';
+import type { PresetsStatus } from '../../utils/ui/views';
 
 interface Props {
   api: Api;
   permissions: Permissions;
   readText(file: File): Promise<string>;
+  /** Whether this browser has MHTML page archives (Chrome's optional pageCapture permission; not Firefox). */
+  archivesAvailable?: boolean | undefined;
 }
 
+/** How often the lists re-read the rows in view while the page is visible. */
 const REFRESH_MS = 2000;
 
-export function App({ api, permissions, readText }: Props) {
+export function App({ api, permissions, readText, archivesAvailable = true }: Props) {
   const t = useT();
   const [settings, setSettings] = useState<SettingsView>();
   const [status, setStatus] = useState<PresetsStatus>();
   const [statusError, setStatusError] = useState<string>();
   const [presets, setPresets] = useState<Presets>();
-  const [rows, setRows] = useState<OutboxView[]>([]);
-  const [audit, setAudit] = useState<AuditLine[]>([]);
+  const [tick, setTick] = useState(0);
   const [archives, setArchives] = useState(false);
   const [error, setError] = useState('');
 
@@ -48,15 +50,16 @@ export function App({ api, permissions, readText }: Props) {
   useEffect(() => {
     api.call('settings.get', {}).then(setSettings, (e: Error) => setError(e.message));
     loadStatus();
-    permissions.hasPageArchives().then(setArchives, () => undefined);
-    const refresh = () => {
-      api.call('outbox.list', {}).then(setRows, () => undefined);
-      api.call('audit.list', {}).then(setAudit, () => undefined);
-    };
-    refresh();
-    const timer = setInterval(refresh, REFRESH_MS);
+    if (archivesAvailable) permissions.hasPageArchives().then(setArchives, () => undefined);
+    // Only the rows in view are read again, and not while the page is hidden.
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') setTick((n) => n + 1);
+    }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [api]);
+
+  const declarePresets = useMemo(() => presets && formPresets(presets), [presets]);
+  const loadPlan = useMemo(() => presets && (async () => compactPlan(presets.filePlan)), [presets]);
 
   const locked = [...new Set([...(settings?.locked ?? []), ...(status?.locked ?? [])])];
 
@@ -100,53 +103,67 @@ export function App({ api, permissions, readText }: Props) {
       <section aria-labelledby="connection-heading">
         <h2 id="connection-heading">{t('repositoryHeading')}</h2>
         {settings && (
+          // Mounted once: a key that follows the saved URL would remount it on the first save and lose its message.
           <ConnectionForm
-            key={settings.repositoryUrl}
             settings={settings}
             locked={locked}
             onSave={save}
             onTest={() => api.call('connection.test', {})}
           />
         )}
-        <label class="inline archives">
-          <input
-            type="checkbox"
-            checked={archives}
-            onChange={async (e) => {
-              const on = e.currentTarget.checked;
-              const granted = on
-                ? await permissions.requestPageArchives().catch(() => false)
-                : !(await permissions.removePageArchives().catch(() => false));
-              setArchives(granted);
-            }}
-          />
-          {t('keepArchives')}
-        </label>
-        <p class="hint">{t('keepArchivesHint')}</p>
+        {archivesAvailable && (
+          <>
+            <label class="inline archives">
+              <input
+                type="checkbox"
+                checked={archives}
+                onChange={async (e) => {
+                  const box = e.currentTarget;
+                  const on = box.checked;
+                  const granted = on
+                    ? await permissions.requestPageArchives().catch(() => false)
+                    : !(await permissions.removePageArchives().catch(() => false));
+                  // Refused: the box shows the truth again, even though the state did not change.
+                  box.checked = granted;
+                  setArchives(granted);
+                }}
+              />
+              {t('keepArchives')}
+            </label>
+            <p class="hint">{t('keepArchivesHint')}</p>
+          </>
+        )}
       </section>
       <section aria-labelledby="declare-heading">
         <h2 id="declare-heading">{t('declareFilesHeading')}</h2>
-        {presets && (
-          <Declarer api={api} items={[]} presets={presets} empty={<p class="hint">{t('optionsDropHint')}</p>} />
+        {declarePresets && (
+          <Declarer
+            api={api}
+            items={[]}
+            presets={declarePresets}
+            loadPlan={loadPlan}
+            empty={<p class="hint">{t('optionsDropHint')}</p>}
+          />
         )}
       </section>
       <section aria-labelledby="outbox-heading">
         <h2 id="outbox-heading">{t('outboxHeading')}</h2>
         <OutboxTable
-          rows={rows}
+          load={(request) => api.call('outbox.page', { ...request, pending: true })}
+          refreshTick={tick}
           onRetry={async (id) => {
-            const row = await api.call('outbox.retry', { id });
-            if (row) setRows((before) => before.map((r) => (r.id === id ? row : r)));
+            await api.call('outbox.retry', { id });
+            setTick((n) => n + 1);
           }}
           onDiscard={async (id) => {
-            const { discarded } = await api.call('outbox.discard', { id, confirmed: true });
-            if (discarded) setRows((before) => before.filter((r) => r.id !== id));
+            await api.call('outbox.discard', { id, confirmed: true });
+            setTick((n) => n + 1);
           }}
         />
       </section>
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">{t('historyHeading')}</h2>
-        <History rows={rows} audit={audit} />
+        <History load={(request) => api.call('outbox.page', request)} refreshTick={tick} />
       </section>
       <section aria-labelledby="presets-heading">
         <h2 id="presets-heading">{t('presetsHeading')}</h2>

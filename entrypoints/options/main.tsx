@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { browser } from 'wxt/browser';
 import { I18n } from '../../components/i18n';
 import { backgroundApi } from '../../utils/ui/api';
 import { readAsText } from '../../utils/ui/files';
@@ -11,7 +12,13 @@ document.documentElement.lang = uiLanguage();
 document.title = t('optionsTitle');
 render(
   <I18n.Provider value={t}>
-    <App api={backgroundApi} permissions={browserPermissions} readText={readAsText} />
+    <App
+      api={backgroundApi}
+      permissions={browserPermissions}
+      readText={readAsText}
+      // Firefox has no pageCapture, so its build does not declare it (wxt.config.ts).
+      archivesAvailable={(browser.runtime.getManifest().optional_permissions ?? []).includes('pageCapture')}
+    />
   </I18n.Provider>,
   document.getElementById('app')!,
 );

@@ -1,7 +1,17 @@
 // @vitest-environment happy-dom
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Answers, byText, fakeApi, flush, key, mountIn, type, unmount } from '../../components/test-utils';
+import {
+  type Answers,
+  byText,
+  composed,
+  fakeApi,
+  flush,
+  key,
+  mountIn,
+  type,
+  unmount,
+} from '../../components/test-utils';
 import type { Detection } from '../../utils/detectors/types';
 import type { OutboxView } from '../../utils/outbox/view';
 import { EMPTY_PRESETS, type Presets } from '../../utils/presets/schema';
@@ -76,13 +86,14 @@ async function mount(api: Api, close?: () => void) {
   return root;
 }
 
-const base = (detections: Detection[], extra: Answers = {}): Answers => ({
-  'tab.detections': () => ({ tabId: 4, detections }),
-  'presets.get': () => presets,
-  'choices.get': () => ({ bySite: {}, bySender: {}, retained: {} }),
-  'records.prior': () => ({}),
-  ...extra,
-});
+const base = (detections: Detection[], extra: Answers = {}): Answers =>
+  composed({
+    'tab.detections': () => ({ tabId: 4, detections }),
+    'presets.get': () => presets,
+    'choices.get': () => ({ bySite: {}, bySender: {}, retained: {} }),
+    'records.prior': () => ({}),
+    ...extra,
+  });
 
 const submit = async (r: HTMLElement) => {
   await act(() => {
@@ -230,11 +241,13 @@ describe('popup', () => {
   });
 
   it('still suggests when remembered choices cannot be read', async () => {
-    const { api } = fakeApi({
-      'tab.detections': () => ({ tabId: 4, detections: [detection] }),
-      'presets.get': () => presets,
-      'records.prior': () => ({}),
-    });
+    const { api } = fakeApi(
+      composed({
+        'tab.detections': () => ({ tabId: 4, detections: [detection] }),
+        'presets.get': () => presets,
+        'records.prior': () => ({}),
+      }),
+    );
     const r = await mount(api);
     expect(r.querySelector<HTMLSelectElement>('select[name=profile]')?.value).toBe('invoice');
   });

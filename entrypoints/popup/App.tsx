@@ -1,10 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Declarer, type Item } from '../../components/Declarer';
 import { useT } from '../../components/i18n';
-import type { TabDetections } from '../../utils/messaging';
-import type { Presets } from '../../utils/presets/schema';
 import type { Api } from '../../utils/ui/api';
-import type { Choices } from '../../utils/ui/views';
+import type { PopupStart } from '../../utils/ui/popup-start';
 
 interface Props {
   api: Api;
@@ -16,25 +14,16 @@ interface Props {
 
 export function App({ api, tabId, close }: Props) {
   const t = useT();
-  const [tab, setTab] = useState<TabDetections>();
-  const [presets, setPresets] = useState<Presets>();
-  const [choices, setChoices] = useState<Choices>();
+  // One question on opening: the detections with their suggestions and the slice of presets the form needs.
+  const [start, setStart] = useState<PopupStart>();
   const [error, setError] = useState<string>();
   const [reading, setReading] = useState(false);
 
   const read = (id: number | undefined) =>
-    api.call('tab.detections', { tabId: id }).then(setTab, (e: Error) => setError(e.message));
+    api.call('popup.start', { tabId: id }).then(setStart, (e: Error) => setError(e.message));
 
   useEffect(() => {
-    // Remembered choices only refine the suggestion: the form never waits on them failing.
-    const remembered = api.call('choices.get', {}).catch(() => undefined);
-    Promise.all([api.call('tab.detections', { tabId }), api.call('presets.get', {}), remembered])
-      .then(([detections, loaded, chosen]) => {
-        setChoices(chosen);
-        setPresets(loaded);
-        setTab(detections);
-      })
-      .catch((e: Error) => setError(e.message));
+    read(tabId);
   }, [api, tabId]);
 
   useEffect(() => {
@@ -45,9 +34,15 @@ export function App({ api, tabId, close }: Props) {
     return () => document.removeEventListener('keydown', onKey);
   }, [close]);
 
+  const tab = start?.tab;
   const items = useMemo<Item[]>(
-    () => (tab?.detections ?? []).map((detection, n) => ({ key: `${n}:${detection.source.sourceId}`, detection })),
-    [tab],
+    () =>
+      (start?.tab.detections ?? []).map((detection, n) => ({
+        key: `${n}:${detection.source.sourceId}`,
+        detection,
+        suggestion: start?.suggestions[n] ?? null,
+      })),
+    [start],
   );
 
   const empty = tab?.error ? (
@@ -77,7 +72,7 @@ export function App({ api, tabId, close }: Props) {
           <p>{error}</p>
         </div>
       )}
-      {!tab || !presets ? (
+      {!start || !tab ? (
         !error && (
           <p class="loading" role="status">
             {t('loading')}
@@ -89,8 +84,8 @@ export function App({ api, tabId, close }: Props) {
           api={api}
           tabId={tab.tabId}
           items={items}
-          presets={presets}
-          choices={choices}
+          presets={start.presets}
+          choices={start.choices}
           empty={empty}
           autoFocus
         />

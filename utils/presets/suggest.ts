@@ -156,7 +156,7 @@ export function suggest(presets: Presets, detection: Detection, choices?: Choice
 }
 
 /** The remembered values of the profile's retainable fields, to pre-fill. */
-export function retainedFields(presets: Presets, profileId: string, choices?: Choices): Record<string, string> {
+export function retainedFields(presets: Pick<Presets, 'profiles'>, profileId: string, choices?: Choices): Record<string, string> {
   const profile = presets.profiles.find((p) => p.id === profileId);
   const remembered = choices?.retained[profileId] ?? {};
   const values: Record<string, string> = {};

@@ -1,14 +1,15 @@
 import { type Category, flattenFilePlan } from '../presets/schema';
+import { type CategoryInfo, type CompactPlan, expandPlan } from '../presets/slices';
 
 /** The file plan flattened once for the picker: depth-first rows with their parent, and lowercase search text. */
 export interface PlanIndex {
-  rows: { category: Category; depth: number; parent: number }[];
+  rows: { category: CategoryInfo; depth: number; parent: number }[];
   search: string[];
   byId: Map<string, number>;
 }
 
-export function indexPlan(plan: readonly Category[]): PlanIndex {
-  const flat = flattenFilePlan(plan);
+/** Indexes rows that are already flat and depth-first (`flattenFilePlan`, `expandPlan`). */
+export function indexRows(flat: readonly { category: CategoryInfo; depth: number }[]): PlanIndex {
   const stack: number[] = [];
   const rows = flat.map(({ category, depth }, index) => {
     stack.length = depth;
@@ -21,6 +22,20 @@ export function indexPlan(plan: readonly Category[]): PlanIndex {
     search: rows.map(({ category }) => `${category.id}\u0000${category.title}`.toLowerCase()),
     byId: new Map(rows.map(({ category }, index) => [category.id, index])),
   };
+}
+
+export function indexPlan(plan: readonly Category[]): PlanIndex {
+  return indexRows(flattenFilePlan(plan));
+}
+
+/** The plan as the background sends it to the popup (`presets.plan`). */
+export function indexCompactPlan(plan: CompactPlan): PlanIndex {
+  return indexRows(expandPlan(plan));
+}
+
+/** A stand-in until the plan is loaded: the categories the form may show at once, as top-level rows. */
+export function indexKnown(categories: readonly CategoryInfo[]): PlanIndex {
+  return indexRows(categories.map((category) => ({ category, depth: 0 })));
 }
 
 export interface VisibleRow {
