@@ -1,7 +1,8 @@
 import type { Detection } from '../utils/detectors/types';
+import { retainedFields } from '../utils/presets/retained';
 import type { Field, Profile } from '../utils/presets/schema';
 import type { FormPresets } from '../utils/presets/slices';
-import { retainedFields, type Suggestion } from '../utils/presets/suggest';
+import type { Suggestion } from '../utils/presets/suggest';
 import type { PriorLookup } from '../utils/records/prior';
 import type { FieldProblem } from '../utils/ui/fields';
 import { checkField } from '../utils/ui/fields';

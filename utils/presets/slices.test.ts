@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { largePresets } from '../../bench/presets-data';
 import type { Detection } from '../detectors/types';
+import { expandPlan } from '../ui/plan-tree';
 import { EMPTY_PRESETS, flattenFilePlan, type Presets } from './schema';
-import { categoriesById, compactPlan, expandPlan, formPresets, suggestAll } from './slices';
+import { categoriesById, compactPlan, formPresets, suggestAll } from './slices';
 
 const presets: Presets = {
   ...EMPTY_PRESETS,

@@ -95,18 +95,6 @@ export function compactPlan(plan: readonly Category[]): CompactPlan {
   return compact;
 }
 
-/** The rows of a compact plan, depth-first, as `flattenFilePlan` gives them (without descriptions). */
-export function expandPlan(compact: CompactPlan): { category: CategoryInfo; depth: number }[] {
-  return compact.ids.map((id, i) => {
-    const retention = compact.retentions[compact.retention[i] ?? -1];
-    return {
-      category:
-        retention === undefined ? { id, title: compact.titles[i]! } : { id, title: compact.titles[i]!, retention },
-      depth: compact.depths[i] ?? 0,
-    };
-  });
-}
-
 /** `suggest` for each detection, and the categories the suggestions name, so the form can show them at once. */
 export function suggestAll(presets: Presets, detections: readonly Detection[], choices?: Choices): Suggested {
   const suggestions = detections.map((detection) => suggest(presets, detection, choices) ?? null);

@@ -1,4 +1,5 @@
-import { type DataOf, type MessageType, type ResultOf, sendToBackground } from '../messaging';
+import { browser } from 'wxt/browser';
+import type { DataOf, MessageType, ResultOf } from '../messaging';
 
 /**
  * What the popup and options pages may ask of the background. Components receive this as a prop and never touch
@@ -8,4 +9,17 @@ export interface Api {
   call<T extends MessageType>(type: T, data: DataOf<T>): Promise<ResultOf<T>>;
 }
 
-export const backgroundApi: Api = { call: sendToBackground };
+type Answer = { ok: true; value: unknown } | { ok: false; error: string } | undefined;
+
+/**
+ * The pages' side of utils/messaging.ts's envelope (`{ type, data }` out, `{ ok, value | error }` back). It imports
+ * the protocol's types only, so the popup loads none of the schemas the background checks messages with.
+ */
+export const backgroundApi: Api = {
+  async call(type, data) {
+    const answer = (await browser.runtime.sendMessage({ type, data })) as Answer;
+    if (!answer) throw new Error(`No answer to ${type}: the receiving side is not running.`);
+    if (!answer.ok) throw new Error(answer.error);
+    return answer.value as never;
+  },
+};

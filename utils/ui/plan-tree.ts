@@ -1,5 +1,9 @@
-import { type Category, flattenFilePlan } from '../presets/schema';
-import { type CategoryInfo, type CompactPlan, expandPlan } from '../presets/slices';
+import type { Category } from '../presets/schema';
+import type { CategoryInfo, CompactPlan } from '../presets/slices';
+
+/**
+ * The picker's side of the file plan. It imports no schema (only types), so the popup's bundle carries none.
+ */
 
 /** The file plan flattened once for the picker: depth-first rows with their parent, and lowercase search text. */
 export interface PlanIndex {
@@ -24,8 +28,29 @@ export function indexRows(flat: readonly { category: CategoryInfo; depth: number
   };
 }
 
+/** A file plan tree, depth-first (as `flattenFilePlan` in utils/presets/schema.ts). */
 export function indexPlan(plan: readonly Category[]): PlanIndex {
-  return indexRows(flattenFilePlan(plan));
+  const flat: { category: CategoryInfo; depth: number }[] = [];
+  const walk = (level: readonly Category[], depth: number) => {
+    for (const category of level) {
+      flat.push({ category, depth });
+      walk(category.children ?? [], depth + 1);
+    }
+  };
+  walk(plan, 0);
+  return indexRows(flat);
+}
+
+/** The rows of a compact plan (`compactPlan` in utils/presets/slices.ts), depth-first. */
+export function expandPlan(compact: CompactPlan): { category: CategoryInfo; depth: number }[] {
+  return compact.ids.map((id, i) => {
+    const retention = compact.retentions[compact.retention[i] ?? -1];
+    const title = compact.titles[i]!;
+    return {
+      category: retention === undefined ? { id, title } : { id, title, retention },
+      depth: compact.depths[i] ?? 0,
+    };
+  });
 }
 
 /** The plan as the background sends it to the popup (`presets.plan`). */
