@@ -25,21 +25,34 @@ export async function readPage(db: OutboxDb, request: PageRequest): Promise<Outb
   return request.pending ? pendingPage(db, offset, limit) : allPage(db, offset, limit);
 }
 
-/** Every row, newest first (UUIDv7 ids sort by time): a cursor that skips to the offset. */
+/**
+ * Every row, newest first (UUIDv7 ids sort by time). A key cursor skips to the page's newest and oldest ids, then
+ * one request reads the rows between them and one their audit lines: a page costs the same few requests at any
+ * depth, instead of one request per row.
+ */
 async function allPage(db: OutboxDb, offset: number, limit: number): Promise<OutboxPage> {
   const tx = db.transaction(['records', 'audit']);
   const records = tx.objectStore('records');
-  const total = await records.count();
-  const rows: OutboxRow[] = [];
-  let cursor = await records.openCursor(null, 'prev');
-  if (cursor && offset > 0) cursor = await cursor.advance(offset);
-  while (cursor && rows.length < limit) {
-    rows.push(cursor.value);
-    cursor = await cursor.continue();
-  }
-  const page = await withEvents(tx.objectStore('audit'), rows);
+  const [total, range] = await Promise.all([records.count(), pageRange(records, offset, limit)]);
+  const rows = range ? (await records.getAll(range)).reverse() : [];
+  const lines = range ? await tx.objectStore('audit').index('byRecord').getAll(range) : [];
   await tx.done;
-  return { total, offset, rows: page };
+  const byRecord = groupByRecord(lines);
+  return { total, offset, rows: rows.map((row) => ({ ...toView(row), events: byRecord.get(row.id) ?? [] })) };
+}
+
+/** The ids from the `offset`-th newest row to `limit` rows older, as a key range; undefined past the end. */
+async function pageRange(
+  records: IDBPObjectStore<OutboxSchema, ('records' | 'audit')[], 'records', 'readonly'>,
+  offset: number,
+  limit: number,
+): Promise<IDBKeyRange | undefined> {
+  let cursor = await records.openKeyCursor(null, 'prev');
+  if (cursor && offset > 0) cursor = await cursor.advance(offset);
+  if (!cursor) return undefined;
+  const newest = cursor.key;
+  if (limit > 1) cursor = await cursor.advance(limit - 1);
+  return cursor ? IDBKeyRange.bound(cursor.key, newest) : IDBKeyRange.upperBound(newest);
 }
 
 /** Rows still waiting: their ids come from the state index (keys only), then only the page's rows are read. */
