@@ -155,4 +155,57 @@ describe('options', () => {
     expect(calls.find(([t]) => t === 'presets.import')?.[1]).toEqual({ text: '{"version":"x"}' });
     expect(root.querySelector('[role=alert]')?.textContent).toBe('$.version: must be a number');
   });
+
+  it('shows the message of the first save, which changes the repository URL', async () => {
+    let saved = { repositoryUrl: '', hasToken: false, locked: [] as string[] };
+    const { api } = fakeApi(
+      answers({
+        'settings.get': () => saved,
+        'presets.status': () => ({ ...status, locked: [] }),
+        'settings.save': ({ repositoryUrl, token }) => {
+          saved = { repositoryUrl, hasToken: Boolean(token), locked: [] };
+          return saved;
+        },
+      }),
+    );
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    await type(root.querySelector<HTMLInputElement>('#repositoryUrl')!, 'https://records.example.org');
+    await act(() => {
+      root!.querySelector<HTMLFormElement>('form.connection')!.requestSubmit();
+    });
+    await flush();
+    expect(root.querySelector('.connection-status')?.textContent).toBe('Saved.');
+    expect(root.querySelector<HTMLInputElement>('#repositoryUrl')?.value).toBe('https://records.example.org');
+  });
+
+  it('offers MHTML archives only where the browser has them, and unticks the box when the permission is refused', async () => {
+    const { api } = fakeApi(answers());
+    const firefox = { ...permissions, hasPageArchives: vi.fn(async () => false) };
+    root = await mountIn(<App api={api} permissions={firefox} readText={async () => ''} archivesAvailable={false} />);
+    expect(root.textContent).not.toContain('Keep MHTML archives');
+    expect(firefox.hasPageArchives).not.toHaveBeenCalled();
+    unmount(root);
+
+    const refusing = { ...permissions, requestPageArchives: vi.fn(async () => false) };
+    root = await mountIn(<App api={api} permissions={refusing} readText={async () => ''} />);
+    const box = root.querySelector<HTMLInputElement>('label.archives input')!;
+    await act(() => box.click());
+    await flush();
+    expect(refusing.requestPageArchives).toHaveBeenCalledOnce();
+    expect(box.checked).toBe(false);
+  });
+
+  it('lists only what still waits in the outbox; the history lists everything, with receipts', async () => {
+    const { api } = fakeApi(answers());
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    const outbox = root.querySelector('table.outbox')!;
+    expect([...outbox.querySelectorAll('tbody tr')].map((tr) => tr.getAttribute('data-state'))).toEqual(['retrying']);
+    expect(root.textContent).toContain('1 declarations waiting to be sent');
+    const history = root.querySelector('.history')!;
+    expect([...history.querySelectorAll('li > .history-line')].map((line) => line.textContent)).toEqual([
+      expect.stringContaining('Synced one'),
+      expect.stringContaining('Stuck one'),
+    ]);
+    expect(history.querySelector('a')?.getAttribute('href')).toBe('http://repo/records/r1');
+  });
 });

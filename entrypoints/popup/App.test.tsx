@@ -376,4 +376,39 @@ describe('popup', () => {
     expect(r.querySelector('img')).toBeNull();
     expect(r.querySelector('.detection-title')?.textContent).toBe('<img src=x onerror=alert(1)>');
   });
+
+  it('opens with one question and the plan after it, never the whole presets document', async () => {
+    const { api, calls } = fakeApi(base([detection]));
+    const r = await mount(api);
+    expect(r.querySelector<HTMLInputElement>('input[name=category]')?.value).toBe('FIN/1 — Invoices');
+    expect(calls.map(([type]) => type).sort()).toEqual(['popup.start', 'presets.plan', 'records.prior']);
+  });
+
+  it('shows a link from the repository only when it is https: or http:, and as text otherwise', async () => {
+    const hostile = 'javascript:alert(document.domain)';
+    const { api } = fakeApi(
+      base([detection], {
+        'records.prior': () => ({
+          'gmail:msg-f:1': {
+            ok: true,
+            records: [{ id: 'r0', url: hostile, receivedAt: '2026-11-20T09:14:00Z' }],
+          },
+        }),
+        'record.declare': () => ({ ok: true, id: 'r1', sourceId: 'gmail:msg-f:1' }),
+        'record.get': () => ({
+          ...synced('r1', detection.title),
+          receipt: { ...synced('r1', '').receipt!, url: hostile },
+        }),
+      }),
+    );
+    const r = await mount(api);
+    expect(r.querySelector('.prior a')).toBeNull();
+    expect(r.querySelector('.prior')?.textContent).toContain(hostile);
+    await act(() => r.querySelector<HTMLInputElement>('input[name=declareAgain]')!.click());
+    await submit(r);
+    await flush();
+    expect(r.textContent).toContain('Declared and received by the repository');
+    expect([...r.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual([]);
+    expect(r.querySelector('.status .record-url')?.textContent).toBe(hostile);
+  });
 });
