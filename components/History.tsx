@@ -95,10 +95,10 @@ export function History({ load, refreshTick }: Props) {
       </p>
       <section
         ref={view.ref}
-        class="scroll-list"
+        class={total ? 'scroll-list' : 'scroll-list empty-list'}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must take the focus to be scrolled with keys.
         tabIndex={0}
-        aria-label={t('historyHeading')}
+        aria-label={t('historyList')}
         onScroll={view.onScroll}
       >
         <ol

@@ -152,7 +152,7 @@ export function OutboxTable({ load, refreshTick, onRetry, onDiscard }: Props) {
         class="scroll-list"
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must take the focus to be scrolled with keys.
         tabIndex={0}
-        aria-label={t('outboxHeading')}
+        aria-label={t('outboxList')}
         onScroll={view.onScroll}
       >
         <table class="grid outbox" aria-rowcount={total + 1}>
