@@ -6,8 +6,7 @@ export type Part =
   | { kind: 'field'; name: string; value: string; truncated: boolean }
   | { kind: 'file'; name: string; filename: string; mimeType: string; stream: Readable };
 
-const malformed = (why: string) =>
-  new Problem(400, 'malformed-multipart', 'Malformed multipart body', `The multipart/form-data body ${why}.`);
+const malformed = (why: string) => new Problem('malformed-multipart', `The multipart/form-data body ${why}.`);
 
 /**
  * Reads a multipart/form-data body one part at a time, as it streams in. The caller must consume (or abort) each
