@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { type DeclaredRecord, parseIsoDateTime, parseRecord, type Receipt } from '../utils/records/record.ts';
 import type { BlobStore, PendingBlob } from './blobs.ts';
 import { type Db, isUniqueViolation } from './db.ts';
-import { type Part, PartReader } from './multipart.ts';
+import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
 import { findRecord, insertRecord, receiptOf, type StoredRecord } from './records.ts';
 import type { TokenUser } from './tokens.ts';
@@ -184,13 +184,13 @@ async function receiveContent(
       const label = `Content part ${n + 1} of ${expected.length} (${entry.name})`;
       let blob: PendingBlob;
       if (part.mimeType.toLowerCase() === UPLOAD_REF_TYPE && ctx.uploads) {
-        const reference = await readText(part.stream, 200);
+        const reference = await readPart(readText(part.stream, 200));
         if (reference === undefined)
           throw new Problem('upload-ref-malformed', `${label} is too long for "upload:<id>".`);
         const upload = await ctx.uploads.claim(user, reference, entry, label, stored);
         claimed.push(upload.uploadId);
         blob = upload;
-      } else blob = await blobs.write(part.stream, entry.size);
+      } else blob = await readPart(blobs.write(part.stream, entry.size));
       pending.push(blob);
       if (blob.overflow || blob.size !== entry.size) {
         const got = blob.overflow ? `more than ${entry.size}` : `${blob.size}`;
@@ -280,6 +280,16 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, item]) => `${JSON.stringify(k)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A part's stream that fails (a body cut short, a broken boundary) is bad input: a 400 that says so. */
+async function readPart<T>(reading: Promise<T>): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    throw malformed(`could not be read to its end (${(error as Error).message})`);
+  }
 }
 
 async function readText(stream: Readable, limit: number): Promise<string | undefined> {

@@ -19,20 +19,20 @@ const text = (max: number) => v.pipe(v.string(), v.maxLength(max), storable);
 const nonEmpty = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max), storable);
 const key = (max: number) => v.pipe(v.string(), v.maxLength(max), storable);
 
-const DATE_TIME =
-  /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(?:Z| ?([+-])(\d\d)(?::?(\d\d))?)$/;
+const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:Z|([+-])(\d\d)(?::?(\d\d))?)$/;
 const MAX_OFFSET_MINUTES = 14 * 60;
 
 /**
- * The instant an ISO 8601 date-time with offset names (RFC 3339 § 5.6; seconds optional, `+hh`, `+hhmm` and a
- * space before the time accepted as PostgreSQL does), or undefined when it is not one or names a day that does not
- * exist (2023-02-31, year 0000), an hour past 23 or an offset past ±14:00: what PostgreSQL's timestamptz refuses,
- * or what no clock shows. Years 0001 to 9999, computed without Date's legacy parser (which reads 0001 as 2001).
+ * The instant an ISO 8601 date-time with offset names (RFC 3339 § 5.6, which OpenAPI's `date-time` is; also a space
+ * for the `T`, and `+hh` or `+hhmm` offsets, as PostgreSQL reads them), or undefined when it is not one or names a
+ * day that does not exist (2023-02-31, year 0000), an hour past 23 or an offset past ±14:00: what PostgreSQL's
+ * timestamptz refuses, or what no clock shows. Years 0001 to 9999, computed without Date's legacy parser (which
+ * reads 0001 as 2001).
  */
 export function parseIsoDateTime(value: string): Date | undefined {
   const m = DATE_TIME.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as [
     number,
     number,
     number,
@@ -66,7 +66,8 @@ export const DECLARED_AT_MIN = '1900-01-01T00:00:00Z';
 const DeclaredAt = v.pipe(
   IsoDateTime,
   v.check(
-    (value) => parseIsoDateTime(value)!.getTime() >= Date.parse(DECLARED_AT_MIN),
+    // An unparsable value is IsoDateTime's to report; this check only bounds real dates.
+    (value) => (parseIsoDateTime(value)?.getTime() ?? Number.POSITIVE_INFINITY) >= Date.parse(DECLARED_AT_MIN),
     'must not be before 1900-01-01',
   ),
 );
