@@ -43,6 +43,19 @@ describe('BlobStore', () => {
     await expect(pending.commit()).rejects.toThrow(/over/);
   });
 
+  it('keeps no temp file when the source fails before the file is even open', async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('client went away'));
+      },
+    });
+    await expect(store.write(failing, 1000)).rejects.toThrow(/went away/);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    // Past the limit on the very first chunk: the same race, through the overflow path.
+    for (let i = 0; i < 20; i++) expect((await store.write(Readable.from([bytes]), 1)).overflow).toBe(true);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
   it('discards a written blob on request', async () => {
     const pending = await store.write(Readable.from([bytes]), 1000);
     await pending.discard();

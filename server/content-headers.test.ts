@@ -39,7 +39,7 @@ describe.each(ENGINES)('content downloads on %s', (engine) => {
   ];
 
   it('stores hostile media types and names, and serves every part with a safe Content-Type through the API and the page', async () => {
-    const files: ContentFile[] = [...HOSTILE_TYPES, ...VALID_TYPES].map((mimeType, i) => ({
+    const files: ContentFile[] = [...HOSTILE_TYPES, ...VALID_TYPES].map((_, i) => ({
       name: i === 0 ? 'evil"\r\nname\u00ff日本.html' : `part-${i}.bin`,
       mimeType: 'application/octet-stream',
       bytes: new TextEncoder().encode(`part ${i}`),

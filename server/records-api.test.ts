@@ -346,6 +346,24 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
       await expectProblem(await postRecord(t.api, bob, record, [eml]), 409);
     });
 
+    it("answers another user's record id exactly as a reused id, so nobody learns that it exists", async () => {
+      const record = makeRecord([eml]);
+      expect((await postRecord(t.api, ann, record, [eml])).status).toBe(201);
+      const changed = { ...record, title: 'Changed' };
+      const answer = async (response: Response) => ({
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: await response.json(),
+      });
+      const own = await answer(await postRecord(t.api, ann, changed, [eml]));
+      const sameBody = await answer(await postRecord(t.api, bob, record, [eml]));
+      const otherBody = await answer(await postRecord(t.api, bob, changed, [eml]));
+      expect(own.status).toBe(409);
+      expect(sameBody).toEqual(own);
+      expect(otherBody).toEqual(own);
+      await expectProblem(await getJson(`${t.api}/records/${record.id}`, bob), 404);
+    });
+
     it('answers 404 for an id that is not a UUID', async () => {
       await expectProblem(await getJson(`${t.api}/records/not-a-uuid`, ann), 404);
     });

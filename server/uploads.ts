@@ -86,6 +86,12 @@ class Overflow extends Error {}
 export class UploadStore {
   /** Uploads with a PATCH being written right now in this process. */
   private readonly busy = new Set<string>();
+  /** Uploads a record being received in this process refers to: never swept, whatever their expiry says. */
+  private readonly claimed = new Map<string, number>();
+
+  private inUse(id: string): boolean {
+    return this.busy.has(id) || this.claimed.has(id);
+  }
 
   constructor(
     private readonly db: Db,
@@ -133,7 +139,7 @@ export class UploadStore {
     );
     const row = rows[0];
     if (!row) throw unknown(id);
-    if (row.expires_at.getTime() <= this.options.now().getTime() && !this.busy.has(id)) {
+    if (row.expires_at.getTime() <= this.options.now().getTime() && !this.inUse(id)) {
       await this.remove(id);
       throw unknown(id);
     }
@@ -299,23 +305,46 @@ export class UploadStore {
         `${label} refers to upload ${id} of ${row.length} bytes with sha256 ${row.sha256}, but the record says ${entry.size} bytes with sha256 ${entry.sha256}; nothing was stored.`,
       );
     }
-    const held = new Date(this.options.now().getTime() + this.options.ttlMs);
-    const { rows: kept } = await this.db.query(
-      'UPDATE uploads SET expires_at = greatest(expires_at, $2) WHERE id = $1 RETURNING id',
-      [id, held],
-    );
-    if (!kept.length) throw gone('expired while the record was being received');
+    // Held in this process until the record is stored or refused, and in the database for every other process
+    // sharing it: its expiry moves back as a PATCH would move it.
+    this.claimed.set(id, (this.claimed.get(id) ?? 0) + 1);
+    const release = () => {
+      const count = (this.claimed.get(id) ?? 1) - 1;
+      if (count > 0) this.claimed.set(id, count);
+      else this.claimed.delete(id);
+    };
+    try {
+      const held = new Date(this.options.now().getTime() + this.options.ttlMs);
+      const { rows: kept } = await this.db.query(
+        'UPDATE uploads SET expires_at = greatest(expires_at, $2) WHERE id = $1 RETURNING id',
+        [id, held],
+      );
+      if (!kept.length) throw gone('expired while the record was being received');
+    } catch (error) {
+      release();
+      throw error;
+    }
     const file = this.fileOf(id);
-    return done(row.length, row.sha256, async () => {
-      try {
-        return await this.blobs.adopt(file, row.sha256);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        // Moved by an earlier request that died before storing its record: the bytes are in place.
-        if (await this.blobs.has(row.sha256)) return false;
-        throw gone('has lost its bytes');
-      }
-    });
+    let released = false;
+    const once = () => {
+      if (!released) release();
+      released = true;
+    };
+    return {
+      ...done(row.length, row.sha256, async () => {
+        try {
+          return await this.blobs.adopt(file, row.sha256);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          // Moved by an earlier request that died before storing its record: the bytes are in place.
+          if (await this.blobs.has(row.sha256)) return false;
+          throw gone('has lost its bytes');
+        } finally {
+          once();
+        }
+      }),
+      discard: async () => once(),
+    };
   }
 
   /** Forgets uploads whose bytes now belong to a stored record, in the record's transaction. */
@@ -334,6 +363,6 @@ export class UploadStore {
       'SELECT id FROM uploads WHERE expires_at <= $1 ORDER BY expires_at LIMIT 20',
       [this.options.now()],
     );
-    for (const { id } of rows) if (!this.busy.has(id)) await this.remove(id);
+    for (const { id } of rows) if (!this.inUse(id)) await this.remove(id);
   }
 }

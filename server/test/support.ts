@@ -182,6 +182,15 @@ export async function until(condition: () => boolean, ms = 3 * 60_000): Promise<
   }
 }
 
+/** Like `until`, for a condition that needs a query to tell. */
+export async function untilAsync(condition: () => Promise<boolean>, ms = 3 * 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /**
  * Every server test calls the API through this fetch: each response is checked against the OpenAPI document
  * (route, method, status and JSON body), so the document cannot drift from what the server really does.
