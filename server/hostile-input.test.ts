@@ -166,6 +166,14 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     expect(back.metadata).toEqual(record.metadata);
     const { items } = await (await getJson(`${t.api}/records/${record.id}/events`, token)).json();
     expect(items[0]).toMatchObject({ kind: 'declared', at: '1900-01-01T00:00:00.000Z' });
+
+    // Year 1 cannot be declared; were it stored, it must never come back as 2001.
+    const ancient = makeRecord([file], { declaredAt: '0001-01-01T00:00:00Z' });
+    const answer = await postRecord(t.api, token, ancient, [file]);
+    if (answer.status === 201) {
+      const events = await (await getJson(`${t.api}/records/${ancient.id}/events`, token)).json();
+      expect(events.items[0].at).toBe('0001-01-01T00:00:00.000Z');
+    } else expect(answer.status).toBe(400);
   });
 
   it('refuses declaredAt in the future beyond clock skew (422) and before 1900 (400)', async () => {

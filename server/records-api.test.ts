@@ -364,6 +364,39 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
       await expectProblem(await getJson(`${t.api}/records/${record.id}`, bob), 404);
     });
 
+    it('does not tell another user that a record id is being received: it is an unused id until stored', async () => {
+      const record = makeRecord([eml]);
+      const boundary = 'rk-boundary-other-user';
+      const pieces = multipartPieces(boundary, record, [eml]);
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+        },
+      });
+      for (const piece of pieces.slice(0, 2)) controller.enqueue(piece);
+      const first = fetch(`${t.api}/records`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ann}`,
+          'idempotency-key': record.id,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      await until(() => t.server.inFlightKeys().includes(record.id));
+      // Ann's request is in flight; to Bob the id is as unknown as any other: his record is stored.
+      const bobs = await postRecord(t.api, bob, record, [eml]);
+      expect(bobs.status).toBe(201);
+      for (const piece of pieces.slice(2)) controller.enqueue(piece);
+      controller.close();
+      // Ann's then collides, and hears what any reused id hears.
+      const anns = await first;
+      expect(anns.status).toBe(409);
+      expect((await anns.json()).type).toBe('urn:recordkeeper:problem:idempotency-key-reused');
+    });
+
     it('answers 404 for an id that is not a UUID', async () => {
       await expectProblem(await getJson(`${t.api}/records/not-a-uuid`, ann), 404);
     });
