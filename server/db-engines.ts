@@ -78,17 +78,24 @@ const types = {
 };
 
 /**
+ * Connection settings whose sessions run with synchronous_commit on: the startup `options` carry it last, so it
+ * overrides the URL's and the server's configuration (PostgreSQL applies the last `-c` of a name).
+ */
+function durableCommits(url: string): pg.PoolConfig {
+  const durable = '-c synchronous_commit=on';
+  if (!URL.canParse(url)) return { connectionString: url, options: durable };
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${durable}`.trim());
+  return { connectionString: parsed.toString() };
+}
+
+/**
  * A PostgreSQL server through a small pool; `url` may carry `?options=-c search_path=…` to pick a schema. A 201 must
  * mean the row survives a crash, so every session runs with synchronous_commit on (PostgreSQL's default) even when
  * the URL or the server's configuration turned it off, and a server running with fsync off is reported at start.
  */
 export async function openPostgres(url: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types });
-  pool.on('connect', (client) => {
-    client
-      .query("SET synchronous_commit = 'on'")
-      .catch((error) => console.error('Could not turn synchronous_commit on for a connection', error));
-  });
+  const pool = new pg.Pool({ ...durableCommits(url), max: 10, types });
   // Fail at start, with the server's message, rather than on the first request.
   const { rows } = await pool.query<{ fsync: string }>('SHOW fsync');
   if (rows[0]?.fsync !== 'on') {
