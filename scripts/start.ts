@@ -31,14 +31,18 @@ async function demoToken(server: Awaited<ReturnType<typeof startServer>>): Promi
 }
 
 mkdirSync(dataDir, { recursive: true });
-const server = await startServer({ port, dataDir }).catch((error: NodeJS.ErrnoException) => {
-  console.error(
-    error.code === 'EADDRINUSE'
-      ? `Port ${port} is already in use. Stop what runs there, or start on another port: PORT=8788 npm start`
-      : `The repository could not start: ${error.message}`,
-  );
-  process.exit(1);
-});
+// The demo build carries the repository URL and token but holds no host permission for it until someone grants
+// one in options, so the repository lets this extension's own origin call it (CORS). Nothing else is allowed.
+const server = await startServer({ port, dataDir, corsOrigins: [`chrome-extension://${EXTENSION_ID}`] }).catch(
+  (error: NodeJS.ErrnoException) => {
+    console.error(
+      error.code === 'EADDRINUSE'
+        ? `Port ${port} is already in use. Stop what runs there, or start on another port: PORT=8788 npm start`
+        : `The repository could not start: ${error.message}`,
+    );
+    process.exit(1);
+  },
+);
 const token = await demoToken(server);
 const env = { WXT_REPOSITORY_URL: server.url, WXT_REPOSITORY_TOKEN: token };
 await run('npx', ['wxt', 'build', '-b', 'chrome'], env);

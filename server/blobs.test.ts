@@ -1,9 +1,9 @@
 // @vitest-environment node
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import fs, { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BlobStore } from './blobs.ts';
 import { sha256Hex } from './test/support.ts';
 
@@ -41,6 +41,46 @@ describe('BlobStore', () => {
     expect(pending.size).toBe(5);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
     await expect(pending.commit()).rejects.toThrow(/over/);
+  });
+
+  it('keeps no temp file when the write fails before the file is even open (a slow disk, a busy machine)', async () => {
+    // Opening the temp file takes a while, as it may under load: the failure comes first.
+    const open = fs.open;
+    const opened: Promise<void>[] = [];
+    vi.spyOn(fs, 'open').mockImplementation(((...args: unknown[]) => {
+      const done = args.pop() as (...result: unknown[]) => void;
+      opened.push(
+        new Promise((resolve) =>
+          setTimeout(
+            () =>
+              (open as (...a: unknown[]) => void)(...args, (...result: unknown[]) => {
+                done(...result);
+                // Whatever the stream does with the file once it is open happens in the next turns.
+                setTimeout(resolve, 50);
+              }),
+            50,
+          ),
+        ),
+      );
+    }) as typeof fs.open);
+    const settled = async () => {
+      await Promise.all(opened);
+      return readdirSync(join(root, 'tmp'));
+    };
+    try {
+      const failing = new Readable({
+        read() {
+          this.destroy(new Error('client went away'));
+        },
+      });
+      await expect(store.write(failing, 1000)).rejects.toThrow(/went away/);
+      expect(await settled()).toEqual([]);
+      // Past the limit on the very first chunk: the same race, through the overflow path.
+      expect((await store.write(Readable.from([bytes]), 1)).overflow).toBe(true);
+      expect(await settled()).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('discards a written blob on request', async () => {

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { disk, syncDirsUpTo } from './durable.ts';
 
 /** A blob written to a temp file and hashed, not yet in the store: the caller checks it, then commits or discards. */
 export interface PendingBlob {
@@ -43,6 +44,7 @@ export class BlobStore {
     const temp = join(this.root, 'tmp', randomUUID());
     const hash = createHash('sha256');
     let size = 0;
+    const file = createWriteStream(temp, { flags: 'wx' });
     try {
       await pipeline(
         source,
@@ -57,9 +59,11 @@ export class BlobStore {
             yield chunk;
           }
         },
-        createWriteStream(temp, { flags: 'wx' }),
+        file,
       );
     } catch (error) {
+      // The file may still be opening when the pipeline fails: removing it before it is closed could leave it.
+      await closed(file);
       await rm(temp, { force: true });
       if (!(error instanceof Overflow)) throw error;
       return this.overflowed(size);
@@ -80,8 +84,8 @@ export class BlobStore {
   }
 
   /**
-   * Moves a file already verified to hash to `sha256` (a completed upload) into the store; false when identical
-   * content was already there (the file is then removed).
+   * Moves a file already verified to hash to `sha256` (a completed upload) into the store; false when identical content was already there (the file is then removed). Rejects with ENOENT when the
+   * file is not there.
    */
   adopt(file: string, sha256: string): Promise<boolean> {
     return this.commit(file, sha256);
@@ -91,15 +95,23 @@ export class BlobStore {
     return createReadStream(this.pathOf(sha256));
   }
 
+  /**
+   * Moves a verified temp file into place. Resolves only once the bytes and the new name are on disk (fsync of the
+   * file before the rename, of its directory after), so a record acknowledged afterwards never lacks its blob, even
+   * after a power failure.
+   */
   private async commit(temp: string, sha256: string): Promise<boolean> {
     const path = this.pathOf(sha256);
     if (await exists(path)) {
       await rm(temp, { force: true });
       return false;
     }
-    await mkdir(dirname(path), { recursive: true });
+    await disk.syncFile(temp);
+    const created = await mkdir(dirname(path), { recursive: true });
     // rename is atomic, so a reader never sees half a blob; two writers of the same content leave the same bytes.
     await rename(temp, path);
+    if (created) await syncDirsUpTo(dirname(path), this.root);
+    else await disk.syncDir(dirname(path));
     return true;
   }
 
@@ -108,6 +120,10 @@ export class BlobStore {
     return { sha256: '', size, overflow: true, commit: refuse, discard: () => Promise.resolve() };
   }
 }
+
+/** Resolves once a destroyed or finished file stream has released its file. */
+export const closed = (stream: WriteStream): Promise<void> =>
+  stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
 
 const exists = (path: string) =>
   access(path).then(

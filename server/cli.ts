@@ -1,18 +1,23 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type AdminRequest, type AdminResult, runAdmin } from './admin.ts';
 import { BlobStore } from './blobs.ts';
+import { parseOrigins } from './cors.ts';
 import { openDb } from './db.ts';
-import { verifyStore } from './fixity.ts';
+import { acquireDataFolder, askServer, currentHolder, DataFolderBusy } from './instance.ts';
 import { DEFAULTS, startServer } from './main.ts';
-import { createToken, listTokens, revokeToken } from './tokens.ts';
 
 const USAGE = `Usage:
   npm run server -- [--port 8787] [--host 127.0.0.1] [--data ./.data] [--max-bytes N] [--public-url URL]
+                    [--cors-origin ORIGIN]... [--trust-proxy]
   npm run server -- token create --user <name> [--admin] [--data ./.data]
   npm run server -- token list [--data ./.data]
   npm run server -- token revoke <id> [--data ./.data]
   npm run server -- verify [--data ./.data]
-Set DATABASE_URL=postgres://… to keep the database in PostgreSQL; blobs stay under --data.`;
+Set DATABASE_URL=postgres://… to keep the database in PostgreSQL; blobs stay under --data.
+The token and verify commands run in the repository that is running on --data, if one is; else on the folder.
+--cors-origin (or RK_CORS_ORIGINS, comma-separated) lets a browser page of that exact origin call the API;
+--trust-proxy (or RK_TRUST_PROXY=1) believes X-Forwarded-Proto/-Host from a TLS-terminating proxy.`;
 
 const COMMANDS = ['', 'token create', 'token list', 'token revoke', 'verify'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -31,6 +36,8 @@ function parse(argv: string[]) {
       data: { type: 'string' },
       'max-bytes': { type: 'string' },
       'public-url': { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
+      'trust-proxy': { type: 'boolean' },
       user: { type: 'string' },
       admin: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -58,7 +65,9 @@ function parse(argv: string[]) {
     only('admin', '"token create"');
   } else if (!values.user?.trim()) throw new UsageError('"token create" needs --user <name>.');
   if (command !== '') {
-    for (const name of ['port', 'host', 'max-bytes', 'public-url'] as const) only(name, 'starting the server');
+    for (const name of ['port', 'host', 'max-bytes', 'public-url', 'cors-origin', 'trust-proxy'] as const) {
+      only(name, 'starting the server');
+    }
   }
   if (command === 'token revoke' && !revokeId) throw new UsageError('"token revoke" needs the id `token list` shows.');
   return { command, values, revokeId, dataDir: values.data ?? DEFAULTS.dataDir };
@@ -81,47 +90,47 @@ function httpUrl(text: string | undefined): string | undefined {
   return text;
 }
 
-const when = (date: Date | null) => (date ? date.toISOString() : 'never');
-
-/** Runs one administrative command against the database; resolves to the exit code. */
-async function admin(command: Command, values: ReturnType<typeof parse>['values'], dataDir: string, revokeId?: string) {
-  const db = await openDb({ dataDir, databaseUrl: DEFAULTS.databaseUrl });
+function origins(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
   try {
-    if (command === 'token create') {
-      // Only the token on stdout, so `TOKEN=$(npm run -s server -- token create --user ann)` works.
-      process.stdout.write(`${await createToken(db, values.user!, values.admin ?? false)}\n`);
-    } else if (command === 'token list') {
-      const tokens = await listTokens(db);
-      process.stdout.write(
-        'id            user                 admin  created                   last used                 revoked\n',
-      );
-      for (const t of tokens) {
-        const columns = [t.id, t.user.padEnd(20), (t.admin ? 'yes' : 'no').padEnd(6), when(t.createdAt).padEnd(25)];
-        process.stdout.write(
-          `${[...columns, when(t.lastUsedAt).padEnd(25), t.revokedAt ? when(t.revokedAt) : '-'].join(' ')}\n`,
-        );
-      }
-    } else if (command === 'token revoke') {
-      const result = await revokeToken(db, revokeId!);
-      if (!result.ok) {
-        console.error(result.reason);
-        return 1;
-      }
-      console.info(`Revoked token ${revokeId}; it now gets 401.`);
-    } else if (command === 'verify') {
-      const report = await verifyStore(db, await BlobStore.open(join(dataDir, 'blobs'), { keepTemp: true }));
-      console.info(
-        `Fixity audit: ${report.records} record(s), ${report.blobs} blob(s) re-hashed, ${report.verified} record(s) verified, ${report.mismatches.length} mismatch(es).`,
-      );
-      for (const m of report.mismatches) {
-        console.error(`MISMATCH record ${m.recordId} content ${m.n} (${m.name}, sha256 ${m.sha256}): ${m.problem}`);
-      }
-      return report.mismatches.length ? 1 : 0;
-    }
-    return 0;
-  } finally {
-    await db.close();
+    return parseOrigins(values.join(','));
+  } catch (error) {
+    throw new UsageError(`--cors-origin: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Runs one administrative command; resolves to the exit code. When a repository is running on the data folder,
+ * the command runs in it (through its admin socket), so it acts on the database the server uses; otherwise this
+ * process holds the folder's lock while it opens the database itself.
+ */
+async function admin(request: AdminRequest, dataDir: string): Promise<number> {
+  const print = (result: AdminResult) => {
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    return result.code;
+  };
+  const running = await currentHolder(dataDir);
+  if (running?.role === 'server') return print(await askServer(running, request));
+  if (running) throw new DataFolderBusy(running, dataDir);
+  const lease = await acquireDataFolder(dataDir, 'cli');
+  try {
+    const db = await openDb({ dataDir, databaseUrl: DEFAULTS.databaseUrl });
+    try {
+      const blobs = () => BlobStore.open(join(dataDir, 'blobs'), { keepTemp: true });
+      return print(await runAdmin(db, blobs, request));
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await lease.release();
+  }
+}
+
+function requestOf(command: Command, values: ReturnType<typeof parse>['values'], revokeId?: string): AdminRequest {
+  if (command === 'token create') return { command, user: values.user!, admin: values.admin ?? false };
+  if (command === 'token revoke') return { command, id: revokeId! };
+  return { command: command as 'token list' | 'verify' };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -131,7 +140,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== '') {
-    process.exitCode = await admin(command, values, dataDir, revokeId);
+    process.exitCode = await admin(requestOf(command, values, revokeId), dataDir);
     return;
   }
   const options = {
@@ -139,6 +148,8 @@ async function main(argv: string[]): Promise<void> {
     host: values.host,
     maxBytes: wholeNumber(values['max-bytes'], 'max-bytes', 1, Number.MAX_SAFE_INTEGER),
     publicUrl: httpUrl(values['public-url']),
+    corsOrigins: origins(values['cors-origin']),
+    trustProxy: values['trust-proxy'],
   };
   const server = await startServer({
     dataDir,
@@ -158,6 +169,7 @@ main(process.argv.slice(2)).catch((error) => {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
+  // One line: a busy data folder names who holds it; anything else says what failed.
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { ContentEntry } from '../utils/records/record.ts';
 import { visibleContent } from './access.ts';
 import type { BlobStore } from './blobs.ts';
 import type { Db } from './db.ts';
+import { attachmentDisposition, safeMediaType } from './media-type.ts';
 import { addEvent } from './records.ts';
 import type { TokenUser } from './tokens.ts';
 
@@ -19,7 +20,6 @@ export function contentResponse(
   n: number,
   entry: ContentEntry,
 ): Response {
-  const digest = Buffer.from(entry.sha256, 'hex').toString('base64');
   const report = (problem: string) => reportFailure(ctx.db, recordId, n, problem);
   const source = ctx.blobs.open(entry.sha256);
   const checked = verifying(entry, report);
@@ -30,19 +30,23 @@ export function contentResponse(
   });
   checked.on('close', () => source.destroy());
   source.pipe(checked);
-  return new Response(Readable.toWeb(checked) as ReadableStream, {
-    headers: {
-      'content-type': entry.mimeType,
-      'content-length': String(entry.size),
-      'repr-digest': `sha-256=:${digest}:`,
-      digest: `sha-256=${digest}`,
-      etag: `"${entry.sha256}"`,
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(entry.name)}`,
-      // Content is whatever was declared (HTML snapshots included): never let it run as a page of this origin.
-      'content-security-policy': 'sandbox',
-      'x-content-type-options': 'nosniff',
-    },
-  });
+  return new Response(Readable.toWeb(checked) as ReadableStream, { headers: contentHeaders(entry) });
+}
+
+/** The headers of a content download; every value is built from checked parts, never passed through. */
+function contentHeaders(entry: ContentEntry): Record<string, string> {
+  const digest = Buffer.from(entry.sha256, 'hex').toString('base64');
+  return {
+    'content-type': safeMediaType(entry.mimeType),
+    'content-length': String(entry.size),
+    'repr-digest': `sha-256=:${digest}:`,
+    digest: `sha-256=${digest}`,
+    etag: `"${entry.sha256}"`,
+    'content-disposition': attachmentDisposition(entry.name),
+    // Content is whatever was declared (HTML snapshots included): never let it run as a page of this origin.
+    'content-security-policy': 'sandbox',
+    'x-content-type-options': 'nosniff',
+  };
 }
 
 function verifying(entry: ContentEntry, onMismatch: (problem: string) => void): Transform {
@@ -76,15 +80,18 @@ function reportFailure(db: Db, recordId: string, n: number, problem: string): vo
 
 /**
  * The download the API and the page for people share: the content a user may see, an `accessed` line in the
- * audit trail, then the bytes re-hashed as they stream.
+ * audit trail, then the bytes re-hashed as they stream. A HEAD gets the same headers and nothing else: no blob is
+ * opened and nothing is written to the audit trail, since nothing was read.
  */
 export async function downloadContent(
   ctx: { db: Db; blobs: BlobStore },
+  method: string,
   id: string,
   nText: string,
   user: TokenUser,
 ): Promise<Response> {
   const { stored, n, entry } = await visibleContent(ctx.db, id, nText, user);
+  if (method === 'HEAD') return new Response(null, { headers: contentHeaders(entry) });
   await addEvent(ctx.db, stored.record.id, {
     kind: 'accessed',
     actor: user.user,

@@ -1,19 +1,35 @@
 import { cors } from 'hono/cors';
 
 /**
- * The extension calls the API from its own origin; a developer's local page may too. Any other web page gets no
- * CORS headers, so a browser will not let it read our answers even if it holds a token.
+ * CORS for the API. An extension that holds the host permission for the repository calls it without CORS (Chrome
+ * and Firefox exempt such requests), and no web page has any business sending a token here, so by default no
+ * origin is allowed: a browser will not let any page read our answers, even one that holds a token. An
+ * administrator may allow exact origins (`--cors-origin`, RK_CORS_ORIGINS), for example an extension deployed
+ * without the host permission (`chrome-extension://<id>`).
  */
-export function isAllowedOrigin(origin: string): boolean {
-  return (
-    /^(chrome|moz|safari-web)-extension:\/\/[A-Za-z0-9-]+$/.test(origin) ||
-    /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/.test(origin)
-  );
+export function parseOrigins(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((origin) => {
+      if (!isOrigin(origin)) {
+        throw new Error(
+          `"${origin}" is not an origin: give scheme://host[:port] with nothing after it, such as chrome-extension://abcdefghijklmnopabcdefghijklmnop or https://intranet.example.org.`,
+        );
+      }
+      return origin;
+    });
 }
 
-export const apiCors = () =>
-  cors({
-    origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
+const isOrigin = (text: string) =>
+  /^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?|(chrome|moz|safari-web)-extension:\/\/[A-Za-z0-9-]+)$/.test(
+    text,
+  );
+
+export const apiCors = (origins: readonly string[]) => {
+  const allowed = new Set(origins);
+  return cors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS'],
     allowHeaders: [
       'Authorization',
@@ -39,3 +55,4 @@ export const apiCors = () =>
     ],
     maxAge: 600,
   });
+};

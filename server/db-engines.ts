@@ -1,10 +1,61 @@
+import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import pg from 'pg';
-import type { Db, Queryable } from './db.ts';
 
-/** The embedded engine: PostgreSQL compiled to WebAssembly, one connection, files under `dir`. */
+/** What one statement returns; every engine hands back plain rows with the same JavaScript types. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
+}
+
+/**
+ * The whole database surface the server uses, so PGlite and PostgreSQL run the same SQL through the same code:
+ * parameterised statements, transactions, and multi-statement scripts for migrations.
+ */
+export interface Db extends Queryable {
+  readonly engine: 'pglite' | 'postgres';
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+export type Tx = Queryable;
+
+/**
+ * PGlite's Node file system with a working fsync. PGlite mounts its data folder through Emscripten's NODEFS, whose
+ * stream operations have no `fsync` (so `fsync()` does nothing and reports success) and whose `fdatasync()` is a
+ * no-op, and it starts PostgreSQL with `-F` (fsync off). A commit would then be acknowledged while it sits in the
+ * page cache, lost on power failure. This file system gives NODEFS a real fsync; `openPglite` turns PostgreSQL's
+ * fsync back on and makes it flush WAL with fsync(), which now reaches the disk before a commit returns.
+ */
+class DurableNodeFS extends NodeFS {
+  override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]) {
+    const result = await super.init(pg, opts);
+    const options = result.emscriptenOpts;
+    options.preRun = [
+      ...(options.preRun ?? []),
+      (mod: { NODEFS: { stream_ops: Record<string, unknown> } }) => {
+        // Through the fs module object, as NODEFS itself does, so a test can watch the calls.
+        mod.NODEFS.stream_ops.fsync = (stream: { nfd?: number }) => {
+          if (stream.nfd !== undefined) fs.fsyncSync(stream.nfd);
+          return 0;
+        };
+      },
+    ] as typeof options.preRun;
+    return result;
+  }
+}
+
+/** The embedded engine: PostgreSQL compiled to WebAssembly, one connection, files under `dir`, durable commits. */
 export async function openPglite(dir: string): Promise<Db> {
-  const db = await PGlite.create(dir);
+  const startParams = [
+    ...PGlite.defaultStartParams.filter((param) => param !== '-F'),
+    '-c',
+    'fsync=on',
+    '-c',
+    'wal_sync_method=fsync',
+  ];
+  const db = await PGlite.create({ fs: new DurableNodeFS(dir), startParams });
   return {
     engine: 'pglite',
     query: (sql, params) => db.query(sql, params as unknown[]),
@@ -26,11 +77,32 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** A PostgreSQL server through a small pool; `url` may carry `?options=-c search_path=…` to pick a schema. */
+/**
+ * Connection settings whose sessions run with synchronous_commit on: the startup `options` carry it last, so it
+ * overrides the URL's and the server's configuration (PostgreSQL applies the last `-c` of a name).
+ */
+function durableCommits(url: string): pg.PoolConfig {
+  const durable = '-c synchronous_commit=on';
+  if (!URL.canParse(url)) return { connectionString: url, options: durable };
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${durable}`.trim());
+  return { connectionString: parsed.toString() };
+}
+
+/**
+ * A PostgreSQL server through a small pool; `url` may carry `?options=-c search_path=…` to pick a schema. A 201 must
+ * mean the row survives a crash, so every session runs with synchronous_commit on (PostgreSQL's default) even when
+ * the URL or the server's configuration turned it off, and a server running with fsync off is reported at start.
+ */
 export async function openPostgres(url: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types });
+  const pool = new pg.Pool({ ...durableCommits(url), max: 10, types });
   // Fail at start, with the server's message, rather than on the first request.
-  await pool.query('SELECT 1');
+  const { rows } = await pool.query<{ fsync: string }>('SHOW fsync');
+  if (rows[0]?.fsync !== 'on') {
+    console.warn(
+      'PostgreSQL runs with fsync off: records the repository acknowledges can be lost on a crash. Turn fsync on.',
+    );
+  }
   const query: Queryable['query'] = async (sql, params) => {
     const result = await pool.query(sql, params as unknown[]);
     return { rows: result.rows };

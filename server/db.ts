@@ -1,24 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPglite, openPostgres } from './db-engines.ts';
+import { type Db, openPglite, openPostgres } from './db-engines.ts';
 
-/** What one statement returns; every engine hands back plain rows with the same JavaScript types. */
-export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
-}
-
-/**
- * The whole database surface the server uses, so PGlite and PostgreSQL run the same SQL through the same code:
- * parameterised statements, transactions, and multi-statement scripts for migrations.
- */
-export interface Db extends Queryable {
-  readonly engine: 'pglite' | 'postgres';
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Runs a script of several statements without parameters (migrations). */
-  exec(sql: string): Promise<void>;
-  close(): Promise<void>;
-}
-export type Tx = Queryable;
+export type { Db, Queryable, Tx } from './db-engines.ts';
 
 /**
  * Numbered migrations, applied in order, each once, inside a transaction. Never edit one that has shipped;
@@ -95,6 +79,19 @@ const MIGRATIONS: readonly string[] = [
     completed_at timestamptz                  -- set once all bytes arrived and their sha256 matched
   );
   CREATE INDEX uploads_by_expiry ON uploads (expires_at);
+  `,
+  // Sessions of the web page (server/web/sessions.ts): the cookie holds a random id whose hash is stored here; a
+  // session belongs to the token it was opened with, so revoking the token ends it too.
+  `
+  CREATE TABLE web_sessions (
+    id_hash      text PRIMARY KEY,            -- sha256 hex of the cookie value
+    token_hash   text NOT NULL REFERENCES tokens (token_hash),
+    created_at   timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL,        -- absolute end, whatever the activity
+    idle_until   timestamptz NOT NULL,        -- pushed back by use
+    ended_at     timestamptz                  -- set by sign-out
+  );
+  CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
   `,
 ];
 

@@ -2,18 +2,21 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { runAdmin } from './admin.ts';
 import { createApp } from './app.ts';
 import { BlobStore } from './blobs.ts';
+import { parseOrigins } from './cors.ts';
 import { type Db, openDb } from './db.ts';
+import { acquireDataFolder } from './instance.ts';
 import { seedPresets } from './presets.ts';
 import { createToken } from './tokens.ts';
-import { createUi } from './ui.ts';
+import { createUi } from './web/app.ts';
 
 export interface ServerOptions {
   /** 0 picks a free port; `port` and `url` of the result say which. */
   port: number;
   host: string;
-  /** Holds `db/` (PGlite) and `blobs/`; created when missing. */
+  /** Holds `db/` (PGlite) and `blobs/`; created when missing. One server (or CLI command) uses it at a time. */
   dataDir: string;
   /** postgres://… to keep the database in PostgreSQL instead of PGlite; blobs stay under `dataDir`. */
   databaseUrl: string | undefined;
@@ -21,6 +24,10 @@ export interface ServerOptions {
   maxBytes: number;
   /** Base of receipt URLs; the listening URL when not given. */
   publicUrl: string;
+  /** Exact origins allowed to call the API from a browser page (CORS); none by default. */
+  corsOrigins: readonly string[];
+  /** Believe X-Forwarded-Proto / X-Forwarded-Host: the server runs behind a proxy that sets them. */
+  trustProxy: boolean;
 }
 
 export interface RunningServer {
@@ -28,7 +35,7 @@ export interface RunningServer {
   port: number;
   close(): Promise<void>;
   createToken(user: string, admin?: boolean): Promise<string>;
-  /** Idempotency keys of uploads being received right now. */
+  /** Record ids being received right now. */
   inFlightKeys(): string[];
   /** The open database and blob store, for tests and tooling in the same process. */
   db: Db;
@@ -41,49 +48,67 @@ export const DEFAULTS = {
   dataDir: './.data',
   maxBytes: 1024 ** 3,
   databaseUrl: process.env.DATABASE_URL || undefined,
+  corsOrigins: parseOrigins(process.env.RK_CORS_ORIGINS),
+  trustProxy: process.env.RK_TRUST_PROXY === '1',
 };
 
 /** Starts the reference repository in this process: the CLI uses it, and so do end-to-end tests and benchmarks. */
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  const { port, host, dataDir, maxBytes, databaseUrl } = { ...DEFAULTS, ...options };
-  const db = await openDb({ dataDir, databaseUrl });
-  await seedPresets(db);
-  const blobs = await BlobStore.open(join(dataDir, 'blobs'));
+  const { port, host, dataDir, maxBytes, databaseUrl, corsOrigins, trustProxy } = { ...DEFAULTS, ...options };
+  let blobs: BlobStore | undefined;
+  let db: Db | undefined;
+  // The lock first: a second server on the same folder must not even open the database.
+  const lease = await acquireDataFolder(dataDir, 'server', (request) => runAdmin(db!, async () => blobs!, request));
+  let server: Server;
+  try {
+    db = await openDb({ dataDir, databaseUrl });
+    await seedPresets(db);
+    blobs = await BlobStore.open(join(dataDir, 'blobs'));
+  } catch (error) {
+    await db?.close();
+    await lease.release();
+    throw error;
+  }
   const inFlight = new Set<string>();
 
   // Receipt URLs default to the listening URL, known only once the port is bound. The app is set in the same
   // event-loop turn as the listening callback, so no request can arrive before it.
-  let app: ReturnType<typeof createApp> | undefined;
-  let ui: ReturnType<typeof createUi> | undefined;
+  const apps: { api?: ReturnType<typeof createApp>; web?: ReturnType<typeof createUi> } = {};
   // The API and the page for people are two apps with their own error styles (problem+json vs HTML).
   const route = (request: Request, env: Parameters<ReturnType<typeof createApp>['fetch']>[1]) =>
-    new URL(request.url).pathname.startsWith('/api/') ? app!.fetch(request, env) : ui!.fetch(request, env);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve({ fetch: route, port, hostname: host }, () => resolve(started as Server)) as Server;
-    started.once('error', reject);
-  }).catch(async (error) => {
+    new URL(request.url).pathname.startsWith('/api/') ? apps.api!.fetch(request, env) : apps.web!.fetch(request, env);
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const started = serve({ fetch: route, port, hostname: host }, () => resolve(started as Server)) as Server;
+      started.once('error', reject);
+    });
+  } catch (error) {
     await db.close();
+    await lease.release();
     throw error;
-  });
+  }
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
-  app = createApp({ db, blobs, limits: { maxBytes }, inFlight, publicUrl });
-  ui = createUi({ db, blobs, secureCookies: publicUrl.startsWith('https:') });
+  apps.api = createApp({ db, blobs, limits: { maxBytes }, inFlight, publicUrl, corsOrigins });
+  apps.web = createUi({ db, blobs, publicUrl, trustProxy });
+  await lease.setUrl(url);
+  const openDbNow = db;
 
   return {
     url,
     port: actualPort,
-    db,
+    db: openDbNow,
     blobs,
-    inFlightKeys: () => [...inFlight],
-    createToken: (user, admin = false) => createToken(db, user, admin),
+    inFlightKeys: () => [...inFlight].map((key) => key.slice(key.indexOf('\n') + 1)),
+    createToken: (user, admin = false) => createToken(openDbNow, user, admin),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await db.close();
+      await openDbNow.close();
+      await lease.release();
     },
   };
 }

@@ -6,8 +6,7 @@ export type Part =
   | { kind: 'field'; name: string; value: string; truncated: boolean }
   | { kind: 'file'; name: string; filename: string; mimeType: string; stream: Readable };
 
-const malformed = (why: string) =>
-  new Problem(400, 'malformed-multipart', 'Malformed multipart body', `The multipart/form-data body ${why}.`);
+export const malformed = (why: string) => new Problem('malformed-multipart', `The multipart/form-data body ${why}.`);
 
 /**
  * Reads a multipart/form-data body one part at a time, as it streams in. The caller must consume (or abort) each
@@ -16,6 +15,7 @@ const malformed = (why: string) =>
 export class PartReader {
   private readonly queue: Part[] = [];
   private finished = false;
+  private aborted = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   /** The file part being read, so a broken body can fail its reader instead of leaving it waiting forever. */
@@ -39,6 +39,10 @@ export class PartReader {
       this.push({ kind: 'field', name, value, truncated: info.valueTruncated }),
     );
     this.parser.on('file', (name, stream, info) => {
+      // A part can fail while it waits in the queue (the body ends without its closing boundary). Its reader
+      // still sees the failure (a destroyed stream fails every pipeline); this listener only keeps the error from
+      // being thrown in the meantime, when nobody listens yet.
+      stream.on('error', () => {});
       this.current = stream;
       this.push({ kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, stream });
     });
@@ -75,14 +79,19 @@ export class PartReader {
    * gets our answer instead of a reset while it is still sending.
    */
   abort(): void {
+    this.aborted = true;
     this.body.unpipe(this.parser);
-    this.parser.removeAllListeners();
-    this.parser.on('error', () => {});
-    for (const part of this.queue) if (part.kind === 'file') part.stream.resume();
+    for (const part of this.queue.splice(0)) if (part.kind === 'file') part.stream.resume();
     this.body.resume();
   }
 
   private push(part: Part) {
+    // After abort the parser may still finish what it had buffered: drain it, nobody reads it. Its listeners stay
+    // attached, so a late error (a body without its closing boundary) is caught, not thrown.
+    if (this.aborted) {
+      if (part.kind === 'file') part.stream.resume();
+      return;
+    }
     this.queue.push(part);
     this.notify();
   }

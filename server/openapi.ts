@@ -1,3 +1,5 @@
+import { PROBLEMS, type ProblemKind, problemType } from '../utils/records/problems.ts';
+
 /**
  * The Records API v1 as an OpenAPI 3.1 document, served at GET /api/v1/openapi.json. server/openapi.test.ts checks
  * that it lists exactly the routes the app has, and that every response the server's tests receive matches it.
@@ -11,12 +13,27 @@ const json = (schema: object, description: string, headers?: object) => ({
   content: { 'application/json': { schema } },
   ...(headers ? { headers } : {}),
 });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
+/** A problem+json answer of the listed kinds (utils/records/problems.ts), each with the status the catalogue gives. */
+const problem = (description: string, kinds: readonly ProblemKind[]) => ({
+  description: `${description} Kinds: ${kinds.map((kind) => `\`${kind}\``).join(', ')}.`,
+  content: {
+    'application/problem+json': {
+      schema: {
+        allOf: [
+          ref('Problem'),
+          {
+            properties: {
+              type: { enum: kinds.map(problemType) },
+              status: { enum: [...new Set(kinds.map((kind) => PROBLEMS[kind].status))] },
+            },
+          },
+        ],
+      },
+    },
+  },
 });
 const header = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
-const unauthorized = { '401': problem('No token, or an unknown or revoked one.') };
+const unauthorized = { '401': problem('No token, or an unknown or revoked one.', ['unauthorized']) };
 const security = [{ bearer: [] }];
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The record id.' };
 const nParam = {
@@ -38,7 +55,7 @@ const immutable = (what: string) => ({
   security,
   parameters: [idParam],
   responses: {
-    '405': problem('Records and their content cannot be changed or deleted (`Allow: GET`).'),
+    '405': problem('Records and their content cannot be changed or deleted (`Allow: GET`).', ['immutable']),
     ...unauthorized,
   },
 });
@@ -84,6 +101,7 @@ export const openApiDocument = {
       'with a `detail` that says what to do. Records are immutable.',
   },
   servers: [{ url: '/api/v1' }],
+  'x-problems': PROBLEMS,
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from `token create`.' } },
     schemas: {
@@ -91,7 +109,10 @@ export const openApiDocument = {
         type: 'object',
         required: ['type', 'title', 'status', 'detail'],
         properties: {
-          type: { type: 'string', description: '`urn:recordkeeper:problem:<kind>`' },
+          type: {
+            description: '`urn:recordkeeper:problem:<kind>`; the kinds, their statuses and titles are in `x-problems`.',
+            enum: Object.keys(PROBLEMS).map((kind) => problemType(kind as ProblemKind)),
+          },
           title: { type: 'string' },
           status: { type: 'integer' },
           detail: { type: 'string' },
@@ -152,8 +173,19 @@ export const openApiDocument = {
           tags: strings,
           fields: { type: 'object', additionalProperties: { type: 'string' } },
           content: { type: 'array', items: ref('ContentEntry') },
-          declaredBy: { type: 'string' },
-          declaredAt: isoDateTime,
+          declaredBy: {
+            type: 'string',
+            description:
+              'Who declared: the server records the user of the token that sent the record. A client may leave it ' +
+              'out; a different value is replaced by the token’s user, and the `declared` event of the audit trail ' +
+              'says what the client had sent.',
+          },
+          declaredAt: {
+            ...isoDateTime,
+            description:
+              'When the user declared it, by the client’s clock: not before 1900, and not more than 5 minutes ' +
+              'ahead of the repository’s clock. The receipt’s `receivedAt` is the repository’s own time.',
+          },
         },
       },
       Receipt: {
@@ -269,13 +301,29 @@ export const openApiDocument = {
         responses: {
           '201': json(ref('Receipt'), 'Stored.', { Location: header("The record's API URL.") }),
           '200': json(ref('Receipt'), 'A retry of a stored record: the original receipt.'),
-          '400': problem('Malformed request, invalid record, or Idempotency-Key missing or not the record id.'),
+          '400': problem('Malformed request, invalid record, or Idempotency-Key missing or not the record id.', [
+            'idempotency-key-missing',
+            'idempotency-key-mismatch',
+            'not-multipart',
+            'malformed-multipart',
+            'record-part-missing',
+            'record-malformed',
+            'record-invalid',
+            'unexpected-part',
+            'upload-ref-malformed',
+          ]),
           ...unauthorized,
-          '409': problem('The key was used for a different body, or the same record is still being received.'),
-          '413': problem('Over the configured size limit.'),
+          '409': problem(
+            'The id is already used for a different record (whoever stored it: the answer is the same), or the ' +
+              'same record is still being received (with Retry-After).',
+            ['idempotency-key-reused', 'idempotency-key-in-flight'],
+          ),
+          '413': problem('Over the configured size limit.', ['too-large', 'record-too-large']),
           '422': problem(
-            'A content part does not match its entry (sha256, size or count), or a referenced upload is unknown ' +
-              '(`…:upload-unknown`: upload it again) or incomplete; nothing was stored.',
+            'A content part does not match its entry (sha256, size or count), a referenced upload is unknown or ' +
+              'its bytes are gone (`upload-unknown`: upload it again) or incomplete, or declaredAt is in the ' +
+              'future beyond 5 minutes of clock skew; nothing was stored.',
+            ['content-mismatch', 'upload-unknown', 'upload-incomplete', 'declared-in-future'],
           ),
         },
       },
@@ -296,7 +344,7 @@ export const openApiDocument = {
         ],
         responses: {
           '200': json(ref('RecordPage'), 'One page.'),
-          '400': problem('A bad filter, limit or cursor.'),
+          '400': problem('A bad filter, limit or cursor.', ['bad-filter', 'bad-limit', 'bad-cursor', 'bad-date']),
           ...unauthorized,
         },
       },
@@ -317,10 +365,13 @@ export const openApiDocument = {
             description: 'Created, at offset 0.',
             headers: { Location: header('The upload URL.'), ...tusHeaders },
           },
-          '400': problem('Upload-Length or Upload-Metadata missing or invalid.'),
+          '400': problem('Upload-Length or Upload-Metadata missing or invalid.', [
+            'upload-length-missing',
+            'upload-metadata-invalid',
+          ]),
           ...unauthorized,
-          '412': problem('Tus-Resumable is not 1.0.0.'),
-          '413': problem('Over the configured size limit.'),
+          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          '413': problem('Over the configured size limit.', ['too-large']),
         },
       },
     },
@@ -335,9 +386,11 @@ export const openApiDocument = {
             headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
           },
           ...unauthorized,
-          '404': problem('Unknown, expired or another token’s upload.'),
-          '412': problem('Tus-Resumable is not 1.0.0.'),
-          '422': problem('The upload was full but its bytes did not match its sha256; it was deleted.'),
+          '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']),
+          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          '422': problem('The upload was full but its bytes did not match its sha256; it was deleted.', [
+            'upload-digest-mismatch',
+          ]),
         },
       },
       head: {
@@ -375,15 +428,19 @@ export const openApiDocument = {
           '204': { description: 'Appended.', headers: tusHeaders },
           '400': problem(
             'More bytes than Upload-Length (nothing of the PATCH kept), or the body ended early (what arrived is kept).',
+            ['upload-overflow', 'upload-interrupted'],
           ),
           ...unauthorized,
-          '404': problem('Unknown, expired or another token’s upload.'),
+          '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']),
           '409': problem(
             'Upload-Offset is not the server’s (`Upload-Offset` header says where to continue), or another PATCH is still writing (with Retry-After).',
+            ['upload-offset-mismatch', 'upload-busy'],
           ),
-          '412': problem('Tus-Resumable is not 1.0.0.'),
-          '415': problem('Content-Type is not application/offset+octet-stream.'),
-          '422': problem('The completed upload does not match its sha256; nothing was kept.'),
+          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          '415': problem('Content-Type is not application/offset+octet-stream.', ['upload-content-type']),
+          '422': problem('The completed upload does not match its sha256; nothing was kept.', [
+            'upload-digest-mismatch',
+          ]),
         },
       },
     },
@@ -395,7 +452,7 @@ export const openApiDocument = {
         responses: {
           '200': json(ref('RecordItem'), 'The record.'),
           ...unauthorized,
-          '404': problem('No such record for this token.'),
+          '404': problem('No such record for this token.', ['not-found']),
         },
       },
       put: immutable('a record'),
@@ -419,7 +476,7 @@ export const openApiDocument = {
             'The events.',
           ),
           ...unauthorized,
-          '404': problem('No such record for this token.'),
+          '404': problem('No such record for this token.', ['not-found']),
         },
       },
     },
@@ -444,7 +501,18 @@ export const openApiDocument = {
             content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
           },
           ...unauthorized,
-          '404': problem('No such record or content entry for this token.'),
+          '404': problem('No such record or content entry for this token.', ['not-found']),
+        },
+      },
+      head: {
+        summary: 'The headers of one content entry, without its bytes',
+        description: 'Opens no blob and writes no `accessed` event: nothing is read.',
+        security,
+        parameters: [idParam, nParam],
+        responses: {
+          '200': { description: 'The headers a GET would have.' },
+          '401': { description: 'No token, or an unknown or revoked one (HEAD has no body).' },
+          '404': { description: 'No such record or content entry for this token (HEAD has no body).' },
         },
       },
       put: { ...immutable('content'), parameters: [idParam, nParam] },
@@ -460,7 +528,7 @@ export const openApiDocument = {
           '200': json(ref('Presets'), 'The active version.', { ETag: header('Strong ETag of the exact bytes.') }),
           '304': { description: 'Unchanged since the ETag sent in If-None-Match.' },
           ...unauthorized,
-          '404': problem('No presets stored yet.'),
+          '404': problem('No presets stored yet.', ['not-found']),
         },
       },
       put: {
@@ -472,12 +540,14 @@ export const openApiDocument = {
         requestBody: { required: true, content: { 'application/json': { schema: ref('Presets') } } },
         responses: {
           '200': json(ref('Presets'), 'Stored and now active.', { ETag: header('Strong ETag of the exact bytes.') }),
-          '400': problem('The body is not JSON.'),
+          '400': problem('The body is not JSON.', ['not-json', 'presets-malformed']),
           ...unauthorized,
-          '403': problem('Not an admin token.'),
-          '409': problem('`version` is not higher than the active version.'),
-          '413': problem('The document is too large.'),
-          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.'),
+          '403': problem('Not an admin token.', ['admin-only']),
+          '409': problem('`version` is not higher than the active version.', ['presets-version-stale']),
+          '413': problem('The document is too large.', ['too-large']),
+          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
+            'presets-invalid',
+          ]),
         },
       },
     },

@@ -96,20 +96,16 @@ export async function putPresets(db: Db, input: unknown, admin: string): Promise
   const result = validatePresets(input);
   if (!result.ok) {
     throw new Problem(
-      422,
       'presets-invalid',
-      'Presets are invalid',
       `The presets document has ${result.problems.length} problem(s), listed in "errors"; the active version stays in use.`,
-      { errors: result.problems },
+      { extra: { errors: result.problems } },
     );
   }
   const version = result.presets.version;
   const active = await activePresets(db);
   const stale = () =>
     new Problem(
-      409,
       'presets-version-stale',
-      'Presets version is not newer',
       `The document has version ${version}, but version ${active?.version ?? version} is already active; send a higher version.`,
     );
   if (active && version <= active.version) throw stale();

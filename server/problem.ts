@@ -1,22 +1,28 @@
+import { PROBLEMS, type ProblemKind, problemType } from '../utils/records/problems.ts';
+
 /**
- * RFC 9457 problem details. Handlers throw a `Problem`; the app's error handler turns it into an
- * `application/problem+json` response, so every error has the same shape and a `detail` that says what to do.
+ * RFC 9457 problem details. Handlers throw a `Problem` of a kind from the catalogue (utils/records/problems.ts),
+ * which fixes its status and title; the app's error handler turns it into an `application/problem+json` response,
+ * so every error has the same shape and a `detail` that says what to do.
  */
 export class Problem extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
   constructor(
-    readonly status: number,
-    /** Short kebab-case name; the client can branch on `type` without parsing prose. */
-    readonly kind: string,
-    readonly title: string,
+    readonly kind: ProblemKind,
     readonly detail: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    options: { extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
     super(detail);
+    this.status = PROBLEMS[kind].status;
+    this.title = PROBLEMS[kind].title;
+    this.extra = options.extra ?? {};
+    this.headers = options.headers ?? {};
   }
 }
-
-export const problemType = (kind: string) => `urn:recordkeeper:problem:${kind}`;
 
 export function problemResponse(problem: Problem): Response {
   const body = {
@@ -33,4 +39,4 @@ export function problemResponse(problem: Problem): Response {
 }
 
 export const notFound = (what: string) =>
-  new Problem(404, 'not-found', 'Not found', `${what} does not exist, or this token may not see it.`);
+  new Problem('not-found', `${what} does not exist, or this token may not see it.`);

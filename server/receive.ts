@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { type DeclaredRecord, parseRecord, type Receipt } from '../utils/records/record.ts';
+import { type DeclaredRecord, parseIsoDateTime, parseRecord, type Receipt } from '../utils/records/record.ts';
 import type { BlobStore, PendingBlob } from './blobs.ts';
 import { type Db, isUniqueViolation } from './db.ts';
-import { type Part, PartReader } from './multipart.ts';
+import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
 import { findRecord, insertRecord, receiptOf, type StoredRecord } from './records.ts';
 import type { TokenUser } from './tokens.ts';
@@ -14,7 +14,7 @@ export interface ReceiveContext {
   blobs: BlobStore;
   maxBytes: number;
   publicUrl: string;
-  /** Idempotency keys of requests being received right now, in this app instance. */
+  /** `user\nrecord id` of the requests being received right now, in this app instance. */
   inFlight: Set<string>;
   now: () => Date;
   /** Resumable uploads that `content` parts may refer to (server/uploads.ts). */
@@ -33,9 +33,20 @@ const RECORD_PART_LIMIT = 1024 * 1024;
 /** Room for the record part and multipart framing on top of the content limit, for the Content-Length check. */
 const FRAMING_ALLOWANCE = RECORD_PART_LIMIT + 1024 * 1024;
 
-const bad = (kind: string, title: string, detail: string, extra?: Record<string, unknown>) =>
-  new Problem(400, kind, title, detail, extra);
-const mismatch = (detail: string) => new Problem(422, 'content-mismatch', 'Content does not match the record', detail);
+/** How far ahead of the server's clock a client's declaredAt may be: the usual tolerance for clock skew (5 min). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+const mismatch = (detail: string) => new Problem('content-mismatch', detail);
+
+/**
+ * The one answer for a record id this request may not use: already stored with another body, or stored by another
+ * user. Both read the same, so nobody learns whether another user's record exists.
+ */
+const idTaken = (id: string) =>
+  new Problem(
+    'idempotency-key-reused',
+    `Record id ${id} is already used for a different record. Records are immutable: declare the item as a new record with a new id.`,
+  );
 
 /**
  * POST /records: checks the record, streams each content part into the blob store while hashing it, and stores
@@ -47,17 +58,15 @@ export async function receiveRecord(
 ): Promise<{ status: 200 | 201; receipt: Receipt }> {
   const key = upload.idempotencyKey?.trim();
   if (!key) {
-    throw bad(
+    throw new Problem(
       'idempotency-key-missing',
-      'Idempotency-Key missing',
       'Send the header Idempotency-Key with the record id, so that a retry can never store the record twice.',
     );
   }
   if (!upload.contentType?.toLowerCase().startsWith('multipart/form-data')) {
-    throw bad(
+    throw new Problem(
       'not-multipart',
-      'Body must be multipart/form-data',
-      `The body was ${upload.contentType ?? 'untyped'}; send multipart/form-data with a part "record" and one part "content" per content entry.`,
+      `The body was ${upload.contentType?.slice(0, 100) ?? 'untyped'}; send multipart/form-data with a part "record" and one part "content" per content entry.`,
     );
   }
   if (upload.contentLength !== undefined && upload.contentLength > ctx.maxBytes + FRAMING_ALLOWANCE) {
@@ -67,35 +76,34 @@ export async function receiveRecord(
   const parts = new PartReader(upload.body, upload.contentType, { fieldSize: RECORD_PART_LIMIT });
   try {
     const record = await readRecord(await parts.next(), key, ctx.maxBytes);
+    const now = Date.now();
+    if (parseIsoDateTime(record.declaredAt)!.getTime() > now + CLOCK_SKEW_MS) {
+      throw new Problem(
+        'declared-in-future',
+        `declaredAt ${record.declaredAt} is later than the repository's clock (${new Date(now).toISOString()}) by more than ${CLOCK_SKEW_MS / 60_000} minutes. Check the computer's clock, then declare again.`,
+      );
+    }
     const fingerprint = fingerprintOf(record);
     const existing = await findRecord(ctx.db, record.id);
     if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
-      throw new Problem(
-        409,
-        'idempotency-key-reused',
-        'Idempotency-Key already used',
-        `Record ${record.id} was already received with a different body. Records are immutable: declare the changed item as a new record with a new id.`,
-      );
+      throw idTaken(record.id);
     }
-    if (ctx.inFlight.has(record.id)) {
+    // Keyed by user too: another user's request for the same id must not be told apart from an unused id.
+    const flight = `${upload.user.user}\n${record.id}`;
+    if (ctx.inFlight.has(flight)) {
       throw new Problem(
-        409,
         'idempotency-key-in-flight',
-        'Same record is still being received',
         `Another request for record ${record.id} is still being received. Wait for it to finish, then retry: a retry of the same record gets its receipt.`,
-        {},
-        { 'retry-after': '1' },
+        { headers: { 'retry-after': '1' } },
       );
     }
-    ctx.inFlight.add(record.id);
+    ctx.inFlight.add(flight);
     try {
       const claimed = await receiveContent(parts, record, ctx, upload.user, existing !== undefined);
       if (existing) return { status: 200, receipt: receiptOf(existing, ctx.publicUrl) };
-      const result = await store(ctx, record, fingerprint, upload.user);
-      await ctx.uploads?.consumed(claimed).catch((error) => console.error('Could not forget uploads', error));
-      return result;
+      return await store(ctx, record, fingerprint, upload.user, claimed);
     } finally {
-      ctx.inFlight.delete(record.id);
+      ctx.inFlight.delete(flight);
     }
   } finally {
     parts.abort();
@@ -104,44 +112,36 @@ export async function receiveRecord(
 
 async function readRecord(part: Part | undefined, key: string, maxBytes: number): Promise<DeclaredRecord> {
   if (part?.name !== 'record') {
-    throw bad(
+    throw new Problem(
       'record-part-missing',
-      'Record part missing',
-      `The first part must be named "record" and hold the record JSON${part ? `; it was named "${part.name}"` : ''}.`,
+      `The first part must be named "record" and hold the record JSON${part ? `; it was named "${part.name.slice(0, 100)}"` : ''}.`,
     );
   }
   const text = part.kind === 'field' ? part.value : await readText(part.stream, RECORD_PART_LIMIT);
   if (text === undefined || (part.kind === 'field' && part.truncated)) {
-    throw new Problem(
-      413,
-      'record-too-large',
-      'Record too large',
-      `The record JSON must be under ${RECORD_PART_LIMIT} bytes.`,
-    );
+    throw new Problem('record-too-large', `The record JSON must be under ${RECORD_PART_LIMIT} bytes.`);
   }
   let input: unknown;
   try {
     input = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    throw bad('record-malformed', 'Record is not JSON', `The record part is not valid JSON (${message}).`, {
-      errors: [message],
+    throw new Problem('record-malformed', `The record part is not valid JSON (${message}).`, {
+      extra: { errors: [message] },
     });
   }
   const parsed = parseRecord(input);
   if (!parsed.ok) {
-    throw bad(
+    throw new Problem(
       'record-invalid',
-      'Record is invalid',
       `The record has ${parsed.problems.length} problem(s): ${parsed.problems.join('; ')}. Fix them and send it again.`,
-      { errors: parsed.problems },
+      { extra: { errors: parsed.problems } },
     );
   }
   const record = parsed.record;
   if (record.id !== key) {
-    throw bad(
+    throw new Problem(
       'idempotency-key-mismatch',
-      'Idempotency-Key is not the record id',
       `The Idempotency-Key header is "${key.slice(0, 100)}" but the record id is ${record.id}; send the record id as the key.`,
     );
   }
@@ -171,9 +171,8 @@ async function receiveContent(
       const n = pending.length;
       const entry = expected[n];
       if (part.name !== 'content' || part.kind !== 'file') {
-        throw bad(
+        throw new Problem(
           'unexpected-part',
-          'Unexpected part',
           `Part "${part.name.slice(0, 100)}" is not a content file; after "record", send only parts named "content" with a file name.`,
         );
       }
@@ -185,13 +184,13 @@ async function receiveContent(
       const label = `Content part ${n + 1} of ${expected.length} (${entry.name})`;
       let blob: PendingBlob;
       if (part.mimeType.toLowerCase() === UPLOAD_REF_TYPE && ctx.uploads) {
-        const reference = await readText(part.stream, 200);
+        const reference = await readPart(readText(part.stream, 200));
         if (reference === undefined)
-          throw bad('upload-ref-malformed', 'Upload reference malformed', `${label} is too long for "upload:<id>".`);
+          throw new Problem('upload-ref-malformed', `${label} is too long for "upload:<id>".`);
         const upload = await ctx.uploads.claim(user, reference, entry, label, stored);
         claimed.push(upload.uploadId);
         blob = upload;
-      } else blob = await blobs.write(part.stream, entry.size);
+      } else blob = await readPart(blobs.write(part.stream, entry.size));
       pending.push(blob);
       if (blob.overflow || blob.size !== entry.size) {
         const got = blob.overflow ? `more than ${entry.size}` : `${blob.size}`;
@@ -211,39 +210,55 @@ async function receiveContent(
     throw error;
   }
   // Committing only after every part matched means a refused request never leaves a blob behind. A failure
-  // after this point (the insert) can leave verified, content-addressed blobs unreferenced, which is harmless.
-  for (const blob of pending) await blob.commit();
+  // after this point (an upload whose bytes are gone, the insert) can leave verified, content-addressed blobs
+  // unreferenced, which is harmless. Every blob is in the store, synced, before the record is inserted.
+  try {
+    for (const blob of pending) await blob.commit();
+  } catch (error) {
+    await Promise.all(pending.map((blob) => blob.discard()));
+    throw error;
+  }
   return claimed;
 }
 
+/**
+ * Inserts the record, and forgets the uploads it used, in one transaction. The server owns who declared: the
+ * token's user. A different `declaredBy` from the client is replaced, and the audit trail's `declared` event says
+ * what the client had sent.
+ */
 async function store(
   ctx: ReceiveContext,
   received: DeclaredRecord,
   fingerprint: string,
   user: TokenUser,
+  claimed: readonly string[],
 ): Promise<{ status: 200 | 201; receipt: Receipt }> {
   const stored: StoredRecord = {
-    record: { ...received, declaredBy: received.declaredBy ?? user.user },
+    record: { ...received, declaredBy: user.user },
     owner: user.user,
     fingerprint,
     receivedAt: ctx.now(),
   };
+  const claimedBy = received.declaredBy;
+  const detail =
+    claimedBy !== undefined && claimedBy !== user.user
+      ? `the client sent declaredBy "${claimedBy}"; the token's user ${user.user} is recorded instead`
+      : null;
   try {
-    await insertRecord(ctx.db, stored);
+    await ctx.db.transaction(async (tx) => {
+      await insertRecord(tx, stored, detail);
+      await ctx.uploads?.consumed(tx, claimed);
+    });
     return { status: 201, receipt: receiptOf(stored, ctx.publicUrl) };
   } catch (error) {
-    // Another server process sharing the database stored the same id between our check and our insert.
+    // Another request (this process or another sharing the database) stored the same id between our check and our
+    // insert.
     if (!isUniqueViolation(error)) throw error;
     const winner = await findRecord(ctx.db, received.id);
     if (winner?.fingerprint === fingerprint && winner.owner === user.user) {
       return { status: 200, receipt: receiptOf(winner, ctx.publicUrl) };
     }
-    throw new Problem(
-      409,
-      'idempotency-key-reused',
-      'Idempotency-Key already used',
-      `Record ${received.id} was just stored with a different body.`,
-    );
+    throw idTaken(received.id);
   }
 }
 
@@ -267,6 +282,16 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A part's stream that fails (a body cut short, a broken boundary) is bad input: a 400 that says so. */
+async function readPart<T>(reading: Promise<T>): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    throw malformed(`could not be read to its end (${(error as Error).message})`);
+  }
+}
+
 async function readText(stream: Readable, limit: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -280,9 +305,7 @@ async function readText(stream: Readable, limit: number): Promise<string | undef
 
 function tooLarge(maxBytes: number, what: string): Problem {
   return new Problem(
-    413,
     'too-large',
-    'Content too large',
     `${what}; this repository accepts at most ${maxBytes} bytes of content per record. Ask its administrator to raise --max-bytes, or declare less content.`,
   );
 }

@@ -29,7 +29,17 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await startTestServer({ maxBytes: MAX_BYTES, publicUrl: 'https://records.example.org' }, engine);
+    t = await startTestServer(
+      {
+        maxBytes: MAX_BYTES,
+        publicUrl: 'https://records.example.org',
+        corsOrigins: [
+          'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+          'moz-extension://1f0e3c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b',
+        ],
+      },
+      engine,
+    );
     ann = await t.server.createToken('ann@x.org', false);
     bob = await t.server.createToken('bob@x.org', false);
     admin = await t.server.createToken('root', true);
@@ -104,11 +114,20 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
       expect(stored.record).toEqual({ ...record, declaredBy: 'ann@x.org' });
     });
 
-    it('keeps a declaredBy the client sent', async () => {
-      const record = makeRecord([eml], { declaredBy: 'Ann Example <ann@x.org>' });
+    it("records the token's user as declaredBy: a different client value is replaced and audited", async () => {
+      const record = makeRecord([eml], { declaredBy: 'Bob <bob@x.org>' });
       expect((await postRecord(t.api, ann, record, [eml])).status).toBe(201);
       const stored = await (await getJson(`${t.api}/records/${record.id}`, ann)).json();
-      expect(stored.record.declaredBy).toBe('Ann Example <ann@x.org>');
+      expect(stored.record.declaredBy).toBe('ann@x.org');
+      const { items } = await (await getJson(`${t.api}/records/${record.id}/events`, ann)).json();
+      expect(items[0]).toMatchObject({ kind: 'declared', actor: 'ann@x.org' });
+      expect(items[0].detail).toContain('Bob <bob@x.org>');
+      // A retry of the very same body is still the same record.
+      expect((await postRecord(t.api, ann, record, [eml])).status).toBe(200);
+      const listed = await (
+        await getJson(`${t.api}/records?declaredBy=${encodeURIComponent('Bob <bob@x.org>')}`, ann)
+      ).json();
+      expect(listed.items).toEqual([]);
     });
 
     it('answers a retry of the same body with 200 and the original receipt', async () => {
@@ -327,6 +346,57 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
       await expectProblem(await postRecord(t.api, bob, record, [eml]), 409);
     });
 
+    it("answers another user's record id exactly as a reused id, so nobody learns that it exists", async () => {
+      const record = makeRecord([eml]);
+      expect((await postRecord(t.api, ann, record, [eml])).status).toBe(201);
+      const changed = { ...record, title: 'Changed' };
+      const answer = async (response: Response) => ({
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: await response.json(),
+      });
+      const own = await answer(await postRecord(t.api, ann, changed, [eml]));
+      const sameBody = await answer(await postRecord(t.api, bob, record, [eml]));
+      const otherBody = await answer(await postRecord(t.api, bob, changed, [eml]));
+      expect(own.status).toBe(409);
+      expect(sameBody).toEqual(own);
+      expect(otherBody).toEqual(own);
+      await expectProblem(await getJson(`${t.api}/records/${record.id}`, bob), 404);
+    });
+
+    it('does not tell another user that a record id is being received: it is an unused id until stored', async () => {
+      const record = makeRecord([eml]);
+      const boundary = 'rk-boundary-other-user';
+      const pieces = multipartPieces(boundary, record, [eml]);
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+        },
+      });
+      for (const piece of pieces.slice(0, 2)) controller.enqueue(piece);
+      const first = fetch(`${t.api}/records`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ann}`,
+          'idempotency-key': record.id,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      await until(() => t.server.inFlightKeys().includes(record.id));
+      // Ann's request is in flight; to Bob the id is as unknown as any other: his record is stored.
+      const bobs = await postRecord(t.api, bob, record, [eml]);
+      expect(bobs.status).toBe(201);
+      for (const piece of pieces.slice(2)) controller.enqueue(piece);
+      controller.close();
+      // Ann's then collides, and hears what any reused id hears.
+      const anns = await first;
+      expect(anns.status).toBe(409);
+      expect((await anns.json()).type).toBe('urn:recordkeeper:problem:idempotency-key-reused');
+    });
+
     it('answers 404 for an id that is not a UUID', async () => {
       await expectProblem(await getJson(`${t.api}/records/not-a-uuid`, ann), 404);
     });
@@ -394,7 +464,7 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
       }
     });
 
-    it('echoes extension and loopback origins on responses and ignores other origins', async () => {
+    it('echoes configured origins only: no other extension, loopback or web origin', async () => {
       const moz = await fetch(`${t.api}/presets`, {
         headers: { authorization: `Bearer ${ann}`, origin: 'moz-extension://1f0e3c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b' },
       });
@@ -402,10 +472,24 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
         'moz-extension://1f0e3c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b',
       );
       expect(moz.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('etag');
-      const loopback = await fetch(`${t.api}/health`, { headers: { origin: 'http://localhost:3000' } });
-      expect(loopback.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
-      const foreign = await fetch(`${t.api}/health`, { headers: { origin: 'https://evil.example' } });
-      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+      for (const origin of [
+        'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba',
+        'moz-extension://00000000-0000-4000-8000-000000000000',
+        'http://localhost:3000',
+        'https://evil.example',
+      ]) {
+        const preflight = await fetch(`${t.api}/records`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization',
+          },
+        });
+        expect(preflight.headers.get('access-control-allow-origin'), origin).toBeNull();
+        const simple = await fetch(`${t.api}/health`, { headers: { origin } });
+        expect(simple.headers.get('access-control-allow-origin'), origin).toBeNull();
+      }
     });
   });
 

@@ -1,5 +1,5 @@
-import type { DeclaredRecord, Receipt } from '../utils/records/record.ts';
-import type { Db } from './db.ts';
+import { type DeclaredRecord, parseIsoDateTime, type Receipt } from '../utils/records/record.ts';
+import type { Db, Queryable } from './db.ts';
 
 /** A stored record as the routes need it. */
 export interface StoredRecord {
@@ -16,8 +16,9 @@ interface Row {
   received_at: Date;
 }
 
+/** The server owns who declared: always the user of the token that sent the record (server/receive.ts). */
 const fromRow = (row: Row): StoredRecord => ({
-  record: row.record,
+  record: { ...row.record, declaredBy: row.owner_user },
   owner: row.owner_user,
   fingerprint: row.fingerprint,
   receivedAt: row.received_at,
@@ -50,7 +51,11 @@ export async function findRecord(db: Db, id: string): Promise<StoredRecord | und
  * one atomic statement (foreign keys are checked at its end), and one round trip instead of five is most of the
  * difference on an embedded database.
  */
-export async function insertRecord(db: Db, stored: StoredRecord): Promise<void> {
+export async function insertRecord(
+  db: Queryable,
+  stored: StoredRecord,
+  declaredDetail: string | null = null,
+): Promise<void> {
   const { record, owner, fingerprint, receivedAt } = stored;
   const content = record.content.map((entry, n) => ({
     n,
@@ -69,9 +74,10 @@ export async function insertRecord(db: Db, stored: StoredRecord): Promise<void> 
        SELECT inserted.id, x.n, x.name, x.mime_type, x.size, x.sha256
        FROM inserted, jsonb_to_recordset($7::jsonb) AS x(n int, name text, mime_type text, size bigint, sha256 text)
      )
-     INSERT INTO record_events (record_id, kind, actor, at)
-     SELECT inserted.id, e.kind, $2, e.at
-     FROM inserted, (VALUES ('declared', $8::timestamptz), ('received', $6::timestamptz)) AS e(kind, at)`,
+     INSERT INTO record_events (record_id, kind, actor, at, detail)
+     SELECT inserted.id, e.kind, $2, e.at, e.detail
+     FROM inserted, (VALUES ('declared', $8::timestamptz, $9::text), ('received', $6::timestamptz, NULL))
+       AS e(kind, at, detail)`,
     [
       record.id,
       owner,
@@ -81,6 +87,7 @@ export async function insertRecord(db: Db, stored: StoredRecord): Promise<void> 
       receivedAt,
       JSON.stringify(content),
       record.declaredAt,
+      declaredDetail,
     ],
   );
 }
@@ -97,6 +104,7 @@ export interface RecordQuery {
   sourceId?: string | undefined;
   category?: string | undefined;
   tag?: string | undefined;
+  /** The user who declared: the token's user, as the server records it. */
   declaredBy?: string | undefined;
   /** declaredAt within [from, to], both inclusive. */
   from?: Date | undefined;
@@ -118,7 +126,7 @@ export async function listRecords(db: Db, query: RecordQuery): Promise<StoredRec
   if (query.sourceId !== undefined) add((p) => `source_id = ${p}`, query.sourceId);
   if (query.category !== undefined) add((p) => `record->'classification'->>'categoryId' = ${p}`, query.category);
   if (query.tag !== undefined) add((p) => `record->'tags' @> jsonb_build_array(${p}::text)`, query.tag);
-  if (query.declaredBy !== undefined) add((p) => `record->>'declaredBy' = ${p}`, query.declaredBy);
+  if (query.declaredBy !== undefined) add((p) => `owner_user = ${p}`, query.declaredBy);
   if (query.from !== undefined) add((p) => `(record->>'declaredAt')::timestamptz >= ${p}`, query.from);
   if (query.to !== undefined) add((p) => `(record->>'declaredAt')::timestamptz <= ${p}`, query.to);
   for (const word of query.q?.split(/\s+/).filter(Boolean) ?? []) {
@@ -174,8 +182,9 @@ export const encodeCursor = (stored: StoredRecord) =>
 export function decodeCursor(text: string): Cursor | undefined {
   try {
     const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    const receivedAt = new Date(at);
-    if (typeof at !== 'string' || Number.isNaN(receivedAt.getTime()) || !UUID.test(id)) return undefined;
+    // Only instants this server can have written: a receivedAt in years 1 to 9999, as toISOString writes it.
+    const receivedAt = typeof at === 'string' ? parseIsoDateTime(at) : undefined;
+    if (!receivedAt || typeof id !== 'string' || !UUID.test(id)) return undefined;
     return { receivedAt, id };
   } catch {
     return undefined;

@@ -18,6 +18,8 @@ export interface TokenInfo {
 
 const PREFIX = 'rk_';
 const hashOf = (token: string) => createHash('sha256').update(token).digest();
+/** The sha256 hex under which a token is stored. */
+export const hashOfToken = (token: string) => hashOf(token).toString('hex');
 /** 12 hex digits of the hash: enough to name a token among thousands, useless to guess it. */
 const ID_LENGTH = 12;
 /** How stale `last used` may get: one write per token per minute instead of one per request. */

@@ -1,11 +1,21 @@
 // @vitest-environment node
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './main.ts';
-import { type ContentFile, ENGINES, fetch, getJson, makeRecord, sha256Hex, startTestServer } from './test/support.ts';
+import {
+  type ContentFile,
+  ENGINES,
+  fetch,
+  getJson,
+  makeRecord,
+  sha256Hex,
+  startTestServer,
+  until,
+  untilAsync,
+} from './test/support.ts';
 import { UPLOAD_REF_TYPE } from './uploads.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -214,6 +224,98 @@ describe.each(ENGINES)('Resumable uploads on %s', (engine) => {
     const incomplete = await postWithRef(ann, record, url);
     expect(incomplete.status).toBe(422);
     expect((await getJson(`${t.api}/records/${record.id}`, ann)).status).toBe(404);
+  });
+
+  /**
+   * A record that refers to an upload and also carries a part of its own, sent in two halves: the upload is claimed
+   * when the record's first content part arrives, and the request stays open until `finish` is called.
+   */
+  async function slowRecordWithRef(token: string, uploaded: ContentFile, uploadUrl: string) {
+    const inline: ContentFile = { name: 'inline.bin', mimeType: 'application/octet-stream', bytes: file(50_000).bytes };
+    const record = makeRecord([uploaded, inline]);
+    const boundary = 'rk-slow-ref';
+    const id = new URL(uploadUrl).pathname.split('/').pop();
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="record"\r\n\r\n${JSON.stringify(record)}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="big.bin"\r\n` +
+        `Content-Type: ${UPLOAD_REF_TYPE}\r\n\r\nupload:${id}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="inline.bin"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    );
+    const half = inline.bytes.byteLength / 2;
+    const req = request(`${t.api}/records`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'idempotency-key': record.id,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+    });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      });
+      req.on('error', reject);
+    });
+    req.write(head);
+    req.write(inline.bytes.subarray(0, half));
+    // The server holds the record id in flight once it read the record; the claim comes with the first part.
+    await until(() => t.server.inFlightKeys().includes(record.id));
+    return {
+      record,
+      answer,
+      finish() {
+        req.end(Buffer.concat([inline.bytes.subarray(half), Buffer.from(`\r\n--${boundary}--\r\n`)]));
+      },
+    };
+  }
+
+  async function completedUpload(token: string) {
+    const f = file(200_000);
+    const url = await create(token, f);
+    expect((await patch(url, 0, f.bytes, token)).status).toBe(204);
+    return { f, url, id: new URL(url).pathname.split('/').pop()! };
+  }
+
+  it('never sweeps an upload that a record being received refers to', async () => {
+    const { f, url, id } = await completedUpload(ann);
+    const slow = await slowRecordWithRef(ann, f, url);
+    // Wait until the claim pushed the expiry back, then let the clock run past it, and make a sweep run.
+    await untilAsync(async () => {
+      const { rows } = await t.server.db.query<{ expires_at: Date }>('SELECT expires_at FROM uploads WHERE id = $1', [
+        id,
+      ]);
+      return rows[0]!.expires_at.getTime() > Date.now() + 60 * 60_000;
+    });
+    await t.server.db.query("UPDATE uploads SET expires_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    await create(ann, file(10));
+    expect(existsSync(join(t.dataDir, 'blobs', 'uploads', id))).toBe(true);
+    slow.finish();
+    const { status, body } = await slow.answer;
+    expect(status, body).toBe(201);
+    const content = await getJson(`${t.api}/records/${slow.record.id}/content/0`, ann);
+    expect(Buffer.from(await content.arrayBuffer()).equals(Buffer.from(f.bytes))).toBe(true);
+  });
+
+  it('gives no receipt when the upload’s bytes are gone by the commit: 422, nothing kept', async () => {
+    const { f, url, id } = await completedUpload(ann);
+    const slow = await slowRecordWithRef(ann, f, url);
+    await untilAsync(async () => {
+      const { rows } = await t.server.db.query<{ expires_at: Date }>('SELECT expires_at FROM uploads WHERE id = $1', [
+        id,
+      ]);
+      return rows[0]!.expires_at.getTime() > Date.now() + 60 * 60_000;
+    });
+    rmSync(join(t.dataDir, 'blobs', 'uploads', id));
+    slow.finish();
+    const { status, body } = await slow.answer;
+    expect(status, body).toBe(422);
+    expect(JSON.parse(body).type).toBe('urn:recordkeeper:problem:upload-unknown');
+    expect((await getJson(`${t.api}/records/${slow.record.id}`, ann)).status).toBe(404);
+    expect(await t.server.blobs.has(sha256Hex(f.bytes))).toBe(false);
   });
 
   it('refuses a record whose entry differs from the upload', async () => {

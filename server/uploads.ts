@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentEntry } from '../utils/records/record.ts';
-import type { BlobStore, PendingBlob } from './blobs.ts';
-import type { Db } from './db.ts';
+import { type BlobStore, closed, type PendingBlob } from './blobs.ts';
+import type { Db, Queryable } from './db.ts';
+import { disk } from './durable.ts';
 import { Problem } from './problem.ts';
 import type { TokenUser } from './tokens.ts';
 
 /**
- * Resumable uploads: Records API v1 `/uploads`, following tus 1.0 (https://tus.io/protocols/resumable-upload),
- * core protocol plus the `creation` and `expiration` extensions.
+ * The store behind resumable uploads (Records API v1 `/uploads`, tus 1.0: https://tus.io/protocols/resumable-upload,
+ * core protocol plus the `creation` and `expiration` extensions). The protocol itself — headers, versions, status
+ * codes — is server/routes/uploads.ts; this file keeps the bytes and the state.
  *
  * Design notes
  * - `POST /uploads` with `Upload-Length` and `Upload-Metadata` (`sha256`, required; `record`, `part`, `name`,
@@ -36,9 +38,13 @@ import type { TokenUser } from './tokens.ts';
  *   user, be complete, and have the entry's sha256 and size; the bytes then move into the blob store (a rename)
  *   with the record. An unknown or expired upload is a 422 of type `…:upload-unknown`, which tells the client to
  *   upload again; a retry of a record already stored gets its receipt whether or not the upload is still there.
+ * - No receipt without the bytes: a claim pushes the upload's expiry back as a PATCH does, so no sweep removes it
+ *   while the record is received, and the record is stored only after its bytes were moved into the blob store
+ *   (which never deletes). If the file is gone by then — removed by anything — the record is refused with the same
+ *   422 and nothing is kept. The upload's row is deleted in the record's own transaction.
+ * - Durable before acknowledged: a PATCH answers only once its bytes are synced to disk.
  */
 
-export const TUS_VERSION = '1.0.0';
 export const UPLOAD_REF_TYPE = 'application/vnd.recordkeeper.upload-ref';
 export const DEFAULT_UPLOAD_TTL_MS = 24 * 60 * 60_000;
 
@@ -60,31 +66,32 @@ export interface UploadInfo {
   expiresAt: Date;
 }
 
+/** What an upload is created with; the protocol layer has checked each value's form. */
+export interface NewUpload {
+  length: number;
+  sha256: string;
+  recordId?: string | undefined;
+  part?: number | undefined;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const unknown = (id: string) =>
   new Problem(
-    404,
-    'upload-unknown',
-    'Upload not found',
+    'upload-not-found',
     `Upload ${id.slice(0, 64)} does not exist, has expired, or belongs to another token. Create a new upload.`,
   );
 
 class Overflow extends Error {}
 
-/** tus Upload-Metadata: `key base64value` pairs separated by commas; a key may come without a value. */
-export function parseUploadMetadata(header: string | undefined): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const pair of (header ?? '').split(',')) {
-    const [key, value] = pair.trim().split(/\s+/, 2);
-    if (!key) continue;
-    values[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
-  }
-  return values;
-}
-
 export class UploadStore {
   /** Uploads with a PATCH being written right now in this process. */
   private readonly busy = new Set<string>();
+  /** Uploads a record being received in this process refers to: never swept, whatever their expiry says. */
+  private readonly claimed = new Map<string, number>();
+
+  private inUse(id: string): boolean {
+    return this.busy.has(id) || this.claimed.has(id);
+  }
 
   constructor(
     private readonly db: Db,
@@ -101,38 +108,12 @@ export class UploadStore {
     return join(this.dir, id);
   }
 
-  async create(user: TokenUser, lengthHeader: string | undefined, metadataHeader: string | undefined) {
-    if (!lengthHeader || !/^\d{1,15}$/.test(lengthHeader)) {
-      throw new Problem(
-        400,
-        'upload-length-missing',
-        'Upload-Length missing',
-        'Send Upload-Length with the size of the part in bytes (deferred length is not supported).',
-      );
-    }
-    const length = Number(lengthHeader);
+  async create(user: TokenUser, upload: NewUpload): Promise<UploadInfo> {
+    const { length, sha256, recordId, part } = upload;
     if (length > this.options.maxBytes) {
       throw new Problem(
-        413,
         'too-large',
-        'Upload too large',
         `The upload is ${length} bytes; this repository accepts at most ${this.options.maxBytes} bytes of content per record.`,
-      );
-    }
-    const metadata = parseUploadMetadata(metadataHeader);
-    const sha256 = metadata.sha256 ?? '';
-    const recordId = metadata.record;
-    const part = metadata.part;
-    if (
-      !/^[0-9a-f]{64}$/.test(sha256) ||
-      (recordId !== undefined && !UUID.test(recordId)) ||
-      (part !== undefined && !/^\d{1,6}$/.test(part))
-    ) {
-      throw new Problem(
-        400,
-        'upload-metadata-invalid',
-        'Upload-Metadata invalid',
-        'Upload-Metadata must carry `sha256` (64 lowercase hex digits, base64-encoded as tus says) and may carry `record` (the record id) and `part` (its index).',
       );
     }
     await this.sweep();
@@ -144,7 +125,7 @@ export class UploadStore {
     await this.db.query(
       `INSERT INTO uploads (id, owner_user, length, sha256, record_id, part, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, user.user, length, sha256, recordId ?? null, part === undefined ? null : Number(part), now, expiresAt],
+      [id, user.user, length, sha256, recordId ?? null, part ?? null, now, expiresAt],
     );
     return { id, length, offset: 0, expiresAt };
   }
@@ -158,7 +139,7 @@ export class UploadStore {
     );
     const row = rows[0];
     if (!row) throw unknown(id);
-    if (row.expires_at.getTime() <= this.options.now().getTime() && !this.busy.has(id)) {
+    if (row.expires_at.getTime() <= this.options.now().getTime() && !this.inUse(id)) {
       await this.remove(id);
       throw unknown(id);
     }
@@ -186,48 +167,29 @@ export class UploadStore {
     return { id, length: row.length, offset, expiresAt: row.expires_at };
   }
 
-  /** PATCH: appends `body` at `offset`; checks the whole file once the last byte is in. */
-  async append(
-    user: TokenUser,
-    id: string,
-    offsetHeader: string | undefined,
-    contentType: string | undefined,
-    body: Readable,
-  ): Promise<UploadInfo> {
-    if (contentType?.split(';')[0]?.trim().toLowerCase() !== 'application/offset+octet-stream') {
-      throw new Problem(
-        415,
-        'upload-content-type',
-        'Wrong Content-Type',
-        'A PATCH must have Content-Type: application/offset+octet-stream.',
-      );
-    }
+  /** PATCH: appends `body` at `offset`; answers once the bytes are on disk; checks the whole file at the end. */
+  async append(user: TokenUser, id: string, offset: number | undefined, body: Readable): Promise<UploadInfo> {
     const row = await this.row(user, id);
     if (this.busy.has(id)) {
       throw new Problem(
-        409,
         'upload-busy',
-        'Upload in progress',
         `Another PATCH of upload ${id} is still being written. Wait, then HEAD for the offset and continue.`,
-        {},
-        { 'retry-after': '1' },
+        { headers: { 'retry-after': '1' } },
       );
     }
     this.busy.add(id);
     try {
       const current = await this.offsetOf(id);
       if (current < 0) throw unknown(id);
-      if (offsetHeader === undefined || !/^\d{1,15}$/.test(offsetHeader) || Number(offsetHeader) !== current) {
+      if (offset !== current) {
         throw new Problem(
-          409,
           'upload-offset-mismatch',
-          'Upload-Offset does not match',
-          `The server holds ${current} bytes of upload ${id}, but Upload-Offset was ${offsetHeader ?? 'missing'}. HEAD the upload and continue from its Upload-Offset.`,
-          {},
-          { 'upload-offset': String(current), 'tus-resumable': TUS_VERSION },
+          `The server holds ${current} bytes of upload ${id}, but Upload-Offset was ${offset ?? 'missing'}. HEAD the upload and continue from its Upload-Offset.`,
+          { headers: { 'upload-offset': String(current) } },
         );
       }
       let written = current;
+      const file = createWriteStream(this.fileOf(id), { flags: 'a' });
       try {
         await pipeline(
           body,
@@ -238,31 +200,31 @@ export class UploadStore {
               yield chunk;
             }
           },
-          createWriteStream(this.fileOf(id), { flags: 'a' }),
+          file,
         );
       } catch (error) {
+        await closed(file);
         if (error instanceof Overflow) {
           await truncate(this.fileOf(id), current);
           throw new Problem(
-            400,
             'upload-overflow',
-            'More bytes than Upload-Length',
             `Upload ${id} is ${row.length} bytes long; this PATCH went past the end. Nothing of it was kept.`,
           );
         }
         // The client went away mid-body: what reached the disk stays, and the next HEAD says how much.
+        await disk.syncFile(this.fileOf(id));
         throw new Problem(
-          400,
           'upload-interrupted',
-          'Upload interrupted',
           `The PATCH of upload ${id} ended early (${(error as Error).message}); ${(await this.offsetOf(id)) - current} bytes of it were kept. HEAD the upload and continue from its Upload-Offset.`,
         );
       }
+      // Upload-Offset promises the bytes are kept: they must be on disk before the answer.
+      await disk.syncFile(this.fileOf(id));
       const expiresAt = new Date(this.options.now().getTime() + this.options.ttlMs);
       await this.db.query('UPDATE uploads SET expires_at = $2 WHERE id = $1', [id, expiresAt]);
-      const offset = await this.offsetOf(id);
-      if (offset === row.length) await this.complete(row);
-      return { id, length: row.length, offset, expiresAt };
+      const held = await this.offsetOf(id);
+      if (held === row.length) await this.complete(row);
+      return { id, length: row.length, offset: held, expiresAt };
     } finally {
       this.busy.delete(id);
     }
@@ -278,9 +240,7 @@ export class UploadStore {
     if (sha256 !== row.sha256) {
       await this.remove(row.id);
       throw new Problem(
-        422,
         'upload-digest-mismatch',
-        'Upload does not match its sha256',
         `The ${row.length} bytes of upload ${row.id} have sha256 ${sha256}, but Upload-Metadata said ${row.sha256}; nothing was kept.`,
       );
     }
@@ -291,6 +251,7 @@ export class UploadStore {
    * A `content` part of POST /records that names an upload: checks it against the record's entry and hands it
    * over as a pending blob, moved into the store only when the whole record is accepted. `stored` says the record
    * is already stored with the same body (a retry): then a consumed upload is fine, the blob is in the store.
+   * The claim pushes the upload's expiry back, so no sweep removes it while the rest of the record streams in.
    */
   async claim(
     user: TokenUser,
@@ -302,13 +263,16 @@ export class UploadStore {
     const match = /^upload:([0-9a-f-]{36})$/.exec(reference.trim());
     if (!match) {
       throw new Problem(
-        400,
         'upload-ref-malformed',
-        'Upload reference malformed',
         `${label} has Content-Type ${UPLOAD_REF_TYPE} but its body is not "upload:<id>".`,
       );
     }
     const id = match[1]!;
+    const gone = (why: string) =>
+      new Problem(
+        'upload-unknown',
+        `${label} refers to upload ${id}, which ${why}. Upload the part again; nothing was stored.`,
+      );
     const done = (size: number, sha256: string, commit: () => Promise<boolean>) => ({
       uploadId: id,
       sha256,
@@ -324,43 +288,68 @@ export class UploadStore {
       if (!row.completed_at) await this.info(user, id);
       row = await this.row(user, id);
     } catch (error) {
-      if (error instanceof Problem && error.status === 404) {
-        throw new Problem(
-          422,
-          'upload-unknown',
-          'Referenced upload not found',
-          `${label} refers to upload ${id}, which does not exist, has expired or belongs to another token. Upload the part again; nothing was stored.`,
-        );
+      if (error instanceof Problem && error.kind === 'upload-not-found') {
+        throw gone('does not exist, has expired or belongs to another token');
       }
       throw error;
     }
     if (!row.completed_at) {
       throw new Problem(
-        422,
         'upload-incomplete',
-        'Referenced upload incomplete',
         `${label} refers to upload ${id}, which is not complete. Finish it (HEAD, then PATCH from Upload-Offset); nothing was stored.`,
       );
     }
     if (row.sha256 !== entry.sha256 || row.length !== entry.size) {
       throw new Problem(
-        422,
         'content-mismatch',
-        'Content does not match the record',
         `${label} refers to upload ${id} of ${row.length} bytes with sha256 ${row.sha256}, but the record says ${entry.size} bytes with sha256 ${entry.sha256}; nothing was stored.`,
       );
     }
+    // Held in this process until the record is stored or refused, and in the database for every other process
+    // sharing it: its expiry moves back as a PATCH would move it.
+    this.claimed.set(id, (this.claimed.get(id) ?? 0) + 1);
+    const release = () => {
+      const count = (this.claimed.get(id) ?? 1) - 1;
+      if (count > 0) this.claimed.set(id, count);
+      else this.claimed.delete(id);
+    };
+    try {
+      const held = new Date(this.options.now().getTime() + this.options.ttlMs);
+      const { rows: kept } = await this.db.query(
+        'UPDATE uploads SET expires_at = greatest(expires_at, $2) WHERE id = $1 RETURNING id',
+        [id, held],
+      );
+      if (!kept.length) throw gone('expired while the record was being received');
+    } catch (error) {
+      release();
+      throw error;
+    }
     const file = this.fileOf(id);
-    return done(row.length, row.sha256, async () => {
-      // Already moved by an earlier request that died before storing its record: the blob is in place.
-      if ((await this.offsetOf(id)) < 0) return false;
-      return this.blobs.adopt(file, row.sha256);
-    });
+    let released = false;
+    const once = () => {
+      if (!released) release();
+      released = true;
+    };
+    return {
+      ...done(row.length, row.sha256, async () => {
+        try {
+          return await this.blobs.adopt(file, row.sha256);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          // Moved by an earlier request that died before storing its record: the bytes are in place.
+          if (await this.blobs.has(row.sha256)) return false;
+          throw gone('has lost its bytes');
+        } finally {
+          once();
+        }
+      }),
+      discard: async () => once(),
+    };
   }
 
-  /** Forgets uploads whose bytes now belong to a stored record. */
-  async consumed(ids: string[]): Promise<void> {
-    for (const id of ids) await this.remove(id);
+  /** Forgets uploads whose bytes now belong to a stored record, in the record's transaction. */
+  async consumed(tx: Queryable, ids: readonly string[]): Promise<void> {
+    if (ids.length) await tx.query('DELETE FROM uploads WHERE id = ANY($1::uuid[])', [ids]);
   }
 
   private async remove(id: string): Promise<void> {
@@ -374,6 +363,6 @@ export class UploadStore {
       'SELECT id FROM uploads WHERE expires_at <= $1 ORDER BY expires_at LIMIT 20',
       [this.options.now()],
     );
-    for (const { id } of rows) if (!this.busy.has(id)) await this.remove(id);
+    for (const { id } of rows) if (!this.inUse(id)) await this.remove(id);
   }
 }

@@ -3,12 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { vi } from 'vitest';
 import type { DeclaredRecord } from '../../utils/records/record.ts';
 import { uuidv7 } from '../../utils/records/uuidv7.ts';
 import { type RunningServer, type ServerOptions, startServer } from '../main.ts';
 import { checkResponse } from './openapi-check.ts';
 
 export type Engine = 'pglite' | 'postgres';
+
+/**
+ * Server tests start real databases and servers: on a busy 2-core machine a fresh PGlite database alone can take
+ * 20 s to create. A test is slow, not failing, until several minutes have passed; every wait inside a test is
+ * on a readiness signal, never a fixed time.
+ */
+export const SERVER_TEST_TIMEOUT_MS = 5 * 60_000;
+vi.setConfig({ testTimeout: SERVER_TEST_TIMEOUT_MS, hookTimeout: SERVER_TEST_TIMEOUT_MS });
 
 /**
  * The database engines the server's suites run against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set
@@ -165,9 +174,18 @@ export function multipartPieces(boundary: string, record: unknown, files: Conten
 }
 
 /** Waits for a condition that another party makes true; fails after `ms` instead of hanging the suite. */
-export async function until(condition: () => boolean, ms = 5000): Promise<void> {
+export async function until(condition: () => boolean, ms = 3 * 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Like `until`, for a condition that needs a query to tell. */
+export async function untilAsync(condition: () => Promise<boolean>, ms = 3 * 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -27,10 +27,16 @@ export interface Repository {
   close(): Promise<void>;
 }
 
+/**
+ * The extension's own origin, allowed to call the repository (CORS): `configure` stores the settings directly and
+ * grants no host permission, which is what would exempt the extension's requests from CORS.
+ */
+const EXTENSION_ORIGINS = [`chrome-extension://${EXTENSION_ID}`];
+
 /** A real reference repository on a free loopback port with a temporary data folder. */
 export async function startRepository(): Promise<Repository> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-repo-'));
-  const server = await startServer({ port: 0, dataDir });
+  const server = await startServer({ port: 0, dataDir, corsOrigins: EXTENSION_ORIGINS });
   const token = await server.createToken('ann');
   return {
     server,
@@ -233,7 +239,7 @@ export interface RestartableRepository extends Repository {
 
 export async function startRestartableRepository(): Promise<RestartableRepository> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-repo-'));
-  let server: RunningServer | undefined = await startServer({ port: 0, dataDir });
+  let server: RunningServer | undefined = await startServer({ port: 0, dataDir, corsOrigins: EXTENSION_ORIGINS });
   const port = server.port;
   const token = await server.createToken('ann');
   const repo: RestartableRepository = {
@@ -250,7 +256,7 @@ export async function startRestartableRepository(): Promise<RestartableRepositor
       server = undefined;
     },
     async start() {
-      server ??= await startServer({ port, dataDir });
+      server ??= await startServer({ port, dataDir, corsOrigins: EXTENSION_ORIGINS });
     },
     async close() {
       await repo.stop();

@@ -75,7 +75,7 @@ describe('repository web page', () => {
     await page.getByLabel('Token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.url()).toBe(`${t.server.url}/records/${grievance.id}`);
-    const cookie = (await context.cookies()).find((c) => c.name === 'rk_token')!;
+    const cookie = (await context.cookies()).find((c) => c.name === 'rk_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 
     // The record page: escaped title, classification, content with digest and a download, audit trail.
@@ -110,7 +110,7 @@ describe('repository web page', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.url()).toBe(`${t.server.url}/`);
-    expect((await context.cookies()).find((c) => c.name === 'rk_token')).toBeUndefined();
+    expect((await context.cookies()).find((c) => c.name === 'rk_session')).toBeUndefined();
     expect(scriptErrors).toEqual([]);
     await context.close();
   });

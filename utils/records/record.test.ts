@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecord } from './record';
+import { parseIsoDateTime, parseRecord } from './record';
 import { uuidv7, uuidv7Time } from './uuidv7';
 
 const valid = {
@@ -36,6 +36,45 @@ describe('record schema', () => {
         expect.stringMatching(/^content\.0\.sha256: /),
       ]),
     );
+  });
+});
+
+describe('what the database can store', () => {
+  const withField = (patch: Record<string, unknown>) => parseRecord({ ...valid, ...patch });
+  const problems = (result: ReturnType<typeof parseRecord>) => (result.ok ? [] : result.problems);
+
+  it.each([
+    ['U+0000 in the title', { title: 'a\u0000b' }, /^title: .*U\+0000/],
+    ['a lone high surrogate in a tag', { tags: ['x\ud800'] }, /^tags\.0: /],
+    ['a lone low surrogate in a field key', { fields: { '\udc00': 'x' } }, /^fields/],
+    ['U+0000 in the source id', { source: { ...valid.source, sourceId: '\u0000' } }, /^source\.sourceId: /],
+    ['U+0000 in an attachment name', { metadata: { attachments: [{ name: '\u0000' }] } }, /^metadata\.attachments/],
+    ['a day that does not exist', { declaredAt: '2023-02-31T10:00:00Z' }, /^declaredAt: /],
+    ['year 0', { metadata: { dateSent: '0000-06-01T10:00:00Z' } }, /^metadata\.dateSent: /],
+    ['an offset past +14:00', { declaredAt: '2026-01-01T10:00:00+14:30' }, /^declaredAt: /],
+    ['an offset past -14:00', { declaredAt: '2026-01-01T10:00:00-15:00' }, /^declaredAt: /],
+    ['hour 24', { declaredAt: '2026-01-01T24:00:00Z' }, /^declaredAt: /],
+    ['declaredAt before 1900', { declaredAt: '1899-12-31T23:59:59Z' }, /^declaredAt: .*1900/],
+    ['a size past 2^53', { content: [{ ...valid.content[0], size: 2 ** 60 }] }, /^content\.0\.size: /],
+  ])('refuses %s', (_, patch, message) => {
+    const result = withField(patch);
+    expect(result.ok).toBe(false);
+    expect(problems(result)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it.each([
+    ['a surrogate pair', { title: 'Emoji \ud83d\ude00' }],
+    ['29 February of a leap year', { declaredAt: '2024-02-29T10:00:00Z' }],
+    ['an offset of exactly +14:00', { declaredAt: '2026-01-01T10:00:00+14:00' }],
+    ['a date of year 1 in metadata', { metadata: { dateCreated: '0001-01-01T00:00:00Z' } }],
+    ['a PostgreSQL-style date-time', { declaredAt: '2026-01-01 10:00:00+0100' }],
+  ])('accepts %s', (_, patch) => {
+    expect(withField(patch)).toMatchObject({ ok: true });
+  });
+
+  it('reads years below 100 as they are written, never as 19xx or 20xx', () => {
+    expect(parseIsoDateTime('0001-01-01T00:00:00Z')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    expect(parseIsoDateTime('0099-12-31T23:59:59.5+01:00')?.toISOString()).toBe('0099-12-31T22:59:59.500Z');
   });
 });
 

@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { DeclaredRecord, Receipt } from '../utils/records/record.ts';
-import type { RecordEvent } from './records.ts';
+import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
+import type { RecordEvent } from '../records.ts';
 
 /**
  * The HTML of the page for people. Every value goes through hono/html's `html` template, which escapes it; no
@@ -93,14 +93,15 @@ export function listPage(options: {
 ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
 <table>
 <caption>${options.items.length ? `${options.items.length} record(s), newest first` : 'No records match.'}</caption>
-<thead><tr><th scope="col">Title</th><th scope="col">Category</th><th scope="col">Declared by</th><th scope="col">Declared at</th></tr></thead>
+<thead><tr><th scope="col">Title</th><th scope="col">Category</th><th scope="col">Declared by</th><th scope="col">Declared at</th><th scope="col">Received at</th></tr></thead>
 <tbody>
 ${options.items.map(
-  ({ record }) => html`<tr>
+  ({ record, receipt }) => html`<tr>
 <td><a href="/records/${record.id}">${record.title}</a></td>
 <td>${record.classification.categoryId ?? '—'}</td>
 <td>${record.declaredBy ?? '—'}</td>
 <td><time datetime="${record.declaredAt}">${record.declaredAt}</time></td>
+<td><time datetime="${receipt.receivedAt}">${receipt.receivedAt}</time></td>
 </tr>`,
 )}
 </tbody>

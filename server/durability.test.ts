@@ -1,0 +1,79 @@
+// @vitest-environment node
+import fs, { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BlobStore } from './blobs.ts';
+import { openDb } from './db.ts';
+import { disk } from './durable.ts';
+import { ENGINES, freshDatabase, sha256Hex } from './test/support.ts';
+
+/** A 201 means the bytes and the row survive power loss: every write is synced before it is acknowledged. */
+const dirs: string[] = [];
+const folder = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rk-durable-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('durable before acknowledged', () => {
+  it('syncs a blob before its rename and its directory after, before the commit resolves', async () => {
+    const root = folder();
+    const store = await BlobStore.open(root);
+    const calls: string[] = [];
+    vi.spyOn(disk, 'syncFile').mockImplementation(async (path) => {
+      calls.push(`file ${path}`);
+    });
+    vi.spyOn(disk, 'syncDir').mockImplementation(async (path) => {
+      calls.push(`dir ${path}`);
+    });
+    const bytes = new TextEncoder().encode(`durable ${Math.random()}`);
+    const digest = sha256Hex(bytes);
+    const pending = await store.write(Readable.from([bytes]), 1000);
+    expect(calls).toEqual([]);
+    await pending.commit();
+    const path = store.pathOf(digest);
+    const dir = join(root, digest.slice(0, 2), digest.slice(2, 4));
+    expect(calls[0]).toMatch(new RegExp(`^file ${join(root, 'tmp')}/`));
+    // A new blob directory: it, its parent and the store's root all hold a new name.
+    expect(calls.slice(1)).toEqual([`dir ${dir}`, `dir ${join(root, digest.slice(0, 2))}`, `dir ${root}`]);
+    expect(fs.existsSync(path)).toBe(true);
+  });
+
+  it('runs PGlite with a real fsync: a commit reaches fsync on its write-ahead log', async () => {
+    const dir = folder();
+    const db = await openDb(dir);
+    try {
+      const synced: string[] = [];
+      const spy = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+        synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      });
+      await db.query("INSERT INTO presets (version, document, created_by) VALUES (1000, '{}', 'test')");
+      spy.mockRestore();
+      expect(synced.some((path) => path.includes(`${join(dir, 'db')}/pg_wal/`))).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.each(ENGINES.filter((engine) => engine === 'postgres'))('durable commits on %s', (engine) => {
+  it('keeps synchronous_commit on, even when the URL turns it off', async () => {
+    const database = await freshDatabase(engine);
+    const url = new URL(database.databaseUrl!);
+    url.searchParams.set('options', `${url.searchParams.get('options')} -c synchronous_commit=off`);
+    const db = await openDb({ dataDir: folder(), databaseUrl: url.toString() });
+    try {
+      const { rows } = await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+      expect(rows[0]!.synchronous_commit).toBe('on');
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+});

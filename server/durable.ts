@@ -1,0 +1,45 @@
+import { open } from 'node:fs/promises';
+import { dirname, isAbsolute, relative } from 'node:path';
+
+/**
+ * fsync for files and directories: what makes a write survive power loss rather than only a crash of this
+ * process. A file's bytes are durable once the file is synced; its name (a create or a rename) once the directory
+ * that holds it is synced. Callers go through this object, so tests can watch the order of calls.
+ */
+export const disk = {
+  async syncFile(path: string): Promise<void> {
+    const handle = await open(path, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+
+  async syncDir(path: string): Promise<void> {
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      // Windows cannot open a directory; NTFS journals its metadata, so there is nothing to sync there.
+      if (process.platform === 'win32' && (error as NodeJS.ErrnoException).code === 'EISDIR') return;
+      throw error;
+    }
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+/** Syncs `dir` and every directory above it up to and including `root`: after new directories were created. */
+export async function syncDirsUpTo(dir: string, root: string): Promise<void> {
+  for (let current = dir; isInside(root, current); current = dirname(current)) await disk.syncDir(current);
+  await disk.syncDir(root);
+}
+
+const isInside = (root: string, path: string) => {
+  const rest = relative(root, path);
+  return rest !== '' && !rest.startsWith('..') && !isAbsolute(rest);
+};

@@ -1,0 +1,28 @@
+import { Readable } from 'node:stream';
+import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+import type { BlobStore } from '../blobs.ts';
+import type { Db } from '../db.ts';
+import type { TokenUser } from '../tokens.ts';
+import type { UploadStore } from '../uploads.ts';
+
+/** What every resource's sub-app is given: the stores and the settings of this server. */
+export interface ApiContext {
+  db: Db;
+  blobs: BlobStore;
+  uploads: UploadStore;
+  maxBytes: number;
+  /** Base of the receipt URLs people open, without a trailing slash. */
+  publicUrl: string;
+  /** `user\nrecord id` of the records being received right now. */
+  inFlight: Set<string>;
+  /** receivedAt strictly increases within a server. */
+  now: () => Date;
+}
+
+/** Hono's environment for the API: the Node request when served by @hono/node-server, and the token's user. */
+export type ApiEnv = { Bindings: Partial<HttpBindings>; Variables: { user: TokenUser } };
+
+/** The request body as a Node stream: the Node request itself when we have it, with no copy through a web stream. */
+export const requestBody = (c: Context<ApiEnv>): Readable =>
+  c.env?.incoming ?? Readable.fromWeb((c.req.raw.body ?? new ReadableStream()) as never);
