@@ -184,6 +184,16 @@ describe('deliver', () => {
     await expect(deliver(lying, record(1), sources(1), memoryProgress())).rejects.toThrow('part 1 is 9 bytes');
   });
 
+  it('hands a person a stored record this version’s schema refuses, instead of retrying it forever', async () => {
+    const repo = toyRepository();
+    const old = { ...record(1), title: '' };
+    await expect(deliver(repo.connector, old, sources(1), memoryProgress())).rejects.toMatchObject({
+      kind: 'permanent',
+      message: expect.stringMatching(/^The record is not valid .*title: /),
+    });
+    expect(repo.calls).toEqual([]);
+  });
+
   it('refuses a record whose parts are not all in the outbox', async () => {
     const repo = toyRepository();
     await expect(deliver(repo.connector, record(2), sources(1), memoryProgress())).rejects.toMatchObject({

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type DeclaredRecord, type Receipt, ReceiptSchema } from '../records/record';
+import { type DeclaredRecord, describeIssues, type Receipt, ReceiptSchema, RecordSchema } from '../records/record';
 import { type Connector, ConnectorError, type Json, type PartSource } from './connector';
 import { isHttpUrl } from './http';
 
@@ -54,10 +54,20 @@ export function readProgress(saved: unknown, connectorId: string): DeliveryProgr
  */
 export async function deliver(
   connector: Connector,
-  record: DeclaredRecord,
+  stored: DeclaredRecord,
   parts: PartSource[],
   store: ProgressStore,
 ): Promise<Receipt> {
+  // Checked again before it leaves: a record kept under an older, looser schema that this version refuses could
+  // never be accepted, and is handed to a person instead of being retried forever.
+  const valid = v.safeParse(RecordSchema, stored);
+  if (!valid.success) {
+    throw new ConnectorError(
+      `The record is not valid for this version of Recordkeeper, so no repository could accept it: ${describeIssues(valid.issues).join('; ')}.`,
+      'permanent',
+    );
+  }
+  const record = valid.output;
   if (parts.length !== record.content.length) {
     throw new ConnectorError(
       `The outbox holds ${parts.length} content parts for record ${record.id}, which lists ${record.content.length}.`,

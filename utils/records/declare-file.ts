@@ -7,6 +7,7 @@ import type { OutboxDb } from '../outbox/db';
 import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
+import { refusal } from './declare';
 import { attachmentParts, type CapturedPart } from './from-email';
 import type { ContentEntry } from './record';
 
@@ -100,10 +101,6 @@ export async function declareFile(
     );
     return { ok: true, id: record.id, sourceId: record.source.sourceId };
   } catch (error) {
-    return {
-      ok: false,
-      error: `Nothing was declared: ${error instanceof Error ? error.message : error}`,
-      canDeclareMetadataOnly: false,
-    };
+    return { ok: false, error: `Nothing was declared: ${refusal(error)}`, canDeclareMetadataOnly: false };
   }
 }

@@ -161,6 +161,28 @@ describe('declare', () => {
     expect(await sha256Hex(stored[1]!)).toBe(record.content[1]!.sha256);
   });
 
+  it('refuses, before the outbox, a record the shared schema rejects, naming each problem (issue 10 item 4)', async () => {
+    const hostile = {
+      ...request,
+      detection: { ...detection, metadata: { ...detection.metadata, language: 'x'.repeat(40), dateSent: 'Tuesday' } },
+    };
+    const result = await declare(hostile, {
+      db,
+      presets: EMPTY_PRESETS,
+      now: () => new Date(),
+      captureInTab: async () => ({ ok: false, error: 'unused' }),
+      streamInTab: serving(eml),
+    });
+    expect(result).toMatchObject({ ok: false, canDeclareMetadataOnly: false });
+    const error = result.ok ? '' : result.error;
+    expect(error).toMatch(/^Nothing was declared: the record is not valid, so the repository could never accept it/);
+    expect(error).toContain('metadata.language: ');
+    expect(error).toContain('metadata.dateSent: ');
+    // Nothing half-kept: no row, and the downloaded original is gone from the staging area too.
+    expect(await db.count('records')).toBe(0);
+    expect(await db.count('chunks')).toBe(0);
+  });
+
   it('reports a failed capture, stores nothing, and allows a metadata-only declaration', async () => {
     const deps = {
       db,

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { base64ToBytes, sha256Hex } from '../capture/bytes';
 import type { StreamedPart } from '../capture/stream';
 import type { CapturePart, CapturePlan } from '../detectors/types';
@@ -7,7 +8,7 @@ import { discardStaged, enqueue, QUOTA_MESSAGE, stageChunk, stagedBytes } from '
 import type { Presets } from '../presets/schema';
 import { buildRecord } from './build';
 import { type CapturedPart, enrichFromEmail } from './from-email';
-import type { ContentEntry } from './record';
+import { type ContentEntry, describeIssues } from './record';
 import { uuidv7 } from './uuidv7';
 
 export interface DeclareDeps {
@@ -129,6 +130,23 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     const reason = error instanceof Error ? error.message : String(error);
     // The storage message already says what to do and that nothing was declared.
     if (reason === QUOTA_MESSAGE) return { ok: false, error: reason, canDeclareMetadataOnly: false };
-    return { ok: false, error: `Nothing was declared: ${reason}`, canDeclareMetadataOnly: false };
+    return { ok: false, error: `Nothing was declared: ${refusal(error)}`, canDeclareMetadataOnly: false };
   }
+}
+
+/**
+ * Why a declaration was refused, in words the user can act on. A record the shared schema (record.ts) rejects
+ * would be refused by the repository too, and a record that can never be sent must not enter the outbox: each
+ * problem is named by its place in the record.
+ */
+export function refusal(error: unknown): string {
+  if (error instanceof v.ValiError) {
+    const problems = describeIssues(error.issues);
+    return (
+      `the record is not valid, so the repository could never accept it (${problems.join('; ')}). ` +
+      'Correct what the form shows (title, fields) and declare again; if the problem is in what the page ' +
+      'holds, declare a copy of the file instead.'
+    );
+  }
+  return error instanceof Error ? error.message : String(error);
 }
