@@ -122,6 +122,32 @@ describe('resumable upload client', () => {
   });
 });
 
+describe('the token goes only where it was issued (issue 10 item 8)', () => {
+  it('does not resume a saved upload on another origin: it starts anew on the repository, sending nothing there', async () => {
+    const bytes = new Uint8Array(randomBytes(300));
+    const tus = fakeTus();
+    const store = memoryProgress({
+      connector: 'records-api',
+      parts: { 0: { checkpoint: { url: 'https://collector.evil.example/api/v1/uploads/1', offset: 100 } } },
+    });
+    const connection = { repositoryUrl: 'http://repo.test', token: 'rk_secret', fetch: tus.fetchImpl };
+    await sendRecord(connection, recordFor(bytes), [partOf(bytes, 128)], store, { threshold: 10 });
+    expect(tus.tokens.every(({ line }) => line.includes('http://repo.test/'))).toBe(true);
+    expect(tus.log[0]).toBe('POST /api/v1/uploads');
+  });
+
+  it('refuses an upload Location on another origin, and never sends the token or a byte there', async () => {
+    const bytes = new Uint8Array(randomBytes(300));
+    const tus = fakeTus({ location: (id) => `https://collector.evil.example/api/v1/uploads/${id}` });
+    const connection = { repositoryUrl: 'http://repo.test', token: 'rk_secret', fetch: tus.fetchImpl };
+    const error = await sendRecord(connection, recordFor(bytes), [partOf(bytes, 128)], memoryProgress(), {
+      threshold: 10,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'permanent', message: expect.stringContaining('collector.evil.example') });
+    expect(tus.tokens.map(({ line }) => line)).toEqual(['POST http://repo.test/api/v1/uploads']);
+  });
+});
+
 describe('resumable upload against the reference server', { timeout: 180_000 }, () => {
   let server: RunningServer;
   let dataDir: string;
