@@ -2,13 +2,12 @@ import { browser } from 'wxt/browser';
 import { originPattern } from '../connectors/http';
 
 /**
- * Asks the user for access to the repository's origin (an optional host permission). Must run in the click
- * handler of an extension page: browsers only allow the request on a user gesture.
+ * Asks the user for access to the repository's origin (an optional host permission). Must be called in the click
+ * or submit handler of an extension page, before anything is awaited: Firefox grants the request only inside the
+ * user's gesture, and an `await` ends it. Asking for what is already granted answers true without a prompt.
  */
-export async function requestRepositoryAccess(repositoryUrl: string): Promise<boolean> {
-  const origins = [originPattern(repositoryUrl)];
-  if (await browser.permissions.contains({ origins })) return true;
-  return browser.permissions.request({ origins });
+export function requestRepositoryAccess(repositoryUrl: string): Promise<boolean> {
+  return browser.permissions.request({ origins: [originPattern(repositoryUrl)] });
 }
 
 /** Turns on MHTML page archives (Chrome): asks for the optional pageCapture permission, on a user gesture. */
