@@ -172,6 +172,21 @@ describe('Records API connector against the reference server', SLOW, () => {
     expect(found[0]).toMatchObject({ url: receipt2.url, title: 'again', categoryId: 'HR/2.3', declaredBy: 'ann' });
   });
 
+  it('keeps a link from the repository only when it is http(s) (issue 10 item 11)', async () => {
+    const { record } = await sample();
+    const receipt = (url: string) => ({
+      record,
+      receipt: { id: record.id, url, receivedAt: new Date().toISOString(), content: [] },
+    });
+    const liar = (async () =>
+      Response.json({
+        items: [receipt('javascript:alert(document.cookie)'), receipt('https://records.example.org/records/1')],
+      })) as typeof fetch;
+    const found = await findBySourceId({ repositoryUrl: server.url, token, fetch: liar }, 'x');
+    expect(found.map((prior) => prior.url)).toEqual([undefined, 'https://records.example.org/records/1']);
+    expect(found[0]).toMatchObject({ id: record.id, title: 'hello' });
+  });
+
   it('reads the demo presets', async () => {
     expect(await getPresets({ repositoryUrl: server.url, token })).toMatchObject({
       version: expect.any(Number),
