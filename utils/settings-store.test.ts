@@ -84,6 +84,14 @@ describe('saving the connection', () => {
     await saveSettings(input('https://records.example.org', 'rk_ok'));
     expect(await secretStore().get('records-api/token')).toBe('rk_ok');
   });
+
+  it('keeps the token when the address in force does not change (the organisation’s URL wins)', async () => {
+    await presetsSources.policy.set({ state: 'ok', lastGood: {}, repositoryUrl: 'https://records.example.org' });
+    await saveSettings(input('https://records.example.org', 'rk_ok'));
+    await saveSettings(input('https://elsewhere.example'));
+    expect((await loadConnection()).options.url).toBe('https://records.example.org');
+    expect(await secretStore().get('records-api/token')).toBe('rk_ok');
+  });
 });
 
 describe('settings changed under the background', () => {

@@ -74,7 +74,8 @@ async function forgetRepository(): Promise<void> {
 }
 
 export async function saveSettings(input: SettingsInput): Promise<ConnectionState> {
-  const current = await loadConnection();
+  const [saved, policy] = await Promise.all([connectionSettings.get(), policySettings()]);
+  const current = connectionState(saved, defaults(), policy, connectorDefinitions);
   const connector = input.connector ?? current.connector;
   const definition = connectorDefinitions.find((d) => d.id === connector);
   if (!definition) throw new Error(`The connector "${connector}" is not part of this version of Recordkeeper.`);
@@ -88,7 +89,11 @@ export async function saveSettings(input: SettingsInput): Promise<ConnectionStat
   const options: Options = {};
   for (const [key, value] of Object.entries(input.options)) if (fields.has(key)) options[key] = value;
   if (fields.has('url') && input.repositoryUrl) options.url = input.repositoryUrl;
-  if (connector !== current.connector || !sameRepository(options.url, current.options.url)) await forgetRepository();
+  // Compared as they will be in force: a URL the organisation sets still wins over what is saved here.
+  const next = connectionState({ connector, options }, defaults(), policy, connectorDefinitions);
+  if (next.connector !== current.connector || !sameRepository(next.options.url, current.options.url)) {
+    await forgetRepository();
+  }
   await connectionSettings.set({ connector, options });
   const secrets = credentialsFor(connector);
   const given: Record<string, string> = { ...input.secrets, ...(input.token ? { token: input.token } : {}) };

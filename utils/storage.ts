@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
 import { PresetsSchema } from './presets/schema';
 import { describeIssues } from './records/record';
-import { secretStore } from './secrets';
+import { credentialsFor } from './secrets';
 
 /**
  * Every item the extension keeps in `browser.storage`, defined once (WXT `storage.defineItem`: typed, with a
@@ -113,9 +113,9 @@ export async function settingsFromV1(old: unknown): Promise<StoredConnection> {
   const legacy = v.safeParse(LegacySettings, old);
   if (!legacy.success) return { connector: V1_CONNECTOR, options: {} };
   const { repositoryUrl, token } = legacy.output;
-  const secrets = secretStore();
-  if (token) await secrets.set(`${V1_CONNECTOR}/token`, token);
-  else if (token === '') await secrets.delete(`${V1_CONNECTOR}/token`);
+  const secrets = credentialsFor(V1_CONNECTOR);
+  if (token) await secrets.set('token', token);
+  else if (token === '') await secrets.delete('token');
   return { connector: V1_CONNECTOR, options: repositoryUrl ? { url: repositoryUrl } : {} };
 }
 
