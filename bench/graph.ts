@@ -12,10 +12,10 @@ import { createInterface } from 'node:readline';
 import { startTestServer } from '../server/test/support.ts';
 import type { PartSource } from '../utils/connectors/connector.ts';
 import { deliver } from '../utils/connectors/deliver.ts';
+import { memoryCredentials } from '../utils/connectors/memory.ts';
 import { createMicrosoft365Connector } from '../utils/connectors/microsoft-365/connector.ts';
 import type { Microsoft365Mapping } from '../utils/connectors/microsoft-365/mapping.ts';
-import { sendRecord } from '../utils/connectors/records-api.ts';
-import { memoryUploadStore } from '../utils/connectors/uploads.ts';
+import { recordsApiConnector } from '../utils/connectors/records-api/connector.ts';
 import type { DeclaredRecord } from '../utils/records/record.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
 import { type Figure, formatTable } from './figures.ts';
@@ -164,7 +164,12 @@ export async function benchGraph(options: { records?: number; recordBytes?: numb
     });
   const repository = await startTestServer();
   const token = await repository.server.createToken('bench');
-  const connection = { repositoryUrl: repository.server.url, token };
+  // The Records API path through the same seam: a fresh connector per drain, as the extension does.
+  const recordsApi = () =>
+    recordsApiConnector(
+      { url: repository.server.url },
+      { fetch, now: Date.now, credentials: memoryCredentials({ token }) },
+    );
 
   try {
     const small = await Promise.all(Array.from({ length: count }, (_, r) => recordFor(r, source(r, recordBytes))));
@@ -175,9 +180,9 @@ export async function benchGraph(options: { records?: number; recordBytes?: numb
     for (const [r, record] of small.entries()) await deliver(m365, record, [source(r, recordBytes)], memoryProgress());
     const graphSeconds = (performance.now() - started) / 1000;
 
+    const api = recordsApi();
     started = performance.now();
-    for (const [r, record] of small.entries())
-      await sendRecord(connection, record, [source(r, recordBytes)], memoryUploadStore());
+    for (const [r, record] of small.entries()) await deliver(api, record, [source(r, recordBytes)], memoryProgress());
     const apiSeconds = (performance.now() - started) / 1000;
 
     results['graph.records1000x50KB'] = {
@@ -209,7 +214,7 @@ export async function benchGraph(options: { records?: number; recordBytes?: numb
 
     const apiLarge = { ...large, id: uuidv7() };
     started = performance.now();
-    await sendRecord(connection, apiLarge, [source(count + 1, largeBytes)], memoryUploadStore());
+    await deliver(recordsApi(), apiLarge, [source(count + 1, largeBytes)], memoryProgress());
     const apiLargeSeconds = (performance.now() - started) / 1000;
 
     results['graph.part200MB'] = {

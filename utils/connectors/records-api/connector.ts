@@ -13,7 +13,8 @@ import {
   type ProbeResult,
   type SendPartRequest,
 } from '../connector';
-import { answerError, isHttpUrl, networkError, problemDetail } from '../http';
+import { isHttpUrl, networkError } from '../http';
+import { recordsApiError } from './answers';
 import { RESUMABLE_THRESHOLD, UPLOAD_REF_TYPE, uploadPart } from './uploads';
 
 /**
@@ -72,16 +73,6 @@ const ListSchema = v.object({
   items: v.array(v.object({ record: v.looseObject({ id: v.string() }), receipt: ReceiptSchema })),
 });
 
-/** The problem `type` of an answer, read without consuming the body. */
-async function problemType(response: Response): Promise<string | undefined> {
-  try {
-    const problem = (await response.clone().json()) as { type?: unknown };
-    return typeof problem.type === 'string' ? problem.type : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function recordsApiConnector(
   options: RecordsApiOptions,
   deps: ConnectorDeps,
@@ -125,7 +116,7 @@ export function recordsApiConnector(
   };
 
   const failure = async (response: Response, rejected?: string) =>
-    answerError(response.status, response.headers, await problemDetail(response), { rejected, now: deps.now() });
+    (await recordsApiError(response, { rejected, now: deps.now() })).error;
 
   /** The receipt in an answer, or a `permanent` error saying the repository answered something else. */
   const receiptOf = async (response: Response): Promise<Receipt> => {
@@ -266,18 +257,18 @@ export function recordsApiConnector(
         headers: { 'Idempotency-Key': record.id },
       });
       if (!response.ok) {
+        const { error, problem } = await recordsApiError(response, { now: deps.now() });
         // The server no longer has an upload we referred to. Either the record was stored and consumed it (the
         // answer to that commit was lost): its receipt is there to read. Or the upload expired: send it again.
-        if ((await problemType(response))?.endsWith(':upload-unknown')) {
+        if (problem === 'upload-unknown') {
           const stored = await storedReceipt(record.id);
           if (stored) return stored as unknown as Json;
-          const detail = await problemDetail(response);
-          throw new ConnectorError(`The repository lost an upload; sending it again: ${detail}`, 'retryable', {
+          throw new ConnectorError(`The repository lost an upload; sending it again: ${error.message}`, 'retryable', {
             status: response.status,
             lostParts: uploaded,
           });
         }
-        throw await failure(response);
+        throw error;
       }
       return (await receiptOf(response)) as unknown as Json;
     },

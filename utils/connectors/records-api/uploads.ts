@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import type { ContentEntry } from '../../records/record';
 import { ConnectorError, type Json, type PartSource } from '../connector';
-import { answerError, networkError, originOf, problemDetail } from '../http';
+import { networkError, originOf } from '../http';
+import { recordsApiError } from './answers';
 
 /**
  * The client half of resumable uploads (Records API v1 `/uploads`, tus 1.0 core + creation; server/uploads.ts
@@ -82,10 +83,7 @@ export async function uploadPart(options: UploadOptions): Promise<string> {
     }
   };
   const failure = async (response: Response) =>
-    answerError(response.status, response.headers, await problemDetail(response), {
-      rejected: 'refused the upload',
-      now: now(),
-    });
+    (await recordsApiError(response, { rejected: 'refused the upload', now: now() })).error;
 
   let saved = usableCheckpoint(options.checkpoint, base);
   let offset = 0;
