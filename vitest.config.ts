@@ -3,6 +3,8 @@ import { WxtVitest } from 'wxt/testing';
 
 export default defineConfig({
   plugins: [WxtVitest()],
+  // Test files are outside tsconfig.json's project (it excludes them), so its JSX settings do not reach them.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     include: [
       'utils/**/*.test.ts',

@@ -2,7 +2,6 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { base64ToBytes } from '../utils/capture/bytes';
 import { testConnection } from '../utils/connection-test';
-import { findBySourceId } from '../utils/connectors/records-api';
 import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
 import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
 import { handleMessages } from '../utils/messaging';
@@ -20,16 +19,22 @@ import {
   refreshRepositoryPresets,
   repositoryPresetsStale,
 } from '../utils/presets/store';
-import { NO_CHOICES, rememberChoice } from '../utils/records/choices';
+import { rememberChoice } from '../utils/records/choices';
 import { declare } from '../utils/records/declare';
 import { declareFile, inspectLocalFile } from '../utils/records/declare-file';
-import { combineLookups, lookupPrior, type PriorLookup } from '../utils/records/prior';
-import { aliasesOf, forgetPrior, rememberAlias, sessionPriorCache } from '../utils/records/prior-store';
-import { originPattern } from '../utils/settings';
-import { loadSettings, saveSettings, settingsView } from '../utils/settings-store';
+import { forgetPrior, priorRecords, rememberAlias } from '../utils/records/prior-store';
+import {
+  connectorDeps,
+  loadConnection,
+  openConnector,
+  repositoryKey,
+  saveSettings,
+  settingsChanged,
+  settingsView,
+} from '../utils/settings-store';
+import { choices, migrateStorageLayout, pendingContexts } from '../utils/storage';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
-import type { Choices } from '../utils/ui/views';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
 export default defineBackground({
@@ -66,16 +71,17 @@ export default defineBackground({
         .catch((error) => console.error('Recordkeeper drain failed', error));
     };
     const refreshRepository = () =>
-      loadSettings()
-        .then(refreshRepositoryPresets)
+      loadConnection()
+        .then((state) => {
+          const key = repositoryKey(state);
+          const connector = openConnector(state);
+          return refreshRepositoryPresets(key && connector ? { key, connector } : undefined);
+        })
         .catch((error) => console.error('Recordkeeper presets refresh failed', error))
         .finally(() => syncSites());
-    const currentPresets = async () => loadPresets((await loadSettings()).repositoryUrl);
-    const loadChoices = async (): Promise<Choices> =>
-      ((await browser.storage.local.get('choices')).choices as Choices | undefined) ?? NO_CHOICES;
-    const contextKey = (tabId: number) => `context:${tabId}`;
+    const currentPresets = async () => loadPresets(repositoryKey(await loadConnection()));
     const status = async () =>
-      presetsStatus((await loadSettings()).repositoryUrl, (pattern) =>
+      presetsStatus(repositoryKey(await loadConnection()), (pattern) =>
         browser.permissions.contains({ origins: [pattern] }),
       );
     // The site plugins' content script follows the presets and the hosts the user or admin granted.
@@ -89,9 +95,7 @@ export default defineBackground({
         const id = tabId ?? (await activeTabId());
         if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
         const result = await detectInTab(id);
-        const context = (await browser.storage.session.get(contextKey(id)))[contextKey(id)] as
-          | PendingContext
-          | undefined;
+        const context = await pendingContexts.get(String(id));
         const detections = withContext(result.detections, context, Date.now());
         await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
         return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
@@ -116,8 +120,7 @@ export default defineBackground({
           if (result.sourceId !== appSourceId) await rememberAlias(appSourceId, result.sourceId);
           const row = await getRow(db, result.id);
           const profile = presets.profiles.find((p) => p.id === request.profileId);
-          if (row)
-            await browser.storage.local.set({ choices: rememberChoice(await loadChoices(), row.record, profile) });
+          if (row) await choices.set(rememberChoice(await choices.get(), row.record, profile));
         }
         return result;
       },
@@ -134,23 +137,7 @@ export default defineBackground({
         const row = await getRow(await openOutbox(), id);
         return row ? toView(row) : null;
       },
-      'records.prior': async ({ sourceIds }) => {
-        const settings = await loadSettings();
-        if (!settings.repositoryUrl || !settings.token) return {};
-        const aliases = await aliasesOf(sourceIds);
-        const found = await lookupPrior(
-          [...sourceIds, ...Object.values(aliases)],
-          (sourceId) => findBySourceId(settings, sourceId),
-          sessionPriorCache,
-          Date.now,
-        );
-        const answer: Record<string, PriorLookup> = {};
-        for (const id of sourceIds) {
-          const combined = combineLookups(found[id], aliases[id] === undefined ? undefined : found[aliases[id]]);
-          if (combined) answer[id] = combined;
-        }
-        return answer;
-      },
+      'records.prior': async ({ sourceIds }) => priorRecords(sourceIds, openConnector(await loadConnection())),
       'outbox.list': async () => (await listRows(await openOutbox())).map(toView),
       'outbox.drain': () => {
         drainSoon();
@@ -179,12 +166,15 @@ export default defineBackground({
         await syncSites();
         return status();
       },
-      'choices.get': () => loadChoices(),
-      'connection.test': async () =>
-        testConnection(await loadSettings(), {
-          hasOriginAccess: (url) => browser.permissions.contains({ origins: [originPattern(url)] }),
-        }),
-      'settings.get': async () => settingsView(await loadSettings()),
+      'choices.get': () => choices.get(),
+      'connection.test': async () => {
+        const state = await loadConnection();
+        return testConnection(state, {
+          connector: connectorDeps(state),
+          hasOriginAccess: (origins) => browser.permissions.contains({ origins }),
+        });
+      },
+      'settings.get': async () => settingsView(await loadConnection()),
       'settings.save': async (input) => settingsView(await saveSettings(input)),
       'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url),
       'content.detected': async ({ count }, { tabId }) => {
@@ -217,7 +207,7 @@ export default defineBackground({
             height: 640,
           }),
         );
-      Promise.all([browser.storage.session.set({ [contextKey(tabId)]: context }), opened]).catch((error) =>
+      Promise.all([pendingContexts.set(String(tabId), context), opened]).catch((error) =>
         console.error('Recordkeeper context menu failed', error),
       );
     });
@@ -249,6 +239,7 @@ export default defineBackground({
     addEventListener('online', drainSoon);
     browser.permissions.onAdded.addListener(() => syncSites());
     browser.permissions.onRemoved.addListener(() => syncSites());
+    migrateStorageLayout().catch((error) => console.error('Recordkeeper storage migration failed', error));
     // Policy is read when the worker starts and whenever the browser reports a change; it never blocks a reply.
     refreshPolicy()
       .then(refreshRepository)
@@ -259,7 +250,12 @@ export default defineBackground({
           .then(refreshRepository)
           .catch(() => undefined);
       // New connection settings, from options or an admin's tooling: fetch that repository's presets and send.
-      if (area === 'local' && changes.settings) refreshRepository().finally(drainSoon);
+      if (area === 'local' && changes.settings) {
+        settingsChanged(changes.settings.oldValue, changes.settings.newValue)
+          .catch((error) => console.error('Recordkeeper settings change failed', error))
+          .then(refreshRepository)
+          .finally(drainSoon);
+      }
     });
   },
 });

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { apiBase } from '../utils/connectors/records-api/connector.ts';
 import { JSON_SCHEMA_PATH, presetsJsonSchemaText } from '../utils/presets/json-schema.ts';
 import { parseJsonc } from '../utils/presets/jsonc.ts';
 import {
@@ -27,7 +28,6 @@ import {
   type PolicyBrowser,
 } from '../utils/presets/policy.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
-import { apiBase } from '../utils/settings.ts';
 
 const USAGE = `Usage:
   npm run presets -- validate <file>

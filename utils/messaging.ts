@@ -47,9 +47,16 @@ export const FileDeclareRequest = v.object({
 });
 export type FileDeclareRequest = v.InferOutput<typeof FileDeclareRequest>;
 
+/**
+ * The connection form: the connector (the one in force when absent), its `url` option as `repositoryUrl`, its
+ * other options, and secrets to set (an empty token or secret keeps the one already set).
+ */
 export const SettingsInput = v.object({
+  connector: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,40}$/, 'must be a connector id'))),
   repositoryUrl: v.union([v.literal(''), v.pipe(v.string(), v.url('must be a URL like https://records.example.org'))]),
   token: Text(512),
+  options: v.optional(v.pipe(v.record(Text(64), v.union([Text(2048), v.number(), v.boolean()])), v.maxEntries(64)), {}),
+  secrets: v.optional(v.pipe(v.record(Text(64), Text(8192)), v.maxEntries(16)), {}),
 });
 export type SettingsInput = v.InferOutput<typeof SettingsInput>;
 

@@ -39,6 +39,11 @@ export interface ConnectorErrorOptions {
   status?: number | undefined;
   retryAfterMs?: number | undefined;
   interactive?: boolean | undefined;
+  /**
+   * Parts the repository no longer holds (an upload that expired before the commit referred to it): `deliver`
+   * forgets what it saved for them, so the next attempt sends them again.
+   */
+  lostParts?: readonly number[] | undefined;
   cause?: unknown;
 }
 
@@ -46,6 +51,7 @@ export class ConnectorError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly interactive: boolean;
+  readonly lostParts: readonly number[];
 
   constructor(
     message: string,
@@ -57,6 +63,7 @@ export class ConnectorError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.interactive = options.interactive ?? false;
+    this.lostParts = options.lostParts ?? [];
   }
 }
 
@@ -109,7 +116,8 @@ export interface PartSource {
 /** A record already in the repository for the same source, as the duplicate warning shows it. */
 export interface PriorRecord {
   id: string;
-  url: string;
+  /** Where to see it; only an http(s) link the repository gave (utils/connectors/http.ts `isHttpUrl`). */
+  url?: string | undefined;
   receivedAt: string;
   title?: string | undefined;
   categoryId?: string | undefined;

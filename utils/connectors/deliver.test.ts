@@ -193,6 +193,64 @@ describe('deliver', () => {
   });
 });
 
+describe('what deliver saves', () => {
+  it('writes nothing for a record whose steps left nothing worth resuming', async () => {
+    const repo = toyRepository();
+    const quick: Connector = {
+      ...repo.connector,
+      describe: () => ({ ...repo.connector.describe(), declaration: 'on-create' }),
+      sendPart: async ({ entry }) => entry.name,
+    };
+    const store = memoryProgress();
+    let saves = 0;
+    await deliver(quick, record(2), sources(2), {
+      ...store,
+      save: async (progress) => {
+        saves += 1;
+        await store.save(progress);
+      },
+    });
+    expect(saves).toBe(0);
+  });
+
+  it('forgets parts the repository lost, so the next attempt sends them again', async () => {
+    const repo = toyRepository();
+    let lose = true;
+    const forgetful: Connector = {
+      ...repo.connector,
+      commit: async (request) => {
+        if (lose) {
+          lose = false;
+          throw new ConnectorError('upload expired', 'retryable', { lostParts: [1] });
+        }
+        return repo.connector.commit(request);
+      },
+    };
+    const store = memoryProgress();
+    await expect(deliver(forgetful, record(2), sources(2), store)).rejects.toThrow('upload expired');
+    expect(Object.keys(store.peek()!.parts)).toEqual(['0']);
+    repo.stored.delete('part-1.bin');
+    await deliver(forgetful, record(2), sources(2), store);
+    expect(repo.calls.filter((c) => c.startsWith('piece:part-1.bin'))).toHaveLength(4);
+    expect(repo.calls.filter((c) => c.startsWith('piece:part-0.bin'))).toHaveLength(2);
+  });
+
+  it('refuses a receipt whose link is not a web address (issue 10 item 11)', async () => {
+    const repo = toyRepository();
+    const lying: Connector = {
+      ...repo.connector,
+      finalize: async (rec, target, committed) => ({
+        ...(await repo.connector.finalize(rec, target, committed)),
+        url: 'javascript:alert(document.domain)',
+      }),
+    };
+    await expect(deliver(lying, record(1), sources(1), memoryProgress())).rejects.toMatchObject({
+      kind: 'permanent',
+      message: expect.stringContaining('not a web address'),
+    });
+  });
+});
+
 // The checkpoint type is plain JSON: a connector cannot hand the outbox anything it could not store.
 const _checkpointIsJson: Json = { pieces: 1, url: 'https://x', ranges: ['0-'] };
 void _checkpointIsJson;

@@ -1,4 +1,5 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import type { AuditLine } from '../ui/views';
 
@@ -20,6 +21,8 @@ export interface OutboxRow {
   receipt?: Receipt | undefined;
   /** The last attempt could not reach the repository at all (no answer): woken as soon as another send works. */
   offline?: boolean | undefined;
+  /** Server errors (5xx) met by this record since it was declared or the user last retried it. */
+  serverErrors?: number | undefined;
   /** When the user was last notified that this row needs attention (epoch ms); unset until then. */
   notifiedAt?: number | undefined;
   createdAt: number;
@@ -50,8 +53,19 @@ export interface ContentChunk {
   bytes: ArrayBuffer | Blob;
 }
 
-/** Where a resumable upload of one part stands: the server's upload URL and the offset it confirmed. */
-export interface UploadProgress {
+/**
+ * Where the delivery of one record through its connector stands (utils/connectors/deliver.ts): the target, each
+ * part's checkpoint or reference, the commit. Saved after every acknowledged piece, so a resend continues.
+ */
+export interface DeliveryRow {
+  recordId: string;
+  /** As `deliver` saved it; read back through `readProgress`, which validates it. */
+  progress: DeliveryProgress;
+  updatedAt: number;
+}
+
+/** Version 2's resumable upload of one part (Records API tus): the upload URL and the offset it confirmed. */
+interface UploadProgressV2 {
   recordId: string;
   part: number;
   url: string;
@@ -64,10 +78,12 @@ export interface Lease {
   expiresAt: number;
 }
 
-/** Set when the repository refused the token: the drain stops and the UI asks the user to reconnect. */
+/** Set when the repository refused the credentials: the drain stops and the UI asks the user to reconnect. */
 export interface AuthState {
   needed: boolean;
   error?: string | undefined;
+  /** Only the user can fix it (sign in, a new token); otherwise a silent renewal may. */
+  interactive?: boolean | undefined;
   at: number;
 }
 
@@ -77,7 +93,7 @@ export interface OutboxSchema extends DBSchema {
   records: { key: string; value: OutboxRow; indexes: { byState: OutboxState } };
   content: { key: [string, number]; value: ContentPart };
   chunks: { key: [string, number, number]; value: ContentChunk };
-  uploads: { key: [string, number]; value: UploadProgress };
+  delivery: { key: string; value: DeliveryRow };
   audit: { key: number; value: AuditLine; indexes: { byRecord: string } };
   meta: { key: string; value: MetaValue };
 }
@@ -85,17 +101,24 @@ export interface OutboxSchema extends DBSchema {
 export type OutboxDb = IDBPDatabase<OutboxSchema>;
 
 export const OUTBOX_DB = 'recordkeeper-outbox';
-export const OUTBOX_VERSION = 2;
+export const OUTBOX_VERSION = 3;
+
+/** The Records API connector's id, under which version 2's uploads continue (utils/connectors/records-api). */
+const V2_CONNECTOR = 'records-api';
 
 /**
  * Opens the outbox. Each version adds its steps below; never edit a step that has shipped.
  * - 1: records (by state), content (bytes per part), meta (the drain lease).
  * - 2: chunks (large parts, 4 MB per record), uploads (resumable upload URL and offset per part), audit (what
  *   happened to each record: declared, retried, discarded, synced). Version 1 rows and content stay as they are.
+ * - 3: delivery (each record's progress through its connector, whatever the connector) replaces uploads; an
+ *   upload in flight becomes its part's checkpoint `{ url, offset }`, so it resumes instead of starting over.
  */
 export function openOutbox(name: string = OUTBOX_DB): Promise<OutboxDb> {
   return openDB<OutboxSchema>(name, OUTBOX_VERSION, {
-    upgrade(db, oldVersion) {
+    async upgrade(db, oldVersion, _newVersion, transaction) {
+      // The steps of past versions create stores this version's schema no longer names.
+      const untyped = db as unknown as IDBPDatabase;
       if (oldVersion < 1) {
         const records = db.createObjectStore('records', { keyPath: 'id' });
         records.createIndex('byState', 'state');
@@ -104,9 +127,27 @@ export function openOutbox(name: string = OUTBOX_DB): Promise<OutboxDb> {
       }
       if (oldVersion < 2) {
         db.createObjectStore('chunks', { keyPath: ['recordId', 'part', 'chunk'] });
-        db.createObjectStore('uploads', { keyPath: ['recordId', 'part'] });
+        untyped.createObjectStore('uploads', { keyPath: ['recordId', 'part'] });
         const audit = db.createObjectStore('audit', { autoIncrement: true });
         audit.createIndex('byRecord', 'recordId');
+      }
+      if (oldVersion < 3) {
+        const delivery = db.createObjectStore('delivery', { keyPath: 'recordId' });
+        const uploads = (transaction as unknown as ReturnType<IDBPDatabase['transaction']>).objectStore('uploads');
+        const rows = (await uploads.getAll()) as UploadProgressV2[];
+        const byRecord = new Map<string, DeliveryRow>();
+        for (const { recordId, part, url, offset, updatedAt } of rows) {
+          const row = byRecord.get(recordId) ?? {
+            recordId,
+            progress: { connector: V2_CONNECTOR, parts: {} },
+            updatedAt,
+          };
+          row.progress.parts[part] = { checkpoint: { url, offset } };
+          row.updatedAt = Math.max(row.updatedAt, updatedAt);
+          byRecord.set(recordId, row);
+        }
+        await Promise.all([...byRecord.values()].map((row) => delivery.put(row)));
+        untyped.deleteObjectStore('uploads');
       }
     },
   });

@@ -19,6 +19,7 @@ export async function retryRow(db: OutboxDb, id: string, now: number): Promise<O
     ...row,
     state: 'queued',
     attempts: 0,
+    serverErrors: undefined,
     nextAttemptAt: now,
     notifiedAt: undefined,
     updatedAt: now,
@@ -32,12 +33,12 @@ export async function retryRow(db: OutboxDb, id: string, now: number): Promise<O
 }
 
 /**
- * The user gives up on a declaration (`outbox.discard`, after confirming): the row, its content and any upload
- * state leave the outbox, and an audit line keeps what was discarded and why it had not been sent. A synced row
+ * The user gives up on a declaration (`outbox.discard`, after confirming): the row, its content and its delivery
+ * progress leave the outbox, and an audit line keeps what was discarded and why it had not been sent. A synced row
  * is never discarded (its receipt is the proof it reached the repository); neither is one being sent.
  */
 export async function discardRow(db: OutboxDb, id: string, now: number): Promise<boolean> {
-  const tx = db.transaction(['records', 'content', 'chunks', 'uploads', 'audit'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite');
   const row = await tx.objectStore('records').get(id);
   if (!row || row.state === 'synced' || row.state === 'sending') {
     await tx.done;
@@ -61,7 +62,7 @@ export async function discardRow(db: OutboxDb, id: string, now: number): Promise
         .objectStore('chunks')
         .delete(IDBKeyRange.bound([key, 0, 0], [key, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])),
     ),
-    tx.objectStore('uploads').delete(WHOLE(id)),
+    tx.objectStore('delivery').delete(id),
     tx.objectStore('audit').add({ at: now, recordId: id, action: 'discarded', detail }),
     tx.done,
   ]);

@@ -10,14 +10,14 @@ import { discardRow, listAudit, retryRow } from './manage';
 import {
   asBuffer,
   contentOf,
+  deliveryProgress,
   dueRows,
   enqueue,
-  getUpload,
   markSynced,
   QUOTA_MESSAGE,
   readContent,
   SENDING_STALE_MS,
-  saveUpload,
+  saveDeliveryProgress,
   stageChunk,
   updateRow,
 } from './outbox';
@@ -119,11 +119,14 @@ describe('outbox', () => {
     const b = record(1, t0 + 1);
     await enqueue(db, a, [new ArrayBuffer(10)], t0, 4);
     await enqueue(db, b, [new ArrayBuffer(10)], t0, 4);
-    await saveUpload(db, { recordId: a.id, part: 0, url: 'http://x/u/1', offset: 4, updatedAt: t0 });
+    const upload = { connector: 'records-api', parts: { 0: { checkpoint: { url: 'http://x/u/1', offset: 4 } } } };
+    await saveDeliveryProgress(db, a.id, upload, t0);
+    await saveDeliveryProgress(db, b.id, upload, t0);
     await markSynced(db, a.id, receipt(a.id), t0);
     expect(await db.count('content')).toBe(1);
     expect(await db.count('chunks')).toBe(3);
-    expect(await getUpload(db, a.id, 0)).toBeUndefined();
+    expect(await deliveryProgress(db, a.id)).toBeUndefined();
+    expect(await deliveryProgress(db, b.id)).toEqual(upload);
     expect(await db.get('records', a.id)).toMatchObject({ state: 'synced', receipt: { id: a.id } });
     expect(await dueRows(db, t0)).toHaveLength(1);
   });
@@ -216,8 +219,8 @@ describe('migration', () => {
     v1.close();
 
     const v2 = await openOutbox(name);
-    expect(v2.version).toBe(2);
-    expect([...v2.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'content', 'meta', 'records', 'uploads']);
+    expect(v2.version).toBe(3);
+    expect([...v2.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'content', 'delivery', 'meta', 'records']);
     const row = (await v2.get('records', r.id))!;
     expect(row).toMatchObject({ state: 'retrying', attempts: 2 });
     expect([...new Uint8Array((await readContent(v2, row))[0]!)]).toEqual([7]);

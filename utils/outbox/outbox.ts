@@ -1,6 +1,8 @@
+import type { PartSource } from '../connectors/connector';
+import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import type { AuditLine } from '../ui/views';
-import type { AuthState, ContentPart, Lease, OutboxDb, OutboxRow, OutboxState, UploadProgress } from './db';
+import type { AuthState, ContentPart, Lease, OutboxDb, OutboxRow, OutboxState } from './db';
 
 /** Parts larger than this are stored as chunks of this size, and read back one chunk at a time. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -170,7 +172,9 @@ export async function nextDueAt(db: OutboxDb): Promise<number | undefined> {
 export async function updateRow(
   db: OutboxDb,
   id: string,
-  patch: Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'notifiedAt' | 'offline'>>,
+  patch: Partial<
+    Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'notifiedAt' | 'offline' | 'serverErrors'>
+  >,
   now: number,
 ): Promise<OutboxRow> {
   const tx = db.transaction('records', 'readwrite');
@@ -181,9 +185,9 @@ export async function updateRow(
   return next;
 }
 
-/** Stores the receipt and releases the content, chunks and upload state, in one transaction. */
+/** Stores the receipt and releases the content, chunks and delivery progress, in one transaction. */
 export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now: number): Promise<void> {
-  const tx = db.transaction(['records', 'content', 'chunks', 'uploads', 'audit'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite');
   const row = await tx.objectStore('records').get(id);
   if (!row) throw new Error(`Outbox record ${id} is gone.`);
   const parts = await tx.objectStore('content').getAll(WHOLE(id));
@@ -199,21 +203,17 @@ export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now
     tx.objectStore('content').delete(WHOLE(id)),
     tx.objectStore('chunks').delete(ALL_CHUNKS(id)),
     ...parts.flatMap((part) => (part.chunkKey ? [tx.objectStore('chunks').delete(ALL_CHUNKS(part.chunkKey))] : [])),
-    tx.objectStore('uploads').delete(WHOLE(id)),
+    tx.objectStore('delivery').delete(id),
     tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
     tx.done,
   ]);
 }
 
-/** One stored content part, read a chunk at a time. */
-export interface StoredPart {
-  index: number;
-  size: number;
-  chunkSize: number;
-  chunks: number;
-  /** A Blob for chunked parts (disk-backed in the browser), the bytes themselves for small ones. */
-  chunk(n: number): Promise<ArrayBuffer | Blob>;
-}
+/**
+ * One stored content part, read a chunk at a time: a Blob for chunked parts (disk-backed in the browser), the
+ * bytes themselves for small ones. It is what a connector sends (the seam's `PartSource`).
+ */
+export type StoredPart = PartSource;
 
 /** Handles on a row's content parts, in order; nothing is read until a chunk is asked for. */
 export async function contentOf(db: OutboxDb, row: OutboxRow): Promise<StoredPart[]> {
@@ -268,16 +268,40 @@ export async function asBuffer(chunk: ArrayBuffer | Blob): Promise<ArrayBuffer> 
   return chunk instanceof ArrayBuffer ? chunk : chunk.arrayBuffer();
 }
 
-export function getUpload(db: OutboxDb, recordId: string, part: number): Promise<UploadProgress | undefined> {
-  return db.get('uploads', [recordId, part]);
+/** What the last delivery attempt of a record saved, as it was saved (`deliver` validates it when it reads it). */
+export async function deliveryProgress(db: OutboxDb, recordId: string): Promise<unknown> {
+  return (await db.get('delivery', recordId))?.progress;
 }
 
-export async function saveUpload(db: OutboxDb, progress: UploadProgress): Promise<void> {
-  await db.put('uploads', progress);
+/**
+ * Saves a record's delivery progress and touches its row in one transaction: a drain that saves progress is
+ * alive, so its row is not taken for one a stopped worker left behind.
+ */
+export async function saveDeliveryProgress(
+  db: OutboxDb,
+  recordId: string,
+  progress: DeliveryProgress,
+  now: number,
+): Promise<void> {
+  const tx = db.transaction(['delivery', 'records'], 'readwrite');
+  const row = await tx.objectStore('records').get(recordId);
+  if (!row) {
+    await tx.done;
+    throw new Error(`Outbox record ${recordId} is gone.`);
+  }
+  await Promise.all([
+    tx.objectStore('delivery').put({ recordId, progress, updatedAt: now }),
+    tx.objectStore('records').put({ ...row, updatedAt: now }),
+    tx.done,
+  ]);
 }
 
-export async function clearUpload(db: OutboxDb, recordId: string, part: number): Promise<void> {
-  await db.delete('uploads', [recordId, part]);
+/**
+ * Forgets every record's delivery progress: the repository changed, and what was sent to the old one (upload
+ * addresses, created items) must never be replayed against, or leak to, the new one.
+ */
+export async function clearDeliveryProgress(db: OutboxDb): Promise<void> {
+  await db.clear('delivery');
 }
 
 /**
@@ -302,7 +326,7 @@ export async function releaseLease(db: OutboxDb, owner: string): Promise<void> {
   await Promise.all([lease?.owner === owner ? tx.store.delete('drain') : undefined, tx.done]);
 }
 
-/** Whether the repository last refused the token; the popup and options read it to ask the user to reconnect. */
+/** Whether the repository last refused the credentials; options reads it to ask the user to reconnect. */
 export async function authState(db: OutboxDb): Promise<AuthState> {
   return ((await db.get('meta', 'auth')) as AuthState | undefined) ?? { needed: false, at: 0 };
 }

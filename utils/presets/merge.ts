@@ -65,5 +65,6 @@ export function mergePresets(sources: PresetsSources): MergedPresets {
   const lockSource = ORDER.find((name) => name !== 'local' && sources[name]?.locked !== undefined);
   if (lockSource) origin.locked = lockSource;
   if (presets.repository === undefined) delete presets.repository;
+  if (presets.connectors === undefined) delete presets.connectors;
   return { presets: presets as Presets, origin, locked };
 }

@@ -2,7 +2,8 @@ import { EXTENSION_ID, GECKO_ID } from '../extension-id';
 
 /**
  * Ready-to-deploy enterprise policy documents carrying the extension's managed storage (the keys of
- * public/managed_schema.json: `presets`, `repositoryUrl`, `locked`), for each browser and platform. Pure text
+ * public/managed_schema.json: `presets`, `repositoryUrl`, `connector`, `connectorOptions`, `locked`), for each
+ * browser and platform. Pure text
  * and objects; scripts/presets.ts writes them out. docs/deployment.md explains where each one goes.
  */
 
@@ -13,7 +14,22 @@ export const POLICY_BROWSERS: readonly PolicyBrowser[] = ['chrome', 'edge', 'fir
 export interface ManagedValues {
   presets?: Record<string, unknown> | undefined;
   repositoryUrl?: string | undefined;
+  /** The connector id (utils/connectors/index.ts) and its options (never secrets). */
+  connector?: string | undefined;
+  connectorOptions?: Record<string, string | number | boolean> | undefined;
   locked?: string[] | undefined;
+}
+
+/**
+ * What Chromium is handed: every object as JSON text, since it drops managed values its schema does not describe
+ * (public/managed_schema.json declares `presets` and `connectorOptions` as strings). The extension parses both.
+ */
+function asChromiumValues(values: ManagedValues): Record<string, unknown> {
+  return {
+    ...values,
+    ...(values.presets ? { presets: JSON.stringify(values.presets) } : {}),
+    ...(values.connectorOptions ? { connectorOptions: JSON.stringify(values.connectorOptions) } : {}),
+  };
 }
 
 /** Chrome's and Edge's policy root under HKLM (Windows) and their 3rdparty key for the extension. */
@@ -43,12 +59,9 @@ export function chromiumPolicyJson(
   updateUrl?: string,
   extensionId = EXTENSION_ID,
 ): Record<string, unknown> {
-  // Chromium drops every managed value its schema does not describe, so the presets travel as one JSON string
-  // (public/managed_schema.json) and the extension validates all of it itself.
-  const managed = values.presets ? { ...values, presets: JSON.stringify(values.presets) } : values;
   return {
     ...(updateUrl ? { ExtensionInstallForcelist: [`${extensionId};${updateUrl}`] } : {}),
-    '3rdparty': { extensions: { [extensionId]: managed } },
+    '3rdparty': { extensions: { [extensionId]: asChromiumValues(values) } },
   };
 }
 
@@ -85,6 +98,10 @@ export function chromiumRegistry(
   const policyKey = `${root}\\3rdparty\\extensions\\${extensionId}\\policy`;
   const lines = ['Windows Registry Editor Version 5.00', '', `[${policyKey}]`];
   if (values.repositoryUrl) lines.push(`"repositoryUrl"=${regString(values.repositoryUrl)}`);
+  if (values.connector) lines.push(`"connector"=${regString(values.connector)}`);
+  if (values.connectorOptions) {
+    lines.push(`"connectorOptions"=${regString(JSON.stringify(values.connectorOptions))}`);
+  }
   if (values.presets) lines.push(`"presets"=${regString(JSON.stringify(values.presets))}`);
   if (values.locked?.length) {
     lines.push('', `[-${policyKey}\\locked]`, '', `[${policyKey}\\locked]`);
@@ -136,6 +153,8 @@ export function chromiumAdmx(
   </categories>
   <policies>
 ${policy('RepositoryUrl', '<text id="RepositoryUrl" valueName="repositoryUrl" maxLength="2048" />')}
+${policy('Connector', '<text id="Connector" valueName="connector" maxLength="40" />')}
+${policy('ConnectorOptions', '<text id="ConnectorOptions" valueName="connectorOptions" maxLength="100000" />')}
 ${policy('Presets', '<text id="Presets" valueName="presets" maxLength="1000000" />')}
 ${policy('Locked', `<list id="Locked" key="${xml(key)}\\locked" />`)}
   </policies>
@@ -150,7 +169,11 @@ ${policy('Locked', `<list id="Locked" key="${xml(key)}\\locked" />`)}
       <string id="Recordkeeper">Recordkeeper (${product})</string>
       <string id="SUPPORTED_Recordkeeper">${product} with the Recordkeeper extension</string>
       <string id="RepositoryUrl">Repository URL</string>
-      <string id="RepositoryUrl_Explain">Base URL of the Records API repository, e.g. https://records.example.org. Add "repositoryUrl" to Locked settings so users cannot change it.</string>
+      <string id="RepositoryUrl_Explain">Base URL of the repository, e.g. https://records.example.org. Add "repositoryUrl" to Locked settings so users cannot change it.</string>
+      <string id="Connector">Repository type</string>
+      <string id="Connector_Explain">The connector that files the records: records-api (the default) or another one its admin guide names. Add "connector" to Locked settings so users cannot change it.</string>
+      <string id="ConnectorOptions">Repository options</string>
+      <string id="ConnectorOptions_Explain">The connector's options as one line of JSON, e.g. {"url":"https://records.example.org"}. Never put a password or token here.</string>
       <string id="Presets">Classification presets</string>
       <string id="Presets_Explain">The presets document as one line of JSON (npm run presets -- policy presets.json --browser ${browser} --format admx prints it). Validate it first with npm run presets -- validate.</string>
       <string id="Locked">Locked settings</string>
@@ -158,6 +181,8 @@ ${policy('Locked', `<list id="Locked" key="${xml(key)}\\locked" />`)}
     </stringTable>
     <presentationTable>
       <presentation id="RepositoryUrl"><textBox refId="RepositoryUrl"><label>Repository URL</label></textBox></presentation>
+      <presentation id="Connector"><textBox refId="Connector"><label>Repository type</label></textBox></presentation>
+      <presentation id="ConnectorOptions"><textBox refId="ConnectorOptions"><label>Options (JSON)</label></textBox></presentation>
       <presentation id="Presets"><textBox refId="Presets"><label>Presets (JSON)</label></textBox></presentation>
       <presentation id="Locked"><listBox refId="Locked">Locked settings</listBox></presentation>
     </presentationTable>

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { connectorMappings } from '../connectors/mappings';
 
 /**
  * The presets document of design.md § Presets — the single source of truth for its shape. The extension, the
@@ -273,6 +274,7 @@ export const PRESETS_SECTIONS = [
   'vocabularies',
   'rules',
   'sites',
+  'connectors',
   'locked',
 ] as const;
 export type PresetsSection = (typeof PRESETS_SECTIONS)[number];
@@ -280,12 +282,14 @@ export type PresetsSection = (typeof PRESETS_SECTIONS)[number];
 /** What `locked` may name: the connection settings, and the presets sections a lower source may not supply. */
 export const LOCKABLE_KEYS = [
   'repositoryUrl',
+  'connector',
   'repository',
   'filePlan',
   'profiles',
   'vocabularies',
   'rules',
   'sites',
+  'connectors',
 ] as const;
 export type LockableKey = (typeof LOCKABLE_KEYS)[number];
 
@@ -310,6 +314,16 @@ export const RepositorySettingsSchema = v.pipe(
     ),
   }),
   v.title('Repository settings'),
+);
+
+/** Each connector's category → target mapping (utils/connectors/mappings.ts), keyed by connector id. */
+export const ConnectorMappingsSchema = v.pipe(
+  v.strictObject(Object.fromEntries(Object.entries(connectorMappings).map(([id, schema]) => [id, v.optional(schema)]))),
+  v.title('Connector mappings'),
+  v.description(
+    "Where each file-plan category goes in the repository's own structure, per connector id (see the " +
+      'connector guides in docs/connectors/). Records API v1 needs none.',
+  ),
 );
 
 export const PresetsSchema = v.pipe(
@@ -338,6 +352,7 @@ export const PresetsSchema = v.pipe(
     ),
     rules: v.optional(v.pipe(v.array(RuleSchema), v.maxLength(10_000)), []),
     sites: v.optional(v.pipe(v.array(SiteSchema), v.maxLength(200)), []),
+    connectors: v.optional(ConnectorMappingsSchema),
     locked: v.optional(
       v.pipe(
         v.array(v.picklist(LOCKABLE_KEYS)),

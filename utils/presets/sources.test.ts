@@ -34,6 +34,30 @@ describe('presets sources', () => {
     expect(policy).toEqual({ ok: true, layer: { locked: ['sites'] }, version: undefined, repositoryUrl: undefined });
   });
 
+  it('takes the connector and its options, as an object (Firefox) or as JSON text (Chrome, Edge)', () => {
+    const options = { url: 'https://alfresco.example.org', deepVerify: true };
+    for (const connectorOptions of [options, JSON.stringify(options)]) {
+      expect(checkPolicy({ connector: 'records-api', connectorOptions, locked: ['connector'] })).toMatchObject({
+        ok: true,
+        connector: 'records-api',
+        connectorOptions: options,
+        layer: { locked: ['connector'] },
+      });
+    }
+  });
+
+  it('refuses a connector that is not an id, and options that are not plain values, by path', () => {
+    const policy = checkPolicy({ connector: 'Records API!', connectorOptions: { url: { nested: true } } });
+    expect(policy && !policy.ok && policy.problems.map((p) => p.path)).toEqual([
+      'policy.connector',
+      'policy.connectorOptions.url',
+    ]);
+    expect(checkPolicy({ connectorOptions: '{ nope' })).toMatchObject({
+      ok: false,
+      problems: [{ path: 'policy.connectorOptions', message: expect.stringMatching(/^is not JSON/) }],
+    });
+  });
+
   it('says nothing when there is no policy at all', () => {
     expect(checkPolicy({})).toBeUndefined();
   });

@@ -5,8 +5,50 @@ import { type PresetsProblem, validatePresets } from './validate';
 
 /** What one source gave, once checked: the sections it defines, or every problem with it. */
 export type CheckedLayer =
-  | { ok: true; layer: PresetsLayer; version?: number | undefined; repositoryUrl?: string | undefined }
+  | {
+      ok: true;
+      layer: PresetsLayer;
+      version?: number | undefined;
+      /** Policy only: the connection settings the organisation set beside the presets. */
+      repositoryUrl?: string | undefined;
+      connector?: string | undefined;
+      connectorOptions?: Record<string, string | number | boolean> | undefined;
+    }
   | { ok: false; problems: PresetsProblem[] };
+
+/**
+ * The policy's connector options: an object of plain values, or that object as JSON text (Chromium passes only
+ * what public/managed_schema.json describes, so Chrome and Edge carry it as one string). The connector's own
+ * schema checks the values when the connection is made (utils/settings.ts).
+ */
+function checkConnectorOptions(
+  value: unknown,
+  problems: PresetsProblem[],
+): Record<string, string | number | boolean> | undefined {
+  let options = value;
+  if (typeof value === 'string') {
+    try {
+      options = JSON.parse(value);
+    } catch (error) {
+      problems.push({
+        path: 'policy.connectorOptions',
+        message: `is not JSON: ${error instanceof Error ? error.message : error}`,
+      });
+      return undefined;
+    }
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    problems.push({ path: 'policy.connectorOptions', message: 'must be an object of option values' });
+    return undefined;
+  }
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, option] of Object.entries(options)) {
+    if (['string', 'number', 'boolean'].includes(typeof option) && key.length <= 64 && String(option).length <= 8192)
+      out[key] = option as string | number | boolean;
+    else problems.push({ path: `policy.connectorOptions.${key}`, message: 'must be a text, a number or true/false' });
+  }
+  return out;
+}
 
 /** Only the sections a document itself gave: a policy that sets just `locked` must not reset the file plan. */
 function layerOf(presets: Presets, sections: readonly string[]): PresetsLayer {
@@ -25,14 +67,23 @@ function checkDocument(document: unknown, prefix: string): CheckedLayer {
 
 /**
  * Enterprise policy, as `storage.managed` holds it (keys of public/managed_schema.json): `presets` (the document),
- * `repositoryUrl` and `locked`. Any problem rejects the policy as a whole.
+ * `repositoryUrl`, `connector`, `connectorOptions` and `locked`. Any problem rejects the policy as a whole.
  */
 export function checkPolicy(managed: unknown): CheckedLayer | undefined {
   if (managed === null || typeof managed !== 'object' || Array.isArray(managed)) {
     return { ok: false, problems: [{ path: 'policy', message: 'must be an object of managed settings' }] };
   }
-  const { presets, repositoryUrl, locked, ...unknownKeys } = managed as Record<string, unknown>;
-  if (presets === undefined && repositoryUrl === undefined && locked === undefined) {
+  const { presets, repositoryUrl, locked, connector, connectorOptions, ...unknownKeys } = managed as Record<
+    string,
+    unknown
+  >;
+  if (
+    presets === undefined &&
+    repositoryUrl === undefined &&
+    locked === undefined &&
+    connector === undefined &&
+    connectorOptions === undefined
+  ) {
     return Object.keys(unknownKeys).length
       ? {
           ok: false,
@@ -72,6 +123,10 @@ export function checkPolicy(managed: unknown): CheckedLayer | undefined {
   ) {
     problems.push({ path: 'policy.repositoryUrl', message: 'must be an http(s) URL' });
   }
+  if (connector !== undefined && (typeof connector !== 'string' || !/^[a-z0-9-]{1,40}$/.test(connector))) {
+    problems.push({ path: 'policy.connector', message: 'must be a connector id such as "records-api"' });
+  }
+  const options = connectorOptions === undefined ? undefined : checkConnectorOptions(connectorOptions, problems);
   const lockedKeys: LockableKey[] = [...(layer.locked ?? [])];
   if (locked !== undefined) {
     if (!Array.isArray(locked)) problems.push({ path: 'policy.locked', message: 'must be a list of setting names' });
@@ -84,7 +139,14 @@ export function checkPolicy(managed: unknown): CheckedLayer | undefined {
   }
   if (problems.length) return { ok: false, problems };
   if (lockedKeys.length) layer = { ...layer, locked: [...new Set(lockedKeys)] };
-  return { ok: true, layer, version, repositoryUrl: repositoryUrl as string | undefined };
+  return {
+    ok: true,
+    layer,
+    version,
+    repositoryUrl: repositoryUrl as string | undefined,
+    connector: connector as string | undefined,
+    connectorOptions: options,
+  };
 }
 
 /** The repository's `GET /presets` document. */

@@ -1,12 +1,12 @@
-import ky from 'ky';
 import { browser } from 'wxt/browser';
-import { apiBase, type StoredSettings } from '../settings';
+import type { Connector } from '../connectors/connector';
+import type { PolicyConnection } from '../settings';
+import { type PresetsSourceRecord, presetsSources } from '../storage';
 import type { PresetsSourceView, PresetsStatus } from '../ui/views';
-import { type MergedPresets, mergePresets, type PresetsLayer } from './merge';
+import { type MergedPresets, mergePresets } from './merge';
 import type { Presets } from './schema';
 import { browserPatterns } from './site-scripts';
 import { type CheckedLayer, checkImportedText, checkPolicy, checkRepositoryDocument } from './sources';
-import type { PresetsProblem } from './validate';
 
 async function waiting(patterns: string[], hasAccess: (pattern: string) => Promise<boolean>): Promise<string[]> {
   const answers = await Promise.all(patterns.map((pattern) => hasAccess(pattern).catch(() => false)));
@@ -20,31 +20,10 @@ async function waiting(patterns: string[], hasAccess: (pattern: string) => Promi
  */
 
 type SourceName = 'policy' | 'repository' | 'local';
+type SourceRecord = PresetsSourceRecord;
 
-interface SourceRecord {
-  state: PresetsSourceView['state'];
-  lastGood?: PresetsLayer | undefined;
-  version?: number | undefined;
-  receivedAt?: number | undefined;
-  problems?: PresetsProblem[] | undefined;
-  error?: string | undefined;
-  /** Repository: the ETag of the last good document, for If-None-Match. */
-  etag?: string | undefined;
-  /** Repository: which repository the copy came from; another repository's presets are not used. */
-  from?: string | undefined;
-  /** Policy: the repository URL the organisation set. */
-  repositoryUrl?: string | undefined;
-}
-
-const key = (source: SourceName) => `presets.source.${source}`;
-
-async function read(source: SourceName): Promise<SourceRecord | undefined> {
-  return (await browser.storage.local.get(key(source)))[key(source)] as SourceRecord | undefined;
-}
-
-async function write(source: SourceName, record: SourceRecord): Promise<void> {
-  await browser.storage.local.set({ [key(source)]: record });
-}
+const read = (source: SourceName): Promise<SourceRecord> => presetsSources[source].get();
+const write = (source: SourceName, record: SourceRecord): Promise<void> => presetsSources[source].set(record);
 
 /** Records a checked document: a good one replaces the last good copy, a bad one is reported beside it. */
 async function accept(source: SourceName, checked: CheckedLayer, extra: Partial<SourceRecord> = {}): Promise<void> {
@@ -58,6 +37,8 @@ async function accept(source: SourceName, checked: CheckedLayer, extra: Partial<
       version: checked.version,
       receivedAt: now,
       repositoryUrl: checked.repositoryUrl,
+      connector: checked.connector,
+      connectorOptions: checked.connectorOptions,
     });
   } else {
     await write(source, {
@@ -85,62 +66,55 @@ export async function refreshPolicy(): Promise<void> {
   else await accept('policy', checked);
 }
 
-/** Fetches the repository's presets with If-None-Match; 304 keeps the copy in hand. */
-export async function refreshRepositoryPresets(settings: StoredSettings): Promise<void> {
-  if (!settings.repositoryUrl || !settings.token) return;
+/** The repository a presets copy belongs to: the connector's URL, else the connector itself. */
+export interface RepositoryRef {
+  /** Identifies the repository (its URL); another repository's copy is never used. */
+  key: string;
+  /** The connector in use; one without `fetchPresets` serves none (presets come from policy or a file). */
+  connector: Connector;
+}
+
+/** Fetches the repository's presets through its connector, with the ETag of the copy in hand (304 keeps it). */
+export async function refreshRepositoryPresets(repository: RepositoryRef | undefined): Promise<void> {
+  if (!repository) return;
   const previous = await read('repository');
-  const sameRepository = previous?.from === settings.repositoryUrl;
-  let response: Response;
-  try {
-    response = await ky.get('presets', {
-      prefixUrl: apiBase(settings.repositoryUrl),
-      headers: {
-        Authorization: `Bearer ${settings.token}`,
-        ...(sameRepository && previous?.etag ? { 'If-None-Match': previous.etag } : {}),
-      },
-      retry: 0,
-      timeout: 30_000,
-      throwHttpErrors: false,
+  const sameRepository = previous.from === repository.key;
+  const kept = sameRepository ? previous : {};
+  const { connector } = repository;
+  if (!connector.fetchPresets || !connector.describe().servesPresets) {
+    await write('repository', {
+      state: 'absent',
+      error: `This repository (${connector.id}) does not serve presets: they come from policy or an imported file.`,
+      from: repository.key,
     });
+    return;
+  }
+  let answer: Awaited<ReturnType<NonNullable<Connector['fetchPresets']>>>;
+  try {
+    answer = await connector.fetchPresets(sameRepository ? previous.etag : undefined);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    await write('repository', {
-      ...(sameRepository ? previous : {}),
-      state: 'unreachable',
-      error: reason,
-      from: settings.repositoryUrl,
-    });
+    await write('repository', { ...kept, state: 'unreachable', error: reason, from: repository.key });
     return;
   }
-  if (response.status === 304 && sameRepository && previous) {
-    await write('repository', {
-      ...previous,
-      state: previous.lastGood ? 'ok' : previous.state,
-      receivedAt: Date.now(),
-    });
+  if (answer.status === 'not-modified') {
+    if (sameRepository) {
+      await write('repository', {
+        ...previous,
+        state: previous.lastGood ? 'ok' : previous.state,
+        receivedAt: Date.now(),
+      });
+    }
     return;
   }
-  if (!response.ok) {
-    await write('repository', {
-      ...(sameRepository ? previous : {}),
-      state: 'unreachable',
-      error: `The repository answered ${response.status} for its presets.`,
-      from: settings.repositoryUrl,
-    });
-    return;
-  }
-  const document = await response.json().catch(() => null);
-  await accept('repository', checkRepositoryDocument(document), {
-    etag: response.headers.get('ETag') ?? undefined,
-    from: settings.repositoryUrl,
-  });
+  await accept('repository', checkRepositoryDocument(answer.document), { etag: answer.etag, from: repository.key });
 }
 
 /** Whether the repository's copy is older than its own refresh interval (default 5 minutes). */
 export async function repositoryPresetsStale(now: number): Promise<boolean> {
   const record = await read('repository');
-  const minutes = record?.lastGood?.repository?.presetsRefreshMinutes ?? 5;
-  return !record?.receivedAt || now - record.receivedAt >= minutes * 60_000;
+  const minutes = record.lastGood?.repository?.presetsRefreshMinutes ?? 5;
+  return !record.receivedAt || now - record.receivedAt >= minutes * 60_000;
 }
 
 export async function importLocalPresets(text: string): Promise<void> {
@@ -151,46 +125,53 @@ export async function clearLocalPresets(): Promise<void> {
   await write('local', { state: 'absent' });
 }
 
-async function sources(): Promise<Record<SourceName, SourceRecord | undefined>> {
+async function sources(): Promise<Record<SourceName, SourceRecord>> {
   const [policy, repository, local] = await Promise.all([read('policy'), read('repository'), read('local')]);
   return { policy, repository, local };
 }
 
-function merge(
-  records: Record<SourceName, SourceRecord | undefined>,
-  repositoryUrl: string | undefined,
-): MergedPresets {
-  const repository = records.repository?.from === repositoryUrl ? records.repository?.lastGood : undefined;
-  return mergePresets({ policy: records.policy?.lastGood, repository, local: records.local?.lastGood });
+function merge(records: Record<SourceName, SourceRecord>, repositoryKey: string | undefined): MergedPresets {
+  const repository =
+    repositoryKey !== undefined && records.repository.from === repositoryKey ? records.repository.lastGood : undefined;
+  return mergePresets({ policy: records.policy.lastGood, repository, local: records.local.lastGood });
 }
 
-/** The presets in force. A declaration reads them once when it starts and keeps them to the end. */
-export async function loadPresets(repositoryUrl?: string): Promise<Presets> {
-  return merge(await sources(), repositoryUrl).presets;
+/**
+ * The presets in force, with the copy of the repository `repositoryKey` names (`RepositoryRef.key`). A
+ * declaration reads them once when it starts and keeps them to the end.
+ */
+export async function loadPresets(repositoryKey?: string): Promise<Presets> {
+  return merge(await sources(), repositoryKey).presets;
 }
 
-/** The repository URL and locks the organisation set by policy, if it did. */
-export async function policySettings(): Promise<{ repositoryUrl?: string | undefined; locked: string[] }> {
+/** The connection settings and locks the organisation set by policy, if it did (utils/settings.ts). */
+export async function policySettings(): Promise<PolicyConnection> {
   const policy = await read('policy');
-  return { repositoryUrl: policy?.lastGood ? policy.repositoryUrl : undefined, locked: policy?.lastGood?.locked ?? [] };
+  if (!policy.lastGood) return { locked: [] };
+  return {
+    repositoryUrl: policy.repositoryUrl,
+    connector: policy.connector,
+    connectorOptions: policy.connectorOptions,
+    locked: policy.lastGood.locked ?? [],
+  };
 }
 
 export async function presetsStatus(
-  repositoryUrl: string | undefined,
+  repositoryKey: string | undefined,
   hasAccess: (pattern: string) => Promise<boolean> = async () => false,
 ): Promise<PresetsStatus> {
   const records = await sources();
-  const merged = merge(records, repositoryUrl);
+  const merged = merge(records, repositoryKey);
   const view = (source: SourceName): PresetsSourceView => {
     const record = records[source];
     return {
       source,
-      state: record?.state ?? 'absent',
-      version: record?.version,
-      receivedAt: record?.receivedAt,
-      problems: record?.problems,
-      error: record?.error,
-      usingLastGood: record?.state !== 'ok' && record?.lastGood !== undefined,
+      state: record.state,
+      version: record.version,
+      receivedAt: record.receivedAt,
+      problems: record.problems,
+      error: record.error,
+      usingLastGood: record.state !== 'ok' && record.lastGood !== undefined,
     };
   };
   return {

@@ -192,6 +192,16 @@ function crossCheck(presets: Presets, problems: PresetsProblem[]): void {
     }
   });
 
+  for (const [connector, mapping] of Object.entries(presets.connectors ?? {})) {
+    const targets = (mapping as { categories?: unknown } | undefined)?.categories;
+    if (targets === null || typeof targets !== 'object') continue;
+    for (const id of Object.keys(targets)) {
+      if (!categories.has(id)) {
+        problem(['connectors', connector, 'categories', id], `unknown category "${id}" (not in the file plan)`);
+      }
+    }
+  }
+
   const sites = new Map<string, number>();
   presets.sites.forEach((site, s) => {
     const at: PathItem[] = ['sites', s];

@@ -1,4 +1,4 @@
-import type { PriorRecord } from '../connectors/records-api';
+import type { PriorRecord } from '../connectors/connector';
 
 /** What the duplicate check learnt about one source. */
 export type PriorLookup = { ok: true; records: PriorRecord[] } | { ok: false; error: string };

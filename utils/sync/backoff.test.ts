@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, retryDelay } from './backoff';
+import { retryDelay } from './backoff';
 
 const options = { baseMs: 1000, capMs: 60_000 };
 
@@ -18,15 +18,5 @@ describe('retryDelay', () => {
   it('honours a longer Retry-After', () => {
     expect(retryDelay(1, 30_000, () => 1, options)).toBe(30_000);
     expect(retryDelay(6, 1_000, () => 1, options)).toBe(32_000);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-23T10:00:00Z');
-  it('reads delta-seconds', () => expect(parseRetryAfter('120', now)).toBe(120_000));
-  it('reads an HTTP date', () => expect(parseRetryAfter('Mon, 23 Nov 2026 10:00:30 GMT', now)).toBe(30_000));
-  it('ignores nonsense', () => {
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });

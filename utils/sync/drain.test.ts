@@ -1,10 +1,49 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RepositoryError } from '../connectors/records-api';
+import {
+  type Connector,
+  ConnectorError,
+  type Json,
+  type PartSource,
+  type SendPartRequest,
+} from '../connectors/connector';
 import { type OutboxDb, openOutbox } from '../outbox/db';
 import { acquireLease, authState, enqueue, getRow, LEASE_MS, readContent, wholePart } from '../outbox/outbox';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
-import { drain } from './drain';
+import { type DrainDeps, drain as drainThrough } from './drain';
+
+type Send = (record: DeclaredRecord, parts: PartSource[]) => Promise<Receipt>;
+
+/**
+ * A repository whose whole delivery is `send` (the commit), with an optional `sendPart`: what the drain sees of
+ * any connector through the seam.
+ */
+function connectorFor(send: Send, sendPart?: (request: SendPartRequest) => Promise<Json>): Connector {
+  return {
+    id: 'test',
+    describe: () => ({
+      maxSinglePartBytes: 1024,
+      resumableParts: true,
+      digest: 'sha256',
+      existing: 'idempotency-key',
+      declaration: 'on-create',
+      findsBySource: false,
+      servesPresets: false,
+    }),
+    probe: async () => ({ ok: true }),
+    resolveTarget: async () => null,
+    findExisting: async () => undefined,
+    sendPart: sendPart ?? (async () => ({ sent: true })),
+    commit: async ({ record, parts }) => (await send(record, parts)) as unknown as Json,
+    finalize: async (_record, _target, committed) => committed as unknown as Receipt,
+    verify: async () => undefined,
+  };
+}
+
+/** The drain of these tests: `send` stands for the repository. */
+function drain({ send, ...deps }: Omit<DrainDeps, 'connector'> & { send: Send }) {
+  return drainThrough({ ...deps, connector: connectorFor(send) });
+}
 
 let db: OutboxDb;
 let clock: number;
@@ -77,7 +116,7 @@ describe('drain', () => {
     const r = record();
     await enqueue(db, r, [new ArrayBuffer(2)], clock);
     const send = async () => {
-      throw new RepositoryError('busy', 'retry', 503, 90_000);
+      throw new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 90_000 });
     };
     const report = await drain({ db, now, owner: 'a', send, random: () => 0 });
     expect(report.retrying).toBe(1);
@@ -96,7 +135,7 @@ describe('drain', () => {
       now,
       owner: 'a',
       send: async () => {
-        throw new RepositoryError('field caseNumber must look like HR-1234', 'attention', 422);
+        throw new ConnectorError('field caseNumber must look like HR-1234', 'permanent', { status: 422 });
       },
     });
     expect(await getRow(db, r.id)).toMatchObject({
@@ -118,7 +157,7 @@ describe('drain', () => {
       concurrency: 1,
       send: async () => {
         calls += 1;
-        throw new RepositoryError('token revoked', 'auth', 401);
+        throw new ConnectorError('token revoked', 'auth', { status: 401 });
       },
     });
     expect(calls).toBe(1);
@@ -175,23 +214,21 @@ describe('drain', () => {
     const r = record();
     await enqueue(db, r, [new ArrayBuffer(10)], clock);
     const seen: number[] = [];
-    const report = await drain({
-      db,
-      now,
-      owner: 'a',
-      send: async (rec, { parts, uploads, onProgress }) => {
-        expect(await wholePart(parts[0]!)).toHaveProperty('byteLength', 10);
+    const connector = connectorFor(
+      async (rec) => receiptFor(rec),
+      async ({ part, save }) => {
+        expect(await wholePart(part)).toHaveProperty('byteLength', 10);
         for (let piece = 0; piece < 3; piece++) {
           clock += LEASE_MS - 1;
-          await uploads.save(0, { url: 'http://x/u/1', offset: piece });
-          await onProgress();
-          seen.push((await getRow(db, rec.id))!.updatedAt);
+          await save({ url: 'http://x/u/1', offset: piece });
+          seen.push((await getRow(db, r.id))!.updatedAt);
           // Another drain, started meanwhile, finds the lease taken.
           expect(await acquireLease(db, 'b', clock, LEASE_MS)).toBe(false);
         }
-        return receiptFor(rec);
+        return { url: 'http://x/u/1' };
       },
-    });
+    );
+    const report = await drainThrough({ db, now, owner: 'a', connector });
     expect(report.synced).toBe(1);
     expect(seen).toEqual([1, 2, 3].map((n) => Date.parse('2026-11-23T10:00:00Z') + n * (LEASE_MS - 1)));
   });
@@ -239,7 +276,7 @@ describe('drain', () => {
     }
     let reachable = false;
     const send = async (rec: DeclaredRecord) => {
-      if (!reachable) throw new RepositoryError('Could not reach the repository: connection refused', 'retry');
+      if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
       return receiptFor(rec);
     };
     expect(await drain({ db, now, owner: 'a', send, random: () => 1 })).toMatchObject({ retrying: 3 });
@@ -257,10 +294,104 @@ describe('drain', () => {
       now,
       owner: 'c',
       send: async () => {
-        throw new RepositoryError('busy', 'retry', 503, 60_000);
+        throw new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 60_000 });
       },
     });
     expect(await drain({ db, now, owner: 'd', send })).toMatchObject({ synced: 0 });
     expect((await getRow(db, busy.id))?.state).toBe('retrying');
+  });
+
+  it.each([
+    ['exists', 'An item named a.txt exists and is not ours'],
+    ['conflict', 'Record was already received with a different body'],
+    ['permanent', 'field caseNumber must look like HR-1234'],
+    ['unsupported', 'The repository takes parts of at most 250 MB'],
+  ] as const)('asks the user to look at a record refused as %s, with the repository’s words', async (kind, words) => {
+    const r = record();
+    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const report = await drain({
+      db,
+      now,
+      owner: 'a',
+      send: async () => {
+        throw new ConnectorError(words, kind, { status: 409 });
+      },
+    });
+    expect(report.needsAttention).toBe(1);
+    expect(await getRow(db, r.id)).toMatchObject({ state: 'needs-attention', lastError: words, attempts: 1 });
+    expect(await db.count('content')).toBe(1);
+  });
+
+  it('waits as long as a throttling repository says, even on the first retry', async () => {
+    const r = record();
+    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const send = async () => {
+      throw new ConnectorError('slow down', 'throttled', { status: 429, retryAfterMs: 120_000 });
+    };
+    await drain({ db, now, owner: 'a', send, random: () => 1 });
+    expect(await getRow(db, r.id)).toMatchObject({ state: 'retrying', nextAttemptAt: clock + 120_000 });
+  });
+
+  it('records that only the user can fix refused credentials, so the options page asks them to sign in', async () => {
+    await enqueue(db, record(), [new ArrayBuffer(2)], clock);
+    await drain({
+      db,
+      now,
+      owner: 'a',
+      send: async () => {
+        throw new ConnectorError('sign in again', 'auth', { status: 401, interactive: true });
+      },
+    });
+    expect(await authState(db)).toEqual({ needed: true, interactive: true, error: 'sign in again', at: clock });
+  });
+
+  it('stops retrying a record the repository keeps failing on, and says so with its answer (issue 10 item 4)', async () => {
+    const poison = record();
+    await enqueue(db, poison, [new ArrayBuffer(2)], clock);
+    const send = async (rec: DeclaredRecord) => {
+      if (rec.id === poison.id) {
+        throw new ConnectorError('The repository is not available (500): invalid byte sequence', 'retryable', {
+          status: 500,
+        });
+      }
+      return receiptFor(rec);
+    };
+    const states: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await drain({ db, now, owner: `d${attempt}`, send, random: () => 0, maxServerErrors: 3 });
+      const row = (await getRow(db, poison.id))!;
+      states.push(row.state);
+      clock = row.nextAttemptAt;
+    }
+    expect(states).toEqual(['retrying', 'retrying', 'needs-attention']);
+    const row = (await getRow(db, poison.id))!;
+    expect(row.lastError).toMatch(/failed 3 times on this record.*\(500\): invalid byte sequence/);
+    // Nothing is lost: the content stays, and the user's retry starts the count again.
+    expect(await db.count('content')).toBe(1);
+    const { retryRow } = await import('../outbox/manage');
+    expect(await retryRow(db, poison.id, clock)).toMatchObject({ state: 'queued', serverErrors: undefined });
+  });
+
+  it('never counts a busy or unreachable repository against a record', async () => {
+    const r = record();
+    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const failures = [
+      new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 1000 }),
+      new ConnectorError('Could not reach the repository', 'retryable'),
+      new ConnectorError('slow down', 'throttled', { status: 429 }),
+    ];
+    for (const [i, failure] of [...failures, ...failures].entries()) {
+      await drain({
+        db,
+        now,
+        owner: `d${i}`,
+        maxServerErrors: 1,
+        send: async () => {
+          throw failure;
+        },
+      });
+      clock = (await getRow(db, r.id))!.nextAttemptAt;
+    }
+    expect(await getRow(db, r.id)).toMatchObject({ state: 'retrying', attempts: 6 });
   });
 });

@@ -1,38 +1,27 @@
-import { RepositoryError } from '../connectors/records-api';
-import type { UploadStore } from '../connectors/uploads';
+import { type Connector, ConnectorError } from '../connectors/connector';
+import { deliver, type ProgressStore } from '../connectors/deliver';
 import type { OutboxDb, OutboxRow } from '../outbox/db';
 import {
   acquireLease,
   authState,
-  clearUpload,
   contentOf,
+  deliveryProgress,
   dueRows,
-  getUpload,
   LEASE_MS,
   markSynced,
   offlineProbe,
   releaseLease,
-  type StoredPart,
-  saveUpload,
+  saveDeliveryProgress,
   setAuthState,
   updateRow,
   wakeOffline,
 } from '../outbox/outbox';
-import type { DeclaredRecord, Receipt } from '../records/record';
 import { retryDelay } from './backoff';
-
-/** What `send` gets besides the record: its stored parts, where their uploads stand, and a heartbeat. */
-export interface SendContext {
-  parts: StoredPart[];
-  uploads: UploadStore;
-  /** Call after each confirmed piece of a long upload: renews the lease and touches the row. */
-  onProgress: () => Promise<void>;
-}
 
 export interface DrainDeps {
   db: OutboxDb;
-  /** Sends one record; throws `RepositoryError` (or anything, read as a network failure). */
-  send: (record: DeclaredRecord, context: SendContext) => Promise<Receipt>;
+  /** Where the records go: every record is delivered through it (utils/connectors/deliver.ts). */
+  connector: Connector;
   now: () => number;
   random?: () => number;
   /** Who holds the lease: unique per drain run. */
@@ -40,6 +29,8 @@ export interface DrainDeps {
   leaseMs?: number;
   /** Records sent at once (default DRAIN_CONCURRENCY). */
   concurrency?: number;
+  /** Server errors (5xx) one record may meet before it waits for the user (default MAX_SERVER_ERRORS). */
+  maxServerErrors?: number;
 }
 
 export const DRAIN_CONCURRENCY = 4;
@@ -127,52 +118,97 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
 
 type Outcome = 'synced' | 'retrying' | 'needsAttention' | 'auth' | 'lost';
 
-function uploadStore(db: OutboxDb, recordId: string, now: () => number): UploadStore {
+/** The outbox's side of one record's delivery: its saved progress; each save also renews the drain's lease. */
+function progressStore(db: OutboxDb, recordId: string, now: () => number, renew: () => Promise<void>): ProgressStore {
   return {
-    get: async (part) => getUpload(db, recordId, part),
-    save: (part, { url, offset }) => saveUpload(db, { recordId, part, url, offset, updatedAt: now() }),
-    clear: (part) => clearUpload(db, recordId, part),
+    get: () => deliveryProgress(db, recordId),
+    save: async (progress) => {
+      await renew();
+      await saveDeliveryProgress(db, recordId, progress, now());
+    },
   };
 }
 
+/** Anything a connector throws that is not one of the seam's errors is a failure to reach the repository. */
+function asConnectorError(error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  return new ConnectorError(error instanceof Error ? error.message : String(error), 'retryable', { cause: error });
+}
+
 async function sendOne(deps: DrainDeps, row: OutboxRow, renew: (force?: boolean) => Promise<void>): Promise<Outcome> {
-  const { db, send, now, random } = deps;
+  const { db, now, random } = deps;
   const attempts = row.attempts + 1;
   await updateRow(db, row.id, { state: 'sending', attempts }, now());
   try {
-    const receipt = await send(row.record, {
-      parts: await contentOf(db, row),
-      uploads: uploadStore(db, row.id, now),
-      onProgress: async () => {
-        await renew(true);
-        await updateRow(db, row.id, {}, now());
-      },
-    });
+    const receipt = await deliver(
+      deps.connector,
+      row.record,
+      await contentOf(db, row),
+      progressStore(db, row.id, now, () => renew(true)),
+    );
     await markSynced(db, row.id, receipt, now());
     if ((await authState(db)).needed) await setAuthState(db, { needed: false, at: now() });
     return 'synced';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
-    const failure = error instanceof RepositoryError ? error : new RepositoryError(String(error), 'retry');
-    if (failure.kind === 'attention') {
-      await updateRow(db, row.id, { state: 'needs-attention', lastError: failure.message }, now());
-      return 'needsAttention';
+    const failure = asConnectorError(error);
+    switch (failure.kind) {
+      case 'auth':
+        // Not the record's fault: it waits, its attempt is not counted, and the user is asked to reconnect.
+        await updateRow(db, row.id, { state: 'queued', attempts: row.attempts, lastError: failure.message }, now());
+        await setAuthState(db, {
+          needed: true,
+          error: failure.message,
+          ...(failure.interactive ? { interactive: true } : {}),
+          at: now(),
+        });
+        return 'auth';
+      case 'retryable':
+      case 'throttled': {
+        const serverErrors = (row.serverErrors ?? 0) + (isServerError(failure) ? 1 : 0);
+        if (serverErrors >= (deps.maxServerErrors ?? MAX_SERVER_ERRORS)) {
+          await updateRow(
+            db,
+            row.id,
+            { state: 'needs-attention', lastError: poisonMessage(serverErrors, failure), serverErrors },
+            now(),
+          );
+          return 'needsAttention';
+        }
+        // Throttled: never before the server said. Retryable: exponential backoff with jitter.
+        const delay = retryDelay(attempts, failure.retryAfterMs, random);
+        // No status: the repository was not reached at all (offline, server down, connection dropped).
+        const offline = failure.status === undefined;
+        await updateRow(
+          db,
+          row.id,
+          { state: 'retrying', nextAttemptAt: now() + delay, lastError: failure.message, offline, serverErrors },
+          now(),
+        );
+        return 'retrying';
+      }
+      default:
+        // exists, conflict, permanent, unsupported: only a person can decide; the content stays.
+        await updateRow(db, row.id, { state: 'needs-attention', lastError: failure.message }, now());
+        return 'needsAttention';
     }
-    if (failure.kind === 'auth') {
-      // Not the record's fault: it waits, its attempt is not counted, and the user is asked to reconnect.
-      await updateRow(db, row.id, { state: 'queued', attempts: row.attempts, lastError: failure.message }, now());
-      await setAuthState(db, { needed: true, error: failure.message, at: now() });
-      return 'auth';
-    }
-    const delay = retryDelay(attempts, failure.retryAfterMs, random);
-    // No status: the repository was not reached at all (offline, server down, connection dropped).
-    const offline = failure.status === undefined;
-    await updateRow(
-      db,
-      row.id,
-      { state: 'retrying', nextAttemptAt: now() + delay, lastError: failure.message, offline },
-      now(),
-    );
-    return 'retrying';
   }
+}
+
+/**
+ * A record the repository failed on this many times (5xx, never a 429 or a Retry-After) is not sent again until
+ * the user says so: a record that crashes the server must not be retried forever. With the backoff, the last of
+ * them comes 10 to 20 minutes after the first, so an outage that short leaves everything to retry on its own.
+ */
+export const MAX_SERVER_ERRORS = 8;
+
+const isServerError = (failure: ConnectorError) =>
+  failure.status !== undefined && failure.status >= 500 && failure.kind === 'retryable';
+
+function poisonMessage(count: number, failure: ConnectorError): string {
+  return (
+    `The repository failed ${count} times on this record; it is not sent again on its own, so that it cannot ` +
+    `spin forever. Its last answer: ${failure.message} Retry it once the repository's administrator has looked, ` +
+    'or discard it.'
+  );
 }

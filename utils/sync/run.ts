@@ -1,25 +1,24 @@
 import { browser } from 'wxt/browser';
-import { sendRecord } from '../connectors/records-api';
 import { type AttentionNotice, notifyAttention, outboxBadge, outboxCounts } from '../outbox/attention';
 import type { OutboxDb } from '../outbox/db';
 import { LEASE_MS, nextDueAt } from '../outbox/outbox';
+import { loadPresets } from '../presets/store';
 import { uuidv7 } from '../records/uuidv7';
-import { loadSettings } from '../settings-store';
+import { loadConnection, openConnector, repositoryKey } from '../settings-store';
 import { type DrainReport, drain } from './drain';
 
 export const DRAIN_ALARM = 'drain';
 export const RETRY_ALARM = 'drain-retry';
 
-/** One drain with the current settings, then an alarm for the next retry that falls due. */
+/**
+ * One drain through the connector the settings name (nothing when no repository is configured), then an alarm
+ * for the next retry that falls due.
+ */
 export async function runDrain(db: OutboxDb): Promise<DrainReport | undefined> {
-  const settings = await loadSettings();
-  if (!settings.repositoryUrl || !settings.token) return undefined;
-  const report = await drain({
-    db,
-    owner: uuidv7(),
-    now: Date.now,
-    send: (record, { parts, uploads, onProgress }) => sendRecord(settings, record, parts, uploads, { onProgress }),
-  });
+  const state = await loadConnection();
+  const connector = openConnector(state, await loadPresets(repositoryKey(state)));
+  if (!connector) return undefined;
+  const report = await drain({ db, owner: uuidv7(), now: Date.now, connector });
   // Another drain holds the lease — or held it when its service worker was stopped: look again once it expires.
   const due = report.ran ? await nextDueAt(db) : Date.now() + LEASE_MS;
   if (due !== undefined) await browser.alarms.create(RETRY_ALARM, { when: Math.max(due, Date.now() + 1000) });

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { originPattern } from '../settings';
+import { originPattern } from '../connectors/http';
 
 /**
  * Asks the user for access to the repository's origin (an optional host permission). Must run in the click

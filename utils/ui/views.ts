@@ -1,3 +1,4 @@
+import type { ProbeResult } from '../connectors/connector';
 import type { PresetsOrigin } from '../presets/merge';
 import type { Presets } from '../presets/schema';
 import type { PresetsProblem } from '../presets/validate';
@@ -36,14 +37,8 @@ export interface Choices {
   retained: Record<string, Record<string, string>>;
 }
 
-export type ConnectionTest =
-  | { ok: true; user?: string | undefined; presetsVersion?: number | undefined }
-  | {
-      ok: false;
-      /** What is wrong, so the page can say what to do. */
-      kind: 'not-configured' | 'permission' | 'unreachable' | 'tls' | 'auth' | 'not-records-api' | 'server-error';
-      detail: string;
-    };
+/** The connection test's answer: the connector's probe (utils/connectors/connector.ts), refined by the background. */
+export type ConnectionTest = ProbeResult;
 
 /** One line of the local audit trail kept beside the outbox (retries, discards). */
 export interface AuditLine {
