@@ -19,3 +19,6 @@ export function retryDelay(
   const jittered = Math.round(ceiling / 2 + random() * (ceiling / 2));
   return Math.max(jittered, retryAfterMs ?? 0);
 }
+
+/** Moved to utils/connectors/http.ts with the rest of what connectors need from an HTTP answer; import it there. */
+export { parseRetryAfter } from '../connectors/http';
