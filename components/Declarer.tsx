@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Detection } from '../utils/detectors/types';
-import type { DeclareResult } from '../utils/messaging';
+import type { CaptureNote, DeclareResult } from '../utils/messaging';
 import type { OutboxView } from '../utils/outbox/view';
 import type { Presets } from '../utils/presets/schema';
 import { suggest } from '../utils/presets/suggest';
@@ -23,7 +23,7 @@ export interface Item extends ListItem {
 
 type Outcome =
   | { status: 'waiting' | 'declaring' }
-  | { status: 'declared'; id: string; view?: OutboxView | null }
+  | { status: 'declared'; id: string; view?: OutboxView | null; capture?: CaptureNote | undefined }
   | { status: 'failed'; error: string; canDeclareMetadataOnly: boolean };
 
 interface Props {
@@ -110,7 +110,11 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
         if (stopped) return;
         setOutcomes((before) => {
           const next = { ...before };
-          for (const [key, id, view] of updates) if (view !== undefined) next[key] = { status: 'declared', id, view };
+          for (const [key, id, view] of updates) {
+            const was = before[key];
+            const capture = was?.status === 'declared' ? was.capture : undefined;
+            if (view !== undefined) next[key] = { status: 'declared', id, view, capture };
+          }
           return next;
         });
         setTick((n) => n + 1);
@@ -178,7 +182,7 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
       setOutcomes((before) => ({
         ...before,
         [item.key]: result.ok
-          ? { status: 'declared', id: result.id }
+          ? { status: 'declared', id: result.id, capture: result.capture }
           : { status: 'failed', error: result.error, canDeclareMetadataOnly: result.canDeclareMetadataOnly },
       }));
       if (result.ok) check([item.key], false);
@@ -255,11 +259,18 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, empty
               return (
                 <li key={item.key} class={`result result-${outcome.status}`}>
                   {outcome.status === 'declared' ? (
-                    outcome.view ? (
-                      <RecordStatus view={outcome.view} />
-                    ) : (
-                      <p class="status">{t('declared')}</p>
-                    )
+                    <>
+                      {outcome.view ? <RecordStatus view={outcome.view} /> : <p class="status">{t('declared')}</p>}
+                      {outcome.capture && (
+                        <p class="hint capture-note">
+                          {outcome.capture.original
+                            ? outcome.capture.pageError
+                              ? t('capturedOriginalAfter', outcome.capture.pageError)
+                              : `${t('capturedOriginal')}${outcome.capture.warning ? ` ${outcome.capture.warning}` : ''}`
+                            : t('capturedSnapshot', outcome.capture.reason)}
+                        </p>
+                      )}
+                    </>
                   ) : outcome.status === 'failed' ? (
                     <div class="error" role="alert">
                       <p class="status-title">{item.detection.title}</p>
