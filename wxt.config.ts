@@ -26,7 +26,7 @@ export default defineConfig({
     default_locale: 'en',
     // The known web apps' pages, where the content script runs and snapshots are taken: never all sites.
     host_permissions: contentScriptMatches,
-    permissions: ['storage', 'alarms', 'activeTab', 'scripting', 'contextMenus', 'notifications'],
+    permissions: ['storage', 'alarms', 'activeTab', 'scripting', 'contextMenus', 'notifications', 'identity'],
     commands: {
       // MV2 (Firefox) names the toolbar button's command differently from MV3.
       [browser === 'firefox' ? '_execute_browser_action' : '_execute_action']: {

@@ -105,11 +105,18 @@ export function Declarer({ api, tabId, items: pageItems, presets, choices, loadP
               return (
                 <li key={item.key} class={`result result-${outcome.status}`}>
                   {outcome.status === 'declared' ? (
-                    outcome.view ? (
-                      <RecordStatus view={outcome.view} />
-                    ) : (
-                      <p class="status">{t('declared')}</p>
-                    )
+                    <>
+                      {outcome.view ? <RecordStatus view={outcome.view} /> : <p class="status">{t('declared')}</p>}
+                      {outcome.capture && (
+                        <p class="hint capture-note">
+                          {outcome.capture.original
+                            ? outcome.capture.pageError
+                              ? t('capturedOriginalAfter', outcome.capture.pageError)
+                              : `${t('capturedOriginal')}${outcome.capture.warning ? ` ${outcome.capture.warning}` : ''}`
+                            : t('capturedSnapshot', outcome.capture.reason)}
+                        </p>
+                      )}
+                    </>
                   ) : outcome.status === 'failed' ? (
                     <div class="error" role="alert">
                       <p class="status-title">{item.detection.title}</p>

@@ -1,5 +1,5 @@
 import type { Detection } from '../utils/detectors/types';
-import type { DeclareResult } from '../utils/messaging';
+import type { CaptureNote, DeclareResult } from '../utils/messaging';
 import type { OutboxView } from '../utils/outbox/view';
 import type { CategoryInfo } from '../utils/presets/slices';
 import type { Suggestion } from '../utils/presets/suggest';
@@ -22,7 +22,7 @@ export interface Item {
 
 export type Outcome =
   | { status: 'waiting' | 'declaring' }
-  | { status: 'declared'; id: string; view?: OutboxView | null }
+  | { status: 'declared'; id: string; view?: OutboxView | null; capture?: CaptureNote | undefined }
   | { status: 'failed'; error: string; canDeclareMetadataOnly: boolean };
 
 export interface DeclarerState {
@@ -126,7 +126,7 @@ export function declarerReducer(state: DeclarerState, action: DeclarerAction): D
     case 'result': {
       const { result } = action;
       const outcome: Outcome = result.ok
-        ? { status: 'declared', id: result.id }
+        ? { status: 'declared', id: result.id, capture: result.capture }
         : { status: 'failed', error: result.error, canDeclareMetadataOnly: result.canDeclareMetadataOnly };
       return {
         ...state,
@@ -140,7 +140,9 @@ export function declarerReducer(state: DeclarerState, action: DeclarerAction): D
       const outcomes = { ...state.outcomes };
       for (const { key, id, view } of action.views) {
         // A failed look (undefined) keeps what was known; null says the outbox no longer has the record.
-        if (view !== undefined) outcomes[key] = { status: 'declared', id, view };
+        const was = state.outcomes[key];
+        const capture = was?.status === 'declared' ? was.capture : undefined;
+        if (view !== undefined) outcomes[key] = { status: 'declared', id, view, capture };
       }
       return { ...state, outcomes, looks: state.looks + 1 };
     }

@@ -2,6 +2,12 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { base64ToBytes } from '../utils/capture/bytes';
 import { testConnection } from '../utils/connection-test';
+import {
+  microsoftAccount,
+  microsoftOriginals,
+  signInMicrosoft,
+  signOutMicrosoft,
+} from '../utils/connectors/microsoft-365/account-store';
 import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
 import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
 import { handleMessages, type TabDetections } from '../utils/messaging';
@@ -126,6 +132,7 @@ export default defineBackground({
           captureInTab: (part) => captureInTab(tabId, part),
           streamInTab: (url, stage) => streamInTab(tabId, url, stage),
           archiveInTab: () => archiveTab(tabId),
+          ...microsoftOriginals(await loadConnection()),
         });
         if (result.ok) {
           drainSoon();
@@ -185,12 +192,19 @@ export default defineBackground({
       'connection.test': async () => {
         const state = await loadConnection();
         return testConnection(state, {
-          connector: connectorDeps(state),
+          connector: connectorDeps(state, await loadPresets(repositoryKey(state))),
           hasOriginAccess: (origins) => browser.permissions.contains({ origins }),
         });
       },
       'settings.get': async () => settingsView(await loadConnection()),
       'settings.save': async (input) => settingsView(await saveSettings(input)),
+      'account.get': async () => microsoftAccount(await loadConnection()),
+      'account.signIn': async () => {
+        const view = await signInMicrosoft(await loadConnection());
+        drainSoon();
+        return view;
+      },
+      'account.signOut': async () => signOutMicrosoft(await loadConnection()),
       'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url),
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;

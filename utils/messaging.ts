@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
+import type { MicrosoftAccountView } from './connectors/microsoft-365/account';
 import { Detection } from './detectors/types';
 import type { OutboxPage, OutboxView } from './outbox/view';
 import type { Presets, Site } from './presets/schema';
@@ -70,11 +71,21 @@ export interface TabDetections {
   error?: string | undefined;
 }
 
+/**
+ * How the content was captured when it was not simply the capture plan: the original through Microsoft Graph
+ * (Outlook's MIME, with what the message could not give as `warning`; a SharePoint file the page could not
+ * download, `pageError` saying why), or the page's snapshot because Graph could not give the original (`reason`).
+ */
+export type CaptureNote =
+  | { via: 'graph'; original: true; pageError?: string | undefined; warning?: string | undefined }
+  | { via: 'page'; original: false; reason: string };
+
 export type DeclareResult =
   | {
       ok: true;
       id: string /** The record's source id, the Message-ID once the raw message was read. */;
       sourceId: string;
+      capture?: CaptureNote | undefined;
     }
   | { ok: false; error: string; canDeclareMetadataOnly: boolean };
 
@@ -154,6 +165,11 @@ export const protocol = {
   'audit.list': message<AuditLine[]>()('extension', Empty),
   'settings.get': message<SettingsView>()('extension', Empty),
   'settings.save': message<SettingsView>()('extension', SettingsInput),
+  /** The connector's signed-in account (Microsoft 365); null for connectors that have none. */
+  'account.get': message<MicrosoftAccountView | null>()('extension', Empty),
+  /** The interactive sign-in; the page asks for the account's host permissions in the click first. */
+  'account.signIn': message<MicrosoftAccountView>()('extension', Empty),
+  'account.signOut': message<MicrosoftAccountView | null>()('extension', Empty),
   // content script → background
   'content.detected': message<void>()('content', v.object({ count: v.pipe(v.number(), v.integer()) })),
   /** A site plugin's content script asks which plugins apply to its page. */

@@ -128,6 +128,42 @@ describe('options', () => {
     expect(calls.find(([t]) => t === 'outbox.discard')?.[1]).toEqual({ id: 'r2', confirmed: true });
   });
 
+  it('asks for the Microsoft hosts in the sign-in click, before the sign-in, and then shows the account', async () => {
+    const order: string[] = [];
+    const signedOut = {
+      provider: 'microsoft' as const,
+      configured: true,
+      problems: [],
+      redirectUri: 'https://indbljgbaddceclnjgbanhgdhbbgimmi.chromiumapp.org/',
+      origins: ['https://login.microsoftonline.com/*', 'https://graph.microsoft.com/*'],
+      signedIn: false,
+    };
+    const { api } = fakeApi(
+      answers({
+        'account.get': () => signedOut,
+        'account.signIn': () => {
+          order.push('signIn');
+          return { ...signedOut, signedIn: true, account: 'alice@contoso.example' };
+        },
+      }),
+    );
+    const asking: Permissions = {
+      ...permissions,
+      requestSiteAccess: vi.fn(async () => {
+        order.push('permissions');
+        return true;
+      }),
+    };
+    root = await mountIn(<App api={api} permissions={asking} readText={async () => ''} />);
+    await act(() => byText(root!, 'button', 'Sign in to Microsoft 365')!.click());
+    // Asked synchronously in the click: Firefox refuses permissions.request after an await.
+    expect(asking.requestSiteAccess).toHaveBeenCalledWith(signedOut.origins);
+    await flush();
+    await flush();
+    expect(order).toEqual(['permissions', 'signIn']);
+    expect(root.textContent).toContain('Signed in as alice@contoso.example');
+  });
+
   it('filters the history by any text', async () => {
     const { api } = fakeApi(answers());
     root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);

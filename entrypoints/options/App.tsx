@@ -3,8 +3,10 @@ import { ConnectionForm } from '../../components/ConnectionForm';
 import { Declarer } from '../../components/Declarer';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
+import { MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { OutboxTable } from '../../components/OutboxTable';
 import { PresetsPanel } from '../../components/PresetsPanel';
+import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
 import type { Presets } from '../../utils/presets/schema';
 import { compactPlan, formPresets } from '../../utils/presets/slices';
 import type { SettingsView } from '../../utils/settings';
@@ -26,6 +28,8 @@ const REFRESH_MS = 2000;
 export function App({ api, permissions, readText, archivesAvailable = true }: Props) {
   const t = useT();
   const [settings, setSettings] = useState<SettingsView>();
+  const [account, setAccount] = useState<MicrosoftAccountView | null>(null);
+  const loadAccount = () => api.call('account.get', {}).then(setAccount, () => setAccount(null));
   const [status, setStatus] = useState<PresetsStatus>();
   const [statusError, setStatusError] = useState<string>();
   const [presets, setPresets] = useState<Presets>();
@@ -49,6 +53,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
 
   useEffect(() => {
     api.call('settings.get', {}).then(setSettings, (e: Error) => setError(e.message));
+    loadAccount();
     loadStatus();
     if (archivesAvailable) permissions.hasPageArchives().then(setArchives, () => undefined);
     // Only the rows in view are read again, and not while the page is hidden.
@@ -72,6 +77,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     }
     try {
       setSettings(await api.call('settings.save', values));
+      loadAccount();
       setTimeout(loadStatus, 1000);
       return `${t('saved')}${note}`;
     } catch (e) {
@@ -109,6 +115,35 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             locked={locked}
             onSave={save}
             onTest={() => api.call('connection.test', {})}
+          />
+        )}
+        {account && (
+          <MicrosoftAccount
+            account={account}
+            onSignIn={() => {
+              // Asked first, in the click's own turn; sign-in goes ahead either way (Microsoft's sites answer
+              // cross-origin requests), but the note says what was refused.
+              const access = account.origins.length
+                ? permissions.requestSiteAccess(account.origins).catch(() => false)
+                : Promise.resolve(true);
+              return access.then(async (granted) => {
+                try {
+                  setAccount(await api.call('account.signIn', {}));
+                  api.call('settings.get', {}).then(setSettings, () => undefined);
+                  return granted ? {} : { note: t('accountAccessNotGranted') };
+                } catch (e) {
+                  return { error: (e as Error).message };
+                }
+              });
+            }}
+            onSignOut={async () => {
+              try {
+                setAccount(await api.call('account.signOut', {}));
+                return {};
+              } catch (e) {
+                return { error: (e as Error).message };
+              }
+            }}
           />
         )}
         {archivesAvailable && (

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Declarer, type Item } from '../../components/Declarer';
 import { useT } from '../../components/i18n';
+import { MicrosoftAccount } from '../../components/MicrosoftAccount';
+import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
 import type { Api } from '../../utils/ui/api';
 import type { PopupStart } from '../../utils/ui/popup-start';
 
@@ -18,6 +20,7 @@ export function App({ api, tabId, close }: Props) {
   const [start, setStart] = useState<PopupStart>();
   const [error, setError] = useState<string>();
   const [reading, setReading] = useState(false);
+  const [account, setAccount] = useState<MicrosoftAccountView | null>(null);
 
   const read = (id: number | undefined) =>
     api.call('popup.start', { tabId: id }).then(setStart, (e: Error) => setError(e.message));
@@ -25,6 +28,11 @@ export function App({ api, tabId, close }: Props) {
   useEffect(() => {
     read(tabId);
   }, [api, tabId]);
+
+  // Only Microsoft 365 connections have an account; the popup shows it only when sending needs a sign-in.
+  useEffect(() => {
+    api.call('account.get', {}).then(setAccount, () => setAccount(null));
+  }, [api]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -71,6 +79,21 @@ export function App({ api, tabId, close }: Props) {
         <div class="error" role="alert">
           <p>{error}</p>
         </div>
+      )}
+      {account?.configured && (!account.signedIn || account.needed?.interactive) && (
+        <MicrosoftAccount
+          compact
+          account={account}
+          onSignIn={async () => {
+            try {
+              setAccount(await api.call('account.signIn', {}));
+              return {};
+            } catch (e) {
+              return { error: (e as Error).message };
+            }
+          }}
+          onSignOut={async () => ({})}
+        />
       )}
       {!start || !tab ? (
         !error && (

@@ -21,6 +21,8 @@ describe('built manifests ask for the least that works', () => {
       'activeTab',
       'alarms',
       'contextMenus',
+      // Microsoft 365 sign-in (identity.launchWebAuthFlow); no Google account access comes with it.
+      'identity',
       'notifications',
       'scripting',
       'storage',
@@ -45,6 +47,7 @@ describe('built manifests ask for the least that works', () => {
       new Set(contentScriptMatches),
     );
     expect(firefox.optional_permissions).toEqual(['https://*/*', 'http://*/*']);
+    expect(firefox.permissions).toContain('identity');
     expect(firefox.commands._execute_browser_action.suggested_key.default).toBe('Ctrl+Shift+Y');
   });
 });

@@ -58,13 +58,20 @@ export function checkEntraSettings(settings: Partial<EntraSettings>): string[] {
   if (settings.authority !== undefined) {
     try {
       const url = new URL(settings.authority);
-      if (url.protocol !== 'https:' || url.pathname !== '/')
-        problems.push('The sign-in authority must be an https origin.');
+      if (!isHttpsOrLoopback(url) || url.pathname !== '/' || url.search || url.hash)
+        problems.push('The sign-in authority must be an https origin, as in https://login.microsoftonline.us.');
     } catch {
       problems.push(`The sign-in authority "${settings.authority}" is not a URL.`);
     }
   }
   return problems;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or plain http on loopback (a local identity provider or Graph stand-in for tests and tools). */
+export function isHttpsOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
 /** The OAuth client of an Entra app registration (platform "Single-page application"). Throws on bad settings. */

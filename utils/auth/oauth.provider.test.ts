@@ -112,6 +112,20 @@ describe('OAuth session against a real OpenID provider', { timeout: 120_000 }, (
     expect((await s.tokens())?.refreshToken).toBeUndefined();
   });
 
+  it('keeps what was granted when a new feature’s permission cannot be had without the user', async () => {
+    const { s, advance } = session();
+    await s.signIn(SCOPES);
+    op.endBrowserSession();
+    advance(2 * 60 * 60 * 1000);
+    const error = await s.accessToken([...SCOPES, 'Mail.Read']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'sign-in' });
+    expect((error as Error).message).toContain('to grant Mail.Read');
+    // Filing goes on with the refresh token it had: no window, no new sign-in.
+    const flows = op.flows.length;
+    await op.verifyAccessToken(await s.accessToken(SCOPES));
+    expect(op.flows.length).toBe(flows);
+  });
+
   it('after the 24-hour deadline, signs in again without a window while the provider session lasts', async () => {
     const { s, advance } = session();
     await s.signIn(SCOPES);

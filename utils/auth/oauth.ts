@@ -95,6 +95,11 @@ const TokenSetSchema = v.object({
   scopes: v.array(v.string()),
   /** The signed-in account, when known: sent as `login_hint` so a silent sign-in picks the same one. */
   account: v.optional(v.string()),
+  /**
+   * Which client of which identity provider issued them (`clientKey`): a token set saved for another tenant or app
+   * registration is not used once the settings name a new one.
+   */
+  client: v.optional(v.string()),
 });
 export type TokenSet = v.InferOutput<typeof TokenSetSchema>;
 
@@ -195,20 +200,26 @@ export class OAuthSession {
     };
   }
 
-  /** The saved token set, or undefined when there is none or it cannot be read. */
+  /** Names this client at this identity provider; token sets are kept with it. */
+  get clientKey(): string {
+    return `${this.config.tokenEndpoint} ${this.config.clientId}`;
+  }
+
+  /** The saved token set, or undefined when there is none, it cannot be read, or another client's it is. */
   async tokens(): Promise<TokenSet | undefined> {
     const saved = await this.deps.credentials.get(this.storageKey);
     if (saved === undefined) return undefined;
     try {
       const parsed = v.safeParse(TokenSetSchema, JSON.parse(saved));
-      return parsed.success ? parsed.output : undefined;
+      if (!parsed.success) return undefined;
+      return parsed.output.client === undefined || parsed.output.client === this.clientKey ? parsed.output : undefined;
     } catch {
       return undefined;
     }
   }
 
   private save(tokens: TokenSet): Promise<void> {
-    return this.deps.credentials.set(this.storageKey, JSON.stringify(tokens));
+    return this.deps.credentials.set(this.storageKey, JSON.stringify({ ...tokens, client: this.clientKey }));
   }
 
   /** Remembers the account's sign-in name (from `/me`), so a silent sign-in asks for that same account. */
@@ -271,7 +282,8 @@ export class OAuthSession {
     const previous = await this.tokens();
     const tokens = tokenSet(answer, scopes, now, {
       refreshExpiresAt: now + refreshLifetime(answer),
-      account: options.loginHint ?? previous?.account,
+      // A new interactive sign-in may be another person's: the account is learnt again (`rememberAccount`).
+      account: options.loginHint ?? (interactive ? undefined : previous?.account),
     });
     await this.save(tokens);
     return tokens;
@@ -326,22 +338,30 @@ export class OAuthSession {
   private async renew(tokens: TokenSet, scopes: readonly string[]): Promise<TokenSet> {
     const wanted = union(tokens.scopes, scopes);
     const usable = tokens.refreshToken && (tokens.refreshExpiresAt ?? Number.POSITIVE_INFINITY) > this.deps.now();
+    // A new feature's permission, which a refresh may not be able to grant (it needs consent, or the provider
+    // refuses to widen a grant by refresh): a refusal then says nothing about what was granted before.
+    const asksMore = missingScopes(tokens.scopes, scopes).length > 0;
+    let current = tokens;
+    let refused = !usable;
     if (usable && tokens.refreshToken) {
       try {
-        const renewed = await this.refresh(tokens, tokens.refreshToken, wanted);
-        if (missingScopes(renewed.scopes, scopes).length === 0) return renewed;
+        current = await this.refresh(tokens, tokens.refreshToken, wanted);
+        if (missingScopes(current.scopes, scopes).length === 0) return current;
       } catch (error) {
-        if (!(error instanceof AuthError) || error.reason !== 'sign-in') throw error;
+        if (!(error instanceof AuthError) || error.reason === 'unreachable') throw error;
+        if (!asksMore && error.reason !== 'sign-in') throw error;
+        refused = !asksMore;
       }
     }
-    // No usable refresh token, or it was refused: the identity provider may still sign the user in without a
-    // window (its own session), which also renews the 24-hour deadline.
-    await this.save({ ...tokens, refreshToken: undefined, refreshExpiresAt: undefined });
+    // The refresh token was refused or has run out: it is forgotten. (When only a new feature's permission was
+    // refused, it is kept: what was granted before still works.) The identity provider may still sign the user in
+    // without a window (its own session), which also renews the 24-hour deadline.
+    if (refused) await this.save({ ...current, refreshToken: undefined, refreshExpiresAt: undefined });
     try {
       return await this.signIn(wanted, { interactive: false, loginHint: tokens.account });
     } catch (error) {
       if (error instanceof AuthError && error.reason === 'unreachable') throw error;
-      const missing = missingScopes(tokens.scopes, scopes);
+      const missing = missingScopes(current.scopes, scopes);
       const why = missing.length ? `to grant ${missing.join(', ')}` : 'the session has ended';
       throw new AuthError(`Sign in to Microsoft 365 again (${why}).`, 'sign-in', { cause: error });
     }

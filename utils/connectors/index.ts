@@ -1,4 +1,5 @@
 import type { ConnectorDefinition } from './definition';
+import { microsoft365 } from './microsoft-365';
 import { recordsApi } from './records-api';
 
 /**
@@ -7,7 +8,7 @@ import { recordsApi } from './records-api';
  * options schema, form fields, `create`, `origins`), and, when it maps file-plan categories to its own targets, a
  * pure `mapping.ts` listed in `mappings.ts`; then one line here. CONTRIBUTING.md walks through it.
  */
-export const connectorDefinitions: readonly ConnectorDefinition[] = [recordsApi];
+export const connectorDefinitions: readonly ConnectorDefinition[] = [recordsApi, microsoft365];
 
 export function connectorDefinition(id: string): ConnectorDefinition | undefined {
   return connectorDefinitions.find((definition) => definition.id === id);

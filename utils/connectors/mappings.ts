@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { Microsoft365Mapping } from './microsoft-365/mapping';
 
 /**
  * The presets' `connectors` section: each connector that files into its own structure (sites, libraries, record
@@ -10,7 +11,9 @@ import * as v from 'valibot';
  * A mapping that maps categories keeps them under `categories` (use `categoryTargets`), so that the presets check
  * can tell an admin when a mapped category is not in the file plan.
  */
-export const connectorMappings: Readonly<Record<string, v.GenericSchema>> = {};
+export const connectorMappings: Readonly<Record<string, v.GenericSchema>> = {
+  'microsoft-365': Microsoft365Mapping,
+};
 
 /** `{ "<category id>": target }`: at most one target per file-plan category. */
 export function categoryTargets<T extends v.GenericSchema>(target: T) {

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { base64ToBytes, sha256Hex } from '../capture/bytes';
 import type { StreamedPart } from '../capture/stream';
-import type { CapturePart, CapturePlan } from '../detectors/types';
-import type { DeclareRequest, DeclareResult, FetchResult } from '../messaging';
+import type { CapturePart, Detection } from '../detectors/types';
+import type { CaptureNote, DeclareRequest, DeclareResult, FetchResult } from '../messaging';
 import type { OutboxDb } from '../outbox/db';
 import { discardStaged, enqueue, QUOTA_MESSAGE, stageChunk, stagedBytes } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
@@ -20,7 +20,26 @@ export interface DeclareDeps {
   streamInTab: (url: string, stage: (chunk: number, bytes: Uint8Array) => Promise<void>) => Promise<StreamResult>;
   /** An MHTML archive of the tab, where the browser and the user's permissions allow it. */
   archiveInTab?: () => Promise<FetchResult | undefined>;
+  /**
+   * The item's original from its own service, tried before the capture plan (an Outlook message's MIME through
+   * Microsoft Graph). Undefined when that service has nothing for this item; a failure keeps the plan (the
+   * page's snapshot), and the result says why.
+   */
+  original?: (detection: Detection, withAttachments: boolean) => Promise<OriginalCapture | undefined>;
+  /** A download the page could not make, tried another way (a SharePoint file through Graph); undefined: none. */
+  fetchFallback?: (detection: Detection, part: FetchPart, stage: Stage) => Promise<StreamResult | undefined>;
   now: () => Date;
+}
+
+type FetchPart = Extract<CapturePart, { source: 'fetch' }>;
+type Stage = (chunk: number, bytes: Uint8Array) => Promise<void>;
+
+/** An original captured by `DeclareDeps.original`: the detection as the original tells it, and every part. */
+export interface OriginalCapture {
+  detection: Detection;
+  parts: CapturedPart[];
+  /** Something the original could not give (an unreadable message source), said to the person declaring. */
+  warning?: string | undefined;
 }
 
 type Captured = CapturedPart;
@@ -32,14 +51,28 @@ export type StreamResult = ({ ok: true } & StreamedPart) | { ok: false; error: s
  * out. Downloads go straight into the outbox chunk by chunk under `stagingKey`, so an original of any size never
  * sits whole in memory.
  */
-async function capture(plan: CapturePlan, deps: DeclareDeps, stagingKey: string): Promise<Captured[]> {
+async function capture(
+  detection: Detection,
+  deps: DeclareDeps,
+  stagingKey: string,
+  notes: CaptureNote[],
+): Promise<Captured[]> {
   const captured: Captured[] = [];
-  for (const part of plan.parts) {
+  for (const part of detection.capture.parts) {
     if (part.source === 'fetch') {
       const index = captured.length;
-      const streamed = await deps.streamInTab(part.url, (chunk, bytes) =>
-        stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer),
-      );
+      const stage: Stage = (chunk, bytes) => stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer);
+      let streamed = await deps.streamInTab(part.url, stage);
+      if (!streamed.ok && deps.fetchFallback) {
+        const pageError = streamed.error;
+        const fallback = await deps
+          .fetchFallback(detection, part, stage)
+          .catch((error: unknown): StreamResult => ({ ok: false, error: messageOf(error) }));
+        if (fallback?.ok) {
+          streamed = fallback;
+          notes.push({ via: 'graph', original: true, pageError });
+        } else if (fallback) streamed = { ok: false, error: `${pageError} Through Microsoft 365: ${fallback.error}` };
+      }
       if (!streamed.ok) {
         if (part.optional) continue;
         throw new Error(`${part.name}: ${streamed.error}`);
@@ -83,21 +116,35 @@ async function toPart(
 export async function declare(request: DeclareRequest, deps: DeclareDeps): Promise<DeclareResult> {
   let parts: Captured[] = [];
   const stagingKey = `capture-${uuidv7()}`;
-  if (!request.metadataOnly) {
+  const profile = deps.presets.profiles.find((p) => p.id === request.profileId);
+  // A profile that lists what to capture without `attachments` keeps the message whole, without split parts.
+  const withAttachments = !profile?.capture.length || profile.capture.includes('attachments');
+  const notes: CaptureNote[] = [];
+  let original: OriginalCapture | undefined;
+  if (!request.metadataOnly && deps.original) {
     try {
-      parts = await capture(request.detection.capture, deps, stagingKey);
+      original = await deps.original(request.detection, withAttachments);
+    } catch (error) {
+      notes.push({ via: 'page', original: false, reason: messageOf(error) });
+    }
+  }
+  if (original) {
+    parts = original.parts;
+    notes.push({ via: 'graph', original: true, ...(original.warning ? { warning: original.warning } : {}) });
+  } else if (!request.metadataOnly) {
+    try {
+      parts = await capture(request.detection, deps, stagingKey, notes);
     } catch (error) {
       await discardStaged(deps.db, stagingKey).catch(() => undefined);
       const reason = error instanceof Error ? error.message : String(error);
       return { ok: false, error: `Could not capture the content: ${reason}`, canDeclareMetadataOnly: true };
     }
   }
-  const profile = deps.presets.profiles.find((p) => p.id === request.profileId);
-  let detection = request.detection;
-  const message = parts.find((part) => part.entry.role === 'primary' && part.entry.mimeType === 'message/rfc822');
+  let detection = original?.detection ?? request.detection;
+  const message = original
+    ? undefined
+    : parts.find((part) => part.entry.role === 'primary' && part.entry.mimeType === 'message/rfc822');
   if (message) {
-    // A profile that lists what to capture without `attachments` keeps the message whole, without split parts.
-    const withAttachments = !profile?.capture.length || profile.capture.includes('attachments');
     const raw =
       message.bytes instanceof ArrayBuffer
         ? message.bytes
@@ -124,7 +171,8 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
       parts.map((p) => p.bytes),
       deps.now().getTime(),
     );
-    return { ok: true, id: record.id, sourceId: record.source.sourceId };
+    const note = notes.find((n) => n.original) ?? notes[0];
+    return { ok: true, id: record.id, sourceId: record.source.sourceId, ...(note ? { capture: note } : {}) };
   } catch (error) {
     await discardStaged(deps.db, stagingKey).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
@@ -150,3 +198,5 @@ export function refusal(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, jwtVerify } from 'jose';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 /**
  * A real OpenID provider (panva's `oidc-provider`, certified by the OpenID Foundation) on loopback, standing in for
@@ -27,10 +27,22 @@ export interface OpenIdProviderOptions {
   refreshTokenTtl?: number;
   /** The login the development form is filled with. */
   account?: string;
+  /**
+   * Shaped like Microsoft Entra ID's v2.0 endpoints for `tenant`, so that the extension's own Entra client
+   * (utils/auth/microsoft.ts `entraClient`) talks to it unchanged: issuer `{origin}/{tenant}/v2.0`, endpoints
+   * `{origin}/{tenant}/oauth2/v2.0/authorize` and `…/token`, `prompt=select_account` honoured with a sign-in page,
+   * the app's permissions granted for the whole tenant (an administrator's consent, as the admin guide asks),
+   * and a refresh token for every sign-in that asks `offline_access`, whatever the prompt. `origin` is the public
+   * origin (`https://login.microsoftonline.com` when the browser's requests are routed here); the provider then
+   * trusts the router's X-Forwarded-Proto and X-Forwarded-Host.
+   */
+  entra?: { tenant: string; origin?: string } | undefined;
 }
 
 export interface OpenIdProvider {
   issuer: string;
+  /** Where the provider listens on loopback (the public origin may be another, reached through a router). */
+  local: string;
   clientId: string;
   redirectUri: string;
   authorizationEndpoint: string;
@@ -58,7 +70,12 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions = {}): 
 
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const entra = options.entra;
+  const tenant = entra ? encodeURIComponent(entra.tenant) : '';
+  const publicOrigin = entra?.origin ?? local;
+  const issuer = entra ? `${publicOrigin}/${tenant}/v2.0` : local;
+  const account = options.account ?? 'alice@contoso.example';
 
   const provider = new Provider(issuer, {
     clients: [
@@ -75,8 +92,9 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions = {}): 
     cookies: { keys: ['recordkeeper-test-cookie-key'] },
     scopes: ['openid', 'offline_access'],
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+    ...(entra ? entraConfiguration(tenant) : {}),
     features: {
-      devInteractions: { enabled: true },
+      devInteractions: { enabled: !entra },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -109,10 +127,20 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions = {}): 
     tokenRequests.push(String(ctx.oidc.params?.grant_type));
   });
   const handler = provider.callback();
-  server.on('request', handler);
+  if (entra) {
+    // The requests come through the browser's router with the public host in X-Forwarded-Host (koa's `proxy`).
+    provider.proxy = true;
+    server.on('request', (req, res) => {
+      const interaction = new RegExp(`^/${tenant}/interaction/([^/?]+)`).exec(req.url ?? '');
+      if (!interaction) return handler(req, res);
+      entraSignInPage(provider, req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      });
+    });
+  } else server.on('request', handler);
 
   const jar = new Map<string, string>();
-  const account = options.account ?? 'alice@contoso.example';
   const flows: boolean[] = [];
 
   const send = async (url: string, init: RequestInit = {}) => {
@@ -167,8 +195,9 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions = {}): 
     issuer,
     clientId,
     redirectUri,
-    authorizationEndpoint: `${issuer}/auth`,
-    tokenEndpoint: `${issuer}/token`,
+    local,
+    authorizationEndpoint: entra ? `${publicOrigin}/${tenant}/oauth2/v2.0/authorize` : `${issuer}/auth`,
+    tokenEndpoint: entra ? `${publicOrigin}/${tenant}/oauth2/v2.0/token` : `${issuer}/token`,
     launchWebAuthFlow,
     flows,
     tokenRequests,
@@ -181,7 +210,7 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions = {}): 
       return payload;
     },
     revoke: async (token) => {
-      const response = await fetch(`${issuer}/token/revocation`, {
+      const response = await fetch(entra ? `${local}/${tenant}/oauth2/v2.0/revoke` : `${issuer}/token/revocation`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token, client_id: clientId }),
@@ -191,4 +220,103 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions = {}): 
     endBrowserSession: () => jar.clear(),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/** What makes the provider answer like Entra ID's v2.0 endpoints for one tenant (see `entra` above). */
+function entraConfiguration(tenant: string) {
+  const { Prompt, base } = interactionPolicy;
+  return {
+    routes: {
+      authorization: `/${tenant}/oauth2/v2.0/authorize`,
+      token: `/${tenant}/oauth2/v2.0/token`,
+      jwks: `/${tenant}/discovery/v2.0/keys`,
+      revocation: `/${tenant}/oauth2/v2.0/revoke`,
+      end_session: `/${tenant}/oauth2/v2.0/logout`,
+    },
+    interactions: {
+      // OpenID Connect Core §3.1.2.1 `select_account`, which Entra's interactive sign-in asks for.
+      policy: [new Prompt({ name: 'select_account', requestable: true }), ...base()],
+      url: (_ctx: unknown, interaction: { uid: string }) => `/${tenant}/interaction/${interaction.uid}`,
+    },
+    // An administrator granted the app's permissions for the tenant: no user is asked to consent.
+    loadExistingGrant: async (ctx: EntraContext) => {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
+      grant.addOIDCScope('openid offline_access');
+      grant.addResourceScope(GRAPH_RESOURCE, GRAPH_PERMISSIONS);
+      await grant.save();
+      return grant;
+    },
+    // Entra gives single-page apps a refresh token whenever `offline_access` is asked, not only on prompt=consent.
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed('refresh_token'),
+  };
+}
+
+interface EntraContext {
+  oidc: {
+    result?: { consent?: { grantId?: string } };
+    session: { accountId: string; grantIdFor(clientId: string): string | undefined };
+    client: { clientId: string };
+    provider: Provider & {
+      Grant: {
+        new (init: {
+          clientId: string;
+          accountId: string;
+        }): {
+          addOIDCScope(scope: string): void;
+          addResourceScope(resource: string, scope: string): void;
+          save(): Promise<string>;
+        };
+        find(id: string): Promise<unknown>;
+      };
+    };
+  };
+}
+
+/**
+ * The tenant's sign-in page: a person types their work account and signs in (the account picker and password
+ * page of Entra, in one form). Its form has the `prompt`, `login` and `password` inputs the development pages have,
+ * so `launchWebAuthFlow` above fills it in the same way.
+ */
+async function entraSignInPage(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  if (req.method === 'POST') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const login = body.get('login')?.trim();
+    if (!login) {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('Enter your work account.');
+      return;
+    }
+    await provider.interactionFinished(
+      req,
+      res,
+      { select_account: {}, login: { accountId: login } },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const action = (req.url ?? '').split('?')[0]!;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title></head>
+<body><main>
+<h1>Sign in</h1>
+<p>${details.prompt.name === 'select_account' ? 'Pick an account' : 'Sign in to continue'} to Contoso.</p>
+<form autocomplete="off" action="${action}" method="post">
+<input type="hidden" name="prompt" value="login">
+<label for="login">Email, phone, or Skype</label>
+<input id="login" name="login" type="email" required>
+<label for="password">Password</label>
+<input id="password" name="password" type="password">
+<button type="submit">Sign in</button>
+</form>
+</main></body></html>`);
 }

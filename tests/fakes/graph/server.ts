@@ -22,6 +22,8 @@ import { QuickXorHash } from '../../../utils/connectors/microsoft-365/quickxorha
  *                     resources/retentionlabelsettings.md
  * - [hashes]          api-reference/v1.0/resources/hashes.md
  * - [message-get]     api-reference/v1.0/api/message-get.md;  [translate] api-reference/v1.0/api/user-translateexchangeids.md
+ * - [get-content]     api-reference/v1.0/api/driveitem-get-content.md (`@microsoft.graph.downloadUrl`, pre-authenticated,
+ *                     "only valid for a short period of time (a few minutes)");  [shares] api-reference/v1.0/api/shares-get.md
  * - [throttling]      concepts/throttling.md (sample response, Retry-After);  [errors] concepts/errors.md
  *                     (error body, status and code tables)
  */
@@ -44,6 +46,11 @@ export interface GraphFakeOptions {
   /** Keep uploaded bytes (default true); benchmarks keep only sizes and hashes. */
   keepContent?: boolean;
   now?: () => number;
+  /**
+   * The origin of upload and download URLs, which SharePoint serves from the site's own host rather than Graph's
+   * (`https://contoso.sharepoint.com` when a browser's requests are routed here); this server's own by default.
+   */
+  filesOrigin?: string | undefined;
 }
 
 export interface FakeItem {
@@ -57,6 +64,8 @@ export interface FakeItem {
   quickXorHash: string;
   createdDateTime: string;
   listItemId: string;
+  /** The list item's unique id, which Graph also takes as a driveItem id [driveitem-get]. */
+  uniqueId: string;
   fields: Record<string, unknown>;
   label?: { name: string; behavior: LabelBehavior; appliedAt: string } | undefined;
 }
@@ -107,6 +116,8 @@ export interface LoggedRequest {
 /** Scopes each group of routes needs (the permission tables of the pages cited), when tokens carry scopes. */
 const NEEDS = {
   files: ['Sites.ReadWrite.All', 'Files.ReadWrite.All'],
+  /** Reading sites, items and content (driveitem-get.md, driveitem-get-content.md, shares-get.md). */
+  read: ['Sites.ReadWrite.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Files.Read.All', 'Files.Read'],
   mail: ['Mail.Read', 'Mail.ReadWrite'],
   user: ['User.Read', 'User.ReadBasic.All', 'User.ReadWrite'],
 };
@@ -148,6 +159,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const base = `${origin}/v1.0`;
+  const filesOrigin = (options.filesOrigin ?? origin).replace(/\/+$/, '');
+  /** Pre-authenticated download URLs handed out [get-content]: token → item and expiry. */
+  const downloads = new Map<string, { itemId: string; expiresAt: number }>();
 
   // [errors]: "The error response is a single JSON object that contains a single property named error".
   function errorBody(code: string, message: string) {
@@ -223,7 +237,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       createdDateTime: item.createdDateTime,
       lastModifiedDateTime: item.createdDateTime,
       eTag: `"{${item.id}},1"`,
-      webUrl: `${found.drive.webUrl}/${encodeSegments(pathOf(item))}`,
+      webUrl: webUrlOf(item),
       parentReference: parent
         ? { driveId: item.driveId, id: parent.id, path: `/drives/${item.driveId}/root:/${pathOf(parent)}` }
         : { driveId: item.driveId },
@@ -233,16 +247,38 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
         : { file: { hashes: { quickXorHash: item.quickXorHash } } }),
       ...(item.parentId === null ? { root: {} } : {}),
     };
+    // [get-content]: select @microsoft.graph.downloadUrl for a URL that needs no Authorization header.
+    if (!item.folder && select?.split(',').includes('@microsoft.graph.downloadUrl')) {
+      const token = randomUUID();
+      downloads.set(token, { itemId: item.id, expiresAt: now() + 5 * 60 * 1000 });
+      body['@microsoft.graph.downloadUrl'] = `${filesOrigin}/download/${token}`;
+    }
     // resources/driveitem.md: sharepointIds is "Returned only on $select".
     if (select?.split(',').includes('sharepointIds')) {
       body.sharepointIds = {
         listId: found.drive.listId,
         listItemId: item.listItemId,
+        listItemUniqueId: item.uniqueId,
         siteId: found.site.id,
         siteUrl: found.site.webUrl,
       };
     }
     return body;
+  }
+
+  function webUrlOf(item: FakeItem): string {
+    return `${driveOf(item.driveId)!.drive.webUrl}/${encodeSegments(pathOf(item))}`;
+  }
+
+  /** [get-content]: the bytes of a pre-authenticated download URL, while it lasts; no token needed or looked at. */
+  async function download(req: IncomingMessage, res: ServerResponse, method: string, url: URL) {
+    await readBody(req);
+    const grant = downloads.get(url.pathname.slice('/download/'.length));
+    const item = grant && grant.expiresAt > now() ? items.get(grant.itemId) : undefined;
+    if (method !== 'GET' || !item?.content) {
+      return send(res, 404, errorBody('itemNotFound', 'The download link has expired or does not exist.'));
+    }
+    return send(res, 200, Buffer.concat(item.content), { 'content-type': 'application/octet-stream' });
   }
 
   function createItem(
@@ -265,6 +301,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       quickXorHash: hash,
       createdDateTime: iso(),
       listItemId: String(++counter),
+      uniqueId: randomUUID(),
       fields: { Title: folder ? name : '', FileLeafRef: name },
     };
     items.set(item.id, item);
@@ -331,6 +368,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
     }
 
     if (url.pathname.startsWith('/upload/')) return uploadUrl(req, res, method, url);
+    if (url.pathname.startsWith('/download/')) return download(req, res, method, url);
     if (!url.pathname.startsWith('/v1.0/')) return send(res, 404, errorBody('itemNotFound', 'Not a Graph path.'));
 
     // [errors]: 401 "Required authentication information is either missing or not valid for the resource".
@@ -409,7 +447,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       return send(res, 200, mime, { 'content-type': 'text/plain' });
     }
 
-    if (!scopeCheck(res, granted, NEEDS.files)) return;
+    if (!scopeCheck(res, granted, method === 'GET' ? NEEDS.read : NEEDS.files)) return;
 
     // [site-by-path]: GET /sites/{hostname}:/{relative-path}.
     const byPath = route('GET', /^\/sites\/([^/:]+):(\/[^:]+?):?$/);
@@ -439,6 +477,40 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       return send(res, 200, {
         value: site.drives.map((d) => ({ id: d.id, name: d.name, driveType: 'documentLibrary', webUrl: d.webUrl })),
       });
+    }
+
+    // [driveitem-get]: GET /sites/{site-id}/lists/{list-id}/items/{item-id}/driveItem, and a library's drive by its
+    // list, where "item-id … may also be the unique ID of a SharePoint list item".
+    const listItem = route(
+      'GET',
+      /^\/sites\/([^/]+)\/lists\/([^/]+)\/(?:items\/([^/]+)\/driveItem|drive\/items\/([^/]+))$/,
+    );
+    if (listItem) {
+      const site = sites.find((s) => s.id.toLowerCase() === listItem[1]!.toLowerCase());
+      const drive = site?.drives.find((d) => d.listId.toLowerCase() === listItem[2]!.toLowerCase());
+      const wanted = (listItem[3] ?? listItem[4])!.toLowerCase();
+      const item = drive
+        ? [...items.values()].find(
+            (i) =>
+              i.driveId === drive.id &&
+              (listItem[3] ? i.listItemId === wanted : i.id.toLowerCase() === wanted || i.uniqueId === wanted),
+          )
+        : undefined;
+      if (!item) return send(res, 404, errorBody('itemNotFound', 'The resource could not be found.'));
+      return send(res, 200, driveItemJson(item, select));
+    }
+    // [shares]: GET /shares/{shareIdOrEncodedSharingUrl}/driveItem, the URL as "u!" + unpadded base64url.
+    const share = route('GET', /^\/shares\/u!([A-Za-z0-9_-]+)\/driveItem$/);
+    if (share) {
+      let shared: string;
+      try {
+        shared = new URL(Buffer.from(share[1]!, 'base64url').toString('utf8')).href;
+      } catch {
+        return send(res, 400, errorBody('invalidRequest', 'The sharing URL is not encoded as the page says.'));
+      }
+      const item = [...items.values()].find((i) => i.parentId !== null && new URL(webUrlOf(i)).href === shared);
+      if (!item) return send(res, 404, errorBody('itemNotFound', 'The sharing link could not be found.'));
+      return send(res, 200, driveItemJson(item, select));
     }
 
     // [listitem-update]: PATCH /sites/{site-id}/lists/{list-id}/items/{item-id}/fields; GET the same for reading.
@@ -536,7 +608,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       };
       sessions.set(session.id, session);
       return send(res, 200, {
-        uploadUrl: `${origin}/upload/${session.id}`,
+        uploadUrl: `${filesOrigin}/upload/${session.id}`,
         expirationDateTime: new Date(session.expiresAt).toISOString(),
       });
     }
@@ -748,8 +820,14 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
     origin,
     requests,
     /** Adds a site with document libraries; each library's columns are the ones `fields` may set. */
-    addSite(host: string, path: string, libraries: { name: string; columns?: string[] }[]) {
-      const id = `${host},${randomUUID()},${randomUUID()}`;
+    addSite(
+      host: string,
+      path: string,
+      libraries: { name: string; columns?: string[]; listId?: string }[],
+      ids: { siteCollectionId?: string; webId?: string } = {},
+    ) {
+      // [site-by-path] / resources/site.md: a site's id is "{hostname},{site collection id},{web id}".
+      const id = `${host},${ids.siteCollectionId ?? randomUUID()},${ids.webId ?? randomUUID()}`;
       const site: FakeSite = { id, host: host.toLowerCase(), path, webUrl: `https://${host}${path}`, drives: [] };
       for (const library of libraries) {
         const driveId = `b!${randomUUID().replaceAll('-', '')}`;
@@ -764,6 +842,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
           quickXorHash: '',
           createdDateTime: iso(),
           listItemId: '0',
+          uniqueId: randomUUID(),
           fields: {},
         };
         items.set(root.id, root);
@@ -771,7 +850,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
           id: driveId,
           name: library.name,
           siteId: id,
-          listId: randomUUID(),
+          listId: library.listId ?? randomUUID(),
           rootId: root.id,
           columns: new Set(['Title', ...(library.columns ?? [])]),
           webUrl: `${site.webUrl}/${encodeURIComponent(library.name)}`,
@@ -779,6 +858,28 @@ export async function startGraphFake(options: GraphFakeOptions = {}) {
       }
       sites.push(site);
       return site;
+    },
+    /** A file already in a library (a document a user opens in SharePoint), at `path` below the library's root. */
+    addFile(driveId: string, path: string, bytes: Buffer, ids: { uniqueId?: string; listItemId?: string } = {}) {
+      const segments = path.split('/').filter(Boolean);
+      const name = segments.pop()!;
+      let parent = items.get(driveOf(driveId)!.drive.rootId)!;
+      for (const segment of segments) {
+        parent =
+          childNamed(driveId, parent.id, segment) ?? createItem(driveId, parent.id, segment, undefined, 0, '', true);
+      }
+      const item = createItem(
+        driveId,
+        parent.id,
+        name,
+        [bytes],
+        bytes.length,
+        new QuickXorHash().update(bytes).digest(),
+        false,
+      );
+      if (ids.uniqueId) item.uniqueId = ids.uniqueId.toLowerCase();
+      if (ids.listItemId) item.listItemId = ids.listItemId;
+      return { ...item, webUrl: webUrlOf(item) };
     },
     addLabel(name: string, behavior: LabelBehavior, refuse?: { status: number; code: string; message: string }) {
       labels.set(name, { behavior, ...(refuse ? { refuse } : {}) });

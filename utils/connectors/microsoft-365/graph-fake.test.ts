@@ -8,11 +8,14 @@ import { type GraphFake, startGraphFake } from '../../../tests/fakes/graph/serve
 
 let fake: GraphFake;
 let drive: string;
+/** Moves the fake's clock ahead of the real one. */
+let skew = 0;
 const auth = { Authorization: 'Bearer good' };
 const KiB = 1024;
 
 beforeEach(async () => {
-  fake = await startGraphFake({ testTokens: ['good'] });
+  skew = 0;
+  fake = await startGraphFake({ testTokens: ['good'], now: () => Date.now() + skew });
   const site = fake.addSite('contoso.sharepoint.com', '/sites/records', [{ name: 'Records', columns: ['Kind'] }]);
   drive = site.drives[0]!.id;
   fake.addLabel('Record', 'retainAsRecord');
@@ -170,5 +173,44 @@ describe('Graph fake', { timeout: 120_000 }, () => {
       body: JSON.stringify({ inputIds: ['AAMkAD+rest/id='], sourceIdType: 'ewsId', targetIdType: 'restId' }),
     });
     expect(await translated.json()).toEqual({ value: [{ sourceId: 'AAMkAD+rest/id=', targetId: 'AAMkAD-rest_id=' }] });
+  });
+
+  it('finds a file by list item, by unique id or by sharing URL, with a download URL that needs no token and expires', async () => {
+    const site = fake.addSite(
+      'contoso.sharepoint.com',
+      '/sites/Finance',
+      [{ name: 'Documents', listId: '3f2e1d0c-9b8a-4765-8432-10fedcba9876' }],
+      { siteCollectionId: '0b7a2e3c-4d5f-4a6b-8c9d-0e1f2a3b4c5d', webId: '7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f' },
+    );
+    const file = fake.addFile(site.drives[0]!.id, 'Rates/Rate tables.docx', Buffer.from('docx bytes'), {
+      uniqueId: '8D3C2B1A-0F9E-4D8C-B7A6-5E4D3C2B1A0F',
+      listItemId: '31',
+    });
+    const list = `/sites/${encodeURIComponent(site.id)}/lists/3f2e1d0c-9b8a-4765-8432-10fedcba9876`;
+    const select = '?$select=id,name,size,@microsoft.graph.downloadUrl';
+    const shared = Buffer.from(file.webUrl).toString('base64url');
+    for (const path of [
+      `${list}/items/31/driveItem`,
+      `${list}/drive/items/8d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a0f`,
+      `${list}/drive/items/${file.id}`,
+      `/shares/u!${shared}/driveItem`,
+    ]) {
+      const item = (await (await graph(`${path}${select}`)).json()) as Record<string, unknown>;
+      expect(item, path).toMatchObject({ id: file.id, name: 'Rate tables.docx', size: 10 });
+      const download = String(item['@microsoft.graph.downloadUrl']);
+      expect(download.startsWith(fake.origin)).toBe(true);
+      expect(await (await fetch(download)).text()).toBe('docx bytes');
+    }
+    // Only when selected; and unknown ids, links and shares are 404s.
+    expect(await (await graph(`${list}/items/31/driveItem`)).json()).not.toHaveProperty('@microsoft.graph.downloadUrl');
+    expect((await graph(`${list}/items/32/driveItem`)).status).toBe(404);
+    expect(
+      (await graph(`/shares/u!${Buffer.from('https://contoso.sharepoint.com/x').toString('base64url')}/driveItem`))
+        .status,
+    ).toBe(404);
+    // "Preauthenticated download URLs are only valid for a short period of time (a few minutes)".
+    const item = (await (await graph(`${list}/items/31/driveItem${select}`)).json()) as Record<string, string>;
+    skew += 6 * 60 * 1000;
+    expect((await fetch(item['@microsoft.graph.downloadUrl']!)).status).toBe(404);
   });
 });

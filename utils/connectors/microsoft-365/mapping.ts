@@ -35,8 +35,12 @@ export const COLUMN_SOURCES = [
 export type ColumnSource = (typeof COLUMN_SOURCES)[number] | `fields.${string}`;
 
 const FIELD_SOURCE = /^fields\.[A-Za-z0-9_-]{1,128}$/;
-const isColumnSource = (value: string): value is ColumnSource =>
-  (COLUMN_SOURCES as readonly string[]).includes(value) || FIELD_SOURCE.test(value);
+
+/*
+ * Every rule below is one JSON Schema can say (a pattern, a list, a count), so that the published presets schema
+ * (public/presets.schema.json, generated from these) tells an administrator's editor exactly what the extension
+ * accepts. Values are taken as written: nothing is trimmed.
+ */
 
 /**
  * A column's internal name as Graph addresses it in a listItem's `fields` (listitem-update.md): letters, digits
@@ -47,72 +51,84 @@ const ColumnName = v.pipe(
   v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, 'must be a column internal name (letters, digits, _)'),
 );
 
+const ColumnSourceSchema = v.union(
+  [v.picklist(COLUMN_SOURCES), v.pipe(v.string(), v.regex(FIELD_SOURCE))],
+  `must be one of ${COLUMN_SOURCES.join(', ')}, or fields.<profile field id>`,
+);
+
 export const ColumnMapping = v.pipe(
-  v.record(
-    ColumnName,
-    v.pipe(
-      v.string(),
-      v.check(isColumnSource, `must be one of ${COLUMN_SOURCES.join(', ')}, or fields.<profile field id>`),
-    ),
-  ),
-  v.check((columns) => Object.keys(columns).length <= 100, 'at most 100 columns'),
+  v.record(ColumnName, ColumnSourceSchema),
+  v.maxEntries(100, 'at most 100 columns'),
+  v.description('Library column internal name → the record property it receives.'),
 );
 export type ColumnMapping = Record<string, ColumnSource>;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the class refuses
-const Segment = /^[^"*:<>?/\\|#%\0-\x1f]{1,128}$/;
+/** A name SharePoint accepts: none of " * : < > ? / \ | # % or control characters, no space at either end. */
+const SEGMENT =
+  '[^"*:<>?/\\\\|#%\\x00-\\x1f\\s.](?:[^"*:<>?/\\\\|#%\\x00-\\x1f]{0,126}[^"*:<>?/\\\\|#%\\x00-\\x1f\\s.])?';
 
 /** A SharePoint site: `contoso.sharepoint.com:/sites/records` (host and path) or a Graph site id. */
 const Site = v.pipe(
   v.string(),
-  v.trim(),
   v.maxLength(512),
-  v.check(
-    (site) =>
-      /^[a-z0-9.-]+\.[a-z]{2,}:\/(?:sites|teams)\/[^/?#]+(?:\/[^/?#]+)*$/i.test(site) ||
-      /^[a-z0-9.-]+\.[a-z]{2,},[0-9a-f-]{36},[0-9a-f-]{36}$/i.test(site),
+  v.regex(
+    /^(?:[A-Za-z0-9.-]+\.[A-Za-z]{2,}:\/(?:sites|teams)\/[^/?#\s]+(?:\/[^/?#\s]+)*|[A-Za-z0-9.-]+\.[A-Za-z]{2,},[0-9A-Fa-f-]{36},[0-9A-Fa-f-]{36})$/,
     'must be "host:/sites/name" (as in contoso.sharepoint.com:/sites/records) or a site id',
   ),
+  v.description('The SharePoint site: "host:/sites/name" or a Graph site id.'),
 );
 
-export const Target = v.object({
+export const Target = v.strictObject({
   site: Site,
   /** The document library's name as shown in SharePoint ("Documents", "HR Records"), or its drive id. */
-  library: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255)),
+  library: v.pipe(
+    v.string(),
+    v.regex(/^\S(?:.*\S)?$/, "must be the library's name, without spaces around it"),
+    v.maxLength(255),
+    v.description('The document library: its name as SharePoint shows it, or its drive id.'),
+  ),
   /** A folder path inside the library (`Grievances/2026`); the record folders go in it. Created when missing. */
   folder: v.optional(
     v.pipe(
       v.string(),
-      v.trim(),
       v.maxLength(400),
-      v.check(
-        (path) =>
-          path === '' ||
-          path
-            .split('/')
-            .every((segment) => Segment.test(segment) && segment.trim() === segment && !segment.endsWith('.')),
-        'must be folder names separated by / (no " * : < > ? \\ | # %, none ending in a dot)',
+      v.regex(
+        new RegExp(`^(?:${SEGMENT}(?:/${SEGMENT})*)?$`),
+        'must be folder names separated by / (no " * : < > ? \\ | # %, none starting or ending with a space or a dot)',
       ),
+      v.description('A folder path inside the library; created when missing.'),
     ),
   ),
   /** The Purview retention label applied once the columns are set; a record label locks the item. */
-  retentionLabel: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(256))),
+  retentionLabel: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\S(?:.*\S)?$/, "must be the label's name, without spaces around it"),
+      v.maxLength(256),
+      v.description('The Purview retention label applied after the columns.'),
+    ),
+  ),
   /** Columns for this target, on top of the mapping's shared `columns`. */
   columns: v.optional(ColumnMapping),
 });
 export type Target = v.InferOutput<typeof Target>;
 
-export const Microsoft365Mapping = v.object({
-  /** Columns set on every record, whatever its category. */
-  columns: v.optional(ColumnMapping),
-  /** File-plan category id → where its records go. */
-  categories: v.pipe(
-    v.record(v.pipe(v.string(), v.minLength(1), v.maxLength(256)), Target),
-    v.check((categories) => Object.keys(categories).length <= 5000, 'at most 5,000 categories'),
-  ),
-  /** Where records without a mapped category go; without it, such records are refused. */
-  default: v.optional(Target),
-});
+export const Microsoft365Mapping = v.pipe(
+  v.strictObject({
+    /** Columns set on every record, whatever its category. */
+    columns: v.optional(ColumnMapping),
+    /** File-plan category id → where its records go. */
+    categories: v.pipe(
+      v.record(v.pipe(v.string(), v.minLength(1), v.maxLength(256)), Target),
+      v.maxEntries(5000, 'at most 5,000 categories'),
+      v.description('File-plan category id → the SharePoint library (and folder, label, columns) of its records.'),
+    ),
+    /** Where records without a mapped category go; without it, such records are refused. */
+    default: v.optional(Target),
+  }),
+  v.title('Microsoft 365'),
+  v.description('Where each file-plan category goes in SharePoint (docs/connectors/microsoft-365.md).'),
+);
 export type Microsoft365Mapping = v.InferOutput<typeof Microsoft365Mapping>;
 
 export interface ResolvedTarget {
