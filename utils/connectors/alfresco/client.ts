@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { parseRetryAfter } from '../../sync/backoff';
 import { type ConnectorDeps, ConnectorError } from '../connector';
+import { parseRetryAfter } from '../http';
 
 /**
  * HTTP to one Alfresco server: ticket authentication (alfresco-auth.yaml, POST /tickets), renewed once when a call

@@ -2,7 +2,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord, Receipt } from '../../records/record';
-import { parseRetryAfter } from '../../sync/backoff';
 import { identityProperties } from '../alfresco/mapping';
 import {
   type Connector,
@@ -13,6 +12,7 @@ import {
   type PartSource,
   type ProbeResult,
 } from '../connector';
+import { parseRetryAfter } from '../http';
 import { type CmisFolderRef, type CmisMapping, cmisPlacement, cmisProperties, parseCmisMapping } from './mapping';
 
 /**
