@@ -30,7 +30,8 @@ import { type CmisFolderRef, type CmisMapping, cmisPlacement, cmisProperties, pa
  */
 
 export const CMIS_CONNECTOR_ID = 'cmis';
-export const CMIS_PASSWORD = 'cmis.password';
+/** The password's name in the credential store (scoped to the connector by the background: `cmis/password`). */
+export const CMIS_PASSWORD = 'password';
 
 export interface CmisSettings {
   /** The browser binding's service URL (it answers the list of repositories and their infos). */
