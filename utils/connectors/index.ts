@@ -1,3 +1,5 @@
+import { alfrescoGs } from './alfresco';
+import { cmis } from './cmis';
 import type { ConnectorDefinition } from './definition';
 import { recordsApi } from './records-api';
 
@@ -7,7 +9,7 @@ import { recordsApi } from './records-api';
  * options schema, form fields, `create`, `origins`), and, when it maps file-plan categories to its own targets, a
  * pure `mapping.ts` listed in `mappings.ts`; then one line here. CONTRIBUTING.md walks through it.
  */
-export const connectorDefinitions: readonly ConnectorDefinition[] = [recordsApi];
+export const connectorDefinitions: readonly ConnectorDefinition[] = [recordsApi, alfrescoGs, cmis];
 
 export function connectorDefinition(id: string): ConnectorDefinition | undefined {
   return connectorDefinitions.find((definition) => definition.id === id);

@@ -1,4 +1,6 @@
 import * as v from 'valibot';
+import { ALFRESCO_CONNECTOR_ID, AlfrescoMappingSchema } from './alfresco/mapping';
+import { CMIS_CONNECTOR_ID, CmisMappingSchema } from './cmis/mapping';
 
 /**
  * The presets' `connectors` section: each connector that files into its own structure (sites, libraries, record
@@ -10,7 +12,10 @@ import * as v from 'valibot';
  * A mapping that maps categories keeps them under `categories` (use `categoryTargets`), so that the presets check
  * can tell an admin when a mapped category is not in the file plan.
  */
-export const connectorMappings: Readonly<Record<string, v.GenericSchema>> = {};
+export const connectorMappings: Readonly<Record<string, v.GenericSchema>> = {
+  [ALFRESCO_CONNECTOR_ID]: AlfrescoMappingSchema,
+  [CMIS_CONNECTOR_ID]: CmisMappingSchema,
+};
 
 /** `{ "<category id>": target }`: at most one target per file-plan category. */
 export function categoryTargets<T extends v.GenericSchema>(target: T) {

@@ -12,6 +12,7 @@ import {
 } from '../connector';
 import { ALFRESCO_PASSWORD, AlfrescoClient, type AlfrescoSettings, API } from './client';
 import {
+  ALFRESCO_CONNECTOR_ID,
   type AlfrescoMapping,
   type FolderRef,
   identityProperties,
@@ -31,7 +32,7 @@ import {
  * it before anything is created: a create whose answer was lost is found, not repeated.
  */
 
-export const ALFRESCO_CONNECTOR_ID = 'alfresco-gs';
+export { ALFRESCO_CONNECTOR_ID };
 
 /** The aspect and its properties, as docs/connectors/recordkeeper-model.xml defines them. */
 export const IDENTITY_ASPECT = 'rk:identity';

@@ -13,7 +13,14 @@ import {
   type ProbeResult,
 } from '../connector';
 import { parseRetryAfter } from '../http';
-import { type CmisFolderRef, type CmisMapping, cmisPlacement, cmisProperties, parseCmisMapping } from './mapping';
+import {
+  CMIS_CONNECTOR_ID,
+  type CmisFolderRef,
+  type CmisMapping,
+  cmisPlacement,
+  cmisProperties,
+  parseCmisMapping,
+} from './mapping';
 
 /**
  * The CMIS 1.1 browser binding connector (docs/connectors/cmis.md). Section numbers refer to the OASIS standard,
@@ -29,7 +36,7 @@ import { type CmisFolderRef, type CmisMapping, cmisPlacement, cmisProperties, pa
  * service worker (the npm `cmis` package needs `window`).
  */
 
-export const CMIS_CONNECTOR_ID = 'cmis';
+export { CMIS_CONNECTOR_ID };
 /** The password's name in the credential store (scoped to the connector by the background: `cmis/password`). */
 export const CMIS_PASSWORD = 'password';
 
