@@ -326,6 +326,9 @@ describe('Alfresco connector: probe', () => {
     expect(await connector(undefined, { password: 'wrong' }).instance.probe()).toMatchObject({
       ok: false,
       kind: 'auth',
+      detail: expect.stringMatching(
+        /refused the user name or password for recorder .*Check the user name and password/,
+      ),
     });
     expect(
       await connector({ categories: { 'FIN/1': { path: 'Finance/Invoices/2027' } } }).instance.probe(),
