@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
+import { ConnectorMapping } from '../../components/ConnectorMapping';
 import { Declarer } from '../../components/Declarer';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
@@ -108,6 +109,7 @@ export function App({ api, permissions, readText }: Props) {
             onTest={() => api.call('connection.test', {})}
           />
         )}
+        {presets && <ConnectorMapping presets={presets} connector={settings?.connector} />}
         <label class="inline archives">
           <input
             type="checkbox"
