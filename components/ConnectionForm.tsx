@@ -209,6 +209,8 @@ export function ConnectionForm({ settings, locked, onSave, onTest }: Props) {
                         result.presetsVersion === undefined
                           ? t('testOk')
                           : t('testOkPresets', String(result.presetsVersion)),
+                      // What the connector noted while testing (a feature the repository lacks, a check it cannot make).
+                      detail: result.detail,
                     }
                   : { ok: false, text: t(KIND_KEYS[result.kind] ?? 'testServerError'), detail: result.detail },
               );

@@ -192,6 +192,7 @@ export default defineBackground({
       'connection.test': async () => {
         const state = await loadConnection();
         return testConnection(state, {
+          // With the presets, so that the connector checks the folders its mapping names.
           connector: connectorDeps(state, await loadPresets(repositoryKey(state))),
           hasOriginAccess: (origins) => browser.permissions.contains({ origins }),
         });

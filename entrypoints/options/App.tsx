@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
+import { ConnectorMapping } from '../../components/ConnectorMapping';
 import { Declarer } from '../../components/Declarer';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
@@ -146,6 +147,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             }}
           />
         )}
+        {presets && <ConnectorMapping presets={presets} connector={settings?.connector} />}
         {archivesAvailable && (
           <>
             <label class="inline archives">

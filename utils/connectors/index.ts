@@ -1,3 +1,5 @@
+import { alfrescoGs } from './alfresco';
+import { cmis } from './cmis';
 import type { ConnectorDefinition } from './definition';
 import { microsoft365 } from './microsoft-365';
 import { recordsApi } from './records-api';
@@ -8,7 +10,7 @@ import { recordsApi } from './records-api';
  * options schema, form fields, `create`, `origins`), and, when it maps file-plan categories to its own targets, a
  * pure `mapping.ts` listed in `mappings.ts`; then one line here. CONTRIBUTING.md walks through it.
  */
-export const connectorDefinitions: readonly ConnectorDefinition[] = [recordsApi, microsoft365];
+export const connectorDefinitions: readonly ConnectorDefinition[] = [recordsApi, microsoft365, alfrescoGs, cmis];
 
 export function connectorDefinition(id: string): ConnectorDefinition | undefined {
   return connectorDefinitions.find((definition) => definition.id === id);

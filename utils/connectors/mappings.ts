@@ -1,4 +1,6 @@
 import * as v from 'valibot';
+import { ALFRESCO_CONNECTOR_ID, AlfrescoMappingSchema } from './alfresco/mapping';
+import { CMIS_CONNECTOR_ID, CmisMappingSchema } from './cmis/mapping';
 import { Microsoft365Mapping } from './microsoft-365/mapping';
 
 /**
@@ -12,6 +14,8 @@ import { Microsoft365Mapping } from './microsoft-365/mapping';
  * can tell an admin when a mapped category is not in the file plan.
  */
 export const connectorMappings: Readonly<Record<string, v.GenericSchema>> = {
+  [ALFRESCO_CONNECTOR_ID]: AlfrescoMappingSchema,
+  [CMIS_CONNECTOR_ID]: CmisMappingSchema,
   'microsoft-365': Microsoft365Mapping,
 };
 

@@ -64,6 +64,8 @@ export class CmisFake {
   readonly violations: string[] = [];
   readonly log: { method: string; action: string; status: number }[] = [];
   readonly repositoryId = 'A1';
+  /** Folders the user may read but not file into (their ACL grants cmis:read only). */
+  readonly readOnlyFolders = new Set<string>();
   readonly rootId = '100';
   url = '';
   private server?: Server;
@@ -132,6 +134,11 @@ export class CmisFake {
       parent = id;
     }
     return parent;
+  }
+
+  /** The user may see the folder at `path` but not create documents in it. */
+  denyFiling(path: string): void {
+    this.readOnlyFolders.add(this.addFolder(path));
   }
 
   /** Documents that are the current version (what a user sees in the folder). */
@@ -248,7 +255,28 @@ export class CmisFake {
       if (!object.content) throw new CmisException(409, 'constraint', 'The document has no content stream');
       return { status: 200, bytes: object.content };
     }
-    return { status: 200, json: this.render(object) };
+    const json = this.render(object);
+    if (url.searchParams.get('includeAllowableActions') === 'true')
+      return { status: 200, json: { ...json, allowableActions: this.allowableActions(object) } };
+    return { status: 200, json };
+  }
+
+  /**
+   * The actions the user may take on an object (§ 2.2.1.2.6, "Allowable Actions"; getObject's
+   * includeAllowableActions), which the browser binding returns beside the properties as `allowableActions`
+   * (OpenCMIS JSONConverter, JSON_OBJECT_ALLOWABLE_ACTIONS). Only those the connector reads are computed.
+   */
+  private allowableActions(object: CmisFakeObject): Record<string, boolean> {
+    if (object.baseTypeId === 'cmis:folder') {
+      const writable = !this.readOnlyFolders.has(object.id);
+      return { canGetProperties: true, canGetChildren: true, canCreateDocument: writable, canCreateFolder: writable };
+    }
+    return {
+      canGetProperties: true,
+      canGetContentStream: true,
+      canSetContentStream: object.isPwc === true || !this.versionable,
+      canCheckIn: object.isPwc === true,
+    };
   }
 
   /**
@@ -393,6 +421,10 @@ export class CmisFake {
    */
   private createDocument(folder: CmisFakeObject, form: Form): Answer {
     if (folder.baseTypeId !== 'cmis:folder') throw new CmisException(400, 'invalidArgument', 'Not a folder');
+    // permissionDenied (§ 2.2.1.4.1), which the browser binding answers with 403 (§ 5.2.10; OpenCMIS
+    // AbstractBrowserServiceCall.getErrorCode).
+    if (this.readOnlyFolders.has(folder.id))
+      throw new CmisException(403, 'permissionDenied', `Access denied: no write permission on ${folder.name}`);
     const properties = this.properties(form);
     const name = properties['cmis:name'];
     const typeId = properties['cmis:objectTypeId'];

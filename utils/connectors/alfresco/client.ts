@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { parseRetryAfter } from '../../sync/backoff';
 import { type ConnectorDeps, ConnectorError } from '../connector';
+import { parseRetryAfter } from '../http';
 
 /**
  * HTTP to one Alfresco server: ticket authentication (alfresco-auth.yaml, POST /tickets), renewed once when a call
@@ -19,9 +19,15 @@ export interface AlfrescoSettings {
   timeoutMs?: number | undefined;
 }
 
-/** Names under which the background's credential store keeps this connector's secrets. */
-export const ALFRESCO_PASSWORD = 'alfresco.password';
-export const ALFRESCO_TICKET = 'alfresco.ticket';
+/**
+ * Names under which the credential store keeps this connector's secrets. The background's store scopes them to the
+ * connector (utils/secrets.ts `credentialsFor`: `alfresco-gs/password`); the password is the form's secret field.
+ */
+export const ALFRESCO_PASSWORD = 'password';
+export const ALFRESCO_TICKET = 'ticket';
+
+/** A ticket as stored: with the user it was issued to, so that a change of user name never reuses it. */
+const StoredTicket = v.object({ user: v.string(), ticket: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) });
 
 export const API = {
   gs: '/alfresco/api/-default-/public/gs/versions/1',
@@ -146,12 +152,22 @@ export class AlfrescoClient {
     if (!parsed.success) {
       throw new ConnectorError('Alfresco answered the sign-in without a ticket.', 'retryable', { status: 201 });
     }
-    await this.deps.credentials.set(ALFRESCO_TICKET, parsed.output.entry.id);
-    return parsed.output.entry.id;
+    const ticket = parsed.output.entry.id;
+    await this.deps.credentials.set(ALFRESCO_TICKET, JSON.stringify({ user: this.settings.username, ticket }));
+    return ticket;
   }
 
+  /** The stored ticket when it was issued to this user name; otherwise a new one. */
   private async ticket(): Promise<string> {
-    return (await this.deps.credentials.get(ALFRESCO_TICKET)) ?? (await this.login());
+    const stored = await this.deps.credentials.get(ALFRESCO_TICKET);
+    let parsed: v.SafeParseResult<typeof StoredTicket> | undefined;
+    try {
+      parsed = stored === undefined ? undefined : v.safeParse(StoredTicket, JSON.parse(stored));
+    } catch {
+      // Not what this version stores: sign in again.
+    }
+    if (parsed?.success && parsed.output.user === this.settings.username) return parsed.output.ticket;
+    return this.login();
   }
 
   /**

@@ -258,6 +258,23 @@ describe('Alfresco connector: faults (nothing lost, nothing doubled)', () => {
     expect(fake.log.filter((l) => l.status === 401)).toHaveLength(1);
   });
 
+  it('never files with a ticket issued to another user name (the user name was changed in options)', async () => {
+    await fake.close();
+    fake = await AlfrescoFake.start({ users: { recorder: 'secret', former: 'old' } });
+    financeFolder = fake.addFolder('2026', fake.addCategory('Invoices', fake.addCategory('Finance')));
+    const issued = await fetch(`${fake.url}/alfresco/api/-default-/public/authentication/versions/1/tickets`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ userId: 'former', password: 'old' }),
+    });
+    const { entry } = (await issued.json()) as { entry: { id: string } };
+    const c = connector();
+    c.credentials.map.set(ALFRESCO_TICKET, JSON.stringify({ user: 'former', ticket: entry.id }));
+    await send(c, makeRecord(invoice), invoice);
+    expect(fake.records()[0]!.createdBy).toBe('recorder');
+    expect(JSON.parse(c.credentials.map.get(ALFRESCO_TICKET)!)).toMatchObject({ user: 'recorder' });
+  });
+
   it('asks the user to sign in again when the password is refused', async () => {
     const error = await send(connector(undefined, { password: 'wrong' }), makeRecord(invoice), invoice).catch(
       (e: unknown) => e,
@@ -309,6 +326,9 @@ describe('Alfresco connector: probe', () => {
     expect(await connector(undefined, { password: 'wrong' }).instance.probe()).toMatchObject({
       ok: false,
       kind: 'auth',
+      detail: expect.stringMatching(
+        /refused the user name or password for recorder .*Check the user name and password/,
+      ),
     });
     expect(
       await connector({ categories: { 'FIN/1': { path: 'Finance/Invoices/2027' } } }).instance.probe(),

@@ -12,6 +12,7 @@ import {
 } from '../connector';
 import { ALFRESCO_PASSWORD, AlfrescoClient, type AlfrescoSettings, API } from './client';
 import {
+  ALFRESCO_CONNECTOR_ID,
   type AlfrescoMapping,
   type FolderRef,
   identityProperties,
@@ -31,7 +32,7 @@ import {
  * it before anything is created: a create whose answer was lost is found, not repeated.
  */
 
-export const ALFRESCO_CONNECTOR_ID = 'alfresco-gs';
+export { ALFRESCO_CONNECTOR_ID };
 
 /** The aspect and its properties, as docs/connectors/recordkeeper-model.xml defines them. */
 export const IDENTITY_ASPECT = 'rk:identity';
@@ -669,7 +670,16 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
 function probeFailure(error: unknown, step: 'sign-in' | 'setup'): ProbeResult {
   const message = error instanceof Error ? error.message : String(error);
   if (!(error instanceof ConnectorError)) return { ok: false, kind: 'server-error', detail: message };
-  if (error.kind === 'auth') return { ok: false, kind: 'auth', detail: `The ticket was refused: ${message}` };
+  if (error.kind === 'auth') {
+    return {
+      ok: false,
+      kind: 'auth',
+      detail:
+        step === 'sign-in'
+          ? `${message}. Check the user name and password, then Save.`
+          : `Alfresco refused a fresh ticket: ${message}`,
+    };
+  }
   if (error.status === undefined && error.kind === 'retryable')
     return { ok: false, kind: 'unreachable', detail: message };
   if (error.status !== undefined && error.status >= 500) return { ok: false, kind: 'server-error', detail: message };

@@ -7,6 +7,14 @@ import type { ContentEntry, DeclaredRecord } from '../../records/record';
  * validates the section and computes what to send; the connector does the talking.
  */
 
+/** The connector's id in the registry, settings, policy and the presets' `connectors` section. */
+export const ALFRESCO_CONNECTOR_ID = 'alfresco-gs';
+
+/*
+ * Every rule below is a regular expression, not code, so that the presets' published JSON Schema
+ * (public/presets.schema.json, generated from these schemas) says exactly what the extension accepts.
+ */
+
 /** Alfresco node ids are UUIDs; the API also accepts them in any case. Aliases (-filePlan-) are not folders. */
 const NodeId = v.pipe(
   v.string(),
@@ -14,6 +22,7 @@ const NodeId = v.pipe(
     /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
     'must be a node id (a UUID)',
   ),
+  v.description("The record folder's node id, as Alfresco shows it (a UUID)."),
 );
 
 /**
@@ -23,15 +32,18 @@ const NodeId = v.pipe(
  */
 const FolderPath = v.pipe(
   v.string(),
-  v.trim(),
   v.maxLength(1024),
-  v.check((path) => {
-    const names = path.split('/');
-    return names.length >= 2 && names.every((name) => /^[^*"<>\\/?:|]+$/.test(name) && !/[. ]$/.test(name));
-  }, 'must be a path of category names ending with the record folder, like "Human Resources/Grievances/2026"'),
+  v.regex(
+    /^(?:[^*"<>\\/?:|]*[^*"<>\\/?:|. ]\/)+[^*"<>\\/?:|]*[^*"<>\\/?:|. ]$/,
+    'must be a path of category names ending with the record folder, like "Human Resources/Grievances/2026"',
+  ),
+  v.description('Category names from the file plan down, then the record folder: "Human Resources/Grievances/2026".'),
 );
 
-export const FolderRef = v.union([v.strictObject({ folderId: NodeId }), v.strictObject({ path: FolderPath })]);
+export const FolderRef = v.pipe(
+  v.union([v.strictObject({ folderId: NodeId }), v.strictObject({ path: FolderPath })]),
+  v.description('A record folder, by node id or by its path in the file plan.'),
+);
 export type FolderRef = v.InferOutput<typeof FolderRef>;
 
 /** What a property can be filled from: a piece of the record, a profile field, or a constant. */
@@ -79,22 +91,57 @@ export const PropertySources = v.nullable(
  */
 const PropertyName = v.pipe(
   v.string(),
-  v.regex(/^[a-z][a-z0-9]{0,30}:[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, 'must be a property name like rma:originator'),
-  v.check((name) => !name.startsWith('rk:') && name !== 'cm:name', 'is set by the connector and cannot be mapped'),
+  v.regex(
+    /^(?!rk:|cm:name$)[a-z][a-z0-9]{0,30}:[A-Za-z_][A-Za-z0-9_.-]{0,99}$/,
+    'must be a property name like rma:originator (rk: properties and cm:name are set by the connector)',
+  ),
 );
 
 const CategoryId = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 
-export const AlfrescoMappingSchema = v.strictObject({
-  /** File-plan category id (presets `filePlan`) → the record folder its records are filed in. */
-  categories: v.optional(v.record(CategoryId, FolderRef), {}),
-  /** Records whose category is not mapped: into the unfiled records container, or refused (needs attention). */
-  unmapped: v.optional(v.picklist(['unfiled', 'refuse']), 'unfiled'),
-  /** Property → source, over the defaults below, for every record. */
-  properties: v.optional(v.record(PropertyName, PropertySources), {}),
-  /** Property → source, over the email defaults below, for email records only. */
-  emailProperties: v.optional(v.record(PropertyName, PropertySources), {}),
-});
+export const AlfrescoMappingSchema = v.pipe(
+  v.strictObject({
+    /** File-plan category id (presets `filePlan`) → the record folder its records are filed in. */
+    categories: v.optional(
+      v.pipe(
+        v.record(CategoryId, FolderRef),
+        v.maxEntries(20_000),
+        v.description('File-plan category id → the record folder its records are filed in.'),
+      ),
+      {},
+    ),
+    /** Records whose category is not mapped: into the unfiled records container, or refused (needs attention). */
+    unmapped: v.optional(
+      v.pipe(
+        v.picklist(['unfiled', 'refuse']),
+        v.description(
+          'Records of a category not mapped: "unfiled" files them in the unfiled records container, "refuse" leaves them needing attention.',
+        ),
+      ),
+      'unfiled',
+    ),
+    /** Property → source, over the defaults below, for every record. */
+    properties: v.optional(
+      v.pipe(
+        v.record(PropertyName, PropertySources),
+        v.maxEntries(200),
+        v.description('Alfresco property → what fills it, for every record (over the defaults; null removes one).'),
+      ),
+      {},
+    ),
+    /** Property → source, over the email defaults below, for email records only. */
+    emailProperties: v.optional(
+      v.pipe(
+        v.record(PropertyName, PropertySources),
+        v.maxEntries(200),
+        v.description('Alfresco property → what fills it, for email records only (over the email defaults).'),
+      ),
+      {},
+    ),
+  }),
+  v.title('Alfresco Governance Services mapping'),
+  v.description('Where records go in the file plan and which properties they get (docs/connectors/alfresco.md).'),
+);
 export type AlfrescoMapping = v.InferOutput<typeof AlfrescoMappingSchema>;
 
 /**

@@ -10,7 +10,7 @@ import {
 import { CmisFake, type CmisFakeOptions } from '../../../tests/fakes/cmis/server.ts';
 import type { DeclaredRecord } from '../../records/record';
 import { deliver } from '../deliver';
-import { CMIS_PASSWORD, createCmisConnector, documentName } from './connector';
+import { CMIS_PASSWORD, type CmisSettings, createCmisConnector, documentName } from './connector';
 
 let fake: CmisFake | undefined;
 
@@ -168,6 +168,20 @@ describe('CMIS connector', () => {
     expect(f.log.some((l) => l.action === 'content')).toBe(true);
   });
 
+  it('refuses to file where the user may not create documents, naming the folder, before sending anything', async () => {
+    const f = await setUp();
+    f.denyFiling('/Records/Legal');
+    const record = makeRecord(small, { classification: { categoryId: 'LEG' } });
+    const error = await send(
+      connector(f, { mapping: { categories: { LEG: { path: '/Records/Legal' } } } }),
+      record,
+      small,
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'permanent', message: expect.stringContaining('give it write permission') });
+    expect(f.documents()).toEqual([]);
+    expect(f.log.some((l) => l.action === 'createDocument')).toBe(false);
+  });
+
   it('probes the repository, the folders and the secondary type', async () => {
     const f = await setUp();
     expect(await connector(f).probe()).toMatchObject({ ok: true, detail: expect.stringContaining('CMIS 1.1') });
@@ -175,7 +189,33 @@ describe('CMIS connector', () => {
       ok: false,
       kind: 'setup',
     });
-    expect(await connector(f, { password: 'no' }).probe()).toMatchObject({ ok: false, kind: 'auth' });
+    expect(await connector(f, { password: 'no' }).probe()).toMatchObject({
+      ok: false,
+      kind: 'auth',
+      detail: expect.stringContaining('refused the user name or password of recorder'),
+    });
+    // The user may read the folder but not create documents there: named before any record is sent.
+    f.denyFiling('/Records/Legal');
+    expect(await connector(f, { mapping: { categories: { LEG: { path: '/Records/Legal' } } } }).probe()).toMatchObject({
+      ok: false,
+      kind: 'forbidden',
+      detail: expect.stringContaining('may not create documents in /Records/Legal (mapped to category LEG)'),
+    });
+    const elsewhere = (settings: Partial<CmisSettings>) =>
+      createCmisConnector(
+        { serviceUrl: f.serviceUrl, username: 'recorder', ...settings },
+        { fetch, now: Date.now, credentials: memoryCredentials({ [CMIS_PASSWORD]: 'secret' }), mapping: {} },
+      ).probe();
+    expect(await elsewhere({ repositoryId: 'B2' })).toMatchObject({
+      ok: false,
+      kind: 'setup',
+      detail: 'The service has no repository B2; it has A1.',
+    });
+    expect(await elsewhere({ serviceUrl: f.serviceUrl.replace('/cmis/browser', '/alfresco/service') })).toMatchObject({
+      ok: false,
+      kind: 'wrong-service',
+      detail: expect.stringContaining('Check the service URL'),
+    });
     await f.close();
     const again = await CmisFake.start({ secondaryType: false });
     fake = again;

@@ -2,7 +2,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord, Receipt } from '../../records/record';
-import { parseRetryAfter } from '../../sync/backoff';
 import { identityProperties } from '../alfresco/mapping';
 import {
   type Connector,
@@ -13,7 +12,15 @@ import {
   type PartSource,
   type ProbeResult,
 } from '../connector';
-import { type CmisFolderRef, type CmisMapping, cmisPlacement, cmisProperties, parseCmisMapping } from './mapping';
+import { parseRetryAfter } from '../http';
+import {
+  CMIS_CONNECTOR_ID,
+  type CmisFolderRef,
+  type CmisMapping,
+  cmisPlacement,
+  cmisProperties,
+  parseCmisMapping,
+} from './mapping';
 
 /**
  * The CMIS 1.1 browser binding connector (docs/connectors/cmis.md). Section numbers refer to the OASIS standard,
@@ -29,8 +36,9 @@ import { type CmisFolderRef, type CmisMapping, cmisPlacement, cmisProperties, pa
  * service worker (the npm `cmis` package needs `window`).
  */
 
-export const CMIS_CONNECTOR_ID = 'cmis';
-export const CMIS_PASSWORD = 'cmis.password';
+export { CMIS_CONNECTOR_ID };
+/** The password's name in the credential store (scoped to the connector by the background: `cmis/password`). */
+export const CMIS_PASSWORD = 'password';
 
 export interface CmisSettings {
   /** The browser binding's service URL (it answers the list of repositories and their infos). */
@@ -80,6 +88,11 @@ const TypeDefinition = v.object({
 
 const Succinct = v.object({ succinctProperties: v.record(v.string(), v.unknown()) });
 type CmisObject = Record<string, unknown>;
+/** An object as getObject answers it: its properties, and the allowable actions when they were asked for. */
+const ObjectAnswer = v.object({
+  succinctProperties: v.record(v.string(), v.unknown()),
+  allowableActions: v.optional(v.record(v.string(), v.boolean())),
+});
 const QueryResults = v.object({
   results: v.array(Succinct),
   hasMoreItems: v.optional(v.boolean()),
@@ -275,48 +288,70 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
     return url;
   }
 
-  async function getObject(s: Session, objectId: string, doing: string): Promise<CmisObject | undefined> {
-    const response = await call(objectUrl(s, { objectId, cmisselector: 'object', succinct: 'true' }), doing, {}, [404]);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return (await json(Succinct, response, doing)).succinctProperties;
-  }
-
-  /** An object by path (getObjectByPath; browser binding: the path below the root folder URL, selector object). */
-  async function objectByPath(s: Session, path: string, doing: string): Promise<CmisObject | undefined> {
-    const url = new URL(
-      `${s.repository.rootFolderUrl.replace(/\/$/, '')}${path.split('/').map(encodeURIComponent).join('/')}`,
-    );
+  /**
+   * One object in succinct form (getObject, § 2.2.4.7; by path, getObjectByPath § 2.2.4.9: the path below the root
+   * folder URL), with the user's allowable actions when asked (§ 2.2.1.2.6); undefined when it does not exist.
+   */
+  async function fetchObject(
+    url: URL,
+    doing: string,
+    withActions = false,
+  ): Promise<{ properties: CmisObject; actions?: Record<string, boolean> | undefined } | undefined> {
     url.searchParams.set('cmisselector', 'object');
     url.searchParams.set('succinct', 'true');
+    if (withActions) url.searchParams.set('includeAllowableActions', 'true');
     const response = await call(url, doing, {}, [404]);
     if (response.status === 404) {
       await response.body?.cancel();
       return undefined;
     }
-    return (await json(Succinct, response, doing)).succinctProperties;
+    const answer = await json(ObjectAnswer, response, doing);
+    return { properties: answer.succinctProperties, actions: answer.allowableActions };
   }
 
+  async function getObject(s: Session, objectId: string, doing: string): Promise<CmisObject | undefined> {
+    return (await fetchObject(objectUrl(s, { objectId }), doing))?.properties;
+  }
+
+  function pathUrl(s: Session, path: string): URL {
+    return new URL(
+      `${s.repository.rootFolderUrl.replace(/\/$/, '')}${path.split('/').map(encodeURIComponent).join('/')}`,
+    );
+  }
+
+  async function objectByPath(s: Session, path: string, doing: string): Promise<CmisObject | undefined> {
+    return (await fetchObject(pathUrl(s, path), doing))?.properties;
+  }
+
+  /** The folder a mapping entry names, checked: it exists, is a folder, and the user may create documents in it. */
   async function resolveFolder(s: Session, ref: CmisFolderRef, label: string): Promise<Target> {
     const key = 'folderId' in ref ? `id:${ref.folderId}` : `path:${ref.path}`;
     const cached = folders.get(key);
     if (cached) return cached;
-    const folder =
-      'folderId' in ref
-        ? await getObject(s, ref.folderId, `reading the folder for ${label}`)
-        : await objectByPath(s, ref.path, `reading the folder for ${label}`);
+    const doing = `reading the folder for ${label}`;
+    const found = await fetchObject(
+      'folderId' in ref ? objectUrl(s, { objectId: ref.folderId }) : pathUrl(s, ref.path),
+      doing,
+      true,
+    );
     const where = 'folderId' in ref ? `object ${ref.folderId}` : ref.path;
-    if (!folder)
+    if (!found)
       throw new ConnectorError(
         `The folder mapped to ${label} (${where}) does not exist in the repository.`,
         'permanent',
       );
+    const folder = found.properties;
     if (folder['cmis:baseTypeId'] !== 'cmis:folder') {
       throw new ConnectorError(`What is mapped to ${label} (${where}) is not a folder.`, 'permanent');
     }
     const path = typeof folder['cmis:path'] === 'string' ? folder['cmis:path'] : undefined;
+    if (found.actions?.canCreateDocument === false) {
+      throw new ConnectorError(
+        `The repository user ${settings.username} may not create documents in ${path ?? where} (mapped to ${label}): give it write permission on that folder.`,
+        'permanent',
+        { status: 403 },
+      );
+    }
     const target: Target = { folderId: String(folder['cmis:objectId']), path, label: `${label} → ${path ?? where}` };
     folders.set(key, target);
     return target;
@@ -445,22 +480,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
       try {
         s = await connect();
       } catch (error) {
-        if (!(error instanceof ConnectorError)) return { ok: false, kind: 'server-error', detail: String(error) };
-        if (error.kind === 'auth') return { ok: false, kind: 'auth', detail: error.message };
-        if (error.status === undefined && error.kind === 'retryable')
-          return { ok: false, kind: 'unreachable', detail: error.message };
-        if (error.kind === 'retryable' && error.status !== undefined && error.status < 500) {
-          return {
-            ok: false,
-            kind: 'wrong-service',
-            detail: `This address does not answer as a CMIS 1.1 browser binding: ${error.message}`,
-          };
-        }
-        return {
-          ok: false,
-          kind: error.status !== undefined && error.status >= 500 ? 'server-error' : 'setup',
-          detail: error.message,
-        };
+        return probeFailure(error, 'connect', settings.username);
       }
       try {
         const map = mapping();
@@ -468,7 +488,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
           await resolveFolder(s, ref, `category ${categoryId}`);
         if (map.unmapped) await resolveFolder(s, map.unmapped, 'unmapped categories');
       } catch (error) {
-        return { ok: false, kind: 'setup', detail: error instanceof Error ? error.message : String(error) };
+        return probeFailure(error, 'folders', settings.username);
       }
       const notes = [
         `${s.repository.productName ?? 'Repository'} ${s.repository.repositoryId}, CMIS ${s.repository.cmisVersionSupported ?? '?'}.`,
@@ -666,4 +686,33 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
       return undefined;
     },
   };
+}
+
+/** A failure of the connection test as the step an administrator must take. */
+function probeFailure(error: unknown, step: 'connect' | 'folders', username: string): ProbeResult {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof ConnectorError)) return { ok: false, kind: 'server-error', detail: message };
+  if (error.kind === 'auth') {
+    return {
+      ok: false,
+      kind: 'auth',
+      detail: `The repository refused the user name or password of ${username}: enter them again and Save. (${message})`,
+    };
+  }
+  if (error.status === undefined && error.kind === 'retryable')
+    return { ok: false, kind: 'unreachable', detail: message };
+  if (error.status !== undefined && error.status >= 500) return { ok: false, kind: 'server-error', detail: message };
+  if (
+    step === 'connect' &&
+    error.status !== undefined &&
+    (error.kind === 'retryable' || error.status === 404 || error.status === 405)
+  ) {
+    return {
+      ok: false,
+      kind: 'wrong-service',
+      detail: `This address does not answer as a CMIS 1.1 browser binding (${message}). Check the service URL: Alfresco's ends in /alfresco/api/-default-/public/cmis/versions/1.1/browser, Nuxeo's in /nuxeo/json/cmis.`,
+    };
+  }
+  if (error.status === 403) return { ok: false, kind: 'forbidden', detail: message };
+  return { ok: false, kind: 'setup', detail: message };
 }
