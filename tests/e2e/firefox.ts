@@ -175,6 +175,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       ...standIn?.prefs,
     },
   });
+  // puppeteer-core has no public call for a raw BiDi command: its BidiBrowser's `connection` (24.x) sends one.
   const connection = (browser as unknown as { connection: BidiConnection }).connection;
   const privileged = async <T>(expression: string): Promise<T> => {
     const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 });

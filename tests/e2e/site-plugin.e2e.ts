@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEMO_PRESETS } from '../../server/presets.ts';
 import type { TabDetections } from '../../utils/messaging.ts';
 import { ask, waitFor } from './harness.ts';
 import { policySource, presetsStatus } from './policy-harness.ts';
@@ -13,6 +14,8 @@ import { expect, test } from './test.ts';
 // A real window, where the shortcut pressed through the X server reaches the browser.
 test.override({ launch: { headed: true } });
 
+const demoPlugin = DEMO_PRESETS.sites.find((site) => site.id === 'acme-dms')!;
+
 const presets = {
   version: 1,
   filePlan: [{ id: 'LEG', title: 'Legal', children: [{ id: 'LEG/1', title: 'Contracts', retention: '12y' }] }],
@@ -20,23 +23,12 @@ const presets = {
     { id: 'contract', title: 'Contract', recordType: 'contract', defaultCategory: 'LEG/1', capture: ['original'] },
   ],
   rules: [{ when: { app: 'site-acme-dms' }, suggest: { profile: 'contract' } }],
+  // The demo presets' plugin for this DMS (server/presets.ts), taught two more things by the admin.
   sites: [
     {
-      id: 'acme-dms',
-      title: 'ACME DMS',
-      matches: ['https://dms.acme.example/doc/*'],
-      kind: 'document',
-      fields: {
-        title: { selector: 'h1.doc-title' },
-        sourceId: { selector: 'meta[name=doc-id]', attribute: 'content' },
-        owner: { json: '#doc-data', path: '$.owner.email' },
-        dateModified: { json: '#doc-data', path: '$.modified' },
-      },
-      capture: {
-        original: 'https://dms.acme.example/api/doc/{sourceId}/download',
-        name: 'acme-{sourceId}.pdf',
-        mimeType: 'application/pdf',
-      },
+      ...demoPlugin,
+      fields: { ...demoPlugin.fields, dateModified: { json: '#doc-data', path: '$.modified' } },
+      capture: { ...demoPlugin.capture, name: 'acme-{sourceId}.pdf', mimeType: 'application/pdf' },
     },
   ],
 };
