@@ -450,26 +450,27 @@ export async function outboxLines(page: Page, ids: string[]): Promise<OutboxLine
   return (await ask<OutboxLine[]>(page, 'outbox.list')).filter((row) => wanted.has(row.id));
 }
 
-/** Polls `outbox.drain` + `outbox.list` until every id is synced; fails on needs-attention or after `timeoutMs`. */
-export async function waitAllSynced(page: Page, ids: string[], timeoutMs = 3 * PATIENCE_MS): Promise<OutboxLine[]> {
-  let rows: OutboxLine[] = [];
-  try {
-    return await waitFor(
-      async () => {
-        rows = await outboxLines(page, ids);
-        const attention = rows.find((row) => row.state === 'needs-attention');
-        if (attention) throw new Error(`Record ${attention.id} needs attention: ${attention.lastError}`);
-        if (rows.length === ids.length && rows.every((row) => row.state === 'synced')) return rows;
-        await ask(page, 'outbox.drain');
-        return undefined;
-      },
-      `${ids.length} records to sync`,
-      timeoutMs,
-    );
-  } catch (error) {
-    const states: Record<string, number> = {};
-    for (const row of rows) states[row.state] = (states[row.state] ?? 0) + 1;
-    throw new Error(`${(error as Error).message}: ${JSON.stringify(states)} of ${ids.length}`);
+/**
+ * Polls `outbox.drain` + `outbox.list` until every id is synced. Fails on needs-attention, or when no record has
+ * synced for `stallMs`: a long drain on a busy machine is slow, not stuck, while records keep arriving.
+ */
+export async function waitAllSynced(page: Page, ids: string[], stallMs = 2 * PATIENCE_MS): Promise<OutboxLine[]> {
+  let synced = -1;
+  let deadline = 0;
+  for (;;) {
+    const rows = await outboxLines(page, ids);
+    const attention = rows.find((row) => row.state === 'needs-attention');
+    if (attention) throw new Error(`Record ${attention.id} needs attention: ${attention.lastError}`);
+    const done = rows.filter((row) => row.state === 'synced').length;
+    if (rows.length === ids.length && done === ids.length) return rows;
+    if (done > synced) [synced, deadline] = [done, Date.now() + stallMs];
+    if (Date.now() > deadline) {
+      const states: Record<string, number> = {};
+      for (const row of rows) states[row.state] = (states[row.state] ?? 0) + 1;
+      throw new Error(`No record synced for ${stallMs} ms: ${JSON.stringify(states)} of ${ids.length}`);
+    }
+    await ask(page, 'outbox.drain');
+    await new Promise((tick) => setTimeout(tick, 500));
   }
 }
 
