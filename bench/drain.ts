@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { makeRecord, recordForm } from '../server/test/support.ts';
-import { configureFrom, extensionPage, launchWithExtension, message, startRepository } from '../tests/e2e/harness.ts';
+import { ask, connect, type ExtensionBrowser, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
 import type { DeclaredRecord } from '../utils/records/record.ts';
 import type { Figure } from './figures.ts';
 
@@ -26,11 +26,11 @@ function recordFor(r: number, size: number, chunkName = 'body.bin'): DeclaredRec
   });
 }
 
-type Page = Awaited<ReturnType<typeof extensionPage>>;
+type Page = Awaited<ReturnType<ExtensionBrowser['extensionPage']>>;
 
 /** Writes rows straight into the extension's outbox (schema v2), content generated in the page, in chunks. */
 async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, chunkSize = 4 * 1024 * 1024) {
-  await message(page, 'outbox.list'); // the background creates the outbox at its current version
+  await ask(page, 'outbox.list'); // the background creates the outbox at its current version
   await page.evaluate(
     async ([rows, r0, chunk]) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -123,11 +123,11 @@ export async function benchDrainThroughput(count = 1000, size = 50 * 1024): Prom
     }
     const nodeRate = count / ((performance.now() - nodeStart) / 1000);
 
-    const page = await extensionPage(browser);
+    const page = await browser.extensionPage();
     const queued = Array.from({ length: count }, (_, r) => recordFor(r, size));
     await seedOutbox(page, queued, 0);
     const start = performance.now();
-    await configureFrom(page, repository.server.url, repository.token); // a settings change starts the drain
+    await connect(page, repository.server.url, repository.token); // a settings change starts the drain
     const deadline = Date.now() + 300_000;
     while ((await syncedCount(page)) < count) {
       if (Date.now() > deadline) throw new Error('The drain did not finish in 5 minutes');
@@ -176,13 +176,13 @@ export async function benchUploadMemory(size = 200 * 1024 * 1024): Promise<Figur
   const repository = await startRepository();
   const browser = await launchWithExtension();
   try {
-    const page = await extensionPage(browser);
+    const page = await browser.extensionPage();
     const record = recordFor(0, 0);
     const bytes = contentOf(0, size);
     record.content[0] = { ...record.content[0]!, size, sha256: createHash('sha256').update(bytes).digest('hex') };
     await seedOutbox(page, [record], 0);
     await page.close();
-    const page2 = await extensionPage(browser);
+    const page2 = await browser.openExtensionPage('options.html');
     await new Promise((done) => setTimeout(done, 2000));
     const idleKb = extensionProcessesKb();
     let peakKb = idleKb;
@@ -191,7 +191,7 @@ export async function benchUploadMemory(size = 200 * 1024 * 1024): Promise<Figur
     }, 50);
     const start = performance.now();
     try {
-      await configureFrom(page2, repository.server.url, repository.token);
+      await connect(page2, repository.server.url, repository.token);
       const deadline = Date.now() + 300_000;
       while ((await syncedCount(page2)) < 1) {
         if (Date.now() > deadline) throw new Error('The upload did not finish in 5 minutes');

@@ -7,16 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import {
-  CHROME_BUILD,
-  CHROMIUM,
-  CHROMIUM_FLAGS,
-  configure,
-  launchWithExtension,
-  openPopup,
-  startRepository,
-  tabIdOf,
-} from '../tests/e2e/harness.ts';
+import { CHROME_BUILD, CHROMIUM, CHROMIUM_FLAGS, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
 import { loadAllFixtures } from '../utils/detectors/fixtures/fixtures.ts';
 import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
@@ -198,7 +189,7 @@ async function declareToReceipt(): Promise<Figure> {
   const browser = await launchWithExtension();
   const eml = email50k();
   try {
-    await configure(browser.worker, repository);
+    await browser.connectTo(repository);
     const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
     await browser.context.route('https://mail.google.com/**', (route) =>
       new URL(route.request().url()).searchParams.get('view') === 'att'
@@ -207,11 +198,9 @@ async function declareToReceipt(): Promise<Figure> {
     );
     const page = await browser.context.newPage();
     await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
-    const tabId = await tabIdOf(browser.worker, page);
-    const popup = await openPopup(browser, tabId);
+    const tabId = await browser.tabIdOf(page);
+    const popup = await browser.popup(tabId);
     await popup.getByLabel('Title').waitFor();
-    // tsx compiles with esbuild's keepNames, whose `__name` helper must exist where a function is evaluated.
-    await popup.evaluate('globalThis.__name = (fn) => fn');
     const samples = await popup.evaluate(async (tab) => {
       const call = async (type: string, data: unknown) => {
         const answer = await chrome.runtime.sendMessage({ type, data });

@@ -3,128 +3,118 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
 import { uuidv7 } from '../../utils/records/uuidv7.ts';
 import {
-  configureFrom,
+  ask,
+  connect,
   declareMany,
-  extensionPage,
-  GMAIL_SOURCE_ID,
-  launchOnProfile,
+  type ExtensionBrowser,
   launchWithExtension,
-  message,
-  type OutboxLine,
-  openGmail,
-  type RestartableRepository,
-  serveGmail,
-  startFaultProxy,
-  startRestartableRepository,
+  outboxLines,
   verifyAtRepository,
   waitAllSynced,
 } from './harness.ts';
+import { serveSite } from './sites.ts';
+import { expect, test } from './test.ts';
 
 /** Faults of the browser itself: its service worker stopped mid-upload, the whole browser killed. */
 
-const repositories: RestartableRepository[] = [];
-afterAll(async () => {
-  for (const repository of repositories) await repository.close();
-});
+/** The Message-ID of the Gmail fixture's raw message: the source id of every record declared from it. */
+const GMAIL_SOURCE_ID = '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>';
 
 /** Byte j of the generated large part: cheap, deterministic, not compressible by accident. */
 const byteAt = (j: number) => (Math.imul(j, 2654435761) >>> 24) & 255;
 
-it('the service worker is stopped three times during a 100 MB upload: it resumes, never restarts', {
-  timeout: 180_000,
-}, async () => {
+test('the service worker is stopped three times during a 100 MB upload: it resumes, never restarts', async ({
+  browser,
+  testRepository,
+  faultProxy: proxy,
+}) => {
   const SIZE = 100 * 1024 * 1024;
   const CHUNK = 4 * 1024 * 1024;
   const bytes = new Uint8Array(SIZE);
   for (let j = 0; j < SIZE; j++) bytes[j] = byteAt(j);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const repository = await startRestartableRepository();
-  repositories.push(repository);
-  const proxy = await startFaultProxy(() => repository.url);
-  const browser = await launchWithExtension();
-  try {
-    const page = await extensionPage(browser);
-    // Slow the upload a little, so that there is time to stop the worker in the middle of it.
-    proxy.faults.push({ kind: 'delay', ms: 200, match: /^PATCH /, times: 10_000 });
-    const id = uuidv7();
-    const record = {
-      id,
-      source: { app: 'generic', kind: 'file', url: 'https://example.org/big.bin', sourceId: 'e2e:big-upload' },
-      title: 'A 100 MB recording',
-      metadata: {},
-      classification: {},
-      tags: [],
-      fields: {},
-      content: [{ role: 'primary', name: 'recording.bin', mimeType: 'application/octet-stream', size: SIZE, sha256 }],
-      declaredAt: new Date().toISOString(),
-    };
-    // Declared as the outbox stores it (schema v2, 4 MB chunks), from inside the extension: the capture path
-    // cannot carry 100 MB yet (see the report of issue 7).
-    await message(page, 'outbox.list'); // the background creates the outbox at its current version
-    await page.evaluate(
-      async ([row, size, chunkSize]) => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open('recordkeeper-outbox');
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
-        });
-        const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
-        const now = Date.now();
-        tx.objectStore('records').add({
-          id: row.id,
-          record: row,
-          state: 'queued',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
-        const chunks = Math.ceil(size / chunkSize);
-        tx.objectStore('content').put({ recordId: row.id, index: 0, size, chunks, chunkSize });
-        for (let c = 0; c < chunks; c++) {
-          const part = new Uint8Array(Math.min(chunkSize, size - c * chunkSize));
-          for (let k = 0; k < part.length; k++) {
-            const j = c * chunkSize + k;
-            part[k] = (Math.imul(j, 2654435761) >>> 24) & 255;
-          }
-          tx.objectStore('chunks').put({ recordId: row.id, part: 0, chunk: c, bytes: part.buffer });
+  const page = await browser.extensionPage();
+  // Slow the upload a little, so that there is time to stop the worker in the middle of it.
+  proxy.faults.push({ kind: 'delay', ms: 200, match: /^PATCH /, times: 10_000 });
+  const id = uuidv7();
+  const record = {
+    id,
+    source: { app: 'generic', kind: 'file', url: 'https://example.org/big.bin', sourceId: 'e2e:big-upload' },
+    title: 'A 100 MB recording',
+    metadata: {},
+    classification: {},
+    tags: [],
+    fields: {},
+    content: [{ role: 'primary', name: 'recording.bin', mimeType: 'application/octet-stream', size: SIZE, sha256 }],
+    declaredAt: new Date().toISOString(),
+  };
+  // Declared as the outbox stores it (schema v2, 4 MB chunks), from inside the extension: the capture path
+  // cannot carry 100 MB yet (see the report of issue 7).
+  await ask(page, 'outbox.list'); // the background creates the outbox at its current version
+  await page.evaluate(
+    async ([row, size, chunkSize]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
+      const now = Date.now();
+      tx.objectStore('records').add({
+        id: row.id,
+        record: row,
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const chunks = Math.ceil(size / chunkSize);
+      tx.objectStore('content').put({ recordId: row.id, index: 0, size, chunks, chunkSize });
+      for (let c = 0; c < chunks; c++) {
+        const part = new Uint8Array(Math.min(chunkSize, size - c * chunkSize));
+        for (let k = 0; k < part.length; k++) {
+          const j = c * chunkSize + k;
+          part[k] = (Math.imul(j, 2654435761) >>> 24) & 255;
         }
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error);
-        });
-        db.close();
-      },
-      [record, SIZE, CHUNK] as const,
-    );
-    await configureFrom(page, proxy.url, repository.token);
-
-    const cdp = await browser.context.newCDPSession(page);
-    await cdp.send('ServiceWorker.enable');
-    for (const fraction of [0.2, 0.45, 0.7]) {
-      const deadline = Date.now() + 90_000;
-      while (proxy.patchBytes < SIZE * fraction) {
-        if (Date.now() > deadline) throw new Error(`upload never reached ${fraction * 100}%`);
-        await message(page, 'outbox.drain').catch(() => undefined);
-        await new Promise((done) => setTimeout(done, 100));
+        tx.objectStore('chunks').put({ recordId: row.id, part: 0, chunk: c, bytes: part.buffer });
       }
-      await cdp.send('ServiceWorker.stopAllWorkers');
-      proxy.log.push('-- worker stopped --');
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    },
+    [record, SIZE, CHUNK] as const,
+  );
+  await connect(page, proxy.url, testRepository.token);
+
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  for (const fraction of [0.2, 0.45, 0.7]) {
+    // A stopped worker wakes on the next message, and a drain that finds the stopped one's lease still held
+    // leaves the outbox alone: ask again, a few times a second, until the upload has gone this far.
+    const reached = proxy.patched(SIZE * fraction);
+    let done = false;
+    void reached.then(() => {
+      done = true;
+    });
+    while (!done) {
+      await ask(page, 'outbox.drain').catch(() => undefined);
+      await Promise.race([reached, new Promise((tick) => setTimeout(tick, 250))]);
     }
-    const [row] = await waitAllSynced(page, [id], 120_000);
-    expect(row!.receipt?.content[0]?.sha256).toBe(sha256);
-    // One upload, resumed after each stop: at most the chunk in flight is sent again per stop.
-    expect(proxy.log.filter((line) => line.startsWith('POST /api/v1/uploads'))).toHaveLength(1);
-    expect(proxy.log.filter((line) => line.startsWith('HEAD /api/v1/uploads/')).length).toBeGreaterThanOrEqual(3);
-    expect(proxy.patchBytes).toBeLessThan(SIZE + 3 * CHUNK + 1);
-    await verifyAtRepository(repository, 'e2e:big-upload', [id], [row!]);
-  } finally {
-    await browser.close();
-    await proxy.close();
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    proxy.log.push('-- worker stopped --');
   }
+  const [row] = await waitAllSynced(page, [id]);
+  expect(row!.receipt?.content[0]?.sha256).toBe(sha256);
+  // One upload, resumed after each stop: at most the chunk in flight is sent again per stop.
+  expect(proxy.log.filter((line) => line.startsWith('POST /api/v1/uploads'))).toHaveLength(1);
+  expect(proxy.log.filter((line) => line.startsWith('HEAD /api/v1/uploads/')).length).toBeGreaterThanOrEqual(3);
+  expect(proxy.patchBytes).toBeLessThan(SIZE + 3 * CHUNK + 1);
+  await verifyAtRepository(testRepository, 'e2e:big-upload', [id], [row!]);
 });
 
 /** The browser processes running on `profile`, found by the profile path in their command line. */
@@ -142,38 +132,36 @@ function browserPids(profile: string): number[] {
     .map(Number);
 }
 
-it('the browser is killed with 200 records queued and restarted on its profile: all arrive once', {
-  timeout: 180_000,
-}, async () => {
-  const repository = await startRestartableRepository();
-  repositories.push(repository);
+test('the browser is killed with 200 records queued and restarted on its profile: all arrive once', async ({
+  testRepository,
+  onTestFinished,
+}) => {
   const profile = mkdtempSync(join(tmpdir(), 'rk-e2e-kept-profile-'));
-  try {
-    let browser = await launchOnProfile(profile);
-    await serveGmail(browser);
-    let page = await extensionPage(browser);
-    await configureFrom(page, repository.url, repository.token);
-    await repository.stop();
-    const { tabId } = await openGmail(browser, page);
-    const ids = await declareMany(page, tabId, 200, 'Killed');
-    const queued = (await message<OutboxLine[]>(page, 'outbox.list')).filter((row) => ids.includes(row.id));
-    expect(queued.filter((row) => row.state !== 'synced')).toHaveLength(200);
-
-    const pids = browserPids(profile);
-    expect(pids).toHaveLength(1);
-    process.kill(pids[0]!, 'SIGKILL');
-    await Promise.race([browser.context.close().catch(() => undefined), new Promise((done) => setTimeout(done, 5000))]);
-
-    await repository.start();
-    browser = await launchOnProfile(profile);
-    try {
-      page = await extensionPage(browser);
-      const rows = await waitAllSynced(page, ids, 120_000);
-      await verifyAtRepository(repository, GMAIL_SOURCE_ID, ids, rows);
-    } finally {
-      await browser.close();
-    }
-  } finally {
+  let relaunched: ExtensionBrowser | undefined;
+  onTestFinished(async () => {
+    await relaunched?.close();
     rmSync(profile, { recursive: true, force: true });
-  }
+  });
+  const killed = await launchWithExtension({ profile });
+  const gmail = await serveSite(killed.context, 'gmail');
+  const page = await killed.extensionPage();
+  await connect(page, testRepository.url, testRepository.token);
+  await testRepository.stop();
+  const tab = await killed.open(gmail.url);
+  await killed.waitForBadge(tab.id, '1');
+  const ids = await declareMany(page, tab.id, 200, 'Killed');
+  const queued = await outboxLines(page, ids);
+  expect(queued.filter((row) => row.state !== 'synced')).toHaveLength(200);
+
+  const pids = browserPids(profile);
+  expect(pids).toHaveLength(1);
+  const closed = new Promise((done) => killed.context.once('close', done));
+  process.kill(pids[0]!, 'SIGKILL');
+  // Playwright sees the browser go: the relaunch does not find the killed one still holding the profile.
+  await closed;
+
+  await testRepository.start();
+  relaunched = await launchWithExtension({ profile });
+  const rows = await waitAllSynced(await relaunched.extensionPage(), ids);
+  await verifyAtRepository(testRepository, GMAIL_SOURCE_ID, ids, rows);
 });

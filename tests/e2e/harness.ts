@@ -1,10 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { type RunningServer, startServer } from '../../server/main.ts';
 import { EXTENSION_ID } from '../../utils/extension-id.ts';
+import type { MessageType } from '../../utils/messaging.ts';
+import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
+import type { PresetsStatus } from '../../utils/ui/views.ts';
+
+/**
+ * The building blocks of the browser end-to-end tests: the reference repository, Chromium with the built
+ * extension, the extension's own messages, and the checks made at the repository. tests/e2e/test.ts turns them
+ * into vitest fixtures; bench/ uses them directly.
+ */
 
 export const CHROME_BUILD = resolve('.output/chrome-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,182 +30,364 @@ export const CHROMIUM_FLAGS = [
   '--disable-quic',
 ];
 
-export interface Repository {
-  server: RunningServer;
-  token: string;
-  dataDir: string;
-  close(): Promise<void>;
-}
-
 /**
- * The extension's own origin, allowed to call the repository (CORS): `configure` stores the settings directly and
- * grants no host permission, which is what would exempt the extension's requests from CORS.
+ * How long a test waits for something a busy two-core machine may be slow to do. A test is slow, not failing,
+ * until this has passed (vitest.e2e.config.ts gives each test and hook more still).
  */
-const EXTENSION_ORIGINS = [`chrome-extension://${EXTENSION_ID}`];
+export const PATIENCE_MS = 90_000;
 
-/** A real reference repository on a free loopback port with a temporary data folder. */
-export async function startRepository(): Promise<Repository> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-repo-'));
-  const server = await startServer({ port: 0, dataDir, corsOrigins: EXTENSION_ORIGINS });
-  const token = await server.createToken('ann');
-  return {
-    server,
-    token,
-    dataDir,
-    async close() {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export interface ExtensionBrowser {
-  context: BrowserContext;
-  worker: Worker;
-  extensionId: string;
-  close(): Promise<void>;
-}
-
-/**
- * Debian's Chromium with the built extension loaded, on a fresh profile. `headed` runs it in a real window on
- * the X display (Xvfb in tests), where the browser's own keyboard shortcuts work.
- */
-export async function launchWithExtension({ headed = false } = {}): Promise<ExtensionBrowser> {
-  if (headed && !process.env.DISPLAY)
-    throw new Error('A headed browser needs an X display: run the e2e tests under xvfb-run.');
-  const profile = mkdtempSync(join(tmpdir(), 'rk-e2e-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: !headed,
-    timezoneId: 'UTC',
-    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${CHROME_BUILD}`, `--load-extension=${CHROME_BUILD}`],
-  });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const extensionId = new URL(worker.url()).host;
-  if (extensionId !== EXTENSION_ID) throw new Error(`Loaded extension id ${extensionId}, expected ${EXTENSION_ID}`);
-  return {
-    context,
-    worker,
-    extensionId,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Points the extension at the repository, as the options page would store it, and waits for its presets. */
-export async function configure(worker: Worker, repository: Repository): Promise<void> {
-  const since = Date.now() - 1000;
-  await worker.evaluate((settings) => chrome.storage.local.set({ settings }), {
-    repositoryUrl: repository.server.url,
-    token: repository.token,
-  });
-  await waitFor(async () => {
-    const key = 'presets.source.repository';
-    const source = (await worker.evaluate((k) => chrome.storage.local.get(k), key))[key] as
-      | { state?: string; from?: string; receivedAt?: number }
-      | undefined;
-    return source?.from === repository.server.url && source.state === 'ok' && (source.receivedAt ?? 0) >= since
-      ? true
-      : undefined;
-  }, "the repository's presets to reach the extension");
-}
-
-/**
- * The id Chromium gave the tab showing `page`. The extension may not read the URLs of tabs (no "tabs"
- * permission), so the page is brought to the front and the active tab is asked for.
- */
-export async function tabIdOf(worker: Worker, page: Page): Promise<number> {
-  await page.bringToFront();
-  const id = await worker.evaluate(async () => {
-    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return tab?.id;
-  });
-  if (id === undefined) throw new Error(`No active tab for ${page.url()}`);
-  return id;
-}
-
-/** The popup for the tab, opened as a page (Playwright cannot click the toolbar button). */
-export async function openPopup(browser: ExtensionBrowser, tabId: number): Promise<Page> {
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=${tabId}`);
-  return popup;
-}
-
-/**
- * Presses the extension's shortcut (Ctrl+Shift+Y) as a person would, through the X server: the browser opens the
- * popup and grants activeTab for the page. DevTools key events reach only the page, never browser shortcuts.
- */
-export async function pressActionShortcut(page: Page): Promise<void> {
-  await page.bringToFront();
-  const windows = execFileSync('xdotool', ['search', '--onlyvisible', '--class', 'chromium'])
-    .toString()
-    .trim()
-    .split('\n');
-  for (const window of windows) execFileSync('xdotool', ['windowfocus', '--sync', window]);
-  execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+shift+y']);
-}
-
-/** The badge text the extension set on a tab. */
-export function badgeText(worker: Worker, tabId: number): Promise<string> {
-  return worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
-}
-
-export async function getJson<T>(repository: Repository, path: string): Promise<T> {
-  const response = await fetch(`${repository.server.url}/api/v1/${path}`, {
-    headers: { Authorization: `Bearer ${repository.token}` },
-  });
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+/** Polls `probe` until it gives a value (not `undefined`), or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = PATIENCE_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 200));
   }
 }
 
+// ——— The reference repository ———
+
+/** A record as the repository lists it: the record and the receipt it gave. */
+export interface StoredRecord {
+  record: DeclaredRecord;
+  receipt: Receipt;
+}
+
+/** A real reference repository on a loopback port with a temporary data folder; it can be stopped and started. */
+export interface Repository {
+  /** The running server; throws while the repository is stopped. */
+  readonly server: RunningServer;
+  url: string;
+  /** A token of the user `ann`. */
+  token: string;
+  dataDir: string;
+  /** GET `/api/v1/<path>` with the token; fails on any answer but 2xx. */
+  getJson<T>(path: string, token?: string): Promise<T>;
+  /** The records stored for a source id, newest first. */
+  records(sourceId: string): Promise<StoredRecord[]>;
+  /** The bytes of content part `n` of a record. */
+  content(recordId: string, n: number): Promise<Buffer>;
+  /** Replaces the presets (admin token), raising the version above the active one. */
+  putPresets(document: Record<string, unknown>): Promise<void>;
+  /** Stops the server, keeping its port, data folder and tokens; `start` brings it back. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * Like `launchWithExtension`, in a given UI language: Chromium takes the language of its UI (and so of
- * `chrome.i18n`) from `--lang` and, on Linux, from the LANGUAGE environment variable.
+ * The internal UUID the tests give the Firefox add-on before it is installed (`extensions.webextensions.uuids`), so
+ * its pages live at a known moz-extension:// origin.
  */
-export async function launchWithExtensionInLanguage(lang: string, { headed = false } = {}): Promise<ExtensionBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), 'rk-e2e-profile-'));
+export const FIREFOX_ADDON_UUID = '35dfaf25-15bd-4ea8-b322-bf2bfb7a8de4';
+
+/**
+ * The extension's own origins, which the test repositories allow to call them (CORS): the tests connect the
+ * extension through its settings and grant no host permission, which is what would exempt its requests from CORS
+ * (the Firefox options test grants one the way a user does).
+ */
+const EXTENSION_ORIGINS = [`chrome-extension://${EXTENSION_ID}`, `moz-extension://${FIREFOX_ADDON_UUID}`];
+
+export async function startRepository(): Promise<Repository> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-repo-'));
+  let server: RunningServer | undefined = await startServer({ port: 0, dataDir, corsOrigins: EXTENSION_ORIGINS });
+  const { port, url } = server;
+  const token = await server.createToken('ann');
+  const repository: Repository = {
+    get server() {
+      if (!server) throw new Error('The repository is stopped.');
+      return server;
+    },
+    url,
+    token,
+    dataDir,
+    async getJson<T>(path: string, as = token) {
+      const response = await fetch(`${url}/api/v1/${path}`, { headers: { Authorization: `Bearer ${as}` } });
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
+    async records(sourceId) {
+      const query = `records?sourceId=${encodeURIComponent(sourceId)}`;
+      return (await repository.getJson<{ items: StoredRecord[] }>(query)).items;
+    },
+    async content(recordId, n) {
+      const response = await fetch(`${url}/api/v1/records/${recordId}/content/${n}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!response.ok) throw new Error(`Content ${n} of ${recordId}: ${response.status}`);
+      return Buffer.from(await response.arrayBuffer());
+    },
+    async putPresets(document) {
+      const admin = await repository.server.createToken('admin', true);
+      const response = await fetch(`${url}/api/v1/presets`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(document),
+      });
+      if (!response.ok) throw new Error(`PUT presets: ${response.status} ${await response.text()}`);
+    },
+    async stop() {
+      await server?.close();
+      server = undefined;
+    },
+    async start() {
+      server ??= await startServer({ port, dataDir, corsOrigins: EXTENSION_ORIGINS });
+    },
+    async close() {
+      await repository.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return repository;
+}
+
+// ——— The extension's own protocol, from any of its pages (Playwright's or Puppeteer's) ———
+
+/** A page of the extension: Playwright's and Puppeteer's both have this `evaluate`. */
+export type ExtensionPage = { evaluate: Page['evaluate'] };
+
+/**
+ * Sends one message of utils/messaging.ts from an extension page, as the popup and options do, and unwraps the
+ * answer. The answer crosses as JSON text: WebDriver BiDi sends an object met twice in one value as a bare
+ * reference, which Puppeteer turns into `undefined`.
+ */
+export async function ask<R>(page: ExtensionPage, type: MessageType, data: Record<string, unknown> = {}): Promise<R> {
+  const text = await page.evaluate(
+    async ([type, data]) => {
+      const api = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
+      return JSON.stringify((await api.runtime.sendMessage({ type, data })) ?? null);
+    },
+    [type, data] as const,
+  );
+  const answer = JSON.parse(text) as { ok: true; value: R } | { ok: false; error: string } | null;
+  if (!answer) throw new Error(`No answer to ${type}`);
+  if (!answer.ok) throw new Error(`${type} failed: ${answer.error}`);
+  return answer.value;
+}
+
+/** Saves connection settings through the extension, as the options page does (`''` and `''`: no repository). */
+export async function connect(page: ExtensionPage, repositoryUrl: string, token: string): Promise<void> {
+  await ask(page, 'settings.save', { repositoryUrl, token });
+}
+
+/**
+ * Connects the extension to the repository and waits until the repository's presets have reached it: until then
+ * the popup would offer the built-in presets.
+ */
+export async function connectTo(page: ExtensionPage, repository: { url: string; token: string }): Promise<void> {
+  const since = Date.now() - 1000;
+  await connect(page, repository.url, repository.token);
+  await waitFor(async () => {
+    const status = await ask<PresetsStatus>(page, 'presets.status');
+    const source = status.sources.find((s) => s.source === 'repository');
+    return source?.state === 'ok' && (source.receivedAt ?? 0) >= since ? true : undefined;
+  }, "the repository's presets to reach the extension");
+}
+
+/**
+ * The id the browser gave the active tab of the last focused window, asked from an extension page: the extension
+ * may not read the URLs of tabs (no "tabs" permission), so callers bring the tab to the front first.
+ */
+export async function activeTabId(page: ExtensionPage): Promise<number> {
+  const id = await page.evaluate(async () => {
+    const api = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
+    const [tab] = await api.tabs.query({ active: true, lastFocusedWindow: true });
+    return tab?.id;
+  });
+  if (id === undefined) throw new Error('No active tab');
+  return id;
+}
+
+/** The badge text the extension set on a tab (MV3 `action`, MV2 `browserAction`). */
+export function badgeText(page: ExtensionPage, tabId: number): Promise<string> {
+  return page.evaluate((id) => {
+    const api = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
+    const action = api.action ?? (api as unknown as { browserAction: typeof chrome.action }).browserAction;
+    return action.getBadgeText({ tabId: id });
+  }, tabId);
+}
+
+/** Waits until the badge of a tab reads `text` (the count of declarable items the tab has). */
+export async function waitForBadge(page: ExtensionPage, tabId: number, text: string): Promise<void> {
+  await waitFor(async () => ((await badgeText(page, tabId)) === text ? true : undefined), `the badge to read ${text}`);
+}
+
+/**
+ * The extension's keyboard shortcut as the built manifest suggests it for Linux, in xdotool's words
+ * (`Alt+Shift+D` → `alt+shift+d`): the tests press what users get.
+ */
+export function shortcutKeys(build: string): string {
+  const manifest = JSON.parse(readFileSync(join(build, 'manifest.json'), 'utf8')) as {
+    commands: Record<string, { suggested_key?: { default?: string; linux?: string } }>;
+  };
+  const command = manifest.commands._execute_action ?? manifest.commands._execute_browser_action;
+  const key = command?.suggested_key?.linux ?? command?.suggested_key?.default;
+  if (!key) throw new Error(`${build}/manifest.json suggests no shortcut for the toolbar button`);
+  return key.toLowerCase();
+}
+
+/**
+ * Presses keys as a person would, through the X server, in the visible windows of `windowClass`: the browser sees
+ * a real key press, so its own shortcuts and the extension's commands work (DevTools and BiDi key events reach
+ * only the page). Needs a headed browser under Xvfb.
+ */
+export function pressKeys(windowClass: string, keys: string): void {
+  const windows = execFileSync('xdotool', ['search', '--onlyvisible', '--class', windowClass])
+    .toString()
+    .trim()
+    .split('\n');
+  for (const window of windows) execFileSync('xdotool', ['windowfocus', '--sync', window]);
+  execFileSync('xdotool', ['key', '--clearmodifiers', keys]);
+}
+
+// ——— Chromium with the extension ———
+
+export interface LaunchOptions {
+  /** In a real window on the X display (Xvfb in tests), where key presses reach the browser's shortcuts. */
+  headed?: boolean;
+  /** The UI language (`fr`), which the extension takes from the browser. */
+  language?: string;
+  /** A profile folder the caller keeps (to kill and relaunch the browser on it); a fresh one by default. */
+  profile?: string;
+}
+
+/** A page as the shared helpers use it; Playwright's and Puppeteer's pages both fit. */
+export interface DriverPage extends ExtensionPage {
+  bringToFront(): Promise<void>;
+}
+
+/** The extension in a browser, the same for Chromium (Playwright) and Firefox (Puppeteer over BiDi). */
+export interface ExtensionDriver<P extends DriverPage> {
+  /** A page of the extension to send messages from, opened once (the options page, which does nothing on load). */
+  extensionPage(): Promise<P>;
+  /** A new extension page at `path` (`options.html`, `popup.html?tabId=…`), once it has loaded. */
+  openExtensionPage(path: string): Promise<P>;
+  ask<R>(type: MessageType, data?: Record<string, unknown>): Promise<R>;
+  /** Connects the extension to the repository and waits for the repository's presets. */
+  connectTo(repository: { url: string; token: string }): Promise<void>;
+  /** Opens `url` in a new tab and finds the tab's id. */
+  open(url: string): Promise<{ page: P; id: number }>;
+  /** The id of the tab showing `page`, brought to the front. */
+  tabIdOf(page: P): Promise<number>;
+  badge(tabId: number): Promise<string>;
+  waitForBadge(tabId: number, text: string): Promise<void>;
+  /** The popup for a tab, opened as a page (drivers cannot click the toolbar button). */
+  popup(tabId: number): Promise<P>;
+  options(): Promise<P>;
+  /**
+   * Presses the extension's shortcut in the window showing `page` (headed browsers only): the browser opens the
+   * popup and grants activeTab there.
+   */
+  pressShortcut(page: P): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a browser's driver provides; `extensionDriver` builds the rest on it. */
+export interface DriverPrimitives<P extends DriverPage> {
+  openExtensionPage(path: string): Promise<P>;
+  /** A new tab showing `url`. */
+  newTab(url: string): Promise<P>;
+  /** The X window class of the browser's windows (for xdotool) and the build whose manifest names the shortcut. */
+  windowClass: string;
+  build: string;
+  close(): Promise<void>;
+}
+
+export function extensionDriver<P extends DriverPage>(primitives: DriverPrimitives<P>): ExtensionDriver<P> {
+  let messenger: Promise<P> | undefined;
+  const driver: ExtensionDriver<P> = {
+    extensionPage: () => {
+      messenger ??= primitives.openExtensionPage('options.html');
+      return messenger;
+    },
+    openExtensionPage: (path) => primitives.openExtensionPage(path),
+    ask: async (type, data) => ask(await driver.extensionPage(), type, data),
+    connectTo: async (repository) => connectTo(await driver.extensionPage(), repository),
+    async open(url) {
+      const page = await primitives.newTab(url);
+      return { page, id: await driver.tabIdOf(page) };
+    },
+    async tabIdOf(page) {
+      await page.bringToFront();
+      return activeTabId(await driver.extensionPage());
+    },
+    badge: async (tabId) => badgeText(await driver.extensionPage(), tabId),
+    waitForBadge: async (tabId, text) => waitForBadge(await driver.extensionPage(), tabId, text),
+    popup: (tabId) => primitives.openExtensionPage(`popup.html?tabId=${tabId}`),
+    options: () => primitives.openExtensionPage('options.html'),
+    async pressShortcut(page) {
+      await page.bringToFront();
+      pressKeys(primitives.windowClass, shortcutKeys(primitives.build));
+    },
+    close: () => primitives.close(),
+  };
+  return driver;
+}
+
+export type Tab = { page: Page; id: number };
+
+export interface ExtensionBrowser extends ExtensionDriver<Page> {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+}
+
+/** Debian's Chromium with the built extension loaded (its id pinned by the manifest's key). */
+export async function launchWithExtension(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
+  const { headed = false, language } = options;
+  if (headed && !process.env.DISPLAY)
+    throw new Error('A headed browser needs an X display: run the e2e tests under xvfb-run.');
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'rk-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: !headed,
     timezoneId: 'UTC',
-    locale: lang,
-    env: { ...process.env, LANGUAGE: lang, LANG: `${lang}.UTF-8` } as Record<string, string>,
+    // Chromium takes the language of its UI (and so of `chrome.i18n`) from `--lang` and, on Linux, LANGUAGE.
+    ...(language
+      ? {
+          locale: language,
+          env: { ...process.env, LANGUAGE: language, LANG: `${language}.UTF-8` } as Record<string, string>,
+        }
+      : {}),
     args: [
       ...CHROMIUM_FLAGS,
-      `--lang=${lang}`,
+      ...(language ? [`--lang=${language}`] : []),
       `--disable-extensions-except=${CHROME_BUILD}`,
       `--load-extension=${CHROME_BUILD}`,
     ],
   });
+  context.setDefaultTimeout(PATIENCE_MS);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  return {
-    context,
-    worker,
-    extensionId: new URL(worker.url()).host,
+  const extensionId = new URL(worker.url()).host;
+  if (extensionId !== EXTENSION_ID) throw new Error(`Loaded extension id ${extensionId}, expected ${EXTENSION_ID}`);
+  const driver = extensionDriver<Page>({
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      // Test code runs compiled with esbuild's keepNames, whose `__name` helper must exist where a function that
+      // names inner functions is evaluated.
+      await page.evaluate('globalThis.__name = (fn) => fn');
+      return page;
+    },
+    async newTab(url) {
+      const page = await context.newPage();
+      await page.goto(url);
+      return page;
+    },
+    windowClass: 'chromium',
+    build: CHROME_BUILD,
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!options.profile) rmSync(profile, { recursive: true, force: true });
     },
-  };
-}
-
-/** The options page, opened as a tab. */
-export async function openOptions(browser: ExtensionBrowser): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
-  return page;
+  });
+  return { ...driver, context, worker, extensionId };
 }
 
 /**
@@ -204,7 +396,6 @@ export async function openOptions(browser: ExtensionBrowser): Promise<Page> {
  */
 export async function axeViolations(page: Page): Promise<string[]> {
   const { createRequire } = await import('node:module');
-  const { readFileSync } = await import('node:fs');
   const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {
@@ -216,163 +407,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
   );
 }
 
-/** Replaces the repository's presets (admin token), raising the version above the active one. */
-export async function putPresets(repository: Repository, document: Record<string, unknown>): Promise<void> {
-  const admin = await repository.server.createToken('admin', true);
-  const response = await fetch(`${repository.server.url}/api/v1/presets`, {
-    method: 'PUT',
-    headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(document),
-  });
-  if (!response.ok) throw new Error(`PUT presets: ${response.status} ${await response.text()}`);
-}
-
-// ——— Fault injection (tests/e2e/faults-*.e2e.ts) ———
-
-/** A repository that can be stopped and started again on the same port, data folder and tokens. */
-export interface RestartableRepository extends Repository {
-  url: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  running(): boolean;
-}
-
-export async function startRestartableRepository(): Promise<RestartableRepository> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-repo-'));
-  let server: RunningServer | undefined = await startServer({ port: 0, dataDir, corsOrigins: EXTENSION_ORIGINS });
-  const port = server.port;
-  const token = await server.createToken('ann');
-  const repo: RestartableRepository = {
-    get server() {
-      if (!server) throw new Error('The repository is stopped.');
-      return server;
-    },
-    token,
-    dataDir,
-    url: server.url,
-    running: () => server !== undefined,
-    async stop() {
-      await server?.close();
-      server = undefined;
-    },
-    async start() {
-      server ??= await startServer({ port, dataDir, corsOrigins: EXTENSION_ORIGINS });
-    },
-    async close() {
-      await repo.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  return repo;
-}
-
-/** What the proxy does with the next requests that match; consumed in order, then it forwards. */
-export type Fault =
-  | { kind: 'status'; status: number; headers?: Record<string, string>; match: RegExp }
-  | { kind: 'drop-response'; match: RegExp }
-  | { kind: 'delay'; ms: number; match: RegExp; times: number };
-
-export interface FaultProxy {
-  url: string;
-  faults: Fault[];
-  /** `METHOD /path` of every request forwarded or answered, and bytes of PATCH bodies seen. */
-  log: string[];
-  patchBytes: number;
-  onRequest?: (method: string, path: string) => void;
-  close(): Promise<void>;
-}
-
-/**
- * A loopback proxy in front of a repository that injects faults: answers of its own (503 with Retry-After, 429),
- * a forwarded request whose answer is dropped after the server committed it, or delays. CORS headers are added to
- * injected answers, since the extension calls from its own origin.
- */
-export async function startFaultProxy(target: () => string): Promise<FaultProxy> {
-  const http = await import('node:http');
-  const proxy: FaultProxy = { url: '', faults: [], log: [], patchBytes: 0, close: async () => {} };
-  const server = http.createServer((req, res) => {
-    const method = req.method ?? 'GET';
-    const path = req.url ?? '/';
-    const line = `${method} ${path}`;
-    proxy.onRequest?.(method, path);
-    const index = method === 'OPTIONS' ? -1 : proxy.faults.findIndex((fault) => fault.match.test(line));
-    const fault = index >= 0 ? proxy.faults[index] : undefined;
-    if (fault && (fault.kind !== 'delay' || --fault.times <= 0)) proxy.faults.splice(index, 1);
-    proxy.log.push(fault ? `${line} [${fault.kind}${fault.kind === 'status' ? ` ${fault.status}` : ''}]` : line);
-    const origin = req.headers.origin;
-    if (fault?.kind === 'status') {
-      req.resume();
-      res.writeHead(fault.status, {
-        'content-type': 'application/problem+json',
-        ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After' } : {}),
-        ...fault.headers,
-      });
-      res.end(JSON.stringify({ type: 'urn:test:fault', title: 'Injected', status: fault.status, detail: 'injected' }));
-      return;
-    }
-    const forward = () => {
-      const upstream = new URL(path, target());
-      const out = http.request(upstream, { method, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-        if (fault?.kind === 'drop-response') {
-          // The server has stored the record and answered; the client never hears it.
-          answer.resume();
-          answer.on('end', () => res.socket?.destroy());
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      out.on('error', () => res.socket?.destroy());
-      if (method === 'PATCH') req.on('data', (chunk: Buffer) => (proxy.patchBytes += chunk.byteLength));
-      req.pipe(out);
-      res.on('close', () => out.destroy());
-    };
-    if (fault?.kind === 'delay') setTimeout(forward, fault.ms);
-    else forward();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as import('node:net').AddressInfo;
-  proxy.url = `http://127.0.0.1:${port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return proxy;
-}
-
-/** Chromium with the extension on a profile folder the caller keeps, so a test can kill and relaunch it. */
-export async function launchOnProfile(profile: string): Promise<ExtensionBrowser> {
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timezoneId: 'UTC',
-    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${CHROME_BUILD}`, `--load-extension=${CHROME_BUILD}`],
-  });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  return { context, worker, extensionId: new URL(worker.url()).host, close: () => context.close() };
-}
-
-/** A page of the extension to send it messages from, as the popup does. */
-export async function extensionPage(browser: ExtensionBrowser): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
-  // tsx compiles with esbuild's keepNames, whose `__name` helper must exist where a function is evaluated.
-  await page.evaluate('globalThis.__name = (fn) => fn');
-  return page;
-}
-
-/** Sends one protocol message from an extension page and unwraps the answer. */
-export function message<T>(page: Page, type: string, data: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ([t, d]) => {
-      const answer = await chrome.runtime.sendMessage({ type: t, data: d });
-      if (!answer?.ok) throw new Error(answer?.error ?? `no answer to ${t}`);
-      return answer.value;
-    },
-    [type, data] as const,
-  ) as Promise<T>;
-}
+// ——— Many records through the outbox ———
 
 /** Declares `count` records of the detection in `tabId` through `record.declare`; returns their ids. */
 export async function declareMany(page: Page, tabId: number, count: number, title: string): Promise<string[]> {
@@ -409,22 +444,33 @@ export interface OutboxLine {
   receipt?: { id: string; content: { sha256: string }[] };
 }
 
-/** Polls `outbox.drain` + `outbox.list` until every id is synced; fails on needs-attention or after `timeoutMs`. */
-export async function waitAllSynced(page: Page, ids: string[], timeoutMs: number): Promise<OutboxLine[]> {
+/** The outbox lines of `ids`, as the options page lists them. */
+export async function outboxLines(page: Page, ids: string[]): Promise<OutboxLine[]> {
   const wanted = new Set(ids);
-  const deadline = Date.now() + timeoutMs;
+  return (await ask<OutboxLine[]>(page, 'outbox.list')).filter((row) => wanted.has(row.id));
+}
+
+/**
+ * Polls `outbox.drain` + `outbox.list` until every id is synced. Fails on needs-attention, or when no record has
+ * synced for `stallMs`: a long drain on a busy machine is slow, not stuck, while records keep arriving.
+ */
+export async function waitAllSynced(page: Page, ids: string[], stallMs = 2 * PATIENCE_MS): Promise<OutboxLine[]> {
+  let synced = -1;
+  let deadline = 0;
   for (;;) {
-    const rows = (await message<OutboxLine[]>(page, 'outbox.list')).filter((row) => wanted.has(row.id));
+    const rows = await outboxLines(page, ids);
     const attention = rows.find((row) => row.state === 'needs-attention');
     if (attention) throw new Error(`Record ${attention.id} needs attention: ${attention.lastError}`);
-    if (rows.length === ids.length && rows.every((row) => row.state === 'synced')) return rows;
+    const done = rows.filter((row) => row.state === 'synced').length;
+    if (rows.length === ids.length && done === ids.length) return rows;
+    if (done > synced) [synced, deadline] = [done, Date.now() + stallMs];
     if (Date.now() > deadline) {
       const states: Record<string, number> = {};
       for (const row of rows) states[row.state] = (states[row.state] ?? 0) + 1;
-      throw new Error(`Not all synced after ${timeoutMs} ms: ${JSON.stringify(states)} of ${ids.length}`);
+      throw new Error(`No record synced for ${stallMs} ms: ${JSON.stringify(states)} of ${ids.length}`);
     }
-    await message(page, 'outbox.drain');
-    await new Promise((done) => setTimeout(done, 500));
+    await ask(page, 'outbox.drain');
+    await new Promise((tick) => setTimeout(tick, 500));
   }
 }
 
@@ -434,13 +480,12 @@ export async function waitAllSynced(page: Page, ids: string[], timeoutMs: number
  * repository's.
  */
 export async function verifyAtRepository(
-  repository: { server: RunningServer; token: string },
+  repository: { url: string; token: string },
   sourceId: string,
   ids: string[],
   receipts: OutboxLine[] = [],
 ): Promise<void> {
-  const { createHash } = await import('node:crypto');
-  const api = `${repository.server.url}/api/v1`;
+  const api = `${repository.url}/api/v1`;
   const headers = { Authorization: `Bearer ${repository.token}` };
   const stored: {
     record: { id: string; content: { sha256: string; size: number }[] };
@@ -481,46 +526,4 @@ export async function verifyAtRepository(
       if (hash.digest('hex') !== entry.sha256) throw new Error(`Content ${n} of ${item.record.id} does not match`);
     }
   }
-}
-
-/** Stores connection settings from an extension page (the worker may have been stopped since launch). */
-export async function configureFrom(page: Page, repositoryUrl: string, token: string): Promise<void> {
-  await page.evaluate((settings) => chrome.storage.local.set({ settings }), { repositoryUrl, token });
-}
-
-/** Serves the Gmail e2e fixture (page and raw message) at its real URLs in this browser. */
-export async function serveGmail(browser: ExtensionBrowser): Promise<void> {
-  const { readFileSync } = await import('node:fs');
-  const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
-  const eml = readFileSync('utils/detectors/fixtures/gmail/e2e-message.eml');
-  await browser.context.route('https://mail.google.com/**', (route) =>
-    new URL(route.request().url()).searchParams.get('view') === 'att'
-      ? route.fulfill({ body: eml, contentType: 'message/rfc822' })
-      : route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
-  );
-}
-
-export const GMAIL_MESSAGE_URL = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM';
-/** The Message-ID of the fixture's raw message: the source id of every record declared from it. */
-export const GMAIL_SOURCE_ID = '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>';
-
-/** The tab id of an open Gmail fixture page, asked from an extension page. */
-export async function openGmail(browser: ExtensionBrowser, from: Page): Promise<{ page: Page; tabId: number }> {
-  const page = await browser.context.newPage();
-  await page.goto(GMAIL_MESSAGE_URL);
-  await page.bringToFront();
-  const tabId = await from.evaluate(async () => {
-    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return tab?.id;
-  });
-  if (tabId === undefined) throw new Error('No tab for the Gmail page');
-  // The app's content script detects once the page has settled.
-  await waitFor(
-    async () =>
-      (await message<{ detections: unknown[] }>(from, 'tab.detections', { tabId })).detections.length
-        ? true
-        : undefined,
-    'the Gmail message to be detected',
-  );
-  return { page, tabId };
 }

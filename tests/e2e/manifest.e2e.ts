@@ -6,6 +6,8 @@ import { EXTENSION_KEY, GECKO_ID } from '../../utils/extension-id.ts';
 /** A pattern that reaches every site, which Recordkeeper must never hold without asking. */
 const broad = (pattern: string) => /^(<all_urls>|\*:\/\/\*\/|https?:\/\/\*\/)/.test(pattern);
 
+const SHORTCUT = { default: 'Alt+Shift+D', mac: 'MacCtrl+Shift+D' };
+
 const manifest = (target: string) => JSON.parse(readFileSync(`.output/${target}/manifest.json`, 'utf8'));
 
 describe('built manifests ask for the least that works', () => {
@@ -36,10 +38,11 @@ describe('built manifests ask for the least that works', () => {
     expect(
       contentMatches.every((match: string) => match.startsWith('https://') && !match.startsWith('https://*/')),
     ).toBe(true);
-    expect(chrome.commands._execute_action.suggested_key.default).toBe('Ctrl+Shift+Y');
+    // A shortcut no browser takes on any platform (README, "Keyboard shortcut").
+    expect(chrome.commands._execute_action.suggested_key).toEqual(SHORTCUT);
   });
 
-  it('Firefox: add-on id, repository origins optional only', () => {
+  it('Firefox: add-on id, repository origins optional only, the button on the toolbar', () => {
     expect(firefox.manifest_version).toBe(2);
     expect(firefox.browser_specific_settings.gecko.id).toBe(GECKO_ID);
     expect(firefox.permissions.some(broad)).toBe(false);
@@ -48,6 +51,8 @@ describe('built manifests ask for the least that works', () => {
     );
     expect(firefox.optional_permissions).toEqual(['https://*/*', 'http://*/*']);
     expect(firefox.permissions).toContain('identity');
-    expect(firefox.commands._execute_browser_action.suggested_key.default).toBe('Ctrl+Shift+Y');
+    expect(firefox.commands._execute_browser_action.suggested_key).toEqual(SHORTCUT);
+    // On the toolbar, where its badge shows, not hidden in the Extensions panel.
+    expect(firefox.browser_action.default_area).toBe('navbar');
   });
 });

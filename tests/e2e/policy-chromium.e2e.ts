@@ -1,33 +1,12 @@
-import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SettingsView } from '../../utils/settings.ts';
-import {
-  type ExtensionBrowser,
-  launchWithExtension,
-  openPopup,
-  type Repository,
-  startRepository,
-  tabIdOf,
-  waitFor,
-} from './harness.ts';
-import {
-  ask,
-  extensionPage,
-  policySource,
-  presetsStatus,
-  reloadChromiumPolicy,
-  removeChromiumPolicy,
-  writeChromiumPolicy,
-} from './policy-harness.ts';
+import { type ExtensionBrowser, waitFor } from './harness.ts';
+import { policySource, presetsStatus, reloadChromiumPolicy } from './policy-harness.ts';
+import { expect, type OpenedSite, type Sites, test } from './test.ts';
 
 /**
  * Chromium with real enterprise policy: a file in /etc/chromium/policies/managed/ carrying the extension's managed
  * storage (`3rdparty.extensions.<id>`), read by the browser and handed to the background as `storage.managed`.
  */
-
-const MESSAGE_URL = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM';
-const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
 
 const filePlan = [{ id: 'LEG', title: 'Legal', children: [{ id: 'LEG/1', title: 'Contracts', retention: '12y' }] }];
 const presets = (legalTitle: string, version: number) => ({
@@ -40,45 +19,36 @@ const presets = (legalTitle: string, version: number) => ({
   rules: [{ when: { app: 'gmail' }, suggest: { profile: 'legal-hold' } }],
 });
 
-let repository: Repository;
-let browser: ExtensionBrowser;
-let page: Page;
 /** How long Chromium took to apply a rewritten file, and whether "Reload policies" was needed. */
 let pickedUp: { ms: number; reloaded: boolean } | undefined;
 
-beforeAll(async () => {
-  removeChromiumPolicy();
-  repository = await startRepository();
-  writeChromiumPolicy({
+// Chromium reads the policy when it starts: it is written before the browser is launched.
+test.beforeAll(({ chromiumPolicy, repository }) => {
+  chromiumPolicy.write({
     presets: presets('Legal hold email', 1),
-    repositoryUrl: repository.server.url,
+    repositoryUrl: repository.url,
     locked: ['repositoryUrl'],
   });
-  browser = await launchWithExtension();
+});
+
+test.beforeAll(async ({ browser, repository }) => {
   // The user had saved another repository and a token; the organisation's URL must win over the saved one.
   await browser.worker.evaluate(
     (token) => chrome.storage.local.set({ settings: { repositoryUrl: 'https://records.elsewhere.example', token } }),
     repository.token,
   );
-  await browser.context.route('https://mail.google.com/**', (route) =>
-    route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
-  );
-  page = await extensionPage(browser);
 });
 
-afterAll(async () => {
-  // The policy file is machine-wide: it goes first, whatever happened.
-  removeChromiumPolicy();
+test.afterAll(() => {
   if (pickedUp) console.info(`Chromium applied the rewritten policy file in ${pickedUp.ms} ms`, pickedUp);
-  await browser?.close();
-  await repository?.close();
 });
 
-async function profileTitles(): Promise<string[]> {
-  const gmail = browser.context.pages().find((p) => p.url().startsWith('https://mail.google.com/'));
-  const tab = gmail ?? (await browser.context.newPage());
-  if (!gmail) await tab.goto(MESSAGE_URL);
-  const popup = await openPopup(browser, await tabIdOf(browser.worker, tab));
+let gmail: OpenedSite | undefined;
+
+/** The profiles the popup offers on the Gmail page. */
+async function profileTitles(browser: ExtensionBrowser, sites: Sites): Promise<string[]> {
+  gmail ??= await sites.open('gmail');
+  const popup = await browser.popup(await browser.tabIdOf(gmail.tab.page));
   try {
     const profile = popup.getByLabel('Profile');
     await profile.waitFor();
@@ -88,7 +58,12 @@ async function profileTitles(): Promise<string[]> {
   }
 }
 
-it('applies the policy file: the admin profiles in the popup, the repository URL set and locked', async () => {
+test('applies the policy file: the admin profiles in the popup, the repository URL set and locked', async ({
+  browser,
+  repository,
+  sites,
+}) => {
+  const page = await browser.extensionPage();
   // The first storage.managed read can come a few seconds after launch; the background re-reads on the change.
   const status = await waitFor(async () => {
     const s = await presetsStatus(page);
@@ -98,23 +73,29 @@ it('applies the policy file: the admin profiles in the popup, the repository URL
   expect(status.presets.profiles.map((p) => p.id)).toEqual(['legal-hold', 'contract']);
   expect(status.locked).toContain('repositoryUrl');
 
-  expect(await profileTitles()).toEqual(['Legal hold email', 'Signed contract']);
+  expect(await profileTitles(browser, sites)).toEqual(['Legal hold email', 'Signed contract']);
 
-  const settings = await ask<SettingsView>(page, 'settings.get');
-  expect(settings).toMatchObject({ repositoryUrl: repository.server.url, hasToken: true, locked: ['repositoryUrl'] });
+  const settings = await browser.ask<SettingsView>('settings.get');
+  expect(settings).toMatchObject({ repositoryUrl: repository.url, hasToken: true, locked: ['repositoryUrl'] });
   // A locked setting cannot be changed through the options page's message either.
   await expect(
-    ask(page, 'settings.save', { repositoryUrl: 'https://records.elsewhere.example', token: '' }),
+    browser.ask('settings.save', { repositoryUrl: 'https://records.elsewhere.example', token: '' }),
   ).rejects.toThrow(/set by your organisation/);
 });
 
-it('applies a policy file rewritten while the browser runs', async () => {
-  writeChromiumPolicy({
+test('applies a policy file rewritten while the browser runs', async ({
+  browser,
+  chromiumPolicy,
+  repository,
+  sites,
+}) => {
+  chromiumPolicy.write({
     presets: presets('Litigation hold email', 2),
-    repositoryUrl: repository.server.url,
+    repositoryUrl: repository.url,
     locked: ['repositoryUrl'],
   });
   const start = Date.now();
+  const page = await browser.extensionPage();
   const applied = async () => {
     const s = await presetsStatus(page);
     return policySource(s).version === 2 ? s : undefined;
@@ -127,7 +108,7 @@ it('applies a policy file rewritten while the browser runs', async () => {
     status = await waitFor(applied, 'the reloaded policy');
   }
   expect(status.presets.profiles[0]?.title).toBe('Litigation hold email');
-  expect(await profileTitles()).toEqual(['Litigation hold email', 'Signed contract']);
+  expect(await profileTitles(browser, sites)).toEqual(['Litigation hold email', 'Signed contract']);
 });
 
 /*
@@ -135,13 +116,19 @@ it('applies a policy file rewritten while the browser runs', async () => {
  * and the extension's own validation reports it: here a wrong type, which hides the unresolved references until
  * it is fixed (the unit tests cover those).
  */
-it('reports a malformed policy by path and keeps the last good one in force', async () => {
+test('reports a malformed policy by path and keeps the last good one in force', async ({
+  browser,
+  chromiumPolicy,
+  repository,
+  sites,
+}) => {
   const bad = presets('Litigation hold email', 3);
   bad.profiles[1] = { ...bad.profiles[1]!, defaultCategory: 'LEG/9' };
   bad.rules = [{ when: { app: 'gmail' }, suggest: { profile: 'no-such-profile' } }];
   // A wrong type reaches the extension too: the document travels as JSON text, which Chromium passes whole.
   (bad.profiles[0] as { title: unknown }).title = 42;
-  writeChromiumPolicy({ presets: bad, repositoryUrl: repository.server.url, locked: ['repositoryUrl'] });
+  chromiumPolicy.write({ presets: bad, repositoryUrl: repository.url, locked: ['repositoryUrl'] });
+  const page = await browser.extensionPage();
   const invalid = async () => {
     const s = await presetsStatus(page);
     return policySource(s).state === 'invalid' ? s : undefined;
@@ -156,7 +143,7 @@ it('reports a malformed policy by path and keeps the last good one in force', as
   expect((source.problems ?? []).map((p) => p.path)).toEqual(['policy.presets.profiles[0].title']);
   // The last good copy (version 2) stays in force, locks included.
   expect(status.presets.profiles.map((p) => p.title)).toEqual(['Litigation hold email', 'Signed contract']);
-  expect(await profileTitles()).toEqual(['Litigation hold email', 'Signed contract']);
-  const settings = await ask<SettingsView>(page, 'settings.get');
-  expect(settings).toMatchObject({ repositoryUrl: repository.server.url, locked: ['repositoryUrl'] });
+  expect(await profileTitles(browser, sites)).toEqual(['Litigation hold email', 'Signed contract']);
+  const settings = await browser.ask<SettingsView>('settings.get');
+  expect(settings).toMatchObject({ repositoryUrl: repository.url, locked: ['repositoryUrl'] });
 });

@@ -1,15 +1,14 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { MessageType } from '../../utils/messaging.ts';
+import type { BrowserContext } from 'playwright-core';
 import { chromiumPolicyJson, firefoxPolicyJson, type ManagedValues } from '../../utils/presets/policy.ts';
 import type { PresetsStatus } from '../../utils/ui/views.ts';
-import type { ExtensionBrowser } from './harness.ts';
+import { ask, type ExtensionPage } from './harness.ts';
 
 /**
  * Machine-wide enterprise policy for the end-to-end tests: the documents `npm run presets -- policy` prints,
  * written where Debian's Chromium and Firefox ESR read them. The tests that use them run one file at a time
- * (vitest.e2e.config.ts) and remove them in their hooks, pass or fail.
+ * (vitest.e2e.config.ts) and remove them when they end, pass or fail (the policy fixtures of tests/e2e/test.ts).
  */
 
 /** Chromium reads every JSON file in this folder (and watches it while running). */
@@ -41,38 +40,7 @@ export function removeFirefoxPolicy(): void {
   rmSync(FIREFOX_POLICY_FILE, { force: true });
 }
 
-/**
- * Sends one message of utils/messaging.ts from an extension page, as the popup and options do, and unwraps the
- * answer. Works on Playwright and Puppeteer pages alike (both have `evaluate`).
- */
-export async function ask<R>(
-  page: { evaluate: Page['evaluate'] },
-  type: MessageType,
-  data: Record<string, unknown> = {},
-): Promise<R> {
-  // The answer crosses as JSON text: WebDriver BiDi sends an object met twice in one value (the presets' `locked`
-  // list is also the status's) as a bare reference, which Puppeteer turns into `undefined`.
-  const text = await page.evaluate(
-    async ([type, data]) => {
-      const api = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
-      return JSON.stringify((await api.runtime.sendMessage({ type, data })) ?? null);
-    },
-    [type, data] as const,
-  );
-  const answer = JSON.parse(text) as { ok: true; value: R } | { ok: false; error: string } | null;
-  if (!answer) throw new Error(`No answer to ${type}`);
-  if (!answer.ok) throw new Error(`${type} failed: ${answer.error}`);
-  return answer.value;
-}
-
-/** An extension page to send messages from: the options page, which has no effects of its own on load. */
-export async function extensionPage(browser: ExtensionBrowser): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
-  return page;
-}
-
-export function presetsStatus(page: Page): Promise<PresetsStatus> {
+export function presetsStatus(page: ExtensionPage): Promise<PresetsStatus> {
   return ask<PresetsStatus>(page, 'presets.status');
 }
 

@@ -1,20 +1,11 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRecord, postRecord, sha256Hex, startTestServer, textFile } from '../../server/test/support.ts';
+import { axeViolations, CHROMIUM, CHROMIUM_FLAGS } from './harness.ts';
 
 /** The repository's page for people, in real Chromium, checked with axe-core. Needs no extension build. */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
@@ -37,28 +28,16 @@ beforeAll(async () => {
   token = await t.server.createToken('ann@x.org', false);
   expect((await postRecord(t.api, token, grievance, [eml])).status).toBe(201);
   expect((await postRecord(t.api, token, invoice, [])).status).toBe(201);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 });
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
 });
 
-async function axeViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
-    ).axe;
-    return (await axe.run()).violations.map((v) => ({ id: v.id, nodes: v.nodes.length }));
-  });
-  return result;
-}
-
 describe('repository web page', () => {
   it('signs in with a token, lists and searches records, shows a record with its audit trail', async () => {
-    // addScriptTag injects axe as an inline script, which the page's CSP rightly forbids; axe is the test's own.
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await browser.newContext();
     const page = await context.newPage();
     const scriptErrors: string[] = [];
     page.on('pageerror', (error) => scriptErrors.push(error.message));

@@ -1,29 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_PRESETS } from '../../server/presets.ts';
 import type { TabDetections } from '../../utils/messaging.ts';
-import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
-import {
-  badgeText,
-  configure,
-  type ExtensionBrowser,
-  getJson,
-  launchWithExtension,
-  openPopup,
-  pressActionShortcut,
-  type Repository,
-  startRepository,
-  tabIdOf,
-  waitFor,
-} from './harness.ts';
-import {
-  ask,
-  extensionPage,
-  policySource,
-  presetsStatus,
-  removeChromiumPolicy,
-  writeChromiumPolicy,
-} from './policy-harness.ts';
+import { ask, waitFor } from './harness.ts';
+import { policySource, presetsStatus } from './policy-harness.ts';
+import { expect, test } from './test.ts';
 
 /**
  * An in-house app taught to Recordkeeper by its admin, with no release: a site plugin in the presets delivered by
@@ -31,10 +11,10 @@ import {
  * the site plugins), declared, and received by the repository with the app's stored original.
  */
 
-const PAGE_URL = 'https://dms.acme.example/doc/4711';
-const DOWNLOAD_URL = 'https://dms.acme.example/api/doc/4711/download';
-const html = readFileSync('tests/e2e/fixtures/acme-dms/doc-4711.html');
-const pdf = readFileSync('tests/e2e/fixtures/acme-dms/doc-4711.pdf');
+// A real window, where the shortcut pressed through the X server reaches the browser.
+test.override({ launch: { headed: true } });
+
+const demoPlugin = DEMO_PRESETS.sites.find((site) => site.id === 'acme-dms')!;
 
 const presets = {
   version: 1,
@@ -43,83 +23,49 @@ const presets = {
     { id: 'contract', title: 'Contract', recordType: 'contract', defaultCategory: 'LEG/1', capture: ['original'] },
   ],
   rules: [{ when: { app: 'site-acme-dms' }, suggest: { profile: 'contract' } }],
+  // The demo presets' plugin for this DMS (server/presets.ts), taught two more things by the admin.
   sites: [
     {
-      id: 'acme-dms',
-      title: 'ACME DMS',
-      matches: ['https://dms.acme.example/doc/*'],
-      kind: 'document',
-      fields: {
-        title: { selector: 'h1.doc-title' },
-        sourceId: { selector: 'meta[name=doc-id]', attribute: 'content' },
-        owner: { json: '#doc-data', path: '$.owner.email' },
-        dateModified: { json: '#doc-data', path: '$.modified' },
-      },
-      capture: {
-        original: 'https://dms.acme.example/api/doc/{sourceId}/download',
-        name: 'acme-{sourceId}.pdf',
-        mimeType: 'application/pdf',
-      },
+      ...demoPlugin,
+      fields: { ...demoPlugin.fields, dateModified: { json: '#doc-data', path: '$.modified' } },
+      capture: { ...demoPlugin.capture, name: 'acme-{sourceId}.pdf', mimeType: 'application/pdf' },
     },
   ],
 };
 
-let repository: Repository;
-let browser: ExtensionBrowser;
-const downloads: string[] = [];
-
-beforeAll(async () => {
-  removeChromiumPolicy();
-  repository = await startRepository();
-  writeChromiumPolicy({ presets, repositoryUrl: repository.server.url, locked: ['repositoryUrl'] });
-  browser = await launchWithExtension({ headed: true });
-  await configure(browser.worker, repository);
-  // The intranet cannot be reached from here: its page and its download are served at their real URLs.
-  await browser.context.route('https://dms.acme.example/**', (route) => {
-    const url = route.request().url();
-    if (url === DOWNLOAD_URL) {
-      downloads.push(url);
-      return route.fulfill({ body: pdf, contentType: 'application/pdf' });
-    }
-    if (url === PAGE_URL) return route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' });
-    return route.fulfill({ status: 404, body: 'Not found' });
-  });
+// Chromium reads the policy when it starts: it is written before the browser is launched.
+test.beforeAll(({ chromiumPolicy, repository }) => {
+  chromiumPolicy.write({ presets, repositoryUrl: repository.url, locked: ['repositoryUrl'] });
 });
 
-afterAll(async () => {
-  removeChromiumPolicy();
-  await browser?.close();
-  await repository?.close();
-});
-
-it('detects and declares an in-house DMS page through a site plugin delivered by policy', async () => {
-  const options = await extensionPage(browser);
+test('detects and declares an in-house DMS page through a site plugin delivered by policy', async ({
+  extension,
+  repository,
+  sites,
+}) => {
   const status = await waitFor(async () => {
-    const s = await presetsStatus(options);
+    const s = await presetsStatus(await extension.extensionPage());
     return policySource(s).state === 'ok' && s.presets.sites.length === 1 ? s : undefined;
   }, 'the policy with the site plugin to reach the background');
   expect(status.origin.sites).toBe('policy');
   // Not granted in options: the plugin runs only where the user invokes the extension.
   expect(status.sitesNeedingAccess).toEqual(['https://dms.acme.example/doc/*']);
-  await options.close();
 
-  const page = await browser.context.newPage();
-  await page.goto(PAGE_URL);
-  const tabId = await tabIdOf(browser.worker, page);
-  await pressActionShortcut(page);
-  await waitFor(
-    async () => ((await badgeText(browser.worker, tabId)) === '1' ? true : undefined),
-    'the badge to count 1',
-  );
+  // The intranet cannot be reached from here: its page and its download are served at their real URLs.
+  const dms = await sites.open('acme-dms');
+  const [downloadUrl] = Object.keys(dms.files);
+  const pdf = dms.files[downloadUrl!]!;
+  await extension.pressShortcut(dms.tab.page);
+  await extension.waitForBadge(dms.tab.id, '1');
 
-  const popup = await openPopup(browser, tabId);
-  const { detections } = await ask<TabDetections>(popup, 'tab.detections', { tabId });
+  const popup = await extension.popup(dms.tab.id);
+  const { detections } = await ask<TabDetections>(popup, 'tab.detections', { tabId: dms.tab.id });
   expect(detections).toHaveLength(1);
   expect(detections[0]).toMatchObject({
-    source: { app: 'site-acme-dms', kind: 'document', url: PAGE_URL, sourceId: '4711' },
+    source: { app: 'site-acme-dms', kind: 'document', url: dms.url, sourceId: '4711' },
     title: 'Supplier framework agreement 2026',
     metadata: { owner: 'jane.doe@acme.example' },
-    capture: { parts: [{ source: 'fetch', url: DOWNLOAD_URL, name: 'acme-4711.pdf', mimeType: 'application/pdf' }] },
+    capture: { parts: [{ source: 'fetch', url: downloadUrl, name: 'acme-4711.pdf', mimeType: 'application/pdf' }] },
   });
   const title = popup.getByLabel('Title');
   await expect.poll(() => title.inputValue()).toBe('Supplier framework agreement 2026');
@@ -128,16 +74,13 @@ it('detects and declares an in-house DMS page through a site plugin delivered by
   await title.press('Enter');
   await popup.getByText('Declared and received by the repository').waitFor();
 
-  expect(downloads).toEqual([DOWNLOAD_URL]);
-  const { items } = await getJson<{ items: { record: DeclaredRecord; receipt: Receipt }[] }>(
-    repository,
-    'records?sourceId=4711',
-  );
+  expect(dms.requests.filter((url) => url === downloadUrl)).toEqual([downloadUrl]);
+  const items = await repository.records('4711');
   expect(items).toHaveLength(1);
   const { record, receipt } = items[0]!;
   expect(record).toMatchObject({
     title: 'Supplier framework agreement 2026',
-    source: { app: 'site-acme-dms', kind: 'document', url: PAGE_URL, sourceId: '4711' },
+    source: { app: 'site-acme-dms', kind: 'document', url: dms.url, sourceId: '4711' },
     classification: { profileId: 'contract', categoryId: 'LEG/1', recordType: 'contract' },
     metadata: { owner: 'jane.doe@acme.example', dateModified: '2026-03-02T09:30:00Z' },
   });
@@ -147,8 +90,5 @@ it('detects and declares an in-house DMS page through a site plugin delivered by
   ]);
   // The repository's receipt carries the digest it computed itself over the bytes it stored.
   expect(receipt.content).toEqual([{ name: 'acme-4711.pdf', sha256, size: pdf.byteLength }]);
-  const stored = await fetch(`${repository.server.url}/api/v1/records/${record.id}/content/0`, {
-    headers: { Authorization: `Bearer ${repository.token}` },
-  });
-  expect(Buffer.from(await stored.arrayBuffer()).equals(pdf)).toBe(true);
+  expect((await repository.content(record.id, 0)).equals(pdf)).toBe(true);
 });

@@ -1,39 +1,13 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  axeViolations,
-  configure,
-  type ExtensionBrowser,
-  launchWithExtensionInLanguage,
-  openOptions,
-  openPopup,
-  type Repository,
-  startRepository,
-  tabIdOf,
-} from './harness.ts';
+import { axeViolations } from './harness.ts';
+import { expect, test } from './test.ts';
 
 /** The browser's UI language decides the extension's: launched in French, the popup and options speak French. */
 
-let repository: Repository;
-let browser: ExtensionBrowser;
+test.override({ launch: { language: 'fr' } });
 
-beforeAll(async () => {
-  [repository, browser] = await Promise.all([startRepository(), launchWithExtensionInLanguage('fr')]);
-  await configure(browser.worker, repository);
-  await browser.context.route('https://www.northfield.example.gov/**', (route) =>
-    route.fulfill({ body: '<title>Rapport</title><h1>Rapport</h1>', contentType: 'text/html; charset=utf-8' }),
-  );
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await repository?.close();
-});
-
-it('renders the popup and options in French', async () => {
-  const page = await browser.context.newPage();
-  await page.goto('https://www.northfield.example.gov/rapport');
-  const tabId = await tabIdOf(browser.worker, page);
-  const popup = await openPopup(browser, tabId);
+test('renders the popup and options in French', async ({ extension, sites }) => {
+  const page = await sites.open('generic');
+  const popup = await extension.popup(page.tab.id);
   // Opened as a page, the popup has no activeTab grant on this unknown site: the French empty state shows.
   await popup
     .getByText('Rien à déclarer sur cette page — déposez un fichier ici ou choisissez Déclarer cette page.')
@@ -42,7 +16,7 @@ it('renders the popup and options in French', async () => {
   expect(await popup.evaluate(() => document.documentElement.lang)).toMatch(/^fr/);
   expect(await axeViolations(popup)).toEqual([]);
 
-  const options = await openOptions(browser);
+  const options = await extension.options();
   await options.getByRole('heading', { name: 'Dépôt' }).waitFor();
   await options.getByRole('button', { name: 'Tester la connexion' }).waitFor();
   await options.getByText('Boîte d’envoi').first().waitFor();

@@ -1,77 +1,34 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
-import {
-  axeViolations,
-  badgeText,
-  configure,
-  type ExtensionBrowser,
-  getJson,
-  launchWithExtension,
-  openPopup,
-  type Repository,
-  startRepository,
-  tabIdOf,
-  waitFor,
-} from './harness.ts';
+import { axeViolations, type ExtensionBrowser } from './harness.ts';
+import { expect, type Sites, test } from './test.ts';
 
 /** The popup driven as a person would, with the keyboard first, against a real repository. */
 
-const GMAIL_URL = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM';
-const gmailHtml = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
-const eml = readFileSync('utils/detectors/fixtures/gmail/e2e-message.eml');
 /** Another message than the one on the Gmail page, so the dropped file is not a duplicate of it. */
 const droppedEml = readFileSync('utils/capture/parse/fixtures/mailparser_nodemailer.eml');
-const SLACK_URL = 'https://app.slack.com/client/T0A1B2C3D/C07RMRECORD/thread/C07RMRECORD-1763716500.000300';
-const slackHtml = readFileSync('utils/detectors/fixtures/slack/e2e-thread.html');
-const slackExpected = JSON.parse(readFileSync('utils/detectors/fixtures/slack/e2e-thread.expected.json', 'utf8')) as {
-  source: { sourceId: string };
-}[];
-
-let repository: Repository;
-let browser: ExtensionBrowser;
 
 type Items = { items: { record: DeclaredRecord; receipt: Receipt }[] };
-const recordsFor = (sourceId: string) =>
-  getJson<Items>(repository, `records?sourceId=${encodeURIComponent(sourceId)}`).then((r) => r.items);
 
-beforeAll(async () => {
-  [repository, browser] = await Promise.all([startRepository(), launchWithExtension()]);
-  await configure(browser.worker, repository);
-  await browser.context.route('https://mail.google.com/**', (route) => {
-    const url = new URL(route.request().url());
-    if (url.searchParams.get('view') === 'att') return route.fulfill({ body: eml, contentType: 'message/rfc822' });
-    return route.fulfill({ body: gmailHtml, contentType: 'text/html; charset=utf-8' });
-  });
-  await browser.context.route('https://app.slack.com/**', (route) =>
-    route.fulfill({ body: slackHtml, contentType: 'text/html; charset=utf-8' }),
-  );
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await repository?.close();
-});
-
-async function popupFor(url: string, count: number): Promise<{ tab: Page; popup: Page }> {
-  const tab = await browser.context.newPage();
-  await tab.goto(url);
-  const tabId = await tabIdOf(browser.worker, tab);
-  await waitFor(
-    async () => ((await badgeText(browser.worker, tabId)) === String(count) ? true : undefined),
-    `the badge to count ${count}`,
-  );
-  const popup = await openPopup(browser, tabId);
+/** A tab on the app's fixture page once the badge counts its items, and the popup for it. */
+async function popupFor(extension: ExtensionBrowser, sites: Sites, name: string) {
+  const site = await sites.open(name);
+  await site.detected();
+  const popup = await extension.popup(site.tab.id);
   await popup.setViewportSize({ width: 400, height: 600 });
-  return { tab, popup };
+  return { popup, site };
 }
 
 const focusedName = (popup: Page) => popup.evaluate(() => document.activeElement?.getAttribute('name'));
 
-describe('the popup', () => {
-  it('declares a suggested Gmail message with the keyboard only: a required field blocks, a category is typed', async () => {
-    const { popup } = await popupFor(GMAIL_URL, 1);
+test.describe('the popup', () => {
+  test('declares a suggested Gmail message with the keyboard only: a required field blocks, a category is typed', async ({
+    extension,
+    repository,
+    sites,
+  }) => {
+    const { popup } = await popupFor(extension, sites, 'gmail');
     await expect.poll(() => popup.getByLabel('Title').inputValue()).toBe('Message attachment with plain text');
     await expect.poll(() => popup.getByLabel('Profile').inputValue()).toBe('hr-case');
     await popup.getByText('Suggested: default profile').waitFor();
@@ -102,14 +59,18 @@ describe('the popup', () => {
     await popup.keyboard.press('Enter');
     await popup.getByText('Declared and received by the repository').waitFor({ timeout: 30_000 });
     const sourceId = '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>';
-    const [stored] = await recordsFor(sourceId);
+    const [stored] = await repository.records(sourceId);
     expect(stored?.record.classification).toMatchObject({ profileId: 'hr-case', categoryId: 'FIN/1' });
     expect(stored?.record.fields).toEqual({ caseNumber: 'HR-7' });
     await popup.close();
   });
 
-  it('warns before the same message is declared again and needs the explicit tick', async () => {
-    const { popup } = await popupFor(GMAIL_URL, 1);
+  test('warns before the same message is declared again and needs the explicit tick', async ({
+    extension,
+    repository,
+    sites,
+  }) => {
+    const { popup } = await popupFor(extension, sites, 'gmail');
     await popup.getByText(/^Already declared on /).waitFor();
     expect(await popup.getByRole('link', { name: 'open the record' }).getAttribute('href')).toMatch(/^http:\/\/127/);
     await popup.getByLabel('Case number').fill('HR-8');
@@ -120,12 +81,16 @@ describe('the popup', () => {
     await popup.keyboard.press('Enter');
     await popup.getByText('Declared and received by the repository').waitFor({ timeout: 30_000 });
     const sourceId = '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>';
-    expect(await recordsFor(sourceId)).toHaveLength(2);
+    expect(await repository.records(sourceId)).toHaveLength(2);
     await popup.close();
   });
 
-  it('declares three messages of a Slack thread at once, each with its own case number', async () => {
-    const { popup } = await popupFor(SLACK_URL, 3);
+  test('declares three messages of a Slack thread at once, each with its own case number', async ({
+    extension,
+    repository,
+    sites,
+  }) => {
+    const { popup, site: slack } = await popupFor(extension, sites, 'slack');
     await popup.getByText('3 items on this page').waitFor();
     await popup.getByLabel('Select all').check();
     await popup.getByRole('button', { name: 'Declare 3 items' }).waitFor();
@@ -154,7 +119,7 @@ describe('the popup', () => {
       .poll(() => popup.getByText('Declared and received by the repository').count(), { timeout: 30_000 })
       .toBe(3);
     const stored = [];
-    for (const item of slackExpected) stored.push((await recordsFor(item.source.sourceId))[0]?.record);
+    for (const item of slack.expected) stored.push((await repository.records(item.source.sourceId))[0]?.record);
     expect(stored.map((r) => [r?.classification.profileId, r?.fields])).toEqual([
       ['invoice', {}],
       ['hr-case', { caseNumber: 'HR-2' }],
@@ -163,8 +128,8 @@ describe('the popup', () => {
     await popup.close();
   });
 
-  it('declares a dropped .eml file', async () => {
-    const { popup } = await popupFor(GMAIL_URL, 1);
+  test('declares a dropped .eml file', async ({ extension, repository, sites }) => {
+    const { popup } = await popupFor(extension, sites, 'gmail');
     await popup.getByLabel('Drop files here, or choose files to declare').setInputFiles({
       name: 'nodemailer.eml',
       mimeType: 'message/rfc822',
@@ -176,15 +141,15 @@ describe('the popup', () => {
     await popup.getByLabel('Case number').fill('HR-9');
     await popup.getByLabel('Case number').press('Enter');
     await popup.getByText('Declared and received by the repository').waitFor({ timeout: 30_000 });
-    const { items } = await getJson<Items>(repository, 'records?limit=50');
+    const { items } = await repository.getJson<Items>('records?limit=50');
     const file = items.find((i) => i.record.title.startsWith('Nodemailer is unicode friendly'));
     expect(file?.record.fields).toEqual({ caseNumber: 'HR-9' });
     expect(file?.record.content[0]).toMatchObject({ size: droppedEml.byteLength });
     await popup.close();
   });
 
-  it('shows a clear message for a file it cannot read', async () => {
-    const { popup } = await popupFor(GMAIL_URL, 1);
+  test('shows a clear message for a file it cannot read', async ({ extension, sites }) => {
+    const { popup } = await popupFor(extension, sites, 'gmail');
     await popup.getByLabel('Drop files here, or choose files to declare').setInputFiles({
       name: 'broken.pdf',
       mimeType: 'application/pdf',
