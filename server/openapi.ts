@@ -145,7 +145,7 @@ export const openApiDocument = {
       },
       Record: {
         type: 'object',
-        description: 'One declaration (design.md § Record).',
+        description: 'One declaration (docs/record.md).',
         required: ['id', 'source', 'title', 'metadata', 'classification', 'tags', 'fields', 'content', 'declaredAt'],
         properties: {
           id: { type: 'string', format: 'uuid' },
@@ -235,7 +235,7 @@ export const openApiDocument = {
       },
       Presets: {
         type: 'object',
-        description: "The presets document (design.md § Presets), validated by the extension's own schema.",
+        description: "The presets document (docs/presets.md), validated by the extension's own schema.",
         required: ['version'],
         properties: {
           version: { type: 'integer', minimum: 0 },

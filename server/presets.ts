@@ -3,7 +3,7 @@ import { validatePresets } from '../utils/presets/validate.ts';
 import { type Db, isUniqueViolation } from './db.ts';
 import { Problem } from './problem.ts';
 
-/** The example of design.md § Presets, seeded on first start so a fresh install has something to show. */
+/** The example of docs/presets.md, seeded on first start so a fresh install has something to show. */
 export const DEMO_PRESETS = {
   version: 7,
   filePlan: [

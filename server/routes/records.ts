@@ -6,7 +6,7 @@ import { receiveRecord } from '../receive.ts';
 import { encodeCursor, listRecords, receiptOf, type StoredRecord } from '../records.ts';
 import { type ApiContext, type ApiEnv, requestBody } from './context.ts';
 
-/** Records are immutable (design.md § Records API v1): say so explicitly instead of a bare 404. */
+/** Records are immutable (docs/records-api.md § Routes): say so explicitly instead of a bare 404. */
 export const immutable = () => {
   throw new Problem(
     'immutable',

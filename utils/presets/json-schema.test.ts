@@ -26,7 +26,7 @@ describe('published JSON Schema', () => {
     expect(JSON.stringify(schema)).toContain('"title":"Site plugin"');
   });
 
-  it('accepts the design.md example and the annotated example, and refuses a typo', () => {
+  it('accepts the docs/presets.md example and the annotated example, and refuses a typo', () => {
     const validate = new Ajv2020({ strict: false }).compile(presetsJsonSchema());
     expect(validate(DEMO_PRESETS)).toBe(true);
     expect(validate(example())).toBe(true);

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { connectorMappings } from '../connectors/mappings';
 
 /**
- * The presets document of design.md § Presets — the single source of truth for its shape. The extension, the
+ * The presets document of docs/presets.md — the single source of truth for its shape. The extension, the
  * reference server and the admin CLI validate with it (through `validate.ts`, which adds the cross-reference
  * checks), and `json-schema.ts` publishes it for admins as `public/presets.schema.json`.
  *

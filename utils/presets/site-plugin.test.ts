@@ -59,7 +59,7 @@ describe('sitePluginDetector', () => {
     expect(detector.matches(new URL('https://cases.local/x'))).toBe(false);
   });
 
-  it('detects the in-house DMS page (design.md example)', () => {
+  it('detects the in-house DMS page (docs/presets.md example)', () => {
     const detections = sitePluginDetector(site()).detect(document, URL_OF_DOC);
     expect(detections).toEqual([
       {

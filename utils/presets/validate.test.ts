@@ -3,7 +3,7 @@ import { DEMO_PRESETS } from '../../server/presets';
 import { validatePresets } from './validate';
 
 /**
- * A fresh copy of the design.md example, to break one thing at a time. Typed loosely on purpose: the tests put
+ * A fresh copy of the docs/presets.md example, to break one thing at a time. Typed loosely on purpose: the tests put
  * wrong types and unknown keys into it.
  */
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -19,7 +19,7 @@ function problemsOf(input: unknown) {
 }
 
 describe('validatePresets', () => {
-  it('accepts the design.md example and fills in the defaults', () => {
+  it('accepts the docs/presets.md example and fills in the defaults', () => {
     const result = validatePresets(example());
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -15,7 +15,7 @@ const valid = {
 };
 
 describe('record schema', () => {
-  it('accepts the record of design.md', () => {
+  it('accepts the example record of docs/record.md', () => {
     expect(parseRecord(valid)).toMatchObject({ ok: true });
   });
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 
 /**
- * The record of design.md § Record: one declaration. This schema is the single source of truth; the extension
+ * The record of docs/record.md: one declaration. This schema is the single source of truth; the extension
  * validates what it builds against it and the reference server validates what it receives.
  *
  * Everything it accepts can be stored and read back by the repository's database (PostgreSQL `text`, `jsonb` and

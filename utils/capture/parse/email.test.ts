@@ -10,7 +10,7 @@ const load = (file: string) => new Uint8Array(readFileSync(join(dir, file)));
 const emlFiles = readdirSync(dir).filter((file) => file.endsWith('.eml'));
 
 describe('parseEmail on every real message', () => {
-  it('has all of shared/realdata/eml copied here', () => {
+  it('has every real message that fixtures/SOURCES.md lists', () => {
     expect(emlFiles).toEqual(
       expect.arrayContaining([
         'mailparser_nested.eml',
