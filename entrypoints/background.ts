@@ -116,7 +116,14 @@ export default defineBackground({
     handleMessages({
       'tab.detections': ({ tabId }) => tabDetections(tabId),
       'popup.start': async ({ tabId }) =>
-        popupStart(...(await Promise.all([tabDetections(tabId), rememberedPresets(), loadChoices()]))),
+        popupStart(
+          ...(await Promise.all([
+            tabDetections(tabId),
+            rememberedPresets(),
+            loadChoices(),
+            loadConnection().then(microsoftAccount),
+          ])),
+        ),
       'presets.plan': async () => compactPlan((await rememberedPresets()).filePlan),
       'presets.suggest': async ({ detections }) =>
         suggestAll(await rememberedPresets(), detections, await loadChoices()),

@@ -29,10 +29,11 @@ export function App({ api, tabId, close }: Props) {
     read(tabId);
   }, [api, tabId]);
 
-  // Only Microsoft 365 connections have an account; the popup shows it only when sending needs a sign-in.
+  // Only Microsoft 365 connections have an account (it comes with popup.start); shown only when sending needs a
+  // sign-in.
   useEffect(() => {
-    api.call('account.get', {}).then(setAccount, () => setAccount(null));
-  }, [api]);
+    if (start) setAccount(start.account ?? null);
+  }, [start]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

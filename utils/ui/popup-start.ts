@@ -1,3 +1,4 @@
+import type { MicrosoftAccountView } from '../connectors/microsoft-365/account';
 import type { TabDetections } from '../messaging';
 import type { Presets } from '../presets/schema';
 import { type FormPresets, formPresets, suggestAll } from '../presets/slices';
@@ -16,9 +17,16 @@ export interface PopupStart {
   choices: Choices;
   /** One per detection of `tab`, in order. */
   suggestions: (Suggestion | null)[];
+  /** The Microsoft 365 account when that is the repository (the popup offers a sign-in only when sending needs one). */
+  account?: MicrosoftAccountView | null | undefined;
 }
 
-export function popupStart(tab: TabDetections, presets: Presets, choices: Choices): PopupStart {
+export function popupStart(
+  tab: TabDetections,
+  presets: Presets,
+  choices: Choices,
+  account?: MicrosoftAccountView | null,
+): PopupStart {
   const { suggestions, categories } = suggestAll(presets, tab.detections, choices);
   const form = formPresets(presets);
   const known = new Set(form.categories.map((c) => c.id));
@@ -27,5 +35,6 @@ export function popupStart(tab: TabDetections, presets: Presets, choices: Choice
     presets: { ...form, categories: [...form.categories, ...categories.filter((c) => !known.has(c.id))] },
     choices,
     suggestions,
+    ...(account ? { account } : {}),
   };
 }
