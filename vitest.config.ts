@@ -14,6 +14,9 @@ export default defineConfig({
       'bench/**/*.test.ts',
     ],
     setupFiles: ['fake-indexeddb/auto'],
-    testTimeout: 20_000,
+    // Generous: CI is a busy 2-core machine, where a test over 10,000 elements or a server start takes many times
+    // what it takes on a quiet one. A test that hangs still fails, after two minutes.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });

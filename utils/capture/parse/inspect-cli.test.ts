@@ -13,12 +13,12 @@ function inspect(...args: string[]) {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, TZ: 'UTC' },
-    timeout: 60_000,
+    timeout: 180_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('npm run inspect', { timeout: 60_000 }, () => {
+describe('npm run inspect', { timeout: 180_000 }, () => {
   it('prints what capture extracts from an .eml', () => {
     const run = inspect(fixture('groups-bcc-reply.eml'));
     expect(run.stderr).toBe('');
