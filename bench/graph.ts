@@ -14,8 +14,7 @@ import type { PartSource } from '../utils/connectors/connector.ts';
 import { deliver } from '../utils/connectors/deliver.ts';
 import { createMicrosoft365Connector } from '../utils/connectors/microsoft-365/connector.ts';
 import type { Microsoft365Mapping } from '../utils/connectors/microsoft-365/mapping.ts';
-import { sendRecord } from '../utils/connectors/records-api.ts';
-import { memoryUploadStore } from '../utils/connectors/uploads.ts';
+import { recordsApiConnector } from '../utils/connectors/records-api/connector.ts';
 import type { DeclaredRecord } from '../utils/records/record.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
 import { type Figure, formatTable } from './figures.ts';
@@ -164,7 +163,12 @@ export async function benchGraph(options: { records?: number; recordBytes?: numb
     });
   const repository = await startTestServer();
   const token = await repository.server.createToken('bench');
-  const connection = { repositoryUrl: repository.server.url, token };
+  // The Records API through the same seam as Microsoft 365 (deliver), as the drain sends it.
+  const recordsApi = () =>
+    recordsApiConnector(
+      { url: repository.server.url },
+      { fetch, now: Date.now, credentials: { get: async () => token, set: async () => {}, delete: async () => {} } },
+    );
 
   try {
     const small = await Promise.all(Array.from({ length: count }, (_, r) => recordFor(r, source(r, recordBytes))));
@@ -176,8 +180,8 @@ export async function benchGraph(options: { records?: number; recordBytes?: numb
     const graphSeconds = (performance.now() - started) / 1000;
 
     started = performance.now();
-    for (const [r, record] of small.entries())
-      await sendRecord(connection, record, [source(r, recordBytes)], memoryUploadStore());
+    const api = recordsApi();
+    for (const [r, record] of small.entries()) await deliver(api, record, [source(r, recordBytes)], memoryProgress());
     const apiSeconds = (performance.now() - started) / 1000;
 
     results['graph.records1000x50KB'] = {
@@ -209,7 +213,7 @@ export async function benchGraph(options: { records?: number; recordBytes?: numb
 
     const apiLarge = { ...large, id: uuidv7() };
     started = performance.now();
-    await sendRecord(connection, apiLarge, [source(count + 1, largeBytes)], memoryUploadStore());
+    await deliver(recordsApi(), apiLarge, [source(count + 1, largeBytes)], memoryProgress());
     const apiLargeSeconds = (performance.now() - started) / 1000;
 
     results['graph.part200MB'] = {
