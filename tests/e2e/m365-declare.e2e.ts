@@ -66,7 +66,7 @@ async function declareFromPopup(url: string, fill?: (popup: Page) => Promise<voi
   await popup.getByLabel('Title').waitFor();
   await fill?.(popup);
   await popup.getByLabel('Title').press('Enter');
-  await popup.getByText('Declared and received by the repository').waitFor({ timeout: 90_000 });
+  await popup.getByText('Declared and received by the repository').waitFor({ timeout: 180_000 });
   const added = (await message<{ id: string }[]>(page, 'outbox.list')).filter((row) => !before.has(row.id));
   expect(added).toHaveLength(1);
   return { popup, tab, id: added[0]!.id };
@@ -90,7 +90,7 @@ async function recordOf(id: string): Promise<DeclaredRecord> {
   }, id);
 }
 
-describe('Microsoft 365 end to end', { timeout: 240_000 }, () => {
+describe('Microsoft 365 end to end', { timeout: 300_000 }, () => {
   it('signs in through the browser’s sign-in window, and the options page shows the account', async () => {
     const view = await signInThroughWindow(browser, page);
     expect(view).toMatchObject({ signedIn: true, account: 'alice@contoso.example' });
@@ -195,14 +195,17 @@ describe('Microsoft 365 end to end', { timeout: 240_000 }, () => {
     await tab.close();
   });
 
-  it('fetches a SharePoint file through Graph when the page’s own download fails', async () => {
+  it('fetches a SharePoint file through Graph when the page’s own download fails, and files it through an upload session', async () => {
+    // Over the 4 MiB a simple upload takes (driveitem-put-content.md), in two fragments: the document's bytes and
+    // more, as a large workbook or scan would be.
+    const large = Buffer.concat([docx, Buffer.alloc(12 * 1024 * 1024 - docx.length, 0x5a)]);
     const site = cloud.graph.addSite(
       'contoso.sharepoint.com',
       '/sites/Finance',
       [{ name: 'Documents', listId: '3f2e1d0c-9b8a-4765-8432-10fedcba9876' }],
       { siteCollectionId: '0b7a2e3c-4d5f-4a6b-8c9d-0e1f2a3b4c5d', webId: '7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f' },
     );
-    cloud.graph.addFile(site.drives[0]!.id, 'Rates/Rate tables.docx', docx, {
+    cloud.graph.addFile(site.drives[0]!.id, 'Rates/Rate tables.docx', large, {
       uniqueId: '8d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a0f',
     });
     // The page's session cannot download (a download blocked by policy, say): 403.
@@ -210,19 +213,26 @@ describe('Microsoft 365 end to end', { timeout: 240_000 }, () => {
       status: 403,
       body: Buffer.from('Forbidden'),
     }));
+    const before = cloud.graph.requests.length;
     const { popup, tab, id } = await declareFromPopup(sharepoint.url);
     await popup
       .getByText(/The page could not download it \(.*HTTP 403.*\); the original came through Microsoft 365\./)
       .waitFor();
     const record = await recordOf(id);
-    expect(record.content[0]).toMatchObject({ name: 'Rate tables.docx', size: docx.length });
+    expect(record.content[0]).toMatchObject({ name: 'Rate tables.docx', size: large.length });
     const row = await waitSynced(page, id);
+    // An upload session, its fragments sent to SharePoint's host without the token, and in order.
+    const sent = cloud.graph.requests.slice(before);
+    expect(sent.filter((r) => r.path.endsWith('/createUploadSession')).map((r) => r.status)).toEqual([200]);
+    expect(
+      sent.filter((r) => r.path.startsWith('/upload/')).map((r) => `${r.method} ${r.status} ${r.authorization}`),
+    ).toEqual(['PUT 202 false', 'PUT 201 false']);
     const { files } = checkAtSharePoint(cloud, record, row.receipt!, {
       folder: 'Finance',
       label: 'Finance record',
       columns: { Category: 'FIN/1', SourceId: record.source.sourceId },
     });
-    expect(files[0]!.bytes!.equals(docx)).toBe(true);
+    expect(files[0]!.bytes!.equals(large)).toBe(true);
     await popup.close();
     await tab.close();
   });
