@@ -251,6 +251,11 @@ function entraConfiguration(tenant: string) {
       await grant.save();
       return grant;
     },
+    // Entra answers a single-page app's token requests cross-origin (CORS) from any origin, not only its redirect
+    // URI's: the extension's (chrome-extension://…) is not https://….chromiumapp.org (learn.microsoft.com,
+    // entra/identity-platform/v2-oauth2-auth-code-flow.md § Redirect URIs for single-page apps). Entra's refusal of
+    // an spa redemption without an Origin header (same section) is not encoded: the extension always sends one.
+    clientBasedCORS: (_ctx: unknown, origin: string) => origin !== 'null',
     // Entra gives single-page apps a refresh token whenever `offline_access` is asked, not only on prompt=consent.
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
       client.grantTypeAllowed('refresh_token'),
