@@ -1,30 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../server/main.ts';
-import { cli, finished, procStatusKb, spawnServer } from '../server/test/child-server.ts';
+import { cli, finished, freshSchema, procStatusKb, spawnServer } from '../server/test/child-server.ts';
 import { postLargeRecord } from '../server/test/ingest-stream.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
+import { median } from './figures.ts';
 
 /**
- * Benchmarks of the reference repository, called by bench/run.ts. Each returns plain numbers and is bounded in
- * time; all traffic is on loopback.
+ * Benchmarks of the reference repository, called by bench/run.ts. Every server runs in a process of its own, as in
+ * production, and the clients in this one; all traffic is on loopback. Each figure is bounded in time.
  */
 
 export interface IngestOptions {
-  /** How long clients keep sending, in seconds. */
+  /** How long clients keep sending to one target in one round, in seconds. */
   seconds?: number;
+  /** Rounds of the targets taken in turn, so that a change in the machine's load falls on all of them alike. */
+  rounds?: number;
   concurrency?: number;
   recordKb?: number;
+  /** PostgreSQL to measure too (a fresh schema is made in it and dropped afterwards). */
+  databaseUrl?: string | undefined;
+  /** Called with a line of progress now and then. */
+  progress?: (line: string) => void;
+}
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** A running target of the clients: the repository on one engine, or the bare sink. */
+interface Target {
+  name: 'sink' | 'pglite' | 'postgres';
+  /** Where records are POSTed. */
+  url: string;
+  token: string;
+  pid: number;
+  stop(): Promise<void>;
 }
 
 /** One multipart request body for a record with one fresh content part of `recordKb` KB. */
-function recordBody(recordKb: number): { id: string; body: Buffer; contentType: string } {
-  const bytes = randomBytes(recordKb * 1024);
+function recordBody(recordKb: number, seed: Buffer): { id: string; body: Buffer; contentType: string } {
   const id = uuidv7();
+  // Fresh content per record (the repository stores identical content once), without drawing 50 KB of randomness.
+  const bytes = Buffer.allocUnsafe(recordKb * 1024);
+  seed.copy(bytes, 0, 0, bytes.byteLength);
+  bytes.write(id, 0, 'latin1');
   const record = {
     id,
     source: { app: 'generic', kind: 'file', url: 'https://example.org/f', sourceId: `bench-${id}` },
@@ -57,73 +78,166 @@ function recordBody(recordKb: number): { id: string; body: Buffer; contentType: 
   return { id, body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** The same client for both targets: `concurrency` loops posting fresh records for `seconds`; records/s. */
-async function drive(url: string, token: string, options: IngestOptions): Promise<number> {
-  const { seconds = 5, concurrency = 8, recordKb = 50 } = options;
+function post(agent: Agent, url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      agent,
+      headers: { ...headers, 'content-length': String(body.byteLength) },
+    });
+    req.on('response', (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** CPU time (user + system) a process has used so far, in ms; Linux only. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * The same clients for every target: `concurrency` loops posting fresh records over keep-alive connections for
+ * `seconds`. Answers records/s and the target process's CPU ms per record.
+ */
+async function drive(target: Target, options: Required<Pick<IngestOptions, 'seconds' | 'concurrency' | 'recordKb'>>) {
+  const { seconds, concurrency, recordKb } = options;
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const seed = randomBytes(recordKb * 1024);
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) {
-        const { id, body, contentType } = recordBody(recordKb);
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'idempotency-key': id, 'content-type': contentType },
-          body: new Uint8Array(body),
-        });
-        await response.arrayBuffer();
-        if (response.status !== 201) throw new Error(`Ingest answered ${response.status}`);
-        done++;
-      }
-    }),
-  );
-  return done / ((Date.now() - started) / 1000);
-}
-
-/** Records/s into the repository: PGlite under a temp dir, or PostgreSQL when `databaseUrl` is given. */
-export async function ingestThroughput(options: IngestOptions & { databaseUrl?: string } = {}): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rk-bench-'));
-  const server = await startServer({ port: 0, dataDir, databaseUrl: options.databaseUrl });
+  const cpuBefore = cpuMs(target.pid);
+  const started = performance.now();
   try {
-    const token = await server.createToken('bench', false);
-    return await drive(`${server.url}/api/v1/records`, token, options);
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < deadline) {
+          const { id, body, contentType } = recordBody(recordKb, seed);
+          const headers = {
+            authorization: `Bearer ${target.token}`,
+            'idempotency-key': id,
+            'content-type': contentType,
+          };
+          const status = await post(agent, target.url, headers, body);
+          if (status !== 201) throw new Error(`${target.name} answered ${status}`);
+          done++;
+        }
+      }),
+    );
   } finally {
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    agent.destroy();
   }
+  const elapsed = (performance.now() - started) / 1000;
+  return { recordsPerSecond: done / elapsed, cpuMsPerRecord: (cpuMs(target.pid) - cpuBefore) / Math.max(done, 1) };
 }
 
-/** Records/s into a bare node:http server that reads and discards each body: the floor of HTTP ingest here. */
-export async function bareHttpThroughput(options: IngestOptions = {}): Promise<number> {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => response.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
+async function startSink(): Promise<Target> {
+  const folder = mkdtempSync(join(tmpdir(), 'rk-bench-sink-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-sink.ts', folder], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return await drive(`http://127.0.0.1:${port}/`, 'none', options);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  const exited = finished(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('close', (code) => reject(new Error(`The sink exited with ${code} before listening`)));
+  });
+  return {
+    name: 'sink',
+    url: `${url}/`,
+    token: 'none',
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
 
-/** Both ingest figures against the bare floor; `ratio*` is repository records/s over bare records/s. */
-export async function ingestVsBare(options: IngestOptions & { databaseUrl?: string } = {}) {
-  const bare = await bareHttpThroughput(options);
-  const pglite = await ingestThroughput({ ...options, databaseUrl: undefined });
-  const postgres = options.databaseUrl ? await ingestThroughput(options) : undefined;
-  const round = (n: number) => Math.round(n * 100) / 100;
+/** The repository as `npm run server` starts it, over a fresh data folder (and a fresh schema on PostgreSQL). */
+async function startRepositoryProcess(databaseUrl?: string): Promise<Target & { child: ChildProcess }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rk-bench-'));
+  const schema = databaseUrl ? await freshSchema(databaseUrl) : undefined;
+  const env = { DATABASE_URL: schema?.databaseUrl ?? '' };
+  const created = await finished(cli(['token', 'create', '--user', 'bench', '--data', dataDir], env));
+  if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
+  const server = await spawnServer(dataDir, schema?.databaseUrl);
   return {
-    bareRecordsPerSecond: round(bare),
-    pgliteRecordsPerSecond: round(pglite),
-    ratioPglite: round(pglite / bare),
-    ...(postgres === undefined
-      ? {}
-      : { postgresRecordsPerSecond: round(postgres), ratioPostgres: round(postgres / bare) }),
+    name: schema ? 'postgres' : 'pglite',
+    url: `${server.api}/records`,
+    token: created.stdout.trim(),
+    pid: server.pid,
+    child: server.child,
+    async stop() {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await schema?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Ingest of the repository on each engine against the fsync'd sink, in one run: all targets start first, then each
+ * round drives every target in turn for `seconds`. A round's ratio is an engine's records/s over the sink's in the
+ * same round; the figure is the median over rounds, with the lowest and highest beside it.
+ */
+export async function ingestVsSink(options: IngestOptions = {}) {
+  const { seconds = 5, rounds = 3, concurrency = 8, recordKb = 50, databaseUrl, progress = () => {} } = options;
+  const targets: Target[] = [];
+  try {
+    targets.push(await startSink());
+    targets.push(await startRepositoryProcess());
+    if (databaseUrl) targets.push(await startRepositoryProcess(databaseUrl));
+    // A short warm-up of each: code paths compiled, the database's caches filled.
+    for (const target of targets) await drive(target, { seconds: 1, concurrency, recordKb });
+    const samples = new Map<Target['name'], { recordsPerSecond: number; cpuMsPerRecord: number }[]>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) {
+        const sample = await drive(target, { seconds, concurrency, recordKb });
+        samples.set(target.name, [...(samples.get(target.name) ?? []), sample]);
+        progress(
+          `round ${round}/${rounds}: ${target.name} ${sample.recordsPerSecond.toFixed(1)} records/s, ` +
+            `${sample.cpuMsPerRecord.toFixed(2)} CPU ms/record`,
+        );
+      }
+    }
+    const sink = samples.get('sink')!;
+    const summary = (name: 'pglite' | 'postgres') => {
+      const own = samples.get(name);
+      if (!own) return undefined;
+      const ratios = own.map((sample, i) => sample.recordsPerSecond / sink[i]!.recordsPerSecond);
+      return {
+        recordsPerSecond: round2(median(own.map((s) => s.recordsPerSecond))),
+        cpuMsPerRecord: round2(median(own.map((s) => s.cpuMsPerRecord))),
+        ratio: round2(median(ratios)),
+        ratioMin: round2(Math.min(...ratios)),
+        ratioMax: round2(Math.max(...ratios)),
+      };
+    };
+    return {
+      sinkRecordsPerSecond: round2(median(sink.map((s) => s.recordsPerSecond))),
+      sinkCpuMsPerRecord: round2(median(sink.map((s) => s.cpuMsPerRecord))),
+      pglite: summary('pglite')!,
+      postgres: summary('postgres'),
+    };
+  } finally {
+    for (const target of targets.reverse()) await target.stop();
+  }
 }
 
 /**
@@ -132,14 +246,12 @@ export async function ingestVsBare(options: IngestOptions & { databaseUrl?: stri
  */
 export async function ingestPeakRss(options: { megabytes?: number; databaseUrl?: string } = {}) {
   const { megabytes = 500 } = options;
-  const dataDir = mkdtempSync(join(tmpdir(), 'rk-bench-rss-'));
-  const env = { DATABASE_URL: options.databaseUrl ?? '' };
-  const token = (await finished(cli(['token', 'create', '--user', 'bench', '--data', dataDir], env))).stdout.trim();
-  const server = await spawnServer(dataDir, options.databaseUrl);
+  const server = await startRepositoryProcess(options.databaseUrl);
   try {
+    const api = server.url.replace(/\/records$/, '');
     const beforeMb = procStatusKb(server.pid, 'VmRSS') / 1024;
     const peakBeforeMb = procStatusKb(server.pid, 'VmHWM') / 1024;
-    const { status, body } = await postLargeRecord(server.api, token, megabytes);
+    const { status, body } = await postLargeRecord(api, server.token, megabytes);
     if (status !== 201) throw new Error(`Large ingest answered ${status}: ${body}`);
     const peakMb = procStatusKb(server.pid, 'VmHWM') / 1024;
     return {
@@ -150,8 +262,6 @@ export async function ingestPeakRss(options: { megabytes?: number; databaseUrl?:
       growthMb: Math.round(peakMb - beforeMb),
     };
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }

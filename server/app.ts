@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { BlobStore } from './blobs.ts';
 import { apiCors } from './cors.ts';
 import type { Db } from './db.ts';
+import { Leases } from './leases.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
 import { contentApp } from './routes/content.ts';
@@ -21,8 +22,8 @@ export interface AppDeps {
   publicUrl: string;
   /** Origins (such as `chrome-extension://<id>`) whose pages may call the API with a token; none by default. */
   corsOrigins?: readonly string[];
-  /** Pass one in to watch uploads in progress (tests, benchmarks); the app makes its own otherwise. */
-  inFlight?: Set<string>;
+  /** The database's leases (server/leases.ts); pass them in to watch what is in flight (tests). */
+  leases?: Leases;
   /** How long an unfinished upload is kept after its last PATCH (default 24 h). */
   uploadTtlMs?: number;
   /** The uploads' clock, for tests of expiry. */
@@ -35,14 +36,15 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const { db, blobs } = deps;
+  const leases = deps.leases ?? new Leases(db);
   const ctx: ApiContext = {
     db,
     blobs,
     maxBytes: deps.limits.maxBytes,
     publicUrl: deps.publicUrl,
-    inFlight: deps.inFlight ?? new Set<string>(),
+    leases,
     now: monotonicClock(),
-    uploads: new UploadStore(db, blobs, {
+    uploads: new UploadStore(db, blobs, leases, {
       maxBytes: deps.limits.maxBytes,
       ttlMs: deps.uploadTtlMs ?? DEFAULT_UPLOAD_TTL_MS,
       now: deps.uploadClock ?? (() => new Date()),

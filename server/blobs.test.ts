@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BlobStore } from './blobs.ts';
+import { FolderBlobStore } from './blobs.ts';
 import { sha256Hex } from './test/support.ts';
 
 let root: string;
-let store: BlobStore;
+let store: FolderBlobStore;
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'rk-blobs-'));
-  store = await BlobStore.open(root);
+  store = await FolderBlobStore.open(root);
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

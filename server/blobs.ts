@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,18 +20,50 @@ export interface PendingBlob {
 class Overflow extends Error {}
 
 /**
- * Content-addressed files under `<root>/ab/cd/<sha256>`. Paths are built only from digests we computed, never from
- * anything a client sent, and identical content is stored once.
+ * Where the repository keeps content, addressed by sha256. Small on purpose, so that stores other than a folder can
+ * follow (docs/deployment.md, "More than one server", says how an S3-compatible one would plug in):
+ * - `write` streams a part in while hashing it and holds it aside; the caller checks the digest and size against
+ *   the record, then `commit`s (the blob becomes visible under its digest, durably) or `discard`s.
+ * - `has` and `open` read by digest. Blobs are immutable and never deleted by the server, so any number of
+ *   processes may write the same digest at once: every writer leaves the same bytes.
+ * - `adopt` takes in a file assembled elsewhere (a completed resumable upload, staged under `uploadsDir`) whose
+ *   digest was already verified.
  */
-export class BlobStore {
+export interface BlobStore {
+  write(source: Readable, maxSize: number): Promise<PendingBlob>;
+  has(sha256: string): Promise<boolean>;
+  open(sha256: string): Readable;
+  adopt(file: string, sha256: string): Promise<boolean>;
+  /** A POSIX folder every server process can reach, where resumable uploads are assembled (server/uploads.ts). */
+  readonly uploadsDir: string;
+}
+
+/** The blob folder of a data folder, unless RK_BLOB_DIR names a shared one (docs/deployment.md). */
+export const blobDirOf = (dataDir: string) => process.env.RK_BLOB_DIR || join(dataDir, 'blobs');
+
+/** A temp file this old belongs to a request that died with its process: no live request leaves one idle so long. */
+export const STALE_TEMP_MS = 24 * 60 * 60_000;
+
+/**
+ * Content-addressed files under `<root>/ab/cd/<sha256>`, in a local folder or one shared by several server processes
+ * (NFS, EFS, CephFS). Paths are built only from digests we computed, never from anything a client sent, and
+ * identical content is stored once. Safe under concurrent writers: each writes its own temp file (a random name
+ * under `<root>/tmp`) and publishes it with one atomic rename onto its digest's name.
+ */
+export class FolderBlobStore implements BlobStore {
   private constructor(readonly root: string) {}
 
   /** `keepTemp` for tools that run beside a live server (the fixity audit) and must not touch its uploads. */
-  static async open(root: string, options: { keepTemp?: boolean } = {}): Promise<BlobStore> {
-    // Temp files left by a crash belong to requests that never completed.
-    if (!options.keepTemp) await rm(join(root, 'tmp'), { recursive: true, force: true });
+  static async open(root: string, options: { keepTemp?: boolean } = {}): Promise<FolderBlobStore> {
     await mkdir(join(root, 'tmp'), { recursive: true });
-    return new BlobStore(root);
+    // Temp files left by a crash belong to requests that never completed. Other processes may share the folder and
+    // be writing theirs right now: only files untouched for STALE_TEMP_MS go.
+    if (!options.keepTemp) await removeStale(join(root, 'tmp'), Date.now() - STALE_TEMP_MS);
+    return new FolderBlobStore(root);
+  }
+
+  get uploadsDir(): string {
+    return join(this.root, 'uploads');
   }
 
   pathOf(sha256: string): string {
@@ -124,6 +156,14 @@ export class BlobStore {
 /** Resolves once a destroyed or finished file stream has released its file. */
 export const closed = (stream: WriteStream): Promise<void> =>
   stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
+
+async function removeStale(dir: string, before: number): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < before) await rm(path, { recursive: true, force: true });
+  }
+}
 
 const exists = (path: string) =>
   access(path).then(

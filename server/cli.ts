@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AdminRequest, type AdminResult, runAdmin } from './admin.ts';
-import { BlobStore } from './blobs.ts';
+import { blobDirOf, FolderBlobStore } from './blobs.ts';
 import { parseOrigins } from './cors.ts';
 import { openDb } from './db.ts';
 import { acquireDataFolder, askServer, currentHolder, DataFolderBusy } from './instance.ts';
@@ -14,7 +13,8 @@ const USAGE = `Usage:
   npm run server -- token list [--data ./.data]
   npm run server -- token revoke <id> [--data ./.data]
   npm run server -- verify [--data ./.data]
-Set DATABASE_URL=postgres://… to keep the database in PostgreSQL; blobs stay under --data.
+Set DATABASE_URL=postgres://… to keep the database in PostgreSQL, and RK_BLOB_DIR to keep blobs in a folder other
+than <data>/blobs (one shared by several server processes: docs/deployment.md).
 The token and verify commands run in the repository that is running on --data, if one is; else on the folder.
 --cors-origin (or RK_CORS_ORIGINS, comma-separated) lets a browser page of that exact origin call the API;
 --trust-proxy (or RK_TRUST_PROXY=1) believes X-Forwarded-Proto/-Host from a TLS-terminating proxy.`;
@@ -117,7 +117,7 @@ async function admin(request: AdminRequest, dataDir: string): Promise<number> {
   try {
     const db = await openDb({ dataDir, databaseUrl: DEFAULTS.databaseUrl });
     try {
-      const blobs = () => BlobStore.open(join(dataDir, 'blobs'), { keepTemp: true });
+      const blobs = () => FolderBlobStore.open(blobDirOf(dataDir), { keepTemp: true });
       return print(await runAdmin(db, blobs, request));
     } finally {
       await db.close();

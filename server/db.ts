@@ -93,6 +93,15 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
   `,
+  // Leases (server/leases.ts): what one server process is doing alone — a record id being received, an upload being
+  // written — for every process sharing the database to see. Unlogged: worthless after a crash, so no WAL.
+  `
+  CREATE UNLOGGED TABLE leases (
+    name   text PRIMARY KEY,                  -- record:<id>:<user>, upload:<id>
+    holder text NOT NULL,                     -- random per acquisition
+    until  timestamptz NOT NULL               -- lapses unless renewed (database clock)
+  );
+  `,
 ];
 
 export interface DbOptions {
@@ -121,22 +130,26 @@ export async function openDb(options: DbOptions | string): Promise<Db> {
 }
 
 export async function migrate(db: Db): Promise<void> {
-  await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
-  const { rows } = await db.query<{ version: number }>(
-    'SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations',
-  );
-  for (let version = rows[0]!.version + 1; version <= MIGRATIONS.length; version++) {
-    await db.transaction(async (tx) => {
-      // A second server starting at the same time on the same PostgreSQL database waits here, then skips.
-      const { rows: done } = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [version]);
-      if (done.length) return;
+  // Several server processes may start at once on one PostgreSQL database (docs/deployment.md, "More than one
+  // server"): the first takes this lock and brings the schema up to date in one transaction; the others wait for
+  // it, then find nothing left to do. Even CREATE TABLE IF NOT EXISTS is not safe to race without it.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await tx.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations',
+    );
+    for (let version = rows[0]!.version + 1; version <= MIGRATIONS.length; version++) {
       for (const statement of splitStatements(MIGRATIONS[version - 1]!)) await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
-    });
-  }
+    }
+  });
 }
+
+/** The advisory lock key of schema migrations: any constant no other code uses ("rkmigrat" in ASCII, truncated). */
+const MIGRATION_LOCK = 0x726b6d69;
 
 /**
  * One statement at a time, so both engines run migrations through the same transaction code. Migrations hold no

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BlobStore } from './blobs.ts';
+import { FolderBlobStore } from './blobs.ts';
 import { openDb } from './db.ts';
 import { disk } from './durable.ts';
 import { ENGINES, freshDatabase, sha256Hex } from './test/support.ts';
@@ -24,7 +24,7 @@ afterEach(() => {
 describe('durable before acknowledged', () => {
   it('syncs a blob before its rename and its directory after, before the commit resolves', async () => {
     const root = folder();
-    const store = await BlobStore.open(root);
+    const store = await FolderBlobStore.open(root);
     const calls: string[] = [];
     vi.spyOn(disk, 'syncFile').mockImplementation(async (path) => {
       calls.push(`file ${path}`);

@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { runAdmin } from './admin.ts';
 import { createApp } from './app.ts';
-import { BlobStore } from './blobs.ts';
+import { blobDirOf, FolderBlobStore } from './blobs.ts';
 import { parseOrigins } from './cors.ts';
 import { type Db, openDb } from './db.ts';
 import { acquireDataFolder } from './instance.ts';
+import { Leases } from './leases.ts';
 import { seedPresets } from './presets.ts';
 import { createToken } from './tokens.ts';
 import { createUi } from './web/app.ts';
@@ -18,8 +18,13 @@ export interface ServerOptions {
   host: string;
   /** Holds `db/` (PGlite) and `blobs/`; created when missing. One server (or CLI command) uses it at a time. */
   dataDir: string;
-  /** postgres://… to keep the database in PostgreSQL instead of PGlite; blobs stay under `dataDir`. */
+  /** postgres://… to keep the database in PostgreSQL instead of PGlite. */
   databaseUrl: string | undefined;
+  /**
+   * The blob folder; `<dataDir>/blobs` by default (or RK_BLOB_DIR). Server processes sharing one PostgreSQL share
+   * one blob folder too (docs/deployment.md, "More than one server").
+   */
+  blobDir?: string | undefined;
   /** Most content bytes one record may carry. */
   maxBytes: number;
   /** Base of receipt URLs; the listening URL when not given. */
@@ -35,11 +40,11 @@ export interface RunningServer {
   port: number;
   close(): Promise<void>;
   createToken(user: string, admin?: boolean): Promise<string>;
-  /** Record ids being received right now. */
+  /** Record ids this process is receiving right now. */
   inFlightKeys(): string[];
   /** The open database and blob store, for tests and tooling in the same process. */
   db: Db;
-  blobs: BlobStore;
+  blobs: FolderBlobStore;
 }
 
 export const DEFAULTS = {
@@ -55,7 +60,7 @@ export const DEFAULTS = {
 /** Starts the reference repository in this process: the CLI uses it, and so do end-to-end tests and benchmarks. */
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const { port, host, dataDir, maxBytes, databaseUrl, corsOrigins, trustProxy } = { ...DEFAULTS, ...options };
-  let blobs: BlobStore | undefined;
+  let blobs: FolderBlobStore | undefined;
   let db: Db | undefined;
   // The lock first: a second server on the same folder must not even open the database.
   const lease = await acquireDataFolder(dataDir, 'server', (request) => runAdmin(db!, async () => blobs!, request));
@@ -63,13 +68,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   try {
     db = await openDb({ dataDir, databaseUrl });
     await seedPresets(db);
-    blobs = await BlobStore.open(join(dataDir, 'blobs'));
+    blobs = await FolderBlobStore.open(options.blobDir ?? blobDirOf(dataDir));
   } catch (error) {
     await db?.close();
     await lease.release();
     throw error;
   }
-  const inFlight = new Set<string>();
+  const leases = new Leases(db);
 
   // Receipt URLs default to the listening URL, known only once the port is bound. The app is set in the same
   // event-loop turn as the listening callback, so no request can arrive before it.
@@ -90,7 +95,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
-  apps.api = createApp({ db, blobs, limits: { maxBytes }, inFlight, publicUrl, corsOrigins });
+  apps.api = createApp({ db, blobs, limits: { maxBytes }, leases, publicUrl, corsOrigins });
   apps.web = createUi({ db, blobs, publicUrl, trustProxy });
   await lease.setUrl(url);
   const openDbNow = db;
@@ -100,13 +105,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     port: actualPort,
     db: openDbNow,
     blobs,
-    inFlightKeys: () => [...inFlight].map((key) => key.slice(key.indexOf('\n') + 1)),
+    inFlightKeys: () =>
+      leases
+        .held()
+        .filter((name) => name.startsWith('record:'))
+        .map((name) => name.slice('record:'.length, 'record:'.length + 36)),
     createToken: (user, admin = false) => createToken(openDbNow, user, admin),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      leases.close();
       await openDbNow.close();
       await lease.release();
     },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
-import { BlobStore } from './blobs.ts';
+import { FolderBlobStore } from './blobs.ts';
 import { type Db, openDb } from './db.ts';
 import { openApiDocument } from './openapi.ts';
 import { specPathOf } from './test/openapi-check.ts';
@@ -21,7 +21,7 @@ describe('OpenAPI document', () => {
     db = await openDb(dataDir);
     const app = createApp({
       db,
-      blobs: await BlobStore.open(join(dataDir, 'blobs')),
+      blobs: await FolderBlobStore.open(join(dataDir, 'blobs')),
       limits: { maxBytes: 1 },
       publicUrl: 'http://x',
     });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { validatePresets } from '../utils/presets/validate.ts';
-import { type Db, isUniqueViolation } from './db.ts';
+import type { Db } from './db.ts';
 import { Problem } from './problem.ts';
 
 /** The example of docs/presets.md, seeded on first start so a fresh install has something to show. */
@@ -65,7 +65,8 @@ export const DEMO_PRESETS = {
 export async function seedPresets(db: Db): Promise<void> {
   await db.query(
     `INSERT INTO presets (version, document, created_by)
-     SELECT $1, $2, 'demo seed' WHERE NOT EXISTS (SELECT 1 FROM presets)`,
+     SELECT $1, $2, 'demo seed' WHERE NOT EXISTS (SELECT 1 FROM presets)
+     ON CONFLICT (version) DO NOTHING`,
     [DEMO_PRESETS.version, DEMO_PRESETS],
   );
 }
@@ -102,26 +103,32 @@ export async function putPresets(db: Db, input: unknown, admin: string): Promise
     );
   }
   const version = result.presets.version;
-  const active = await activePresets(db);
-  const stale = () =>
-    new Problem(
-      'presets-version-stale',
-      `The document has version ${version}, but version ${active?.version ?? version} is already active; send a higher version.`,
-    );
-  if (active && version <= active.version) throw stale();
-  try {
+  // One PUT at a time across every server process on the database: the check of the active version and the insert
+  // of the new one happen under one lock, so of two editors racing, the later one is told its version is stale.
+  const stored = await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [PRESETS_LOCK]);
+    const { rows } = await tx.query<{ version: number | null }>('SELECT max(version) AS version FROM presets');
+    const active = rows[0]?.version;
+    if (typeof active === 'number' && version <= active) return active;
     // The document as sent (validated), not the parser's output: what the admin wrote is what clients get.
-    await db.query('INSERT INTO presets (version, document, created_by) VALUES ($1, $2, $3)', [
+    await tx.query('INSERT INTO presets (version, document, created_by) VALUES ($1, $2, $3)', [
       version,
       JSON.stringify(input),
       admin,
     ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw stale();
-    throw error;
+    return undefined;
+  });
+  if (stored !== undefined) {
+    throw new Problem(
+      'presets-version-stale',
+      `The document has version ${version}, but version ${stored} is already active; send a higher version.`,
+    );
   }
   return (await activePresets(db))!;
 }
+
+/** The advisory lock key of presets updates: a constant no other code uses ("rkpr" in ASCII). */
+const PRESETS_LOCK = 0x726b7072;
 
 /** RFC 9110 §13.1.2: If-None-Match matches on `*` or any listed tag, compared weakly. */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {

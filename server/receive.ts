@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { type DeclaredRecord, parseIsoDateTime, parseRecord, type Receipt } from '../utils/records/record.ts';
 import type { BlobStore, PendingBlob } from './blobs.ts';
 import { type Db, isUniqueViolation } from './db.ts';
+import type { Leases } from './leases.ts';
 import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
 import { findRecord, insertRecord, receiptOf, type StoredRecord } from './records.ts';
@@ -14,8 +15,8 @@ export interface ReceiveContext {
   blobs: BlobStore;
   maxBytes: number;
   publicUrl: string;
-  /** `user\nrecord id` of the requests being received right now, in this app instance. */
-  inFlight: Set<string>;
+  /** Which record ids are being received right now, by any process on the database (server/leases.ts). */
+  leases: Leases;
   now: () => Date;
   /** Resumable uploads that `content` parts may refer to (server/uploads.ts). */
   uploads?: UploadStore | undefined;
@@ -89,26 +90,28 @@ export async function receiveRecord(
       throw idTaken(record.id);
     }
     // Keyed by user too: another user's request for the same id must not be told apart from an unused id.
-    const flight = `${upload.user.user}\n${record.id}`;
-    if (ctx.inFlight.has(flight)) {
+    const flight = await ctx.leases.acquire(recordLease(record.id, upload.user.user));
+    if (!flight) {
       throw new Problem(
         'idempotency-key-in-flight',
         `Another request for record ${record.id} is still being received. Wait for it to finish, then retry: a retry of the same record gets its receipt.`,
         { headers: { 'retry-after': '1' } },
       );
     }
-    ctx.inFlight.add(flight);
     try {
       const claimed = await receiveContent(parts, record, ctx, upload.user, existing !== undefined);
       if (existing) return { status: 200, receipt: receiptOf(existing, ctx.publicUrl) };
       return await store(ctx, record, fingerprint, upload.user, claimed);
     } finally {
-      ctx.inFlight.delete(flight);
+      await flight.release();
     }
   } finally {
     parts.abort();
   }
 }
+
+/** The lease a request holds while it receives record `id` for `user`: one per user and id, across processes. */
+export const recordLease = (id: string, user: string) => `record:${id}:${user}`;
 
 async function readRecord(part: Part | undefined, key: string, maxBytes: number): Promise<DeclaredRecord> {
   if (part?.name !== 'record') {

@@ -8,6 +8,7 @@ import type { ContentEntry } from '../utils/records/record.ts';
 import { type BlobStore, closed, type PendingBlob } from './blobs.ts';
 import type { Db, Queryable } from './db.ts';
 import { disk } from './durable.ts';
+import type { Lease, Leases } from './leases.ts';
 import { Problem } from './problem.ts';
 import type { TokenUser } from './tokens.ts';
 
@@ -44,6 +45,9 @@ import type { TokenUser } from './tokens.ts';
  *   422 and nothing is kept. The upload's row is deleted in the record's own transaction.
  * - Durable before acknowledged: a PATCH answers only once its bytes are synced to disk.
  */
+
+/** The lease (server/leases.ts) a PATCH or a claim of upload `id` holds. */
+export const uploadLease = (id: string) => `upload:${id}`;
 
 export const UPLOAD_REF_TYPE = 'application/vnd.recordkeeper.upload-ref';
 export const DEFAULT_UPLOAD_TTL_MS = 24 * 60 * 60_000;
@@ -83,24 +87,48 @@ const unknown = (id: string) =>
 
 class Overflow extends Error {}
 
+/**
+ * Every server process sharing the database and the blob folder serves every upload: a PATCH, and a record that
+ * claims the upload, hold the lease `upload:<id>` (server/leases.ts) while they work, so no other process writes,
+ * moves or sweeps it meanwhile.
+ */
 export class UploadStore {
-  /** Uploads with a PATCH being written right now in this process. */
-  private readonly busy = new Set<string>();
-  /** Uploads a record being received in this process refers to: never swept, whatever their expiry says. */
-  private readonly claimed = new Map<string, number>();
-
-  private inUse(id: string): boolean {
-    return this.busy.has(id) || this.claimed.has(id);
-  }
-
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
+    private readonly leases: Leases,
     private readonly options: { maxBytes: number; ttlMs: number; now: () => Date },
   ) {}
 
+  /**
+   * Removes an expired upload unless a PATCH or a claim of it is under way in any process: the sweeper takes the
+   * upload's lease itself, so nothing can start on it between the check and the removal. True when removed.
+   */
+  private async removeIfIdle(id: string): Promise<boolean> {
+    const lease = await this.leases.acquire(uploadLease(id));
+    if (!lease) return false;
+    try {
+      await this.remove(id);
+      return true;
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async lock(id: string): Promise<Lease> {
+    const lease = await this.leases.acquire(uploadLease(id));
+    if (!lease) {
+      throw new Problem(
+        'upload-busy',
+        `Upload ${id} is being written or used by another request. Wait, then HEAD for the offset and continue.`,
+        { headers: { 'retry-after': '1' } },
+      );
+    }
+    return lease;
+  }
+
   get dir(): string {
-    return join(this.blobs.root, 'uploads');
+    return this.blobs.uploadsDir;
   }
 
   private fileOf(id: string): string {
@@ -139,8 +167,7 @@ export class UploadStore {
     );
     const row = rows[0];
     if (!row) throw unknown(id);
-    if (row.expires_at.getTime() <= this.options.now().getTime() && !this.inUse(id)) {
-      await this.remove(id);
+    if (row.expires_at.getTime() <= this.options.now().getTime() && (await this.removeIfIdle(id))) {
       throw unknown(id);
     }
     return row;
@@ -163,21 +190,23 @@ export class UploadStore {
       throw unknown(id);
     }
     if (offset < 0) offset = row.length; // completed, and already moved into the blob store by a record
-    if (offset === row.length && !row.completed_at && !this.busy.has(id)) await this.complete(row);
+    if (offset === row.length && !row.completed_at) {
+      const lease = await this.leases.acquire(uploadLease(id));
+      if (lease) {
+        try {
+          await this.complete(row);
+        } finally {
+          await lease.release();
+        }
+      }
+    }
     return { id, length: row.length, offset, expiresAt: row.expires_at };
   }
 
   /** PATCH: appends `body` at `offset`; answers once the bytes are on disk; checks the whole file at the end. */
   async append(user: TokenUser, id: string, offset: number | undefined, body: Readable): Promise<UploadInfo> {
     const row = await this.row(user, id);
-    if (this.busy.has(id)) {
-      throw new Problem(
-        'upload-busy',
-        `Another PATCH of upload ${id} is still being written. Wait, then HEAD for the offset and continue.`,
-        { headers: { 'retry-after': '1' } },
-      );
-    }
-    this.busy.add(id);
+    const lease = await this.lock(id);
     try {
       const current = await this.offsetOf(id);
       if (current < 0) throw unknown(id);
@@ -226,7 +255,7 @@ export class UploadStore {
       if (held === row.length) await this.complete(row);
       return { id, length: row.length, offset: held, expiresAt };
     } finally {
-      this.busy.delete(id);
+      await lease.release();
     }
   }
 
@@ -305,14 +334,9 @@ export class UploadStore {
         `${label} refers to upload ${id} of ${row.length} bytes with sha256 ${row.sha256}, but the record says ${entry.size} bytes with sha256 ${entry.sha256}; nothing was stored.`,
       );
     }
-    // Held in this process until the record is stored or refused, and in the database for every other process
-    // sharing it: its expiry moves back as a PATCH would move it.
-    this.claimed.set(id, (this.claimed.get(id) ?? 0) + 1);
-    const release = () => {
-      const count = (this.claimed.get(id) ?? 1) - 1;
-      if (count > 0) this.claimed.set(id, count);
-      else this.claimed.delete(id);
-    };
+    // Held, for every process sharing the database, until the record is stored or refused; its expiry moves back
+    // as a PATCH would move it.
+    const lease = await this.lock(id);
     try {
       const held = new Date(this.options.now().getTime() + this.options.ttlMs);
       const { rows: kept } = await this.db.query(
@@ -321,15 +345,10 @@ export class UploadStore {
       );
       if (!kept.length) throw gone('expired while the record was being received');
     } catch (error) {
-      release();
+      await lease.release();
       throw error;
     }
     const file = this.fileOf(id);
-    let released = false;
-    const once = () => {
-      if (!released) release();
-      released = true;
-    };
     return {
       ...done(row.length, row.sha256, async () => {
         try {
@@ -340,10 +359,10 @@ export class UploadStore {
           if (await this.blobs.has(row.sha256)) return false;
           throw gone('has lost its bytes');
         } finally {
-          once();
+          await lease.release();
         }
       }),
-      discard: async () => once(),
+      discard: () => lease.release(),
     };
   }
 
@@ -363,6 +382,6 @@ export class UploadStore {
       'SELECT id FROM uploads WHERE expires_at <= $1 ORDER BY expires_at LIMIT 20',
       [this.options.now()],
     );
-    for (const { id } of rows) if (!this.inUse(id)) await this.remove(id);
+    for (const { id } of rows) await this.removeIfIdle(id);
   }
 }

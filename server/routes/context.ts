@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import type { BlobStore } from '../blobs.ts';
 import type { Db } from '../db.ts';
+import type { Leases } from '../leases.ts';
 import type { TokenUser } from '../tokens.ts';
 import type { UploadStore } from '../uploads.ts';
 
@@ -14,8 +15,8 @@ export interface ApiContext {
   maxBytes: number;
   /** Base of the receipt URLs people open, without a trailing slash. */
   publicUrl: string;
-  /** `user\nrecord id` of the records being received right now. */
-  inFlight: Set<string>;
+  /** Shared with every process on the database: which record ids are being received right now. */
+  leases: Leases;
   /** receivedAt strictly increases within a server. */
   now: () => Date;
 }

@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -37,9 +39,12 @@ export function listeningUrl(child: ChildProcess): Promise<string> {
   });
 }
 
-/** Starts `npm run server` on a free port over `dataDir`; DATABASE_URL selects PostgreSQL as for the CLI. */
-export async function spawnServer(dataDir: string, databaseUrl?: string) {
-  const child = cli(['--port', '0', '--data', dataDir], { DATABASE_URL: databaseUrl ?? '' });
+/**
+ * Starts `npm run server` on a free port over `dataDir`; DATABASE_URL selects PostgreSQL as for the CLI, and `env`
+ * adds more (RK_BLOB_DIR for a shared blob folder). Resolves once the server prints that it listens.
+ */
+export async function spawnServer(dataDir: string, databaseUrl?: string, env: Record<string, string> = {}) {
+  const child = cli(['--port', '0', '--data', dataDir], { DATABASE_URL: databaseUrl ?? '', ...env });
   const exited = finished(child);
   const url = await listeningUrl(child);
   return { child, url, api: `${url}/api/v1`, pid: child.pid!, exited };
@@ -50,4 +55,40 @@ export function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`No ${field} in /proc/${pid}/status`);
   return Number(match[1]);
+}
+
+/**
+ * A fresh, empty schema in the PostgreSQL database at `base`, selected through the URL's search_path: what every
+ * test server and benchmark on PostgreSQL starts from. `drop` removes it and everything in it.
+ */
+export async function freshSchema(base: string): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
+  const schema = `rk_test_${randomBytes(6).toString('hex')}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { databaseUrl: url.toString(), drop: () => run(`DROP SCHEMA ${schema} CASCADE`) };
+}
+
+/**
+ * The PostgreSQL of the tests that need one whatever the environment (several server processes on one database):
+ * TEST_DATABASE_URL when set, otherwise the one scripts/ci-postgres.sh starts, as CI does. Throws, with the
+ * script's own words, when neither is possible: such a test fails, it is never skipped.
+ */
+export function testPostgres(): string {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  const run = spawnSync('sh', ['scripts/ci-postgres.sh'], { cwd: root, encoding: 'utf8', timeout: 5 * 60_000 });
+  const url = run.stdout?.trim();
+  if (run.status === 0 && url?.startsWith('postgres://')) return url;
+  throw new Error(
+    `This test needs PostgreSQL: set TEST_DATABASE_URL, or run it where scripts/ci-postgres.sh can start one (${run.error?.message ?? run.stderr?.trim().slice(-500)}).`,
+  );
 }

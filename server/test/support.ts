@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { vi } from 'vitest';
 import type { DeclaredRecord } from '../../utils/records/record.ts';
 import { uuidv7 } from '../../utils/records/uuidv7.ts';
 import { type RunningServer, type ServerOptions, startServer } from '../main.ts';
+import { freshSchema } from './child-server.ts';
 import { checkResponse } from './openapi-check.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -33,22 +33,7 @@ export async function freshDatabase(engine: Engine): Promise<{ databaseUrl?: str
   if (engine === 'pglite') return { drop: async () => {} };
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const schema = `rk_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    databaseUrl: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: base });
-      await client.connect();
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.end();
-    },
-  };
+  return freshSchema(base);
 }
 
 /** Shared by the server's tests: a real server on a free port over a fresh data directory and database. */
