@@ -102,7 +102,7 @@ describe('CMIS connector', () => {
       expect(resent).toBe(true);
       expect(f.log.filter((l) => l.action === 'createDocument').map((l) => l.status)).toEqual([201, 409]);
       expect(f.documents()).toHaveLength(1);
-      expect(receipt.content).toMatchObject([{ name: documentName(small[0]!, record.id), size: 50 * 1024 }]);
+      expect(receipt.content).toMatchObject([{ name: documentName(record.content[0]!, record.id), size: 50 * 1024 }]);
       expect(f.violations).toEqual([]);
       await f.close();
       fake = undefined;
