@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
+import { answerCors } from './cors.ts';
 import { ApiSpecs, type Match } from './spec.ts';
 
 export const SPEC_NAMES = ['gs-core-api', 'alfresco-auth', 'alfresco-search', 'alfresco-model'];
@@ -62,6 +63,8 @@ export interface AlfrescoFakeOptions {
   now?: () => number;
   /** Validate with the pinned definitions (on by default; the bench turns it off to time the connector only). */
   validate?: boolean;
+  /** Answer cross-origin requests from this origin as Alfresco's documented CORS filter does (./cors.ts), for browser tests. */
+  corsOrigin?: string;
 }
 
 /** ISO 8601 as Alfresco serialises it: milliseconds and an offset without a colon ("…T15:24:31.202+0000"). */
@@ -94,6 +97,7 @@ export class AlfrescoFake {
   private readonly ticketIdleMs: number;
   private readonly now: () => number;
   private readonly validate: boolean;
+  private readonly corsOrigin: string | undefined;
 
   private constructor(
     private readonly specs: ApiSpecs,
@@ -103,6 +107,7 @@ export class AlfrescoFake {
     this.ticketIdleMs = options.ticketIdleMs ?? 60 * 60_000;
     this.now = options.now ?? Date.now;
     this.validate = options.validate ?? true;
+    this.corsOrigin = options.corsOrigin;
     this.addNode({ id: this.filePlanId, name: 'documentLibrary', nodeType: 'rma:filePlan', parentId: 'site' });
     this.addNode({
       id: this.unfiledId,
@@ -189,6 +194,7 @@ export class AlfrescoFake {
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.corsOrigin && answerCors(req, res, this.corsOrigin)) return;
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const match = this.specs.match(method, url.pathname);

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
+import { answerCors } from '../alfresco/cors.ts';
 
 export interface CmisFakeObject {
   id: string;
@@ -34,6 +35,11 @@ export interface CmisFakeOptions {
   /** Whether the secondary type P:rk:identity is defined (Alfresco shows the rk:identity aspect so). */
   secondaryType?: boolean;
   users?: Record<string, string>;
+  /**
+   * Answer cross-origin requests from this origin, as Alfresco's documented CORS filter does for its CMIS browser
+   * binding too (mapped to /api/* and /cmisbrowser/*; tests/fakes/alfresco/cors.ts), for browser tests.
+   */
+  corsOrigin?: string;
 }
 
 /** The actions and selectors of the browser binding (OpenCMIS Constants.java, CMISACTION_* and SELECTOR_*). */
@@ -74,11 +80,13 @@ export class CmisFake {
   private readonly versionable: boolean;
   private readonly secondaryType: boolean;
   private readonly users: Record<string, string>;
+  private readonly corsOrigin: string | undefined;
 
   private constructor(options: CmisFakeOptions) {
     this.versionable = options.versionable ?? false;
     this.secondaryType = options.secondaryType ?? true;
     this.users = options.users ?? { recorder: 'secret' };
+    this.corsOrigin = options.corsOrigin;
     this.objects.set(this.rootId, {
       id: this.rootId,
       baseTypeId: 'cmis:folder',
@@ -169,6 +177,7 @@ export class CmisFake {
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.corsOrigin && answerCors(req, res, this.corsOrigin)) return;
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const form = method === 'POST' ? await readForm(req) : undefined;

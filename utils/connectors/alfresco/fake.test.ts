@@ -103,3 +103,41 @@ describe('Alfresco fake', () => {
     expect(fake.violations).toEqual([]);
   });
 });
+
+describe('the fakes’ CORS filter (browser tests only)', () => {
+  const origin = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+  let fake: AlfrescoFake;
+  beforeEach(async () => {
+    fake = await AlfrescoFake.start({ corsOrigin: origin });
+  });
+  afterEach(() => fake.close());
+  const tickets = () => `${fake.url}/alfresco/api/-default-/public/authentication/versions/1/tickets`;
+  const preflight = (from: string, headers: string) =>
+    fetch(tickets(), {
+      method: 'OPTIONS',
+      headers: { origin: from, 'access-control-request-method': 'POST', 'access-control-request-headers': headers },
+    });
+
+  it('answers a preflight from the configured origin for the documented methods and headers only', async () => {
+    const allowed = await preflight(origin, 'authorization, content-type');
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect((await preflight(origin, 'authorization, idempotency-key')).status).toBe(403);
+    expect((await preflight('https://evil.example', 'content-type')).headers.get('access-control-allow-origin')).toBe(
+      null,
+    );
+  });
+
+  it('names the origin on answers to it, and exposes no header beyond the safelisted ones', async () => {
+    const response = await fetch(tickets(), {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'recorder', password: 'secret' }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(response.headers.get('access-control-expose-headers')).toBe(null);
+    expect(fake.violations).toEqual([]);
+  });
+});

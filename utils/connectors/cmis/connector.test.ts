@@ -29,12 +29,12 @@ async function setUp(options: CmisFakeOptions = {}) {
 
 function connector(
   f: CmisFake,
-  options: { chunkBytes?: number; deep?: boolean; mapping?: unknown; password?: string } = {},
+  options: { chunkBytes?: number; deep?: boolean; mapping?: unknown; password?: string; fetch?: typeof fetch } = {},
 ) {
   return createCmisConnector(
     { serviceUrl: f.serviceUrl, username: 'recorder', chunkBytes: options.chunkBytes, deepVerification: options.deep },
     {
-      fetch,
+      fetch: options.fetch ?? fetch,
       now: Date.now,
       credentials: memoryCredentials({ [CMIS_PASSWORD]: options.password ?? 'secret' }),
       mapping: options.mapping ?? { categories: { 'FIN/1': { path: '/Records/Finance/2026' } } },
@@ -81,6 +81,32 @@ describe('CMIS connector', () => {
     await send(c, record, small, store);
     expect(f.documents()).toHaveLength(1);
     expect(f.log.filter((l) => l.action === 'query').length).toBeGreaterThan(1);
+  });
+
+  it('carries on with its own document when the browser resent a create whose answer was lost', async () => {
+    // Chromium resends a request whose reused connection closed before any answer (HttpNetworkTransaction's
+    // ShouldResendRequest), POST included: the first create landed, and the connector sees only the resend's
+    // nameConstraintViolation.
+    for (const secondaryType of [true, false]) {
+      const f = await setUp({ secondaryType });
+      let resent = false;
+      const resending: typeof fetch = async (input, init) => {
+        if (!resent && init?.body instanceof FormData && init.body.get('cmisaction') === 'createDocument') {
+          resent = true;
+          await (await fetch(input, init)).arrayBuffer();
+        }
+        return fetch(input, init);
+      };
+      const record = makeRecord(small);
+      const receipt = await send(connector(f, { fetch: resending }), record, small);
+      expect(resent).toBe(true);
+      expect(f.log.filter((l) => l.action === 'createDocument').map((l) => l.status)).toEqual([201, 409]);
+      expect(f.documents()).toHaveLength(1);
+      expect(receipt.content).toMatchObject([{ name: documentName(record.content[0]!, record.id), size: 50 * 1024 }]);
+      expect(f.violations).toEqual([]);
+      await f.close();
+      fake = undefined;
+    }
   });
 
   it('finds it by its path when the repository has no secondary type for our properties', async () => {

@@ -577,11 +577,24 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
         propertyControls(form, properties);
         form.append('content', await readRange(part, 0, first), name);
         const url = objectUrl(s, { objectId: target.folderId });
-        const response = await call(url, `filing part ${part.index + 1} of "${record.title}" in ${target.label}`, {
-          method: 'POST',
-          body: form,
-        });
-        const created = (await json(Succinct, response, 'filing a part')).succinctProperties;
+        let created: CmisObject;
+        try {
+          const response = await call(url, `filing part ${part.index + 1} of "${record.title}" in ${target.label}`, {
+            method: 'POST',
+            body: form,
+          });
+          created = (await json(Succinct, response, 'filing a part')).succinctProperties;
+        } catch (error) {
+          // The name, which holds the record id, is taken: a create whose answer was lost landed after the lookup
+          // (Chromium resends a request whose reused connection closed before any answer, HttpNetworkTransaction's
+          // ShouldResendRequest). Ours is found again by the query or the path and carried on with, never doubled.
+          if (!(error instanceof ConnectorError) || error.kind !== 'exists') throw error;
+          const again = await lookup(s, record, target);
+          lookups.set(record.id, again);
+          const mine = again.get(part.index);
+          if (!mine) throw error;
+          created = mine;
+        }
         objectId = String(created['cmis:objectId']);
         pwc = created['cmis:isPrivateWorkingCopy'] === true;
         length = lengthOf(created);
