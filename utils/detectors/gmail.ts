@@ -1,6 +1,6 @@
 import type { Attachment, Metadata } from '../records/record';
 import { decimalToHex, decodeGmailToken, hexToDecimal, timestampFromId } from './gmail-token';
-import { attr, cleanText, mailbox, parseDisplayDate, parseSize, textOf } from './text';
+import { attr, cleanText, decodePart, mailbox, parseDisplayDate, parseSize, textOf } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -118,12 +118,7 @@ function attachments(message: Element): Attachment[] {
   for (const card of Array.from(message.querySelectorAll('span.aZo')).slice(0, MAX_ATTACHMENTS)) {
     const download = attr(card, 'download_url', 8192);
     const [mime = '', encodedName = ''] = download.split(':', 2);
-    let fileName = '';
-    try {
-      fileName = decodeURIComponent(encodedName);
-    } catch {
-      fileName = encodedName;
-    }
+    const fileName = decodePart(encodedName);
     const name = textOf(card.querySelector('.aV3'), 1024) || cleanText(fileName, 1024);
     const size = parseSize(textOf(card.querySelector('.SaH2Ve'), 32));
     if (!name || (!download && size === undefined)) continue;
@@ -352,13 +347,9 @@ function detectSelectedRows(document: Document, url: URL, acct: Account): Detect
   const out: Detection[] = [];
   for (const row of Array.from(document.querySelectorAll('tr.zA')).slice(0, MAX_ROWS_SCANNED)) {
     if (out.length >= MAX_MESSAGES) break;
-    try {
-      if (!row.querySelector('div[role="checkbox"][aria-checked="true"]')) continue;
-      const found = rowDetection(threadRows(row), url, acct);
-      if (found) out.push(found);
-    } catch {
-      // One odd row must not hide the others.
-    }
+    if (!row.querySelector('div[role="checkbox"][aria-checked="true"]')) continue;
+    const found = rowDetection(threadRows(row), url, acct);
+    if (found) out.push(found);
   }
   return out;
 }
@@ -383,13 +374,9 @@ function detectThread(document: Document, url: URL): Detection[] {
 
   const out: Detection[] = [];
   for (const message of messages) {
-    try {
-      const ids = messageIds(message);
-      const found = ids && detection(message, ids, thread, title, url, acct);
-      if (found) out.push(found);
-    } catch {
-      // One odd message must not hide the others; the runner reports detectors that give nothing.
-    }
+    const ids = messageIds(message);
+    const found = ids && detection(message, ids, thread, title, url, acct);
+    if (found) out.push(found);
   }
   // Without message ids in the DOM, the thread id stands for the thread's first message: Gmail gives a thread
   // the id of the message that started it, so the capture URL fetches that message.
@@ -405,11 +392,9 @@ export const gmail: Detector = {
   id: 'gmail',
   hosts: ['https://mail.google.com/*'],
   matches: isGmail,
-  detect(document, url) {
-    try {
-      return detectThread(document, url);
-    } catch {
-      return [];
-    }
+  detect: detectThread,
+  expectsItem: (url) => {
+    const ids = idFromHash(url.hash);
+    return Boolean(ids.threadPermId || ids.legacyThreadId);
   },
 };

@@ -226,11 +226,6 @@ export const googleDocs: Detector = {
   id: 'google-docs',
   hosts: ['https://docs.google.com/*'],
   matches: isDocsUrl,
-  detect(document, url) {
-    try {
-      return detectFile(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectFile,
+  expectsItem: (url) => parseDocsUrl(url) !== null,
 };

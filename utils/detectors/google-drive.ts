@@ -1,6 +1,6 @@
 import type { Metadata, SourceKind } from '../records/record';
 import { FILE_ID, fileName, resourceKey, stripTitleSuffix } from './google-docs';
-import { attr, cleanText, textOf } from './text';
+import { attr, cleanText, textOf, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -80,14 +80,10 @@ function typeFromName(name: string): string | undefined {
 /** The MIME type in a Drive type icon's URL (`…/16/type/application/pdf`). */
 function typeFromIcon(row: Element): string | undefined {
   for (const img of Array.from(row.querySelectorAll('img[src*="/type/"]')).slice(0, 5)) {
-    try {
-      const src = new URL(attr(img, 'src', 1000));
-      if (src.protocol !== 'https:' || !src.hostname.endsWith('.googleusercontent.com')) continue;
-      const m = ICON_PATH.exec(src.pathname);
-      if (m) return m[1]!.toLowerCase();
-    } catch {
-      // Not a URL: try the next icon.
-    }
+    const src = toUrl(attr(img, 'src', 1000));
+    if (src?.protocol !== 'https:' || !src.hostname.endsWith('.googleusercontent.com')) continue;
+    const m = ICON_PATH.exec(src.pathname);
+    if (m) return m[1]!.toLowerCase();
   }
   return undefined;
 }
@@ -182,22 +178,18 @@ function detectSelection(document: Document, url: URL): Detection[] {
   const selected = Array.from(document.querySelectorAll('[aria-selected="true"]')).slice(0, MAX_SELECTED_SCANNED);
   for (const row of selected) {
     if (out.length >= MAX_DETECTIONS) break;
-    try {
-      if (outsideList(row)) continue;
-      const holder = row.hasAttribute('data-id') ? row : row.querySelector('[data-id]');
-      const fileId = attr(holder, 'data-id', 300);
-      // The open folder itself can show as selected in the tree or breadcrumb; it is not a file.
-      if (!FILE_ID.test(fileId) || fileId === folderId || seen.has(fileId)) continue;
-      const mimeType = typeFromIcon(row);
-      if (mimeType && NOT_FILES.has(mimeType)) continue;
-      seen.add(fileId);
-      const found: Found = { fileId, name: rowName(row) || `Drive file ${fileId}`, via: 'aria-selected' };
-      if (mimeType) found.mimeType = mimeType;
-      if (folderId) found.folderId = folderId;
-      out.push(detection(found, url, slot));
-    } catch {
-      // One odd row must not hide the others.
-    }
+    if (outsideList(row)) continue;
+    const holder = row.hasAttribute('data-id') ? row : row.querySelector('[data-id]');
+    const fileId = attr(holder, 'data-id', 300);
+    // The open folder itself can show as selected in the tree or breadcrumb; it is not a file.
+    if (!FILE_ID.test(fileId) || fileId === folderId || seen.has(fileId)) continue;
+    const mimeType = typeFromIcon(row);
+    if (mimeType && NOT_FILES.has(mimeType)) continue;
+    seen.add(fileId);
+    const found: Found = { fileId, name: rowName(row) || `Drive file ${fileId}`, via: 'aria-selected' };
+    if (mimeType) found.mimeType = mimeType;
+    if (folderId) found.folderId = folderId;
+    out.push(detection(found, url, slot));
   }
   return out;
 }
@@ -210,12 +202,9 @@ export const googleDrive: Detector = {
   id: 'google-drive',
   hosts: ['https://drive.google.com/*'],
   matches: isDrive,
+  expectsItem: (url) => isDrive(url) && (FILE_PATH.test(url.pathname) || url.pathname === '/open'),
   detect(document, url) {
-    try {
-      if (!isDrive(url)) return [];
-      return url.pathname.startsWith('/drive/') ? detectSelection(document, url) : detectPreview(document, url);
-    } catch {
-      return [];
-    }
+    if (!isDrive(url)) return [];
+    return url.pathname.startsWith('/drive/') ? detectSelection(document, url) : detectPreview(document, url);
   },
 };

@@ -74,23 +74,33 @@ describe('every detector stays off the other detectors’ pages', () => {
 describe('runDetectors', () => {
   for (const fixture of fixtures) {
     it(`gives the expected detections for ${fixture.site}/${fixture.file}`, () => {
-      expect(runDetectors(parse(fixture.html), fixture.url)).toEqual({ detections: fixture.expected, errors: [] });
+      expect(runDetectors(parse(fixture.html), fixture.url)).toEqual({
+        detections: fixture.expected,
+        errors: [],
+        health: [],
+      });
     });
   }
 
   it('gives nothing, not a generic page, for the Gmail inbox', () => {
     const inbox = fixtures.find((f) => f.file === 'inbox-list.html')!;
-    expect(runDetectors(parse(inbox.html), inbox.url)).toEqual({ detections: [], errors: [] });
+    expect(runDetectors(parse(inbox.html), inbox.url)).toEqual({ detections: [], errors: [], health: [] });
   });
 
   it('gives nothing for pages that are not on the web', () => {
-    expect(runDetectors(parse('<title>x</title>'), 'chrome://extensions/')).toEqual({ detections: [], errors: [] });
+    expect(runDetectors(parse('<title>x</title>'), 'chrome://extensions/')).toEqual({
+      detections: [],
+      errors: [],
+      health: [],
+    });
   });
 
   it('reports a URL it cannot read', () => {
     const result = runDetectors(parse('<title>x</title>'), 'not a url');
     expect(result.detections).toEqual([]);
-    expect(result.errors).toEqual([{ detector: 'runner', message: 'Not a valid page URL: not a url' }]);
+    expect(result.errors).toEqual([
+      { detector: 'runner', problem: 'invalid-url', message: 'Not a valid page URL: not a url' },
+    ]);
   });
 
   it('reports a detector that throws', () => {
@@ -99,7 +109,8 @@ describe('runDetectors', () => {
     });
     expect(runDetectors(parse('<title>x</title>'), 'https://example.org/')).toEqual({
       detections: [],
-      errors: [{ detector: 'generic', message: 'Detector failed on this page: boom' }],
+      errors: [{ detector: 'generic', problem: 'detect-failed', message: 'Detector failed on this page: boom' }],
+      health: [{ detector: 'generic', app: 'generic', problem: 'detect-failed' }],
     });
   });
 
@@ -108,7 +119,9 @@ describe('runDetectors', () => {
       throw new Error('bad gate');
     });
     const result = runDetectors(parse('<title>x</title>'), 'https://example.org/');
-    expect(result.errors).toEqual([{ detector: 'gmail', message: 'URL check failed: bad gate' }]);
+    expect(result.errors).toEqual([
+      { detector: 'gmail', problem: 'url-check-failed', message: 'URL check failed: bad gate' },
+    ]);
     expect(result.detections).toHaveLength(1);
   });
 
@@ -126,7 +139,11 @@ describe('runDetectors', () => {
   it('reports a detector that returns something other than a list', () => {
     vi.spyOn(generic, 'detect').mockReturnValue('nope' as unknown as Detection[]);
     expect(runDetectors(parse(''), 'https://example.org/').errors).toEqual([
-      { detector: 'generic', message: 'Detector returned something other than a list of detections' },
+      {
+        detector: 'generic',
+        problem: 'not-a-list',
+        message: 'Detector returned something other than a list of detections',
+      },
     ]);
   });
 

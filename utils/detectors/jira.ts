@@ -136,11 +136,5 @@ export const jira: Detector = {
   id: 'jira',
   hosts: ['https://*.atlassian.net/*'],
   matches: isJiraCloud,
-  detect(document, url) {
-    try {
-      return detectIssue(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectIssue,
 };

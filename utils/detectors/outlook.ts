@@ -1,5 +1,16 @@
 import type { Attachment, Metadata } from '../records/record';
-import { attr, cleanText, mailbox, normaliseDate, parseDisplayDate, parseSize, textOf, toIso } from './text';
+import {
+  attr,
+  cleanText,
+  decodePart,
+  mailbox,
+  normaliseDate,
+  parseDisplayDate,
+  parseSize,
+  queryPairs,
+  textOf,
+  toIso,
+} from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -57,13 +68,7 @@ interface Ids {
   via: string;
 }
 
-function decode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
+const decode = (value: string) => decodePart(value);
 
 function classify(ids: Ids, raw: string): void {
   const id = decode(raw).trim();
@@ -78,7 +83,7 @@ function idsOf(document: Document, url: URL): Ids {
   const path = url.pathname.slice(0, 4096);
   const m = ID_IN_PATH.exec(path);
   if (m) classify(ids, m[1]!);
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of queryPairs(url)) {
     if (key.toLowerCase() === 'itemid') classify(ids, value.slice(0, 2048));
   }
   const folder = /^\/mail\/(?:\d{1,3}\/)?([A-Za-z][\w-]{0,63})(?:\/|$)/.exec(path)?.[1];
@@ -350,11 +355,5 @@ export const outlook: Detector = {
   id: 'outlook',
   hosts: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
   matches: isOutlook,
-  detect(document, url) {
-    try {
-      return detectMessages(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectMessages,
 };

@@ -1,5 +1,16 @@
 import type { Metadata, SourceKind } from '../records/record';
-import { attr, cleanText, jsonObjectAt, mailbox, mimeTypeFromName, normaliseDate, textOf, toIso } from './text';
+import {
+  attr,
+  cleanText,
+  jsonObjectAt,
+  mailbox,
+  mimeTypeFromName,
+  normaliseDate,
+  queryParam,
+  textOf,
+  toIso,
+  toUrl,
+} from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -91,9 +102,7 @@ function str(value: unknown, max = 2048): string {
 
 /** A query parameter by name, case-insensitively (SharePoint writes `sourcedoc`, `SourceDoc` and `sourceDoc`). */
 function param(url: URL, name: string): string {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of url.searchParams) if (key.toLowerCase() === wanted) return value.slice(0, 4096);
-  return '';
+  return queryParam(url, name);
 }
 
 /**
@@ -117,13 +126,8 @@ export function assignedJson(document: Document, name: string): Json | undefined
 /** A same-origin https URL, or undefined: capture may only fetch from the page's own origin. */
 function sameOrigin(value: unknown, page: URL): URL | undefined {
   const text = str(value, 8192);
-  if (!text) return undefined;
-  try {
-    const parsed = new URL(text, page);
-    return parsed.origin === page.origin && parsed.protocol === 'https:' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = text ? toUrl(text, page) : undefined;
+  return parsed?.origin === page.origin && parsed.protocol === 'https:' ? parsed : undefined;
 }
 
 function beforeLayouts(path: string): string | undefined {
@@ -431,11 +435,5 @@ export const sharepoint: Detector = {
   id: 'sharepoint',
   hosts: ['https://*.sharepoint.com/*', 'https://onedrive.live.com/*'],
   matches: isSharePoint,
-  detect(document, url) {
-    try {
-      return detectFiles(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectFiles,
 };
