@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { fileName, googleDocs, parseDocsUrl } from './google-docs';
 import { Detection } from './types';
 
@@ -149,13 +150,13 @@ describe('google-docs signals', () => {
 
 describe('google-docs never throws', () => {
   const url = `https://docs.google.com/document/d/${ID}/edit`;
-  it('returns [] when the document itself throws', () => {
+  it('does not hide a document that throws: the runner reports it', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(detect(hostile, url)).toEqual([]);
+    expectRunnerReports(googleDocs, hostile, url);
   });
 
   it('returns [] for a URL outside Docs even with Docs markup', () => {

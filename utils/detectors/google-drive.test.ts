@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { googleDrive } from './google-drive';
 import { Detection } from './types';
 
@@ -126,13 +127,13 @@ describe('google-drive selection', () => {
     for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
   });
 
-  it('returns [] when the document itself throws, or the URL is not Drive', () => {
+  it('does not hide a document that throws: the runner reports it, or the URL is not Drive', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(detect(hostile, url)).toEqual([]);
+    expectRunnerReports(googleDrive, hostile, url);
     expect(detect(grid(row(ID, 'a.pdf')), 'https://mail.google.com/mail/u/0/#inbox')).toEqual([]);
   });
 });

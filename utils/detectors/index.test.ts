@@ -74,17 +74,30 @@ describe('every detector stays off the other detectors’ pages', () => {
 describe('runDetectors', () => {
   for (const fixture of fixtures) {
     it(`gives the expected detections for ${fixture.site}/${fixture.file}`, () => {
-      expect(runDetectors(parse(fixture.html), fixture.url)).toEqual({
-        detections: fixture.expected,
-        errors: [],
-        health: [],
-      });
+      const run = runDetectors(parse(fixture.html), fixture.url);
+      expect(run.detections).toEqual(fixture.expected);
+      expect(run.errors).toEqual([]);
+      // Only "the URL names an item, nothing was found" may be counted on a fixture: a page that shows nothing.
+      expect(run.health.filter((h) => h.problem !== 'missed')).toEqual([]);
+      if (run.health.length > 0) expect(run.detections).toEqual([]);
     });
   }
 
   it('gives nothing, not a generic page, for the Gmail inbox', () => {
     const inbox = fixtures.find((f) => f.file === 'inbox-list.html')!;
     expect(runDetectors(parse(inbox.html), inbox.url)).toEqual({ detections: [], errors: [], health: [] });
+  });
+
+  it('counts a page whose URL names an item but shows none, with the app and its build, and no content', () => {
+    const noAccess = fixtures.find((f) => f.site === 'google-docs' && f.file === 'no-access.html')!;
+    expect(runDetectors(parse(noAccess.html), noAccess.url).health).toEqual([
+      { detector: 'google-docs', app: 'google-docs', problem: 'missed' },
+    ]);
+    const server = fixtures.find((f) => f.file === 'server-issue-ja.html')!;
+    const emptied = server.html.replace(/<h1 id="summary-val">[^<]*<\/h1>/, '');
+    expect(runDetectors(parse(emptied), server.url).health).toEqual([
+      { detector: 'jira', app: 'jira', problem: 'missed', build: '9.12.2+9120002' },
+    ]);
   });
 
   it('gives nothing for pages that are not on the web', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { outlook, parseOwaDate } from './outlook';
 import { Detection } from './types';
 
@@ -180,13 +181,13 @@ describe('outlook on hostile pages', () => {
     expect(d?.metadata.addressees).toEqual(['P <p@contoso.com>']);
   });
 
-  it('never throws, even when the document misbehaves', () => {
+  it('does not hide a document that throws: the runner reports it', () => {
     const broken = {
       querySelector: () => {
         throw new Error('boom');
       },
     } as unknown as Document;
-    expect(outlook.detect(broken, url)).toEqual([]);
+    expectRunnerReports(outlook, broken, url);
     expect(outlook.detect(parse(''), url)).toEqual([]);
   });
 });

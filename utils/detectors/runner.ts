@@ -69,7 +69,10 @@ class Run {
   readonly health: HealthEvent[] = [];
   private readonly builds = new Map<Detector, string | undefined>();
 
-  constructor(private readonly document: Document) {}
+  constructor(
+    private readonly document: Document,
+    private readonly onAppHost: boolean,
+  ) {}
 
   /** The app's build marker, read once per detector and run; a marker reader that fails is no marker. */
   private build(detector: Detector): string | undefined {
@@ -125,8 +128,19 @@ class Run {
         this.report(detector, 'invalid-detection', `Detection ${index} was dropped as invalid: ${problems}`);
       }
     }
-    if (valid.length === 0 && found.length === 0 && this.expectsItem(detector, url)) this.report(detector, 'missed');
+    if (valid.length === 0 && found.length === 0 && this.expectsItem(detector, url) && this.isApp(detector, url)) {
+      this.report(detector, 'missed');
+    }
     return valid;
+  }
+
+  /**
+   * Whether the page is the app's, so that finding nothing there is news: the app's content script is running (its
+   * own or an admin's host), the URL is on the detector's hosts, or the page shows the app's build marker. A look-alike
+   * path on some other site (`/browse/ABC-1` in a shop) is not counted.
+   */
+  private isApp(detector: Detector, url: URL): boolean {
+    return this.onAppHost || matchesAny(detector.hosts, url) || this.build(detector) !== undefined;
   }
 
   private expectsItem(detector: Detector, url: URL): boolean {
@@ -143,13 +157,15 @@ class Run {
  * something. The fallback (`generic`) runs only when the URL is on no site detector's own hosts, whatever the path,
  * so a web app's own pages (the Gmail inbox, a Google Form the detector does not know) are never offered as plain
  * web pages. Invalid detections and detector failures are reported in `errors` and counted in `health`, never
- * thrown.
+ * thrown. `onAppHost` says the page is known to be the detectors' app (its content script runs there), so that a
+ * URL naming an item with nothing found is counted even off the detectors' own hosts.
  */
 export function runDetectorList(
   document: Document,
   url: string,
   siteDetectors: readonly Detector[],
   fallback: Detector | undefined,
+  options: { onAppHost?: boolean } = {},
 ): DetectorRun {
   if (typeof url !== 'string' || !URL.canParse(url)) {
     return {
@@ -161,7 +177,7 @@ export function runDetectorList(
     };
   }
   const parsed = new URL(url);
-  const run = new Run(document);
+  const run = new Run(document, options.onAppHost === true);
   const result = (detections: Detection[]): DetectorRun => ({ detections, errors: run.errors, health: run.health });
   for (const detector of siteDetectors) {
     if (!run.matches(detector, parsed)) continue;

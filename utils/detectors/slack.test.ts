@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { slack, slackLocation, tsToIso } from './slack';
 import { Detection } from './types';
 
@@ -127,13 +128,13 @@ describe('slack signals and fallbacks', () => {
 });
 
 describe('slack never throws', () => {
-  it('returns [] when the document itself throws', () => {
+  it('does not hide a document that throws: the runner reports it', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(slack.detect(hostile, THREAD)).toEqual([]);
+    expectRunnerReports(slack, hostile, THREAD);
   });
 
   it('caps a long thread at 100 detections, on 10 000 messages', () => {
