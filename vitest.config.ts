@@ -13,10 +13,8 @@ export default defineConfig({
       'server/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
-    setupFiles: ['fake-indexeddb/auto'],
-    // happy-dom reports every <iframe> and stylesheet of a parsed fixture page it was told not to load; the lines
-    // bury real failures in the detector tests' output, so exactly those are dropped.
-    onConsoleLog: (log) => !/(?:Iframe page|CSS file) loading is disabled/.test(log),
+    // quiet-dom drops happy-dom's "loading is disabled" lines, which buried real failures in the detector tests.
+    setupFiles: ['fake-indexeddb/auto', 'utils/detectors/fixtures/quiet-dom.ts'],
     testTimeout: 20_000,
   },
 });
