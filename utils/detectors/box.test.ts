@@ -202,7 +202,7 @@ describe('box never throws and stays bounded', () => {
     );
     expect(detections).toHaveLength(100);
     for (const d of detections) expect(v.parse(Detection, d)).toEqual(d);
-  });
+  }, 120_000);
 
   it('ignores huge attributes and a huge URL', () => {
     const doc = page(selectedRow(`/file/${'9'.repeat(100_000)}`));

@@ -172,7 +172,7 @@ describe('confluence on hostile pages', () => {
       new URL('https://acme.atlassian.net/wiki/spaces/RM/pages/1/T'),
     );
     expect(d?.title).toBe('T');
-  });
+  }, 120_000);
 });
 
 describe('confluence stays off other apps’ pages', () => {

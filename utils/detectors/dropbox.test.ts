@@ -122,7 +122,7 @@ describe('dropbox never throws and stays bounded', () => {
     );
     expect(detections).toHaveLength(100);
     for (const d of detections) expect(v.parse(Detection, d)).toEqual(d);
-  });
+  }, 120_000);
 
   it('ignores a huge URL', () => {
     expect(dropbox.detect(page(''), new URL(`https://www.dropbox.com/home?preview=${'x'.repeat(9000)}`))).toEqual([]);

@@ -219,7 +219,7 @@ describe('gmail selected list rows', () => {
     const found = gmail.detect(list(rows), inbox);
     expect(found).toHaveLength(100);
     expect(new Set(found.map((d) => d.source.sourceId)).size).toBe(100);
-  });
+  }, 120_000);
 
   it('matches the values InboxSDK expects from its real rows', () => {
     const [d] = gmail.detect(

@@ -1,5 +1,6 @@
 import type { Attachment, Metadata } from '../records/record';
 import { decimalToHex, decodeGmailToken, hexToDecimal, timestampFromId } from './gmail-token';
+import { headerKind, isSelfLabel } from './labels';
 import { attr, cleanText, decodePart, mailbox, parseDisplayDate, parseSize, textOf } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
@@ -130,12 +131,10 @@ function attachments(message: Element): Attachment[] {
   return out;
 }
 
-/** Gmail names the signed-in user "me": that is a label of the page, not the person's name, so it is dropped. */
-const SELF_LABEL = /^me$/i;
-
+/** Gmail names the signed-in user "me" (in the UI language): a label of the page, not the person's name, so dropped. */
 function mailboxOf(span: Element | null): string | undefined {
   const name = attr(span, 'name', 1024);
-  return mailbox(SELF_LABEL.test(name.trim()) ? '' : name, attr(span, 'email', 1024));
+  return mailbox(isSelfLabel(name) ? '' : name, attr(span, 'email', 1024));
 }
 
 function unique(values: (string | undefined)[]): string[] {
@@ -143,17 +142,18 @@ function unique(values: (string | undefined)[]): string[] {
 }
 
 /**
- * To and Cc/Bcc. The expanded details table (`table.ajC`, rows labelled "to:", "cc:", "bcc:") separates them;
- * without it Gmail shows one recipient line (`.hb span[email]`, or `span.g2[email]` in older layouts) that
- * does not say who was copied, so everyone there is an addressee. English labels only; a row with another
- * label is ignored, and if no row is understood the recipient line is used.
+ * To and Cc/Bcc. The expanded details table (`table.ajC`, rows labelled "to:", "cc:", "bcc:" in the UI language)
+ * separates them; nothing but the label tells the rows apart, so the labels of ten languages are carried
+ * (labels.ts). Without the table Gmail shows one recipient line (`.hb span[email]`, or `span.g2[email]` in older
+ * layouts) that does not say who was copied, so everyone there is an addressee; that line is also used when no row
+ * is understood.
  */
 function recipients(message: Element): Pick<Metadata, 'addressees' | 'otherAddressees'> {
   const to: (string | undefined)[] = [];
   const other: (string | undefined)[] = [];
   for (const row of Array.from(message.querySelectorAll('table.ajC tr')).slice(0, 20)) {
-    const label = textOf(row.querySelector('td'), 20).toLowerCase().replace(/:$/, '');
-    const target = label === 'to' ? to : label === 'cc' || label === 'bcc' ? other : null;
+    const kind = headerKind(textOf(row.querySelector('td'), 40));
+    const target = kind === 'to' ? to : kind === 'cc' || kind === 'bcc' ? other : null;
     if (!target) continue;
     for (const span of Array.from(row.querySelectorAll('span[email]')).slice(0, 500)) target.push(mailboxOf(span));
   }

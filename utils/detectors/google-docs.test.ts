@@ -173,7 +173,7 @@ describe('google-docs never throws', () => {
     expect(v.parse(Detection, d)).toEqual(d);
     for (const part of d?.capture.parts ?? []) expect(part.name.length).toBeLessThanOrEqual(255);
     expect(detect(page(scripts), url)).toEqual([]);
-  });
+  }, 120_000);
 
   it('makes file names without path separators', () => {
     expect(fileName('../../etc/passwd', '.docx', 'id')).toBe('_.._etc_passwd.docx');

@@ -68,7 +68,12 @@ const INFO: Record<Editor, EditorInfo> = {
   },
 };
 
-const TITLE_SUFFIX = /\s[-–—]\s*Google (?:Docs|Sheets|Slides)\s*$/;
+/**
+ * `<Title> - Google Docs`, in any UI language: the product name is translated (`Google Trang tính`,
+ * `Google スプレッドシート`, `Google 文档`) but always starts with "Google".
+ */
+export const GOOGLE_TITLE_SUFFIX = /\s[-–—]\s*Google\s[^-–—|]{1,40}$/u;
+const TITLE_SUFFIX = GOOGLE_TITLE_SUFFIX;
 const RESOURCE_KEY = /^[A-Za-z0-9_-]{1,100}$/;
 const SMALL_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_SCRIPTS = 50;

@@ -125,7 +125,7 @@ describe('google-drive selection', () => {
     const found = detect(grid(rows), url);
     expect(found).toHaveLength(100);
     for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
-  });
+  }, 120_000);
 
   it('does not hide a document that throws: the runner reports it, or the URL is not Drive', () => {
     const hostile = new Proxy({} as Document, {

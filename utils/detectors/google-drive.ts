@@ -1,5 +1,5 @@
 import type { Metadata, SourceKind } from '../records/record';
-import { FILE_ID, fileName, resourceKey, stripTitleSuffix } from './google-docs';
+import { FILE_ID, fileName, GOOGLE_TITLE_SUFFIX, resourceKey, stripTitleSuffix } from './google-docs';
 import { attr, cleanText, textOf, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
@@ -17,7 +17,8 @@ import type { CapturePlan, Detection, Detector } from './types';
 
 const FILE_PATH = /^\/file\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})(?:\/(?:view|edit|preview))?\/?$/;
 const LIST_PATH = /^\/drive\/(?:u\/(\d{1,3})\/)?(?:folders\/([A-Za-z0-9_-]{10,200})\/?)?/;
-const TITLE_SUFFIX = /\s[-–—]\s*Google Drive\s*$/;
+/** `<name> - Google Drive` in any UI language (`Google ドライブ`, `Google 云端硬盘`). */
+const TITLE_SUFFIX = GOOGLE_TITLE_SUFFIX;
 const ICON_PATH = /^\/\d{1,4}\/type\/([a-z]{1,20}\/[A-Za-z0-9.+_-]{1,120})$/;
 const MAX_SELECTED_SCANNED = 2000;
 const MAX_DETECTIONS = 100;

@@ -139,7 +139,7 @@ describe('jira on hostile pages', () => {
     const detections = jira.detect(page('', flood), new URL('https://acme-records.atlassian.net/browse/REC-1'));
     expect(detections).toHaveLength(1);
     expect(detections[0]?.title).toBe('[REC-1] S0');
-  });
+  }, 120_000);
 });
 
 describe('jira stays off other apps’ pages', () => {

@@ -151,7 +151,7 @@ describe('notion never throws and stays bounded', () => {
     );
     expect(detections).toHaveLength(1);
     expect(detections[0]?.title).toBe('Big');
-  });
+  }, 120_000);
 
   it('ignores a huge URL and keeps a huge title within bounds', () => {
     expect(notion.detect(page(content), new URL(`${PAGE}?x=${'y'.repeat(9000)}`))).toEqual([]);

@@ -179,7 +179,7 @@ describe('outlook on hostile pages', () => {
       url,
     );
     expect(d?.metadata.addressees).toEqual(['P <p@contoso.com>']);
-  });
+  }, 120_000);
 
   it('does not hide a document that throws: the runner reports it', () => {
     const broken = {

@@ -189,7 +189,7 @@ describe('sharepoint on hostile pages', () => {
     );
     expect(found).toHaveLength(100);
     for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
-  });
+  }, 120_000);
 
   it('drops names that are not file names from the capture plan', () => {
     const [d] = sharepoint.detect(page(''), new URL(`${DOC.split('&file=')[0]}&file=..%2F..%2Fetc%2Fpasswd`));
