@@ -181,3 +181,45 @@ describe('google-docs never throws', () => {
     expect(fileName('a:b*c?', '.pdf', 'id')).toBe('a_b_c_.pdf');
   });
 });
+
+describe('every Google editor: its own export format, or its metadata with the reason', () => {
+  const at = (url: string, title: string) => googleDocs.detect(parse(`<title>${title}</title>`), new URL(url))[0];
+  it('exports a drawing as SVG, with a PDF rendition', () => {
+    const d = at(`https://docs.google.com/drawings/d/${ID}/edit`, 'Plan - Google Drawings');
+    expect(d?.capture.parts.map((p) => [p.source === 'fetch' && p.url, p.mimeType, p.role])).toEqual([
+      [`https://docs.google.com/drawings/d/${ID}/export/svg`, 'image/svg+xml', 'primary'],
+      [`https://docs.google.com/drawings/d/${ID}/export/pdf`, 'application/pdf', 'rendition'],
+    ]);
+  });
+
+  it('exports an Apps Script project as its JSON, on its own origin', () => {
+    const d = at(`https://script.google.com/home/projects/${ID}/edit`, 'Retention sweep - Apps Script');
+    expect(d?.title).toBe('Retention sweep');
+    expect(d?.capture.parts[0]).toMatchObject({
+      url: `https://script.google.com/feeds/download/export?id=${ID}&format=json`,
+      name: 'Retention sweep.json',
+    });
+  });
+
+  const metadataOnly: [string, string, RegExp][] = [
+    [`https://docs.google.com/forms/d/${ID}/edit`, 'Survey - Google Forms', /Google Forms/],
+    [`https://docs.google.com/videos/d/${ID}/edit`, 'Onboarding - Google Vids', /Google Vids/],
+    [`https://jamboard.google.com/d/${ID}/viewer`, 'Ideas - Google Jamboard', /Jamboard/],
+    [`https://sites.google.com/d/${ID}/p/1a2b3c/edit`, 'Intranet - Google Sites', /Google Sites/],
+  ];
+  for (const [url, title, reason] of metadataOnly) {
+    it(`declares ${new URL(url).pathname.split('/')[1]} ${url.includes('jamboard') ? '(Jamboard)' : ''} by its metadata, saying why`, () => {
+      const d = at(url, title);
+      expect(d?.title).toBe(title.replace(/ - Google \w+$/, ''));
+      expect(d?.capture.parts).toEqual([]);
+      expect(d?.capture.reason).toMatch(reason);
+      expect(d?.metadata.mimeType).toMatch(/^application\/vnd\.google-apps\./);
+    });
+  }
+
+  it('gives nothing for a sign-in page at an editor URL', () => {
+    expect(
+      googleDocs.detect(parse('<title>Sign in</title>'), new URL(`https://docs.google.com/forms/d/${ID}/edit`)),
+    ).toEqual([]);
+  });
+});

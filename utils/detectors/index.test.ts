@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type Fixture, loadAllFixtures } from './fixtures/fixtures';
 import { generic } from './generic';
 import { gmail } from './gmail';
-import { contentScriptMatches, detectors, runDetectors } from './index';
+import { contentScriptMatches, detectors, runAsExtension, runDetectors } from './index';
 import type { Detection } from './types';
 
 const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
@@ -64,6 +64,25 @@ describe('every detector stays off the other detectors’ pages', () => {
       expect(detections.every((d) => d.source.app === fixture.site)).toBe(true);
     });
   }
+
+  it('never offers a known app’s host as a generic page, even on a path its detector does not know', () => {
+    for (const url of [
+      'https://docs.google.com/forms/u/0/',
+      'https://mail.google.com/chat/u/0/',
+      'https://acme.atlassian.net/jira/settings',
+    ]) {
+      expect(runDetectors(parse('<title>Some app page</title>'), url).detections).toEqual([]);
+      expect(runAsExtension(parse('<title>Some app page</title>'), url).detections).toEqual([]);
+    }
+  });
+
+  it('runs, for inspect, exactly what the extension runs: the app’s script on its host, the on-demand set elsewhere', () => {
+    const server = fixtures.find((f) => f.file === 'server-issue-ja.html')!;
+    expect(runAsExtension(parse(server.html), server.url).detections.map((d) => d.source.app)).toEqual(['jira']);
+    expect(runAsExtension(parse('<title>Help</title>'), 'https://help.example.org/a').detections[0]?.source.app).toBe(
+      'generic',
+    );
+  });
 
   it('offers a look-alike path on an unknown host as a generic page', () => {
     const { detections } = runDetectors(parse('<title>Webmail help</title>'), 'https://help.example.org/owa/faq');
