@@ -186,7 +186,9 @@ describe('every Google editor: its own export format, or its metadata with the r
   const at = (url: string, title: string) => googleDocs.detect(parse(`<title>${title}</title>`), new URL(url))[0];
   it('exports a drawing as SVG, with a PDF rendition', () => {
     const d = at(`https://docs.google.com/drawings/d/${ID}/edit`, 'Plan - Google Drawings');
-    expect(d?.capture.parts.map((p) => [p.source === 'fetch' && p.url, p.source === 'fetch' && p.mimeType, p.role])).toEqual([
+    expect(
+      d?.capture.parts.map((p) => [p.source === 'fetch' && p.url, p.source === 'fetch' && p.mimeType, p.role]),
+    ).toEqual([
       [`https://docs.google.com/drawings/d/${ID}/export/svg`, 'image/svg+xml', 'primary'],
       [`https://docs.google.com/drawings/d/${ID}/export/pdf`, 'application/pdf', 'rendition'],
     ]);

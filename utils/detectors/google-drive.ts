@@ -114,9 +114,9 @@ const MIME = /^[a-z]{1,20}\/[A-Za-z0-9.+_-]{1,120}$/;
 
 /** A JavaScript single-quoted string's escapes (`\x22`, `\u00e9`, `\/`, `\\`) undone. */
 function unescapeJs(text: string): string {
-  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S])/g, (_, escape: string) => {
-    if (escape.length > 1) return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-    return escape === 'n' ? '\n' : escape === 't' ? '\t' : escape === 'r' ? '\r' : escape;
+  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S])/g, (_, sequence: string) => {
+    if (sequence.length > 1) return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
+    return sequence === 'n' ? '\n' : sequence === 't' ? '\t' : sequence === 'r' ? '\r' : sequence;
   });
 }
 
