@@ -30,17 +30,13 @@ function header(email: Parsed, key: string): string | undefined {
   return values.length ? values.join(', ') : undefined;
 }
 
+const UNSTORABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /** Text from a header, decoded and made storable: no control characters, no lone surrogates, one line. */
 function headerText(value: string | undefined, max: number): string | undefined {
-  const text = value
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-    ?.replace(
-      /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-      ' ',
-    )
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, max);
+  const text = value?.replace(UNSTORABLE, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
   return text || undefined;
 }
 
