@@ -59,9 +59,28 @@ describe('watchForChanges', () => {
     const at = await busy(20_000, 100, runs, start);
     // 1 s, then 2, 4 and 8 s apart while nothing changes the answer.
     expect(at.slice(0, 5)).toEqual([1000, 3000, 7000, 15_000, 23_000].filter((t) => t < 20_000));
-    await vi.advanceTimersByTimeAsync(300);
+    // The page settles at 20.15 s; the last run was at 15 s and the wait is now 8 s.
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(runs.length).toBe(4);
+    await vi.advanceTimersByTimeAsync(1);
     expect(runs.length).toBe(5);
-    expect(runs.at(-1)! - start).toBe(20_000 + 250 - 100);
+    expect(runs.at(-1)! - start).toBe(23_000);
+  });
+
+  it('on a slow page whose renders are further apart than the settle time, still backs off', async () => {
+    const start = Date.now();
+    const runs: number[] = [];
+    watchForChanges(
+      () => {
+        runs.push(Date.now());
+        return false;
+      },
+      controller.signal,
+      timing,
+    );
+    const at = await busy(20_000, 300, runs, start);
+    // Settled after the first render, then 2, 4 and 8 s after each run, not after every 300 ms gap.
+    expect(at).toEqual([250, 2300, 6300, 14_300]);
   });
 
   it('keeps re-detecting every second while the answer keeps changing', async () => {
@@ -144,10 +163,10 @@ describe('reportCount', () => {
     count = 2;
     send.mockRejectedValueOnce(new Error('background restarting'));
     await mutate();
-    await vi.advanceTimersByTimeAsync(250);
+    await vi.advanceTimersByTimeAsync(2000);
     expect(send.mock.calls).toEqual([[1], [2]]);
     await mutate();
-    await vi.advanceTimersByTimeAsync(250);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(send.mock.calls).toEqual([[1], [2], [2]]);
   });
 });

@@ -20,8 +20,8 @@ const INPUT_EVENTS = ['pointerdown', 'keydown'] as const;
 
 /**
  * Calls `onChange` after the page changes — DOM mutations and single-page-app navigation — once the changes settle
- * (`settleMs` without a mutation), or while they go on, once per interval. `onChange` says whether its answer
- * changed; while it does not, the interval doubles up to `maxIntervalMs`. A navigation (hash, history, a new URL)
+ * (`settleMs` without a mutation), or while they go on, once per interval, and never twice within an interval.
+ * `onChange` says whether its answer changed; while it does not, the interval doubles up to `maxIntervalMs`. A navigation (hash, history, a new URL)
  * or the user's input brings it back to `intervalMs`. A hidden tab is not re-detected until it is shown again.
  * The observer callback only notes the time and arms a timer, so a page mutating thousands of times a second pays
  * almost nothing.
@@ -35,6 +35,7 @@ export function watchForChanges(
   let firstChange = 0;
   let lastChange = 0;
   let interval = timing.intervalMs;
+  let lastRun = Number.NEGATIVE_INFINITY;
   let href = location.href;
   let pendingWhileHidden = false;
 
@@ -44,17 +45,19 @@ export function watchForChanges(
       pendingWhileHidden = true;
       return;
     }
+    lastRun = Date.now();
     const answerChanged = onChange();
     const navigated = location.href !== href;
     href = location.href;
     interval = answerChanged || navigated ? timing.intervalMs : Math.min(interval * 2, timing.maxIntervalMs);
   };
   const check = () => {
+    // Once settled or at the interval's end, but never sooner than an interval after the last run: on a slow
+    // page, the gaps between an app's renders can be longer than `settleMs`, and each would look settled.
+    const due = Math.max(Math.min(lastChange + timing.settleMs, firstChange + interval), lastRun + interval);
     const now = Date.now();
-    const settledAt = lastChange + timing.settleMs;
-    const deadline = firstChange + interval;
-    if (now >= settledAt || now >= deadline) run();
-    else timer = setTimeout(check, Math.min(settledAt, deadline) - now);
+    if (now >= due) run();
+    else timer = setTimeout(check, due - now);
   };
   const changed = () => {
     lastChange = Date.now();
@@ -62,12 +65,16 @@ export function watchForChanges(
     firstChange = lastChange;
     timer = setTimeout(check, timing.settleMs);
   };
-  const navigated = () => {
+  /** A shorter interval applies at once, to a wait already armed too. */
+  const hurry = () => {
     interval = timing.intervalMs;
-    changed();
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    check();
   };
-  const input = () => {
-    interval = timing.intervalMs;
+  const navigated = () => {
+    hurry();
+    changed();
   };
   const shown = () => {
     if (document.visibilityState !== 'hidden' && pendingWhileHidden) {
@@ -80,7 +87,7 @@ export function watchForChanges(
   observer.observe(document.documentElement, { childList: true, subtree: true });
   addEventListener('hashchange', navigated, { signal });
   addEventListener('popstate', navigated, { signal });
-  for (const type of INPUT_EVENTS) addEventListener(type, input, { signal, capture: true, passive: true });
+  for (const type of INPUT_EVENTS) addEventListener(type, hurry, { signal, capture: true, passive: true });
   document.addEventListener('visibilitychange', shown, { signal });
   signal.addEventListener('abort', () => {
     observer.disconnect();
