@@ -48,20 +48,31 @@ export function toUuid(id: string): string | undefined {
     : undefined;
 }
 
+/**
+ * The page a Notion URL names. Path shapes: `/<id>`, `/<Title-Slug>-<id>`, `/<workspace>/<Title-Slug>-<id>`, and
+ * the same under `/p/` (app.notion.com's page route, seen as `https://app.notion.com/p/<workspace>/<slug>-<id>`
+ * and `https://app.notion.com/p/<id>?source=copy_link` in links people share). `?p=<id>` (plain or dashed) is a page
+ * open as a peek (`pm=s` side, `pm=c` centre) over a database or a workspace's home; `?v=` a database view.
+ * Tracking parameters (`pvs`, `source`) and block anchors (`#<block id>`) do not change the page.
+ */
 export function parseNotionUrl(url: URL): NotionUrl | null {
   if (url.protocol !== 'https:' || !isNotionHost(url.hostname)) return null;
-  const parts = url.pathname.slice(0, 2048).split('/').filter(Boolean);
+  let parts = url.pathname.slice(0, 2048).split('/').filter(Boolean);
+  // `/p/` is app.notion.com's page route; on notion.so it prefixes a workspace path as well.
+  if (parts[0] === 'p' && (url.hostname === 'app.notion.com' || parts.length === 3)) parts = parts.slice(1);
+  if (parts.length > 2) return null;
   const last = parts[parts.length - 1] ?? '';
   const ownId = toUuid(last);
   const peekId = toUuid(url.searchParams.get('p')?.slice(0, 64) ?? '');
   const pageId = peekId ?? ownId;
-  if (!pageId || parts.length > 2) return null;
+  if (!pageId) return null;
   const out: NotionUrl = { pageId, slug: peekId ? '' : last.replace(HEX32, '').replace(DASHED, '') };
   if (peekId && ownId && ownId !== peekId) out.parentId = ownId;
   const view = toUuid(url.searchParams.get('v')?.slice(0, 64) ?? '');
   if (view && !peekId) out.viewId = view;
   const site = /^([a-z0-9-]+)\.notion\.site$/.exec(url.hostname)?.[1];
-  const workspace = parts.length === 2 ? parts[0] : site;
+  // The workspace slug is the segment before the page's, or the only segment when a peek names the page.
+  const workspace = parts.length === 2 ? parts[0] : parts.length === 1 && !ownId ? parts[0] : site;
   if (workspace && /^[A-Za-z0-9_-]{1,100}$/.test(workspace)) out.workspace = workspace;
   return out;
 }
