@@ -1,7 +1,7 @@
 import type { Attachment, Metadata } from '../records/record';
 import { decimalToHex, decodeGmailToken, hexToDecimal, timestampFromId } from './gmail-token';
 import { headerKind, isSelfLabel } from './labels';
-import { attr, cleanText, decodePart, mailbox, parseDisplayDate, parseSize, textOf } from './text';
+import { attr, cleanText, decodePart, mailbox, parseDisplayDate, parseSize, textOf, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -112,13 +112,17 @@ function messageIds(message: Element): MessageIds | null {
 /**
  * Attachment cards (`span.aZo`). A card is an attachment of the message when it has a `download_url`
  * ("mime:filename:url", Chrome only) or a size; Drive and YouTube link chips have neither and are skipped,
- * since they are not part of the message.
+ * since they are not part of the message. A Drive file shown as a card may carry a `download_url` too, but to
+ * googleusercontent.com rather than to the message on mail.google.com (the real cards in
+ * utils/detectors/fixtures/real/gmail-attachment-cards.html): it is a link, not a part of the message, and skipped.
  */
 function attachments(message: Element): Attachment[] {
   const out: Attachment[] = [];
   for (const card of Array.from(message.querySelectorAll('span.aZo')).slice(0, MAX_ATTACHMENTS)) {
     const download = attr(card, 'download_url', 8192);
     const [mime = '', encodedName = ''] = download.split(':', 2);
+    const from = toUrl(download.split(':').slice(2).join(':'));
+    if (from && /^https?:$/.test(from.protocol) && from.hostname !== 'mail.google.com') continue;
     const fileName = decodePart(encodedName);
     const name = textOf(card.querySelector('.aV3'), 1024) || cleanText(fileName, 1024);
     const size = parseSize(textOf(card.querySelector('.SaH2Ve'), 32));
