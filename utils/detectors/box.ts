@@ -3,7 +3,7 @@ import { attr, cleanText, jsonObjectAt, mimeTypeFromName, safeFileName, textOf, 
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
- * Box web app (URL shapes and page data from `shared/realdata/box/patterns.json`): a file preview
+ * Box web app (URL shapes and page data from `utils/detectors/fixtures/patterns/box.json`): a file preview
  * (`/file/<id>`, `/notes/<id>`), a shared link (`/s/<sharedName>`, `/v/<vanityName>`, optionally `/file/<id>`
  * inside a shared folder), and folder views (`/folder/<id>`, shared folders) where each selected row
  * (`role=row`, `aria-selected=true`, linking to `/file/<id>`) is one detection.

@@ -3,7 +3,7 @@ import { attr, cleanText, decodePart, mimeTypeFromName, safeFileName, textOf, to
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
- * Dropbox web (URL grammar from `shared/realdata/dropbox/patterns.json`, the yt-dlp extractor's):
+ * Dropbox web (URL grammar from `utils/detectors/fixtures/patterns/dropbox.json`, the yt-dlp extractor's):
  * - shared file links `/s/<key>/<name>` (legacy) and `/scl/fi/<id>/<name>?rlkey=<key>` (current), also behind
  *   `/e/` (embed). Identity is the canonical shared URL (without `dl`, `st` and other extras); capture is the
  *   same link with `dl=1`, the one download route patterns.json gives.

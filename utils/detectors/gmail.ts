@@ -6,7 +6,7 @@ import type { CapturePlan, Detection, Detector } from './types';
 
 /**
  * Gmail: one detection per message shown in the open thread, or, in the thread list, one per selected row
- * (selectors and URL shapes from `shared/realdata/gmail/patterns.json`). A list with nothing selected, settings
+ * (selectors and URL shapes from `utils/detectors/fixtures/patterns/gmail.json`). A list with nothing selected, settings
  * and compose-only views give nothing.
  */
 

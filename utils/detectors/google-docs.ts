@@ -6,7 +6,7 @@ import type { CapturePart, Detection, Detector } from './types';
 /**
  * Google Docs, Sheets and Slides, in the editor and the viewers (`edit`, `view`, `htmlview`, `preview`): one
  * detection for the open file. URL shapes, title signals and export URLs follow
- * `shared/realdata/google-docs-drive/patterns.json` (gdown, Zotero's Docs integration).
+ * `utils/detectors/fixtures/patterns/google-docs-drive.json` (gdown, Zotero's Docs integration).
  *
  * The file id comes from the URL only: since the 2021–2022 move to canvas rendering the page holds no document
  * text, and nothing else in it names the file as durably. The page must still look like a Docs page (title input,

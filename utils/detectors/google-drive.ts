@@ -7,7 +7,7 @@ import type { CapturePlan, Detection, Detector } from './types';
 /**
  * Google Drive: the file preview page (`/file/d/<id>/view`, `/open?id=<id>`), and the files selected in a list
  * (My Drive, a folder, search…; a preview opened over a folder leaves its row selected, and the URL unchanged).
- * URL shapes and the download URL follow `shared/realdata/google-docs-drive/patterns.json` (gdown, yt-dlp).
+ * URL shapes and the download URL follow `utils/detectors/fixtures/patterns/google-docs-drive.json` (gdown, yt-dlp).
  *
  * patterns.json has no selectors for Drive's file list. The ones used here are those public extensions rely on
  * and have kept working through Drive's redesigns: the selected item carries `aria-selected="true"` and the

@@ -3,7 +3,7 @@ import { attr, cleanText, decodePart, textOf } from './text';
 import type { Detection, Detector } from './types';
 
 /**
- * Notion pages (URL grammar and selectors from `shared/realdata/notion/patterns.json`). The page id is the last
+ * Notion pages (URL grammar and selectors from `utils/detectors/fixtures/patterns/notion.json`). The page id is the last
  * 32 hex digits of the last path segment (`/<workspace>/<Title-Slug>-<id>`, `/<id>?v=<viewId>` for a database),
  * or the `p=` parameter when a page is open as a peek over a database; it becomes a dashed UUID. Hosts:
  * `www.notion.so`, `notion.so`, `app.notion.com` (where Notion started redirecting in 2026) and public

@@ -18,7 +18,7 @@ import type { CapturePlan, Detection, Detector } from './types';
 /**
  * Outlook on the web (outlook.office.com, outlook.office365.com, outlook.live.com) and Outlook Web App on
  * customer domains (`https://mail.contoso.com/owa/…`). URL grammars and selectors are those of
- * `shared/realdata/outlook/patterns.json`: OWA's class names are hashed per build, so only URL ids, ARIA roles
+ * `utils/detectors/fixtures/patterns/outlook.json`: OWA's class names are hashed per build, so only URL ids, ARIA roles
  * and labels, ids and `data-*` attributes are read.
  *
  * One detection per expanded message in the reading pane or full view (`[aria-expanded=true]` around a message

@@ -4,7 +4,7 @@ import type { CapturePlan, Detection, Detector } from './types';
 
 /**
  * Salesforce Lightning Experience: the record or file open on the page. URL shapes, id rules and download
- * servlets are those of `shared/realdata/salesforce/patterns.json`.
+ * servlets are those of `utils/detectors/fixtures/patterns/salesforce.json`.
  *
  * The record id comes from the URL (`/lightning/r/<Object>/<id>/view`, `/lightning/r/<id>/view`, the legacy
  * `/one/one.app#/sObject/<id>/view`) and is kept in its 18-character form (a 15-character id gets its checksum

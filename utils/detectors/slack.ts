@@ -4,7 +4,7 @@ import type { Detection, Detector } from './types';
 
 /**
  * Slack web client: messages, never whole channels. URL shapes and `data-qa` markers are those of
- * `shared/realdata/slack/patterns.json`.
+ * `utils/detectors/fixtures/patterns/slack.json`.
  *
  * - A thread (`/client/<team>/<channel>/thread/<channel>-<ts>`): the parent and every reply shown in the thread
  *   pane (`[data-qa="threads_flexpane"]`), one detection each.
