@@ -13,7 +13,8 @@ export default defineConfig({
       'server/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
-    setupFiles: ['fake-indexeddb/auto'],
+    // quiet-dom drops happy-dom's "loading is disabled" lines, which buried real failures in the detector tests.
+    setupFiles: ['fake-indexeddb/auto', 'utils/detectors/fixtures/quiet-dom.ts'],
     // Generous: CI is a busy 2-core machine, where a test over 10,000 elements or a server start takes many times
     // what it takes on a quiet one. A test that hangs still fails, after two minutes.
     testTimeout: 120_000,

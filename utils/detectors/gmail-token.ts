@@ -4,7 +4,7 @@
  * New Gmail puts an opaque token in the URL hash (`#inbox/FMfcgz…`). It is the base64 text of the sync id
  * (`f:<decimal>` for a server thread, `a:r<signed>` for a thread not yet synced, `f:<thread>+msg-a:r<…>` for a
  * draft) re-written in a 40-letter consonant alphabet. The scheme is InboxSDK's `encodeDraftUrlId.ts`; the
- * vectors in `shared/realdata/gmail/gmail-url-token-decoding.json` check it. Older Gmail used the 16-hex
+ * vectors in `utils/detectors/fixtures/gmail/gmail-url-token-decoding.json` check it. Older Gmail used the 16-hex
  * "legacy" id, which is the same number as the decimal id in hex.
  */
 

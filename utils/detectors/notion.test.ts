@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { notion, parseNotionUrl, toUuid } from './notion';
 import { Detection } from './types';
 
@@ -13,7 +14,7 @@ const PAGE = 'https://www.notion.so/acme/Development-Lifecycle-1d5b23c7ac364a0fa
 
 describe('notion fixtures', () => {
   for (const fixture of loadFixtures('notion')) {
-    it(`${fixture.file} gives its expected detections`, () => {
+    it(`${fixture.file} at ${fixture.url} gives its expected detections`, () => {
       const doc = parse(fixture.html);
       const before = doc.documentElement.outerHTML;
       const detections = notion.detect(doc, new URL(fixture.url));
@@ -43,6 +44,13 @@ describe('notion URL gate', () => {
     'https://app.notion.com/p/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
     'https://acme.notion.site/Records-Retention-Policy-49e5279dce9e4d3bb346360b5395b6ac',
     'https://acme.notion.site/1d5b23c7-ac36-4a0f-a286-b5fbfaeff687',
+    'https://app.notion.com/p/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+    'https://app.notion.com/p/1d5b23c7ac364a0fa286b5fbfaeff687?source=copy_link',
+    'https://app.notion.com/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+    'https://app.notion.com/p/acme/49e5279dce9e4d3bb346360b5395b6ab?v=9b0c8d7e6f5a4b3c2d1e0f9a8b7c6d5e&p=8a1c2b3d4e5f4a6b8c7d9e0f1a2b3c4d&pm=c',
+    'https://www.notion.so/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687?pvs=4#5f0b3a527d1e4b8a9c6d2e4f8a1b3c5d',
+    'https://www.notion.so/p/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+    'https://www.notion.so/acme/49e5279dce9e4d3bb346360b5395b6ab?p=8a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d&pm=s',
   ];
   const no = [
     'http://www.notion.so/1d5b23c7ac364a0fa286b5fbfaeff687',
@@ -51,6 +59,10 @@ describe('notion URL gate', () => {
     'https://www.notion.so/login',
     'https://www.notion.so/acme/Not-an-id-1d5b23c7',
     'https://www.notion.so/a/b/c-1d5b23c7ac364a0fa286b5fbfaeff687',
+    'https://app.notion.com/p/a/b/c-1d5b23c7ac364a0fa286b5fbfaeff687',
+    'https://app.notion.com/p/acme',
+    'https://app.notion.com/login',
+    'https://app.notion.com/p/acme?p=not-an-id',
     'https://www.notion.so.evil.example/1d5b23c7ac364a0fa286b5fbfaeff687',
     'https://notion.site.evil.example/1d5b23c7ac364a0fa286b5fbfaeff687',
     'https://evil.example/1d5b23c7ac364a0fa286b5fbfaeff687',
@@ -79,6 +91,62 @@ describe('notion URL gate', () => {
       workspace: 'acme',
       parentId: '49e5279d-ce9e-4d3b-b346-360b5395b6ab',
     });
+  });
+});
+
+describe('notion URL shapes', () => {
+  const pageId = '1d5b23c7-ac36-4a0f-a286-b5fbfaeff687';
+  const db = '49e5279d-ce9e-4d3b-b346-360b5395b6ab';
+  const peek = '8a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const view = '9b0c8d7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e';
+  const cases: [string, ReturnType<typeof parseNotionUrl>][] = [
+    // app.notion.com puts its pages under /p/, with or without the workspace slug.
+    [
+      'https://app.notion.com/p/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+      { pageId, slug: 'Development-Lifecycle-', workspace: 'acme' },
+    ],
+    [
+      'https://app.notion.com/p/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+      { pageId, slug: 'Development-Lifecycle-' },
+    ],
+    ['https://app.notion.com/p/1d5b23c7ac364a0fa286b5fbfaeff687?source=copy_link', { pageId, slug: '' }],
+    [
+      'https://app.notion.com/p/acme/49e5279dce9e4d3bb346360b5395b6ab?v=9b0c8d7e6f5a4b3c2d1e0f9a8b7c6d5e&p=8a1c2b3d4e5f4a6b8c7d9e0f1a2b3c4d&pm=c',
+      { pageId: peek, slug: '', workspace: 'acme', parentId: db },
+    ],
+    // A peek over a workspace's home, and a peek whose id is dashed.
+    [
+      'https://www.notion.so/acme?p=8a1c2b3d4e5f4a6b8c7d9e0f1a2b3c4d&pm=s',
+      { pageId: peek, slug: '', workspace: 'acme' },
+    ],
+    [
+      'https://www.notion.so/acme/49e5279dce9e4d3bb346360b5395b6ab?p=8a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d&pm=s',
+      { pageId: peek, slug: '', workspace: 'acme', parentId: db },
+    ],
+    // Tracking parameters and block anchors do not change the page.
+    [
+      'https://www.notion.so/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687?pvs=4#5f0b3a527d1e4b8a9c6d2e4f8a1b3c5d',
+      { pageId, slug: 'Development-Lifecycle-', workspace: 'acme' },
+    ],
+    [
+      'https://www.notion.so/acme/49e5279dce9e4d3bb346360b5395b6ab?v=9b0c8d7e6f5a4b3c2d1e0f9a8b7c6d5e&pvs=4',
+      { pageId: db, slug: '', workspace: 'acme', viewId: view },
+    ],
+    ['https://acme.notion.site/1d5b23c7ac364a0fa286b5fbfaeff687?pvs=4', { pageId, slug: '', workspace: 'acme' }],
+  ];
+  for (const [url, expected] of cases) it(`reads ${url}`, () => expect(parseNotionUrl(new URL(url))).toEqual(expected));
+
+  it('gives the same record for a page on every host and path shape', () => {
+    const urls = [
+      PAGE,
+      'https://notion.so/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+      'https://www.notion.so/1d5b23c7ac364a0fa286b5fbfaeff687?pvs=4',
+      'https://app.notion.com/p/acme/Development-Lifecycle-1d5b23c7ac364a0fa286b5fbfaeff687',
+      'https://app.notion.com/p/1d5b23c7ac364a0fa286b5fbfaeff687?source=copy_link',
+      'https://www.notion.so/acme/49e5279dce9e4d3bb346360b5395b6ab?v=9b0c8d7e6f5a4b3c2d1e0f9a8b7c6d5e&p=1d5b23c7ac364a0fa286b5fbfaeff687&pm=s',
+    ];
+    const ids = urls.map((url) => notion.detect(page(content), new URL(url))[0]?.source.sourceId);
+    expect(new Set(ids)).toEqual(new Set([`notion:${pageId}`]));
   });
 });
 
@@ -129,13 +197,13 @@ describe('notion title fallbacks', () => {
 });
 
 describe('notion never throws and stays bounded', () => {
-  it('returns [] when the document itself throws', () => {
+  it('does not hide a document that throws: the runner reports it', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(notion.detect(hostile, new URL(PAGE))).toEqual([]);
+    expectRunnerReports(notion, hostile, PAGE);
   });
 
   it('gives one detection on a page of 10 000 blocks', () => {
@@ -150,7 +218,7 @@ describe('notion never throws and stays bounded', () => {
     );
     expect(detections).toHaveLength(1);
     expect(detections[0]?.title).toBe('Big');
-  });
+  }, 120_000);
 
   it('ignores a huge URL and keeps a huge title within bounds', () => {
     expect(notion.detect(page(content), new URL(`${PAGE}?x=${'y'.repeat(9000)}`))).toEqual([]);

@@ -1,9 +1,9 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, textOf } from './text';
+import { attr, cleanText, decodePart, textOf } from './text';
 import type { Detection, Detector } from './types';
 
 /**
- * Notion pages (URL grammar and selectors from `shared/realdata/notion/patterns.json`). The page id is the last
+ * Notion pages (URL grammar and selectors from `utils/detectors/fixtures/patterns/notion.json`). The page id is the last
  * 32 hex digits of the last path segment (`/<workspace>/<Title-Slug>-<id>`, `/<id>?v=<viewId>` for a database),
  * or the `p=` parameter when a page is open as a peek over a database; it becomes a dashed UUID. Hosts:
  * `www.notion.so`, `notion.so`, `app.notion.com` (where Notion started redirecting in 2026) and public
@@ -48,33 +48,38 @@ export function toUuid(id: string): string | undefined {
     : undefined;
 }
 
+/**
+ * The page a Notion URL names. Path shapes: `/<id>`, `/<Title-Slug>-<id>`, `/<workspace>/<Title-Slug>-<id>`, and
+ * the same under `/p/` (app.notion.com's page route, seen as `https://app.notion.com/p/<workspace>/<slug>-<id>`
+ * and `https://app.notion.com/p/<id>?source=copy_link` in links people share). `?p=<id>` (plain or dashed) is a page
+ * open as a peek (`pm=s` side, `pm=c` centre) over a database or a workspace's home; `?v=` a database view.
+ * Tracking parameters (`pvs`, `source`) and block anchors (`#<block id>`) do not change the page.
+ */
 export function parseNotionUrl(url: URL): NotionUrl | null {
   if (url.protocol !== 'https:' || !isNotionHost(url.hostname)) return null;
-  const parts = url.pathname.slice(0, 2048).split('/').filter(Boolean);
+  let parts = url.pathname.slice(0, 2048).split('/').filter(Boolean);
+  // `/p/` is app.notion.com's page route; on notion.so it prefixes a workspace path as well.
+  if (parts[0] === 'p' && (url.hostname === 'app.notion.com' || parts.length === 3)) parts = parts.slice(1);
+  if (parts.length > 2) return null;
   const last = parts[parts.length - 1] ?? '';
   const ownId = toUuid(last);
   const peekId = toUuid(url.searchParams.get('p')?.slice(0, 64) ?? '');
   const pageId = peekId ?? ownId;
-  if (!pageId || parts.length > 2) return null;
+  if (!pageId) return null;
   const out: NotionUrl = { pageId, slug: peekId ? '' : last.replace(HEX32, '').replace(DASHED, '') };
   if (peekId && ownId && ownId !== peekId) out.parentId = ownId;
   const view = toUuid(url.searchParams.get('v')?.slice(0, 64) ?? '');
   if (view && !peekId) out.viewId = view;
   const site = /^([a-z0-9-]+)\.notion\.site$/.exec(url.hostname)?.[1];
-  const workspace = parts.length === 2 ? parts[0] : site;
+  // The workspace slug is the segment before the page's, or the only segment when a peek names the page.
+  const workspace = parts.length === 2 ? parts[0] : parts.length === 1 && !ownId ? parts[0] : site;
   if (workspace && /^[A-Za-z0-9_-]{1,100}$/.test(workspace)) out.workspace = workspace;
   return out;
 }
 
 /** "Records-Retention-Policy-" → "Records Retention Policy". */
 function slugTitle(slug: string): string {
-  let text = slug;
-  try {
-    text = decodeURIComponent(slug);
-  } catch {
-    // keep the raw slug
-  }
-  return cleanText(text.replace(/-/g, ' '), 1024);
+  return cleanText(decodePart(slug).replace(/-/g, ' '), 1024);
 }
 
 function pageTitle(document: Document, page: NotionUrl): { title: string; via: string } {
@@ -124,11 +129,6 @@ export const notion: Detector = {
   id: 'notion',
   hosts: ['https://www.notion.so/*', 'https://notion.so/*', 'https://app.notion.com/*', 'https://*.notion.site/*'],
   matches: (url) => parseNotionUrl(url) !== null,
-  detect(document, url) {
-    try {
-      return detectNotion(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectNotion,
+  expectsItem: (url) => parseNotionUrl(url) !== null,
 };

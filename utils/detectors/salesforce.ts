@@ -4,7 +4,7 @@ import type { CapturePlan, Detection, Detector } from './types';
 
 /**
  * Salesforce Lightning Experience: the record or file open on the page. URL shapes, id rules and download
- * servlets are those of `shared/realdata/salesforce/patterns.json`.
+ * servlets are those of `utils/detectors/fixtures/patterns/salesforce.json`.
  *
  * The record id comes from the URL (`/lightning/r/<Object>/<id>/view`, `/lightning/r/<id>/view`, the legacy
  * `/one/one.app#/sObject/<id>/view`) and is kept in its 18-character form (a 15-character id gets its checksum
@@ -215,11 +215,6 @@ export const salesforce: Detector = {
   id: 'salesforce',
   hosts: ['https://*.lightning.force.com/*'],
   matches: isLightning,
-  detect(document, url) {
-    try {
-      return detectRecord(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectRecord,
+  expectsItem: (url) => isLightning(url) && recordFromUrl(url) !== undefined,
 };

@@ -4,7 +4,7 @@ import type { Detection, Detector } from './types';
 
 /**
  * Slack web client: messages, never whole channels. URL shapes and `data-qa` markers are those of
- * `shared/realdata/slack/patterns.json`.
+ * `utils/detectors/fixtures/patterns/slack.json`.
  *
  * - A thread (`/client/<team>/<channel>/thread/<channel>-<ts>`): the parent and every reply shown in the thread
  *   pane (`[data-qa="threads_flexpane"]`), one detection each.
@@ -180,11 +180,6 @@ export const slack: Detector = {
   id: 'slack',
   hosts: ['https://app.slack.com/*', 'https://*.slack.com/*'],
   matches: isSlack,
-  detect(document, url) {
-    try {
-      return detectMessages(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectMessages,
+  expectsItem: (url) => isSlack(url) && slackLocation(url) !== undefined,
 };

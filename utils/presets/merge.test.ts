@@ -37,6 +37,7 @@ describe('mergePresets', () => {
       rules: 'repository',
       sites: 'repository',
       connectors: 'default',
+      appHosts: 'repository',
       locked: 'policy',
     });
     expect(merged.locked).toEqual(['repositoryUrl']);

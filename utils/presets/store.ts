@@ -5,7 +5,7 @@ import { type PresetsSourceRecord, presetsSources } from '../storage';
 import type { PresetsSourceView, PresetsStatus } from '../ui/views';
 import { type MergedPresets, mergePresets } from './merge';
 import type { Presets } from './schema';
-import { browserPatterns } from './site-scripts';
+import { appHostPatterns, browserPatterns } from './site-scripts';
 import { type CheckedLayer, checkImportedText, checkPolicy, checkRepositoryDocument } from './sources';
 
 async function waiting(patterns: string[], hasAccess: (pattern: string) => Promise<boolean>): Promise<string[]> {
@@ -179,6 +179,9 @@ export async function presetsStatus(
     origin: merged.origin,
     locked: merged.locked,
     sources: [view('policy'), view('repository'), view('local')],
-    sitesNeedingAccess: await waiting(browserPatterns(merged.presets.sites), hasAccess),
+    sitesNeedingAccess: await waiting(
+      [...browserPatterns(merged.presets.sites), ...appHostPatterns(merged.presets.appHosts)],
+      hasAccess,
+    ),
   };
 }
