@@ -13,7 +13,8 @@ export default defineConfig({
       'server/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
-    setupFiles: ['fake-indexeddb/auto'],
+    // quiet-dom drops happy-dom's "loading is disabled" lines, which buried real failures in the detector tests.
+    setupFiles: ['fake-indexeddb/auto', 'utils/detectors/fixtures/quiet-dom.ts'],
     testTimeout: 20_000,
   },
 });

@@ -42,5 +42,5 @@ export function largePresets(): Presets {
             : { kind: 'document', recipientDomain: `team${r}.example.org` },
     suggest: { profile: `profile-${r % 200}`, ...(r % 3 === 0 ? { category: `C${r % 50}/${r % 99}` } : {}) },
   }));
-  return { version: 1, filePlan, profiles, vocabularies, rules, sites: [], locked: ['repositoryUrl'] };
+  return { version: 1, filePlan, profiles, vocabularies, rules, sites: [], appHosts: {}, locked: ['repositoryUrl'] };
 }

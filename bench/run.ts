@@ -2,15 +2,10 @@
  * `npm run bench`: measures the built extension and writes bench/results.json. Run after `npm run build`
  * (the npm script does both). Timings come from real Chromium on loopback; nothing here is a test.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import {
   CHROME_BUILD,
-  CHROMIUM,
-  CHROMIUM_FLAGS,
   configure,
   launchWithExtension,
   openPopup,
@@ -22,162 +17,17 @@ import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
+import { contentScriptSizes, detectionTimes, gzipKb, redetectionCost } from './detection.ts';
 import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
 import { type Figure, formatTable, median } from './figures.ts';
 import { largePresets } from './presets-data.ts';
 import { ingestPeakRss, ingestVsBare } from './server-ingest.ts';
 import { uiFigures } from './ui.ts';
 
-const gzipKb = (files: string[]) =>
-  Math.round(files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).byteLength, 0) / 102.4) / 10;
-
-/**
- * The content script a page of each app carries (one per app). The on-demand scripts — every detector for an
- * unknown site, the snapshot sanitiser — load only on the user's gesture and are reported beside it.
- */
-function contentScriptSizes(): Figure {
-  const dir = join(CHROME_BUILD, 'content-scripts');
-  const sizes = Object.fromEntries(readdirSync(dir).map((file) => [file, gzipKb([join(dir, file)])]));
-  const onDemand = new Set(['page.js', 'snapshot.js']);
-  const perApp = Object.entries(sizes).filter(([file]) => !onDemand.has(file));
-  return {
-    value: Math.max(...perApp.map(([, kb]) => kb)),
-    unit: 'KB',
-    target: 25,
-    better: 'lower',
-    detail: { figure: 'largest per-app content script', ...sizes },
-  };
-}
-
 /** Every script and stylesheet popup.html loads, as shipped. */
 function popupFiles(): string[] {
   const html = readFileSync(join(CHROME_BUILD, 'popup.html'), 'utf8');
   return [...html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map((m) => join(CHROME_BUILD, m[1]!));
-}
-
-async function detectionTimes(): Promise<Record<'median' | 'p95' | 'slowestPage', Figure>> {
-  const bundle = await build({
-    entryPoints: ['utils/detectors/index.ts'],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: 'recordkeeperDetectors',
-    minify: true,
-    target: 'chrome120',
-  });
-  const script = bundle.outputFiles[0]!.text;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  const detail: Record<string, number> = {};
-  const all: number[] = [];
-  try {
-    const page = await browser.newPage();
-    for (const fixture of loadAllFixtures()) {
-      // A fresh document each time: fixtures that differ only after `#` would otherwise share one.
-      await page.goto('about:blank');
-      await page.unrouteAll();
-      await page.route('**/*', (route) =>
-        route.fulfill({ body: fixture.html, contentType: 'text/html; charset=utf-8' }),
-      );
-      await page.goto(fixture.url);
-      await page.addScriptTag({ content: `globalThis.__name = (fn) => fn;\n${script}` });
-      // Batches of runs per sample, because the page's clock is coarse (100 µs) by design.
-      const samples = await page.evaluate(() => {
-        const { runDetectors } = (
-          globalThis as never as { recordkeeperDetectors: typeof import('../utils/detectors/index.ts') }
-        ).recordkeeperDetectors;
-        const perSample = 20;
-        const times: number[] = [];
-        for (let i = 0; i < 5; i++) runDetectors(document, location.href);
-        for (let s = 0; s < 30; s++) {
-          const start = performance.now();
-          for (let i = 0; i < perSample; i++) runDetectors(document, location.href);
-          times.push((performance.now() - start) / perSample);
-        }
-        return times;
-      });
-      detail[`${fixture.site}/${fixture.file}`] = Math.round(median(samples) * 1000) / 1000;
-      all.push(...samples);
-    }
-  } finally {
-    await browser.close();
-  }
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  const sorted = [...all].sort((a, b) => a - b);
-  return {
-    median: {
-      value: round(median(all)),
-      unit: 'ms',
-      target: 1,
-      better: 'lower',
-      detail: { pages: Object.keys(detail).length, ...detail },
-    },
-    p95: { value: round(sorted[Math.floor(sorted.length * 0.95)]!), unit: 'ms', target: 5, better: 'lower' },
-    slowestPage: { value: round(Math.max(...Object.values(detail))), unit: 'ms', target: 1, better: 'lower' },
-  };
-}
-
-/** A page as heavy as a busy Gmail inbox: the message view plus a few thousand list rows. */
-function gmailSizedPage(): string {
-  const page = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html', 'utf8');
-  const row =
-    '<tr class="zA yO" role="row"><td class="oZ-x3 xY"><div role="checkbox" aria-checked="false"></div></td>' +
-    '<td class="yX xY"><div class="yW"><span class="yP" email="ann@example.org" name="Ann">Ann</span></div></td>' +
-    '<td class="xY a4W"><div class="xS"><div class="xT"><div class="y6"><span>Quarterly report</span>' +
-    '<span class="y2"> - figures attached</span></div></div></div></td>' +
-    '<td class="xW xY"><span title="Thu, Nov 19, 2026, 9:14 AM">Nov 19</span></td></tr>';
-  const list = `<table class="F cf zt"><tbody>${row.repeat(1500)}</tbody></table>`;
-  return page.replace('</body>', `<div role="main" class="aeF">${list}</div></body>`);
-}
-
-async function redetectionCost(): Promise<Figure> {
-  const bundle = await build({
-    entryPoints: ['bench/redetect-entry.ts'],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    minify: true,
-    target: 'chrome120',
-  });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  try {
-    const page = await browser.newPage();
-    const html = gmailSizedPage();
-    await page.route('**/*', (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
-    await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
-    const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
-    await page.addScriptTag({ content: `globalThis.__name = (fn) => fn;\n${bundle.outputFiles[0]!.text}` });
-    // 1,000 mutations, ten per frame as a busy app makes them, then time for the trailing re-detection.
-    const counters = await page.evaluate(async () => {
-      const tbody = document.querySelector('table.F tbody')!;
-      for (let frame = 0; frame < 100; frame++) {
-        for (let i = 0; i < 10; i++) {
-          if (i % 2) tbody.appendChild(tbody.firstElementChild!.cloneNode(true));
-          else tbody.removeChild(tbody.lastElementChild!);
-        }
-        await new Promise((done) => requestAnimationFrame(done));
-      }
-      await new Promise((done) => setTimeout(done, 1500));
-      const bench = (
-        globalThis as never as { recordkeeperRedetect: { counters: Record<string, number>; stop(): void } }
-      ).recordkeeperRedetect;
-      bench.stop();
-      return bench.counters;
-    });
-    return {
-      value: Math.round(counters.busyMs! * 100) / 100,
-      unit: 'ms',
-      target: 10,
-      better: 'lower',
-      detail: {
-        mutations: 1000,
-        pageElements: elements,
-        observerCallbacks: counters.callbacks!,
-        detectorRuns: counters.detections!,
-      },
-    };
-  } finally {
-    await browser.close();
-  }
 }
 
 /** A 50 KB RFC 822 message: headers like Gmail's and a plain-text body. */

@@ -31,6 +31,8 @@ function Text({ detection }: { detection: Detection }) {
         {detection.source.app} · {detection.source.kind}
         {extra && ` · ${extra}`}
       </span>
+      {/* Why nothing but metadata will be kept (a Google Form, a Vids video…): the detector's own words. */}
+      {detection.capture.reason && <span class="detection-note">{detection.capture.reason}</span>}
     </span>
   );
 }

@@ -1,14 +1,6 @@
-import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
 import { confluence } from '../utils/detectors/confluence';
+import { appContentScript } from '../utils/detectors/content-script';
 import { jira } from '../utils/detectors/jira';
-import { runDetectorList } from '../utils/detectors/runner';
 
 /** Confluence and Jira, which share atlassian.net: one small content script per app, holding only that app's detector. */
-export default defineContentScript({
-  matches: [...new Set([confluence, jira].flatMap((detector) => detector.hosts))],
-  runAt: 'document_idle',
-  main(ctx) {
-    startAgent(ctx.signal, (document, url) => runDetectorList(document, url, [confluence, jira], undefined));
-  },
-});
+export default appContentScript([confluence, jira]);

@@ -11,7 +11,7 @@ import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
 import { getRow, listRows } from '../utils/outbox/outbox';
 import { readPage } from '../utils/outbox/pages';
 import { toView } from '../utils/outbox/view';
-import { sitesFor, syncSiteScripts } from '../utils/presets/site-scripts';
+import { sitesFor, syncAppScripts, syncSiteScripts } from '../utils/presets/site-scripts';
 import { compactPlan, suggestAll } from '../utils/presets/slices';
 import {
   clearLocalPresets,
@@ -87,7 +87,7 @@ export default defineBackground({
     // The site plugins' content script follows the presets and the hosts the user or admin granted.
     const syncSites = () =>
       currentPresets()
-        .then((presets) => syncSiteScripts(presets.sites))
+        .then((presets) => Promise.all([syncSiteScripts(presets.sites), syncAppScripts(presets.appHosts)]))
         .catch((error) => console.error('Recordkeeper site plugins failed to register', error));
 
     const tabDetections = async (tabId: number | undefined): Promise<TabDetections> => {

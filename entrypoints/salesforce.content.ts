@@ -1,13 +1,5 @@
-import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
-import { runDetectorList } from '../utils/detectors/runner';
+import { appContentScript } from '../utils/detectors/content-script';
 import { salesforce } from '../utils/detectors/salesforce';
 
 /** Salesforce Lightning: one small content script per app, holding only that app's detector. */
-export default defineContentScript({
-  matches: [...new Set([salesforce].flatMap((detector) => detector.hosts))],
-  runAt: 'document_idle',
-  main(ctx) {
-    startAgent(ctx.signal, (document, url) => runDetectorList(document, url, [salesforce], undefined));
-  },
-});
+export default appContentScript([salesforce]);

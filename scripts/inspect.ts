@@ -1,6 +1,7 @@
 /**
  * `npm run inspect -- <file.eml|.msg|.pdf|.docx|.xlsx|.pptx>` prints what capture would extract from the file;
- * `npm run inspect -- <saved-page.html> --url <page URL>` runs the extension's detectors on a saved page.
+ * `npm run inspect -- <saved-page.html> --url <page URL>` runs on a saved page exactly the detectors the extension
+ * runs for that URL (the app's own on its host, the on-demand set elsewhere) and prints what a user would get.
  * Exit codes: 0 done, 1 the file could not be read or inspected, 2 wrong usage.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Window } from 'happy-dom';
 import { errorMessage } from '../utils/capture/parse/common';
 import { inspectFile } from '../utils/capture/parse/inspect';
-import { runDetectors } from '../utils/detectors/index';
+import { runAsExtension } from '../utils/detectors/index';
 
 const USAGE = 'Usage: npm run inspect -- <file.eml|.msg|.pdf|.docx|.xlsx|.pptx> | <saved-page.html> --url <page URL>';
 
@@ -39,7 +40,8 @@ function detectOnPage(html: string, url: string) {
   }
   const document = new window.DOMParser().parseFromString(html, 'text/html') as unknown as Document;
   try {
-    return runDetectors(document, url);
+    // Exactly the extension's choice for this URL: the app's script on its host, the on-demand set elsewhere.
+    return runAsExtension(document, url);
   } finally {
     void window.happyDOM.close();
   }

@@ -1,5 +1,5 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, jsonObjectAt, mimeTypeFromName, safeFileName, textOf, toIso } from './text';
+import { attr, cleanText, jsonObjectAt, mimeTypeFromName, safeFileName, textOf, toIso, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -203,13 +203,8 @@ function selectedFileIds(document: Document, url: URL): string[] {
   const rows = document.querySelectorAll('[role="row"][aria-selected="true"], [role="option"][aria-selected="true"]');
   for (const row of Array.from(rows).slice(0, MAX_LIST)) {
     for (const link of Array.from(row.querySelectorAll('a[href]')).slice(0, 20)) {
-      let target: BoxUrl | null = null;
-      try {
-        target = parseBoxUrl(new URL(attr(link, 'href', 2048), url));
-      } catch {
-        continue;
-      }
-      const id = target?.fileId;
+      const href = toUrl(attr(link, 'href', 2048), url);
+      const id = href && parseBoxUrl(href)?.fileId;
       if (id) {
         if (!ids.includes(id)) ids.push(id);
         break;
@@ -248,11 +243,6 @@ export const box: Detector = {
   id: 'box',
   hosts: ['https://app.box.com/*', 'https://*.app.box.com/*', 'https://*.ent.box.com/*'],
   matches: (url) => parseBoxUrl(url) !== null,
-  detect(document, url) {
-    try {
-      return detectBox(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectBox,
+  expectsItem: (url) => parseBoxUrl(url)?.fileId !== undefined,
 };

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { confluence, pageFromUrl } from './confluence';
 import { loadFixtures } from './fixtures/fixtures';
+import { runDetectorList } from './runner';
 import { Detection } from './types';
 
 const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
@@ -28,31 +29,50 @@ describe('confluence URL grammar', () => {
   const cases: [string, ReturnType<typeof pageFromUrl>][] = [
     [
       'https://a.atlassian.net/wiki/spaces/RM/pages/2147713025/Records+Retention+Policy',
-      { pageId: '2147713025', spaceKey: 'RM', slug: 'Records Retention Policy', blog: false },
+      { pageId: '2147713025', spaceKey: 'RM', slug: 'Records Retention Policy', blog: false, contextPath: '/wiki' },
     ],
-    ['https://a.atlassian.net/wiki/spaces/RM/pages/55', { pageId: '55', spaceKey: 'RM', slug: '', blog: false }],
+    [
+      'https://a.atlassian.net/wiki/spaces/RM/pages/55',
+      { pageId: '55', spaceKey: 'RM', slug: '', blog: false, contextPath: '/wiki' },
+    ],
     [
       'https://a.atlassian.net/wiki/spaces/~5b10a2844c/blog/2026/11/20/77/Week+1',
-      { pageId: '77', spaceKey: '~5b10a2844c', slug: 'Week 1', blog: true },
+      { pageId: '77', spaceKey: '~5b10a2844c', slug: 'Week 1', blog: true, contextPath: '/wiki' },
     ],
-    ['https://a.atlassian.net/wiki/spaces/RM/blog/78', { pageId: '78', spaceKey: 'RM', slug: '', blog: true }],
-    ['https://a.atlassian.net/wiki/pages/viewpage.action?pageId=98309', { pageId: '98309' }],
-    ['https://a.atlassian.net/wiki/pages/viewpage.action?pageId=abc', {}],
+    [
+      'https://a.atlassian.net/wiki/spaces/RM/blog/78',
+      { pageId: '78', spaceKey: 'RM', slug: '', blog: true, contextPath: '/wiki' },
+    ],
+    ['https://a.atlassian.net/wiki/pages/viewpage.action?pageId=98309', { pageId: '98309', contextPath: '/wiki' }],
+    ['https://a.atlassian.net/wiki/pages/viewpage.action?pageId=abc', { contextPath: '/wiki' }],
     [
       'https://a.atlassian.net/wiki/spaces/RM/pages/12/%E0%A4%A',
-      { pageId: '12', spaceKey: 'RM', slug: '%E0%A4%A', blog: false },
+      { pageId: '12', spaceKey: 'RM', slug: '%E0%A4%A', blog: false, contextPath: '/wiki' },
     ],
-    ['https://a.atlassian.net/wiki/x/AYCAfw', {}],
+    ['https://a.atlassian.net/wiki/x/AYCAfw', { contextPath: '/wiki' }],
+    [
+      'https://wiki.example.org/confluence/display/RM/Vital+Records',
+      { spaceKey: 'RM', slug: 'Vital Records', contextPath: '/confluence' },
+    ],
+    ['https://wiki.example.org/pages/viewpage.action?pageId=42', { pageId: '42', contextPath: '' }],
     ['https://a.atlassian.net/wiki/home', {}],
   ];
   for (const [url, expected] of cases) it(`reads ${url}`, () => expect(pageFromUrl(new URL(url))).toEqual(expected));
 
-  const yes = ['https://a.atlassian.net/wiki/spaces/RM/pages/1/X', 'https://a.atlassian.net/wiki/home'];
+  const yes = [
+    'https://a.atlassian.net/wiki/spaces/RM/pages/1/X',
+    'https://a.atlassian.net/wiki/home',
+    // Server and Data Center on the organisation's own host, by their URL shapes (the page must then prove it).
+    'https://confluence.example.org/wiki/spaces/RM/pages/1/X',
+    'http://wiki.example.org/display/RM/Vital+Records',
+    'https://intranet.example.org/confluence/pages/viewpage.action?pageId=42',
+  ];
   const no = [
     'http://a.atlassian.net/wiki/spaces/RM/pages/1/X',
     'https://a.atlassian.net/browse/REC-1',
-    'https://a.atlassian.net.evil.example/wiki/spaces/RM/pages/1/X',
-    'https://confluence.example.org/wiki/spaces/RM/pages/1/X',
+    'https://confluence.example.org/dashboard.action',
+    'https://www.example.org/blog/2026/a-post',
+    'ftp://wiki.example.org/display/RM/X',
   ];
   for (const url of yes) it(`matches ${url}`, () => expect(confluence.matches(new URL(url))).toBe(true));
   for (const url of no) it(`rejects ${url}`, () => expect(confluence.matches(new URL(url))).toBe(false));
@@ -99,14 +119,47 @@ describe('confluence signals and fallbacks', () => {
   });
 });
 
-describe('confluence never throws', () => {
-  it('returns [] when the document itself throws', () => {
+describe('confluence on its own host (Server / Data Center)', () => {
+  it('needs Confluence’s own AJS page id off Cloud: a look-alike path gives nothing', () => {
+    const url = new URL('https://shop.example.org/display/settings/colours');
+    expect(confluence.matches(url)).toBe(true);
+    expect(confluence.detect(page('<title>Display settings</title>', '<h1>Colours</h1>'), url)).toEqual([]);
+  });
+
+  it('exports under the context path the page states, or the one the URL shows', () => {
+    const head = '<meta name="ajs-page-id" content="42"><meta name="ajs-page-title" content="T">';
+    const at = (href: string, extra = '') =>
+      confluence.detect(page(head + extra, ''), new URL(href))[0]?.capture.parts[0];
+    expect(at('https://wiki.example.org/pages/viewpage.action?pageId=42')).toMatchObject({
+      url: 'https://wiki.example.org/exportword?pageId=42',
+    });
+    expect(at('https://example.org/kb/display/RM/T')).toMatchObject({
+      url: 'https://example.org/kb/exportword?pageId=42',
+    });
+    expect(at('https://example.org/kb/display/RM/T', '<meta name="ajs-context-path" content="/evil">')).toMatchObject({
+      url: 'https://example.org/kb/exportword?pageId=42',
+    });
+  });
+
+  it('reads the build marker for health counts', () => {
+    const head = '<meta name="ajs-version-number" content="8.5.4"><meta name="ajs-build-number" content="9012">';
+    expect(confluence.build?.(page(head, ''))).toBe('8.5.4+9012');
+    expect(confluence.build?.(page('<meta name="ajs-version-number" content="<script>">', ''))).toBeUndefined();
+  });
+});
+
+describe('confluence on hostile pages', () => {
+  it('does not hide a failure: the runner reports a document that throws', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(confluence.detect(hostile, PAGE_URL)).toEqual([]);
+    const run = runDetectorList(hostile, PAGE_URL.href, [confluence], undefined);
+    expect(run.detections).toEqual([]);
+    expect(run.errors).toEqual([
+      { detector: 'confluence', problem: 'detect-failed', message: 'Detector failed on this page: boom' },
+    ]);
   });
 
   it('stays bounded on 10 000 meta tags and page ids', () => {
@@ -119,7 +172,7 @@ describe('confluence never throws', () => {
       new URL('https://acme.atlassian.net/wiki/spaces/RM/pages/1/T'),
     );
     expect(d?.title).toBe('T');
-  });
+  }, 120_000);
 });
 
 describe('confluence stays off other apps’ pages', () => {

@@ -1,5 +1,5 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, mimeTypeFromName, safeFileName, textOf } from './text';
+import { attr, cleanText, decodePart, mimeTypeFromName, safeFileName, textOf, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -30,13 +30,7 @@ interface Found {
   via: string;
 }
 
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
+const decode = (segment: string) => decodePart(segment);
 
 function isDropboxHost(host: string): boolean {
   return host === 'www.dropbox.com' || host === 'dropbox.com';
@@ -158,12 +152,8 @@ function selectedFiles(document: Document, url: URL): Found[] {
   const rows = document.querySelectorAll('[role="row"][aria-selected="true"]');
   for (const row of Array.from(rows).slice(0, MAX_ROWS)) {
     for (const link of Array.from(row.querySelectorAll('a[href]')).slice(0, 20)) {
-      let target: URL;
-      try {
-        target = new URL(attr(link, 'href', 4096), url);
-      } catch {
-        continue;
-      }
+      const target = toUrl(attr(link, 'href', 4096), url);
+      if (!target) continue;
       const found = fileFromUrl(target);
       if (!found || found.sourceId.length > 2048) continue;
       if (!seen.has(found.sourceId)) {
@@ -189,11 +179,6 @@ export const dropbox: Detector = {
   id: 'dropbox',
   hosts: ['https://www.dropbox.com/*'],
   matches: isDropbox,
-  detect(document, url) {
-    try {
-      return detectDropbox(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectDropbox,
+  expectsItem: (url) => fileFromUrl(url) !== null,
 };

@@ -1,5 +1,5 @@
 import type { Metadata, SourceKind } from '../records/record';
-import { attr, cleanText, normaliseDate, textOf } from './text';
+import { attr, cleanText, decodePart, normaliseDate, queryPairs, textOf, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -260,29 +260,21 @@ function fromOpenGraph(meta: Map<string, string[]>): Found | null {
 }
 
 /** An absolute http(s) URL without its hash and tracking parameters, or undefined. */
-function cleanUrl(value: string | undefined | null, base: URL): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value.trim().slice(0, 4096), base);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    url.hash = '';
-    for (const key of [...url.searchParams.keys()]) if (TRACKING_PARAM.test(key)) url.searchParams.delete(key);
-    return url.href;
-  } catch {
-    return undefined;
-  }
+export function cleanUrl(value: string | undefined | null, base: URL): string | undefined {
+  const url = value ? toUrl(value.trim().slice(0, 4096), base) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return undefined;
+  url.hash = '';
+  // Names are collected first: deleting while reading would skip the next one. queryPairs, not `keys()`, which
+  // Firefox's content-script sandbox cannot iterate.
+  for (const [key] of queryPairs(url)) if (TRACKING_PARAM.test(key)) url.searchParams.delete(key);
+  return url.href;
 }
 
 function pdfPlan(pdfUrl: string | undefined, base: URL): CapturePlan {
   const href = cleanUrl(pdfUrl, base);
   if (!href) return { parts: [] };
-  const segment = new URL(href).pathname.split('/').pop() ?? '';
-  let name = segment;
-  try {
-    name = decodeURIComponent(segment);
-  } catch {
-    // keep the encoded form
-  }
+  const segment = toUrl(href)?.pathname.split('/').pop() ?? '';
+  let name = decodePart(segment);
   name = name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'document';
   if (!/\.pdf$/i.test(name)) name += '.pdf';
   return { parts: [{ source: 'fetch', url: href, name, mimeType: 'application/pdf', role: 'primary' }] };
@@ -351,11 +343,5 @@ export const generic: Detector = {
   id: 'generic',
   hosts: [],
   matches: (url) => url.protocol === 'http:' || url.protocol === 'https:',
-  detect(document, url) {
-    try {
-      return describePage(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: describePage,
 };

@@ -1,6 +1,7 @@
 import type { Attachment, Metadata } from '../records/record';
 import { decimalToHex, decodeGmailToken, hexToDecimal, timestampFromId } from './gmail-token';
-import { attr, cleanText, mailbox, parseDisplayDate, parseSize, textOf } from './text';
+import { headerKind, isSelfLabel } from './labels';
+import { attr, cleanText, decodePart, mailbox, parseDisplayDate, parseSize, textOf } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -118,12 +119,7 @@ function attachments(message: Element): Attachment[] {
   for (const card of Array.from(message.querySelectorAll('span.aZo')).slice(0, MAX_ATTACHMENTS)) {
     const download = attr(card, 'download_url', 8192);
     const [mime = '', encodedName = ''] = download.split(':', 2);
-    let fileName = '';
-    try {
-      fileName = decodeURIComponent(encodedName);
-    } catch {
-      fileName = encodedName;
-    }
+    const fileName = decodePart(encodedName);
     const name = textOf(card.querySelector('.aV3'), 1024) || cleanText(fileName, 1024);
     const size = parseSize(textOf(card.querySelector('.SaH2Ve'), 32));
     if (!name || (!download && size === undefined)) continue;
@@ -135,12 +131,10 @@ function attachments(message: Element): Attachment[] {
   return out;
 }
 
-/** Gmail names the signed-in user "me": that is a label of the page, not the person's name, so it is dropped. */
-const SELF_LABEL = /^me$/i;
-
+/** Gmail names the signed-in user "me" (in the UI language): a label of the page, not the person's name, so dropped. */
 function mailboxOf(span: Element | null): string | undefined {
   const name = attr(span, 'name', 1024);
-  return mailbox(SELF_LABEL.test(name.trim()) ? '' : name, attr(span, 'email', 1024));
+  return mailbox(isSelfLabel(name) ? '' : name, attr(span, 'email', 1024));
 }
 
 function unique(values: (string | undefined)[]): string[] {
@@ -148,17 +142,18 @@ function unique(values: (string | undefined)[]): string[] {
 }
 
 /**
- * To and Cc/Bcc. The expanded details table (`table.ajC`, rows labelled "to:", "cc:", "bcc:") separates them;
- * without it Gmail shows one recipient line (`.hb span[email]`, or `span.g2[email]` in older layouts) that
- * does not say who was copied, so everyone there is an addressee. English labels only; a row with another
- * label is ignored, and if no row is understood the recipient line is used.
+ * To and Cc/Bcc. The expanded details table (`table.ajC`, rows labelled "to:", "cc:", "bcc:" in the UI language)
+ * separates them; nothing but the label tells the rows apart, so the labels of ten languages are carried
+ * (labels.ts). Without the table Gmail shows one recipient line (`.hb span[email]`, or `span.g2[email]` in older
+ * layouts) that does not say who was copied, so everyone there is an addressee; that line is also used when no row
+ * is understood.
  */
 function recipients(message: Element): Pick<Metadata, 'addressees' | 'otherAddressees'> {
   const to: (string | undefined)[] = [];
   const other: (string | undefined)[] = [];
   for (const row of Array.from(message.querySelectorAll('table.ajC tr')).slice(0, 20)) {
-    const label = textOf(row.querySelector('td'), 20).toLowerCase().replace(/:$/, '');
-    const target = label === 'to' ? to : label === 'cc' || label === 'bcc' ? other : null;
+    const kind = headerKind(textOf(row.querySelector('td'), 40));
+    const target = kind === 'to' ? to : kind === 'cc' || kind === 'bcc' ? other : null;
     if (!target) continue;
     for (const span of Array.from(row.querySelectorAll('span[email]')).slice(0, 500)) target.push(mailboxOf(span));
   }
@@ -352,13 +347,9 @@ function detectSelectedRows(document: Document, url: URL, acct: Account): Detect
   const out: Detection[] = [];
   for (const row of Array.from(document.querySelectorAll('tr.zA')).slice(0, MAX_ROWS_SCANNED)) {
     if (out.length >= MAX_MESSAGES) break;
-    try {
-      if (!row.querySelector('div[role="checkbox"][aria-checked="true"]')) continue;
-      const found = rowDetection(threadRows(row), url, acct);
-      if (found) out.push(found);
-    } catch {
-      // One odd row must not hide the others.
-    }
+    if (!row.querySelector('div[role="checkbox"][aria-checked="true"]')) continue;
+    const found = rowDetection(threadRows(row), url, acct);
+    if (found) out.push(found);
   }
   return out;
 }
@@ -383,13 +374,9 @@ function detectThread(document: Document, url: URL): Detection[] {
 
   const out: Detection[] = [];
   for (const message of messages) {
-    try {
-      const ids = messageIds(message);
-      const found = ids && detection(message, ids, thread, title, url, acct);
-      if (found) out.push(found);
-    } catch {
-      // One odd message must not hide the others; the runner reports detectors that give nothing.
-    }
+    const ids = messageIds(message);
+    const found = ids && detection(message, ids, thread, title, url, acct);
+    if (found) out.push(found);
   }
   // Without message ids in the DOM, the thread id stands for the thread's first message: Gmail gives a thread
   // the id of the message that started it, so the capture URL fetches that message.
@@ -405,11 +392,9 @@ export const gmail: Detector = {
   id: 'gmail',
   hosts: ['https://mail.google.com/*'],
   matches: isGmail,
-  detect(document, url) {
-    try {
-      return detectThread(document, url);
-    } catch {
-      return [];
-    }
+  detect: detectThread,
+  expectsItem: (url) => {
+    const ids = idFromHash(url.hash);
+    return Boolean(ids.threadPermId || ids.legacyThreadId);
   },
 };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { fileName, googleDocs, parseDocsUrl } from './google-docs';
 import { Detection } from './types';
 
@@ -149,13 +150,13 @@ describe('google-docs signals', () => {
 
 describe('google-docs never throws', () => {
   const url = `https://docs.google.com/document/d/${ID}/edit`;
-  it('returns [] when the document itself throws', () => {
+  it('does not hide a document that throws: the runner reports it', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(detect(hostile, url)).toEqual([]);
+    expectRunnerReports(googleDocs, hostile, url);
   });
 
   it('returns [] for a URL outside Docs even with Docs markup', () => {
@@ -172,11 +173,55 @@ describe('google-docs never throws', () => {
     expect(v.parse(Detection, d)).toEqual(d);
     for (const part of d?.capture.parts ?? []) expect(part.name.length).toBeLessThanOrEqual(255);
     expect(detect(page(scripts), url)).toEqual([]);
-  });
+  }, 120_000);
 
   it('makes file names without path separators', () => {
     expect(fileName('../../etc/passwd', '.docx', 'id')).toBe('_.._etc_passwd.docx');
     expect(fileName('  ', '.pdf', 'id')).toBe('id.pdf');
     expect(fileName('a:b*c?', '.pdf', 'id')).toBe('a_b_c_.pdf');
+  });
+});
+
+describe('every Google editor: its own export format, or its metadata with the reason', () => {
+  const at = (url: string, title: string) => googleDocs.detect(parse(`<title>${title}</title>`), new URL(url))[0];
+  it('exports a drawing as SVG, with a PDF rendition', () => {
+    const d = at(`https://docs.google.com/drawings/d/${ID}/edit`, 'Plan - Google Drawings');
+    expect(
+      d?.capture.parts.map((p) => [p.source === 'fetch' && p.url, p.source === 'fetch' && p.mimeType, p.role]),
+    ).toEqual([
+      [`https://docs.google.com/drawings/d/${ID}/export/svg`, 'image/svg+xml', 'primary'],
+      [`https://docs.google.com/drawings/d/${ID}/export/pdf`, 'application/pdf', 'rendition'],
+    ]);
+  });
+
+  it('exports an Apps Script project as its JSON, on its own origin', () => {
+    const d = at(`https://script.google.com/home/projects/${ID}/edit`, 'Retention sweep - Apps Script');
+    expect(d?.title).toBe('Retention sweep');
+    expect(d?.capture.parts[0]).toMatchObject({
+      url: `https://script.google.com/feeds/download/export?id=${ID}&format=json`,
+      name: 'Retention sweep.json',
+    });
+  });
+
+  const metadataOnly: [string, string, RegExp][] = [
+    [`https://docs.google.com/forms/d/${ID}/edit`, 'Survey - Google Forms', /Google Forms/],
+    [`https://docs.google.com/videos/d/${ID}/edit`, 'Onboarding - Google Vids', /Google Vids/],
+    [`https://jamboard.google.com/d/${ID}/viewer`, 'Ideas - Google Jamboard', /Jamboard/],
+    [`https://sites.google.com/d/${ID}/p/1a2b3c/edit`, 'Intranet - Google Sites', /Google Sites/],
+  ];
+  for (const [url, title, reason] of metadataOnly) {
+    it(`declares ${new URL(url).pathname.split('/')[1]} ${url.includes('jamboard') ? '(Jamboard)' : ''} by its metadata, saying why`, () => {
+      const d = at(url, title);
+      expect(d?.title).toBe(title.replace(/ - Google \w+$/, ''));
+      expect(d?.capture.parts).toEqual([]);
+      expect(d?.capture.reason).toMatch(reason);
+      expect(d?.metadata.mimeType).toMatch(/^application\/vnd\.google-apps\./);
+    });
+  }
+
+  it('gives nothing for a sign-in page at an editor URL', () => {
+    expect(
+      googleDocs.detect(parse('<title>Sign in</title>'), new URL(`https://docs.google.com/forms/d/${ID}/edit`)),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Metadata } from '../records/record';
+import { GOOGLE_NATIVE, GOOGLE_TYPES } from './google-types';
 import { attr, cleanText, textOf } from './text';
 import type { CapturePart, Detection, Detector } from './types';
 
@@ -68,7 +69,12 @@ const INFO: Record<Editor, EditorInfo> = {
   },
 };
 
-const TITLE_SUFFIX = /\s[-–—]\s*Google (?:Docs|Sheets|Slides)\s*$/;
+/**
+ * `<Title> - Google Docs`, in any UI language: the product name is translated (`Google Trang tính`,
+ * `Google スプレッドシート`, `Google 文档`) but always starts with "Google".
+ */
+export const GOOGLE_TITLE_SUFFIX = /\s[-–—]\s*Google\s[^-–—|]{1,40}$/u;
+const TITLE_SUFFIX = GOOGLE_TITLE_SUFFIX;
 const RESOURCE_KEY = /^[A-Za-z0-9_-]{1,100}$/;
 const SMALL_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_SCRIPTS = 50;
@@ -213,7 +219,135 @@ function detectFile(document: Document, url: URL): Detection[] {
   ];
 }
 
+/**
+ * Google's other editors: Forms, Drawings and Vids on docs.google.com; Apps Script, Jamboard and the Sites editor on
+ * their own hosts (read on the user's gesture, since the extension has no content script there). Each is exported in
+ * its own export format where Google offers one on the editor's own origin, or declared by its metadata with the
+ * reason (google-types.ts).
+ */
+interface OtherEditor {
+  type: string;
+  host: string;
+  path: RegExp;
+  suffix: RegExp;
+  export?: (base: string, id: string) => { path: string; extension: string; mimeType: string; rendition?: string };
+}
+
+const OTHER_EDITORS: OtherEditor[] = [
+  {
+    type: 'form',
+    host: 'docs.google.com',
+    path: /^\/forms\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})\/(?:edit|viewform|viewanalytics)\/?$/,
+    suffix: GOOGLE_TITLE_SUFFIX,
+  },
+  {
+    type: 'drawing',
+    host: 'docs.google.com',
+    path: /^\/drawings\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})(?:\/(?:edit|view|preview))?\/?$/,
+    suffix: GOOGLE_TITLE_SUFFIX,
+    // The Drawings editor's own exports (`/drawings/d/<id>/export/svg|pdf|png`): the vector one first.
+    export: (base, id) => ({
+      path: `${base}/drawings/d/${id}/export/svg`,
+      extension: '.svg',
+      mimeType: 'image/svg+xml',
+      rendition: `${base}/drawings/d/${id}/export/pdf`,
+    }),
+  },
+  {
+    type: 'vid',
+    host: 'docs.google.com',
+    path: /^\/videos\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})(?:\/(?:edit|view|preview))?\/?$/,
+    suffix: GOOGLE_TITLE_SUFFIX,
+  },
+  {
+    type: 'script',
+    host: 'script.google.com',
+    path: /^\/(?:u\/(\d{1,3})\/)?(?:d|home\/projects)\/([A-Za-z0-9_-]{25,200})(?:\/edit)?\/?$/,
+    suffix: /\s[-–—]\s*(?:Apps Script|Google Apps Script)$/,
+    // The project export Apps Script's own tools use (`feeds/download/export?format=json`), on the editor's origin.
+    export: (base, id) => ({
+      path: `${base}/feeds/download/export?id=${id}&format=json`,
+      extension: '.json',
+      mimeType: 'application/vnd.google-apps.script+json',
+    }),
+  },
+  {
+    type: 'jam',
+    host: 'jamboard.google.com',
+    path: /^\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})(?:\/(?:edit|viewer))?\/?$/,
+    suffix: GOOGLE_TITLE_SUFFIX,
+  },
+  {
+    type: 'site',
+    host: 'sites.google.com',
+    path: /^\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})(?:\/p\/[A-Za-z0-9_-]{1,200})?\/edit\/?$/,
+    suffix: GOOGLE_TITLE_SUFFIX,
+  },
+];
+
+function otherEditorOf(url: URL): { editor: OtherEditor; account?: string; fileId: string } | undefined {
+  if (url.protocol !== 'https:') return undefined;
+  for (const editor of OTHER_EDITORS) {
+    if (editor.host !== url.hostname) continue;
+    const m = editor.path.exec(url.pathname.slice(0, 600));
+    if (m) return { editor, fileId: m[2]!, ...(m[1] ? { account: m[1] } : {}) };
+  }
+  return undefined;
+}
+
+function detectOtherFile(document: Document, url: URL): Detection[] {
+  const found = otherEditorOf(url);
+  if (!found) return [];
+  const { editor, fileId, account } = found;
+  const type = GOOGLE_TYPES[editor.type]!;
+  // The page must be the editor's, not a sign-in or "no access" page at the same URL.
+  const title = stripTitleSuffix(document.title, editor.suffix);
+  const og = cleanText(attr(document.querySelector('meta[property="og:title"]'), 'content', 2000), 1024);
+  if (title === null && !isDocsPage(document)) return [];
+  const name = title || og || `Untitled (${type.label})`;
+  const nativeType = `${GOOGLE_NATIVE}${editor.type}`;
+  const identifiers: Record<string, string> = { fileId, editor: editor.type };
+  if (account) identifiers.account = account;
+  const key = resourceKey(url);
+  if (key) identifiers.resourceKey = key;
+  const exported = editor.export?.(`https://${url.hostname}${account ? `/u/${account}` : ''}`, fileId);
+  const metadata: Metadata = { mimeType: exported?.mimeType ?? nativeType, identifiers };
+  const parts: CapturePart[] = exported
+    ? [
+        {
+          source: 'fetch',
+          url: exported.path,
+          name: fileName(name, exported.extension, fileId),
+          mimeType: exported.mimeType,
+          role: 'primary',
+        },
+        ...(exported.rendition
+          ? [
+              {
+                source: 'fetch' as const,
+                url: exported.rendition,
+                name: fileName(name, '.pdf', fileId),
+                mimeType: 'application/pdf',
+                role: 'rendition' as const,
+                optional: true,
+              },
+            ]
+          : []),
+      ]
+    : [];
+  return [
+    {
+      source: { app: 'google-docs', kind: 'document', url: url.href, sourceId: `gdrive:${fileId}` },
+      title: name,
+      metadata,
+      capture: exported ? { parts } : { parts: [], reason: type.reason },
+      via: title ? 'url-id/title' : 'url-id/og-title',
+    },
+  ];
+}
+
 function isDocsUrl(url: URL): boolean {
+  if (otherEditorOf(url)) return true;
   return (
     url.protocol === 'https:' &&
     url.hostname === 'docs.google.com' &&
@@ -226,11 +360,6 @@ export const googleDocs: Detector = {
   id: 'google-docs',
   hosts: ['https://docs.google.com/*'],
   matches: isDocsUrl,
-  detect(document, url) {
-    try {
-      return detectFile(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: (document, url) => (otherEditorOf(url) ? detectOtherFile(document, url) : detectFile(document, url)),
+  expectsItem: (url) => parseDocsUrl(url) !== null || otherEditorOf(url) !== undefined,
 };

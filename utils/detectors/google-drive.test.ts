@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { googleDrive } from './google-drive';
 import { Detection } from './types';
 
@@ -91,24 +92,63 @@ describe('google-drive selection', () => {
     expect(detect(labelled, url)[0]?.title).toBe('b.pdf');
     const bare = grid(`<div role="row" data-id="${ID}" aria-selected="true"></div>`);
     expect(detect(bare, url)[0]).toMatchObject({ title: `Drive file ${ID}` });
-    expect(detect(bare, url)[0]?.capture.parts[0]).toMatchObject({
-      name: `Drive file ${ID}`,
-      mimeType: 'application/octet-stream',
+    // Nothing says what the file is: it could be a native one, so it is never downloaded blindly.
+    expect(detect(bare, url)[0]?.capture).toEqual({
+      parts: [],
+      reason: expect.stringMatching(/not downloaded blindly/),
     });
   });
 
-  it('maps Google-native files to metadata-only detections and skips folders and shortcuts', () => {
+  it('declares every Google-native type by its metadata with the reason, skips folders, downloads no native file', () => {
+    const natives = [
+      'spreadsheet',
+      'shortcut',
+      'form',
+      'drawing',
+      'site',
+      'vid',
+      'jam',
+      'script',
+      'map',
+      'fusiontable',
+    ];
     const doc = grid(
-      row('1AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Sheet', true, 'application/vnd.google-apps.spreadsheet') +
-        row('1BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', 'Dir', true, 'application/vnd.google-apps.folder') +
-        row('1CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC', 'Link', true, 'application/vnd.google-apps.shortcut') +
-        row('1DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD', 'Form', true, 'application/vnd.google-apps.form'),
+      row('1BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', 'Dir', true, 'application/vnd.google-apps.folder') +
+        natives
+          .map((type, i) =>
+            row(`1${String.fromCharCode(65 + i).repeat(32)}`, type, true, `application/vnd.google-apps.${type}`),
+          )
+          .join(''),
     );
     const found = detect(doc, url);
-    expect(found.map((d) => [d.title, d.source.kind, d.capture.parts.length])).toEqual([
-      ['Sheet', 'document', 0],
-      ['Form', 'file', 0],
+    expect(found.map((d) => d.title)).toEqual(natives);
+    for (const d of found) {
+      expect(d.capture.parts, d.title).toEqual([]);
+      expect(d.capture.reason, d.title).toMatch(/\w/);
+      expect(d.metadata.mimeType).toBe(`application/vnd.google-apps.${d.title}`);
+    }
+    expect(found[0]?.source.kind).toBe('document');
+    expect(found.find((d) => d.title === 'vid')?.capture.reason).toMatch(/Google Vids/);
+  });
+
+  it('reads the MIME type Drive embeds in the page (_DRIVE_ivd), before any icon or name', () => {
+    const items = JSON.stringify([
+      [
+        [ID, ['0AParent'], 'Quarterly review', 'application/vnd.google-apps.vid'],
+        ['1ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ', [], 'scan', 'application/pdf'],
+      ],
+      null,
+      1,
     ]);
+    const escaped = items.replace(/"/g, '\\x22').replace(/\[/g, '\\x5b').replace(/\]/g, '\\x5d');
+    const script = `<script nonce="n">window['_DRIVE_ivd'] = '${escaped}';</script>`;
+    const doc = grid(
+      script + row(ID, 'Quarterly review', true) + row('1ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ', 'scan', true),
+    );
+    const [vid, pdf] = detect(doc, url);
+    expect(vid?.capture).toEqual({ parts: [], reason: expect.stringMatching(/Google Vids/) });
+    expect(vid?.metadata.mimeType).toBe('application/vnd.google-apps.vid');
+    expect(pdf?.capture.parts[0]).toMatchObject({ mimeType: 'application/pdf', source: 'fetch' });
   });
 
   it('ignores selection in the folder tree and the open folder itself', () => {
@@ -124,15 +164,15 @@ describe('google-drive selection', () => {
     const found = detect(grid(rows), url);
     expect(found).toHaveLength(100);
     for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
-  });
+  }, 120_000);
 
-  it('returns [] when the document itself throws, or the URL is not Drive', () => {
+  it('does not hide a document that throws: the runner reports it, or the URL is not Drive', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(detect(hostile, url)).toEqual([]);
+    expectRunnerReports(googleDrive, hostile, url);
     expect(detect(grid(row(ID, 'a.pdf')), 'https://mail.google.com/mail/u/0/#inbox')).toEqual([]);
   });
 });

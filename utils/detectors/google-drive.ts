@@ -1,6 +1,7 @@
 import type { Metadata, SourceKind } from '../records/record';
-import { FILE_ID, fileName, resourceKey, stripTitleSuffix } from './google-docs';
-import { attr, cleanText, textOf } from './text';
+import { FILE_ID, fileName, GOOGLE_TITLE_SUFFIX, resourceKey, stripTitleSuffix } from './google-docs';
+import { GOOGLE_NATIVE, googleType } from './google-types';
+import { attr, cleanText, textOf, toUrl } from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -17,14 +18,16 @@ import type { CapturePlan, Detection, Detector } from './types';
 
 const FILE_PATH = /^\/file\/(?:u\/(\d{1,3})\/)?d\/([A-Za-z0-9_-]{25,200})(?:\/(?:view|edit|preview))?\/?$/;
 const LIST_PATH = /^\/drive\/(?:u\/(\d{1,3})\/)?(?:folders\/([A-Za-z0-9_-]{10,200})\/?)?/;
-const TITLE_SUFFIX = /\s[-–—]\s*Google Drive\s*$/;
+/** `<name> - Google Drive` in any UI language (`Google ドライブ`, `Google 云端硬盘`). */
+const TITLE_SUFFIX = GOOGLE_TITLE_SUFFIX;
 const ICON_PATH = /^\/\d{1,4}\/type\/([a-z]{1,20}\/[A-Za-z0-9.+_-]{1,120})$/;
 const MAX_SELECTED_SCANNED = 2000;
 const MAX_DETECTIONS = 100;
 
-const GOOGLE_NATIVE = 'application/vnd.google-apps.';
-/** Not files: selecting a folder or a shortcut declares nothing. */
-const NOT_FILES = new Set([`${GOOGLE_NATIVE}folder`, `${GOOGLE_NATIVE}shortcut`]);
+/** Not a file: selecting a folder declares nothing. */
+const FOLDER = `${GOOGLE_NATIVE}folder`;
+const MAX_SCRIPTS = 60;
+const MAX_SCRIPT_CHARS = 3_000_000;
 const DOCUMENT_TYPES = new Set([
   `${GOOGLE_NATIVE}document`,
   `${GOOGLE_NATIVE}spreadsheet`,
@@ -77,17 +80,53 @@ function typeFromName(name: string): string | undefined {
   return m ? EXTENSION_TYPES[m[1]!.toLowerCase()] : undefined;
 }
 
+/**
+ * Drive's own list data, `window['_DRIVE_ivd'] = '<JSON, JS-escaped>'`: `[0]` is the folder's items, each
+ * `[id, [parent ids], name, MIME type, …]` (the shape public Drive scrapers read, e.g. gdown before it moved to
+ * `embeddedfolderview`). It holds the first items of the folder the page was loaded on; an id's name and type never
+ * change, so it stays right after the app moves to another folder, for the items it has.
+ */
+export function driveItems(document: Document): Map<string, { name: string; mimeType: string }> {
+  const items = new Map<string, { name: string; mimeType: string }>();
+  for (const script of Array.from(document.querySelectorAll('script:not([src])')).slice(0, MAX_SCRIPTS)) {
+    const text = (script.textContent ?? '').slice(0, MAX_SCRIPT_CHARS);
+    const m = /_DRIVE_ivd'\]\s*=\s*'((?:[^'\\]|\\.){0,2000000})'/.exec(text);
+    if (!m) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(unescapeJs(m[1]!));
+    } catch {
+      continue; // Not the JSON Drive writes: the page's other signals still describe the files.
+    }
+    const list = Array.isArray(data) && Array.isArray(data[0]) ? (data[0] as unknown[]) : [];
+    for (const item of list.slice(0, 5000)) {
+      if (!Array.isArray(item)) continue;
+      const [id, , name, mimeType] = item as unknown[];
+      if (typeof id === 'string' && FILE_ID.test(id) && typeof mimeType === 'string' && MIME.test(mimeType)) {
+        items.set(id, { name: typeof name === 'string' ? name : '', mimeType: mimeType.toLowerCase() });
+      }
+    }
+  }
+  return items;
+}
+
+const MIME = /^[a-z]{1,20}\/[A-Za-z0-9.+_-]{1,120}$/;
+
+/** A JavaScript single-quoted string's escapes (`\x22`, `\u00e9`, `\/`, `\\`) undone. */
+function unescapeJs(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S])/g, (_, sequence: string) => {
+    if (sequence.length > 1) return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
+    return sequence === 'n' ? '\n' : sequence === 't' ? '\t' : sequence === 'r' ? '\r' : sequence;
+  });
+}
+
 /** The MIME type in a Drive type icon's URL (`…/16/type/application/pdf`). */
 function typeFromIcon(row: Element): string | undefined {
   for (const img of Array.from(row.querySelectorAll('img[src*="/type/"]')).slice(0, 5)) {
-    try {
-      const src = new URL(attr(img, 'src', 1000));
-      if (src.protocol !== 'https:' || !src.hostname.endsWith('.googleusercontent.com')) continue;
-      const m = ICON_PATH.exec(src.pathname);
-      if (m) return m[1]!.toLowerCase();
-    } catch {
-      // Not a URL: try the next icon.
-    }
+    const src = toUrl(attr(img, 'src', 1000));
+    if (src?.protocol !== 'https:' || !src.hostname.endsWith('.googleusercontent.com')) continue;
+    const m = ICON_PATH.exec(src.pathname);
+    if (m) return m[1]!.toLowerCase();
   }
   return undefined;
 }
@@ -100,7 +139,12 @@ function typeFromIcon(row: Element): string | undefined {
  * the file in its editor gives the google-docs detection with the export.
  */
 function capturePlan(found: Found, slot: string | undefined): CapturePlan {
-  if (found.mimeType?.startsWith(GOOGLE_NATIVE)) return { parts: [] };
+  const native = googleType(found.mimeType);
+  if (native) return { parts: [], reason: native.reason };
+  const mimeType = found.mimeType ?? typeFromName(found.name);
+  // Without a type from Drive or the name, the file could be a native one (Vids, Jamboard…), which would download
+  // as an error page: nothing is fetched blindly.
+  if (!mimeType) return { parts: [], reason: UNKNOWN_TYPE };
   let url = `https://drive.google.com/uc?id=${found.fileId}&export=download&confirm=t`;
   if (found.resourceKey) url += `&resourcekey=${found.resourceKey}`;
   if (slot) url += `&authuser=${slot}`;
@@ -110,7 +154,7 @@ function capturePlan(found: Found, slot: string | undefined): CapturePlan {
         source: 'fetch',
         url,
         name: fileName(found.name, '', found.fileId),
-        mimeType: found.mimeType ?? typeFromName(found.name) ?? 'application/octet-stream',
+        mimeType,
         role: 'primary',
       },
     ],
@@ -137,6 +181,9 @@ function detection(found: Found, url: URL, slot: string | undefined): Detection 
   };
 }
 
+const UNKNOWN_TYPE =
+  'Drive does not say what kind of file this is, so it is not downloaded blindly: open the file in its own app to capture it.';
+
 /** The preview page of one file: its id from the URL, its name from `<title>` or `og:title`. */
 function detectPreview(document: Document, url: URL): Detection[] {
   const m = FILE_PATH.exec(url.pathname.slice(0, 600));
@@ -155,6 +202,8 @@ function detectPreview(document: Document, url: URL): Detection[] {
   }
   if (!name) return [];
   const found: Found = { fileId, name, via };
+  const embedded = driveItems(document).get(fileId)?.mimeType;
+  if (embedded) found.mimeType = embedded;
   const key = resourceKey(url);
   if (key) found.resourceKey = key;
   return [detection(found, url, account(url, m?.[1]))];
@@ -180,24 +229,24 @@ function detectSelection(document: Document, url: URL): Detection[] {
   const seen = new Set<string>();
   const out: Detection[] = [];
   const selected = Array.from(document.querySelectorAll('[aria-selected="true"]')).slice(0, MAX_SELECTED_SCANNED);
+  const embedded = selected.length > 0 ? driveItems(document) : new Map<string, { name: string; mimeType: string }>();
   for (const row of selected) {
     if (out.length >= MAX_DETECTIONS) break;
-    try {
-      if (outsideList(row)) continue;
-      const holder = row.hasAttribute('data-id') ? row : row.querySelector('[data-id]');
-      const fileId = attr(holder, 'data-id', 300);
-      // The open folder itself can show as selected in the tree or breadcrumb; it is not a file.
-      if (!FILE_ID.test(fileId) || fileId === folderId || seen.has(fileId)) continue;
-      const mimeType = typeFromIcon(row);
-      if (mimeType && NOT_FILES.has(mimeType)) continue;
-      seen.add(fileId);
-      const found: Found = { fileId, name: rowName(row) || `Drive file ${fileId}`, via: 'aria-selected' };
-      if (mimeType) found.mimeType = mimeType;
-      if (folderId) found.folderId = folderId;
-      out.push(detection(found, url, slot));
-    } catch {
-      // One odd row must not hide the others.
-    }
+    if (outsideList(row)) continue;
+    const holder = row.hasAttribute('data-id') ? row : row.querySelector('[data-id]');
+    const fileId = attr(holder, 'data-id', 300);
+    // The open folder itself can show as selected in the tree or breadcrumb; it is not a file.
+    if (!FILE_ID.test(fileId) || fileId === folderId || seen.has(fileId)) continue;
+    const item = embedded.get(fileId);
+    // Drive's own data first; the type icon is an older signal that newer lists no longer carry.
+    const mimeType = item?.mimeType ?? typeFromIcon(row);
+    if (mimeType === FOLDER) continue;
+    seen.add(fileId);
+    const name = rowName(row) || cleanText(item?.name, 1024) || `Drive file ${fileId}`;
+    const found: Found = { fileId, name, via: item ? 'aria-selected/embedded-json' : 'aria-selected' };
+    if (mimeType) found.mimeType = mimeType;
+    if (folderId) found.folderId = folderId;
+    out.push(detection(found, url, slot));
   }
   return out;
 }
@@ -210,12 +259,9 @@ export const googleDrive: Detector = {
   id: 'google-drive',
   hosts: ['https://drive.google.com/*'],
   matches: isDrive,
+  expectsItem: (url) => isDrive(url) && (FILE_PATH.test(url.pathname) || url.pathname === '/open'),
   detect(document, url) {
-    try {
-      if (!isDrive(url)) return [];
-      return url.pathname.startsWith('/drive/') ? detectSelection(document, url) : detectPreview(document, url);
-    } catch {
-      return [];
-    }
+    if (!isDrive(url)) return [];
+    return url.pathname.startsWith('/drive/') ? detectSelection(document, url) : detectPreview(document, url);
   },
 };

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type Fixture, loadAllFixtures } from './fixtures/fixtures';
 import { generic } from './generic';
 import { gmail } from './gmail';
-import { contentScriptMatches, detectors, runDetectors } from './index';
+import { contentScriptMatches, detectors, runAsExtension, runDetectors } from './index';
 import type { Detection } from './types';
 
 const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
@@ -65,6 +65,25 @@ describe('every detector stays off the other detectors’ pages', () => {
     });
   }
 
+  it('never offers a known app’s host as a generic page, even on a path its detector does not know', () => {
+    for (const url of [
+      'https://docs.google.com/forms/u/0/',
+      'https://mail.google.com/chat/u/0/',
+      'https://acme.atlassian.net/jira/settings',
+    ]) {
+      expect(runDetectors(parse('<title>Some app page</title>'), url).detections).toEqual([]);
+      expect(runAsExtension(parse('<title>Some app page</title>'), url).detections).toEqual([]);
+    }
+  });
+
+  it('runs, for inspect, exactly what the extension runs: the app’s script on its host, the on-demand set elsewhere', () => {
+    const server = fixtures.find((f) => f.file === 'server-issue-ja.html')!;
+    expect(runAsExtension(parse(server.html), server.url).detections.map((d) => d.source.app)).toEqual(['jira']);
+    expect(runAsExtension(parse('<title>Help</title>'), 'https://help.example.org/a').detections[0]?.source.app).toBe(
+      'generic',
+    );
+  });
+
   it('offers a look-alike path on an unknown host as a generic page', () => {
     const { detections } = runDetectors(parse('<title>Webmail help</title>'), 'https://help.example.org/owa/faq');
     expect(detections.map((d) => d.source.app)).toEqual(['generic']);
@@ -74,23 +93,46 @@ describe('every detector stays off the other detectors’ pages', () => {
 describe('runDetectors', () => {
   for (const fixture of fixtures) {
     it(`gives the expected detections for ${fixture.site}/${fixture.file}`, () => {
-      expect(runDetectors(parse(fixture.html), fixture.url)).toEqual({ detections: fixture.expected, errors: [] });
+      const run = runDetectors(parse(fixture.html), fixture.url);
+      expect(run.detections).toEqual(fixture.expected);
+      expect(run.errors).toEqual([]);
+      // Only "the URL names an item, nothing was found" may be counted on a fixture: a page that shows nothing.
+      expect(run.health.filter((h) => h.problem !== 'missed')).toEqual([]);
+      if (run.health.length > 0) expect(run.detections).toEqual([]);
     });
   }
 
   it('gives nothing, not a generic page, for the Gmail inbox', () => {
     const inbox = fixtures.find((f) => f.file === 'inbox-list.html')!;
-    expect(runDetectors(parse(inbox.html), inbox.url)).toEqual({ detections: [], errors: [] });
+    expect(runDetectors(parse(inbox.html), inbox.url)).toEqual({ detections: [], errors: [], health: [] });
+  });
+
+  it('counts a page whose URL names an item but shows none, with the app and its build, and no content', () => {
+    const noAccess = fixtures.find((f) => f.site === 'google-docs' && f.file === 'no-access.html')!;
+    expect(runDetectors(parse(noAccess.html), noAccess.url).health).toEqual([
+      { detector: 'google-docs', app: 'google-docs', problem: 'missed' },
+    ]);
+    const server = fixtures.find((f) => f.file === 'server-issue-ja.html')!;
+    const emptied = server.html.replace(/<h1 id="summary-val">[^<]*<\/h1>/, '');
+    expect(runDetectors(parse(emptied), server.url).health).toEqual([
+      { detector: 'jira', app: 'jira', problem: 'missed', build: '9.12.2+9120002' },
+    ]);
   });
 
   it('gives nothing for pages that are not on the web', () => {
-    expect(runDetectors(parse('<title>x</title>'), 'chrome://extensions/')).toEqual({ detections: [], errors: [] });
+    expect(runDetectors(parse('<title>x</title>'), 'chrome://extensions/')).toEqual({
+      detections: [],
+      errors: [],
+      health: [],
+    });
   });
 
   it('reports a URL it cannot read', () => {
     const result = runDetectors(parse('<title>x</title>'), 'not a url');
     expect(result.detections).toEqual([]);
-    expect(result.errors).toEqual([{ detector: 'runner', message: 'Not a valid page URL: not a url' }]);
+    expect(result.errors).toEqual([
+      { detector: 'runner', problem: 'invalid-url', message: 'Not a valid page URL: not a url' },
+    ]);
   });
 
   it('reports a detector that throws', () => {
@@ -99,7 +141,8 @@ describe('runDetectors', () => {
     });
     expect(runDetectors(parse('<title>x</title>'), 'https://example.org/')).toEqual({
       detections: [],
-      errors: [{ detector: 'generic', message: 'Detector failed on this page: boom' }],
+      errors: [{ detector: 'generic', problem: 'detect-failed', message: 'Detector failed on this page: boom' }],
+      health: [{ detector: 'generic', app: 'generic', problem: 'detect-failed' }],
     });
   });
 
@@ -108,7 +151,9 @@ describe('runDetectors', () => {
       throw new Error('bad gate');
     });
     const result = runDetectors(parse('<title>x</title>'), 'https://example.org/');
-    expect(result.errors).toEqual([{ detector: 'gmail', message: 'URL check failed: bad gate' }]);
+    expect(result.errors).toEqual([
+      { detector: 'gmail', problem: 'url-check-failed', message: 'URL check failed: bad gate' },
+    ]);
     expect(result.detections).toHaveLength(1);
   });
 
@@ -126,7 +171,11 @@ describe('runDetectors', () => {
   it('reports a detector that returns something other than a list', () => {
     vi.spyOn(generic, 'detect').mockReturnValue('nope' as unknown as Detection[]);
     expect(runDetectors(parse(''), 'https://example.org/').errors).toEqual([
-      { detector: 'generic', message: 'Detector returned something other than a list of detections' },
+      {
+        detector: 'generic',
+        problem: 'not-a-list',
+        message: 'Detector returned something other than a list of detections',
+      },
     ]);
   });
 

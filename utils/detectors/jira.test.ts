@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
 import { issueKeyFromUrl, jira } from './jira';
+import { runDetectorList } from './runner';
 import { Detection } from './types';
 
 const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
@@ -53,20 +54,29 @@ describe('jira URL grammar', () => {
   for (const [url, key] of keys)
     it(`reads ${key ?? 'no key'} from ${url}`, () => expect(issueKeyFromUrl(new URL(url))).toBe(key));
 
-  const yes = ['https://acme.atlassian.net/browse/REC-1', 'https://acme.atlassian.net/jira/your-work'];
+  const yes = [
+    'https://acme.atlassian.net/browse/REC-1',
+    'https://acme.atlassian.net/jira/your-work',
+    // Server and Data Center on any host, by their issue URL shapes (the page must then prove it).
+    'https://jira.example.org/browse/REC-1',
+    'http://intranet.example.org/jira/browse/REC-1',
+    'https://jira.example.org/projects/REC/issues/REC-1?filter=allopenissues',
+  ];
   const no = [
     'http://acme.atlassian.net/browse/REC-1',
     'https://acme.atlassian.net/wiki/spaces/RM/pages/1/X',
-    'https://acme.atlassian.net.evil.example/browse/REC-1',
-    'https://jira.example.org/browse/REC-1',
-    'https://evil.example/?selectedIssue=REC-1',
+    'https://jira.example.org/secure/Dashboard.jspa',
+    'https://shop.example.org/browse/shoes',
   ];
   for (const url of yes) it(`matches ${url}`, () => expect(jira.matches(new URL(url))).toBe(true));
   for (const url of no) it(`rejects ${url}`, () => expect(jira.matches(new URL(url))).toBe(false));
 
-  it('gives nothing off Jira Cloud even with an issue view in the DOM', () => {
+  it('gives nothing off Cloud unless the page names the issue in Jira Server’s own data', () => {
     const doc = page('', breadcrumb('REC-42') + summary('Hello'));
     expect(jira.detect(doc, new URL('https://jira.example.org/browse/REC-42'))).toEqual([]);
+    const server = page('<meta name="ajs-issue-key" content="REC-42">', '<h1 id="summary-val">Hello</h1>');
+    expect(jira.detect(server, new URL('https://jira.example.org/browse/REC-42'))[0]?.title).toBe('[REC-42] Hello');
+    expect(jira.detect(server, new URL('https://jira.example.org/browse/REC-41'))).toEqual([]);
   });
 });
 
@@ -106,20 +116,22 @@ describe('jira signals and fallbacks', () => {
   it('reads people from the avatar label when there is no name wrapper', () => {
     const doc = page(
       '',
-      `${breadcrumb('REC-42')}${summary('S')}<div data-testid="issue.views.field.user.assignee"><span role="button" aria-label="More information about Zoe Park"></span></div>`,
+      `${breadcrumb('REC-42')}${summary('S')}<div data-testid="issue.views.field.user.assignee"><span role="img" aria-label="Zoe Park"></span><span role="button" aria-label="Weitere Informationen über Zoe Park"></span></div>`,
     );
     expect(jira.detect(doc, BROWSE)[0]?.metadata.owner).toBe('Zoe Park');
   });
 });
 
-describe('jira never throws', () => {
-  it('returns [] when the document itself throws', () => {
+describe('jira on hostile pages', () => {
+  it('does not hide a failure: the runner reports a document that throws', () => {
     const hostile = new Proxy({} as Document, {
       get() {
         throw new Error('boom');
       },
     });
-    expect(jira.detect(hostile, BROWSE)).toEqual([]);
+    expect(runDetectorList(hostile, BROWSE.href, [jira], undefined).errors).toEqual([
+      { detector: 'jira', problem: 'detect-failed', message: 'Detector failed on this page: boom' },
+    ]);
   });
 
   it('stays bounded on 10 000 breadcrumbs and headings', () => {
@@ -127,7 +139,7 @@ describe('jira never throws', () => {
     const detections = jira.detect(page('', flood), new URL('https://acme-records.atlassian.net/browse/REC-1'));
     expect(detections).toHaveLength(1);
     expect(detections[0]?.title).toBe('[REC-1] S0');
-  });
+  }, 120_000);
 });
 
 describe('jira stays off other apps’ pages', () => {

@@ -1,5 +1,5 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, textOf } from './text';
+import { attr, cleanText, decodePart, textOf } from './text';
 import type { Detection, Detector } from './types';
 
 /**
@@ -68,13 +68,7 @@ export function parseNotionUrl(url: URL): NotionUrl | null {
 
 /** "Records-Retention-Policy-" → "Records Retention Policy". */
 function slugTitle(slug: string): string {
-  let text = slug;
-  try {
-    text = decodeURIComponent(slug);
-  } catch {
-    // keep the raw slug
-  }
-  return cleanText(text.replace(/-/g, ' '), 1024);
+  return cleanText(decodePart(slug).replace(/-/g, ' '), 1024);
 }
 
 function pageTitle(document: Document, page: NotionUrl): { title: string; via: string } {
@@ -124,11 +118,6 @@ export const notion: Detector = {
   id: 'notion',
   hosts: ['https://www.notion.so/*', 'https://notion.so/*', 'https://app.notion.com/*', 'https://*.notion.site/*'],
   matches: (url) => parseNotionUrl(url) !== null,
-  detect(document, url) {
-    try {
-      return detectNotion(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectNotion,
+  expectsItem: (url) => parseNotionUrl(url) !== null,
 };

@@ -1,5 +1,18 @@
 import type { Attachment, Metadata } from '../records/record';
-import { attr, cleanText, mailbox, normaliseDate, parseDisplayDate, parseSize, textOf, toIso } from './text';
+import { labelledHeader } from './labels';
+import {
+  attr,
+  cleanText,
+  decodePart,
+  mailbox,
+  normaliseDate,
+  parseDisplayDate,
+  parseSize,
+  queryPairs,
+  queryParam,
+  textOf,
+  toIso,
+} from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
@@ -20,8 +33,12 @@ import type { CapturePlan, Detection, Detector } from './types';
  * Addresses: OWA shows display names and keeps addresses in attributes (`title`, `aria-label`, `mailto:` links,
  * `data-email`); a name without an address there is kept as the name alone, since the persona card that would
  * show it only opens on a click, which a detector never makes. The From/To/Cc/Bcc regions are found by their
- * `aria-label` ("From: …", "To: …"), which OWA writes in the UI language: other languages give names only via
- * the legacy `_FROM` ids, or nothing.
+ * `aria-label` ("From: …", "An: …", "宛先: …"), which OWA writes in the UI language and which is the only thing
+ * that tells them apart: the labels of ten languages are carried (labels.ts), beside the legacy `_FROM` ids.
+ *
+ * Outlook Web App on premises (Exchange 2013 to Subscription Edition, `https://mail.example.org/owa/`) is known by
+ * its own resources (`/owa/prem/<build>/…`, `/owa/auth/…`). Its older versions keep the route and the item id in
+ * the URL fragment (`#path=/mail/inbox`, `#viewmodel=ReadMessageItem&ItemID=…`), and Exchange 2010 in `?id=`.
  *
  * Capture: a snapshot of the rendered message (primary). OWA's raw-message download
  * (`service.svc/s/DownloadMessage?id=…&token=…`, patterns.json) needs a token held by OWA's own scripts, is
@@ -33,7 +50,10 @@ const KNOWN_HOSTS = new Set(['outlook.office.com', 'outlook.office365.com', 'out
 const OWA_PATH = /^\/(?:owa|mail)(?:\/|$)/i;
 /** How OWA shows itself on a customer domain (Briskine's host detection, patterns.json). */
 const OWA_MARKERS =
-  'head [href*="cdn.office.net"], meta[content*="owamail"], link[href*="/owamail/"], script[src*="/owamail/"]';
+  'head [href*="cdn.office.net"], meta[content*="owamail"], link[href*="/owamail/"], script[src*="/owamail/"], ' +
+  '[src*="/owa/prem/"], [href*="/owa/prem/"], [src*="/owa/auth/"], [href*="/owa/auth/"]';
+/** The build in OWA's resource paths: `/owa/prem/15.2.1544.4/…`, `/owa/15.1.2507.6/…`, `/owamail/20241104003.12/…`. */
+const BUILD_IN_PATH = /\/(?:owa\/(?:prem\/)?(\d{1,3}\.\d{1,3}\.\d{1,5}\.\d{1,5})|owamail\/([\d.]{4,32}))\//;
 const PANES = [
   '[data-app-section="ConversationContainer"]',
   '#ConversationReadingPaneContainer',
@@ -57,13 +77,7 @@ interface Ids {
   via: string;
 }
 
-function decode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
+const decode = (value: string) => decodePart(value);
 
 function classify(ids: Ids, raw: string): void {
   const id = decode(raw).trim();
@@ -72,16 +86,37 @@ function classify(ids: Ids, raw: string): void {
   else ids.itemId ??= id;
 }
 
+/** `#path=/mail&ItemID=…` as pairs; the fragment is parsed by hand, since it is not a query of the URL. */
+function fragmentPairs(url: URL): [string, string][] {
+  return url.hash
+    .slice(1, 4096)
+    .split('&')
+    .slice(0, 50)
+    .map((pair): [string, string] => {
+      const at = pair.indexOf('=');
+      if (at < 0) return [decodePart(pair, true), ''];
+      return [decodePart(pair.slice(0, at), true), decodePart(pair.slice(at + 1), true)];
+    });
+}
+
 /** Item and conversation ids from the URL, then from the selected row of the message list. */
 function idsOf(document: Document, url: URL): Ids {
   const ids: Ids = { via: 'url-id' };
   const path = url.pathname.slice(0, 4096);
   const m = ID_IN_PATH.exec(path);
   if (m) classify(ids, m[1]!);
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of queryPairs(url)) {
     if (key.toLowerCase() === 'itemid') classify(ids, value.slice(0, 2048));
   }
-  const folder = /^\/mail\/(?:\d{1,3}\/)?([A-Za-z][\w-]{0,63})(?:\/|$)/.exec(path)?.[1];
+  // Exchange 2010: `/owa/?ae=Item&t=IPM.Note&id=RgAAAA…`.
+  if (/^item$/i.test(queryParam(url, 'ae', 16))) classify(ids, queryParam(url, 'id', 2048));
+  // Exchange 2013 and 2016 keep the route and the item in the fragment: `#path=/mail/inbox`, `#ItemID=…`.
+  const fragment = fragmentPairs(url);
+  for (const [key, value] of fragment) if (key.toLowerCase() === 'itemid') classify(ids, value.slice(0, 2048));
+  const route = fragment.find(([key]) => key === 'path')?.[1] ?? '';
+  const folder =
+    /^\/mail\/(?:\d{1,3}\/)?([A-Za-z][\w-]{0,63})(?:\/|$)/.exec(path)?.[1] ??
+    /^\/mail\/([A-Za-z][\w-]{0,63})(?:\/|$)/.exec(route)?.[1];
   if (folder && folder !== 'id' && folder !== 'deeplink') ids.folder = folder.toLowerCase();
   if (!ids.itemId && !ids.conversationId) {
     const list = document.querySelector('[role="listbox"][aria-activedescendant]');
@@ -140,6 +175,11 @@ function subjectOf(pane: Element, document: Document): string {
   return subject.replace(/[\u202a-\u202e\u2066-\u2069]/g, '').trim();
 }
 
+/** `To: Ann` → `Ann`, in any of the carried languages. */
+function withoutLabel(text: string): string {
+  return labelledHeader(text.trim())?.rest ?? text;
+}
+
 /** A person from one element: the address from its attributes, the name from its text. */
 function personOf(element: Element): { name: string; address?: string } {
   const mailto = attr(element, 'href', 2048);
@@ -159,17 +199,10 @@ function personOf(element: Element): { name: string; address?: string } {
   }
   let name = textOf(element, 300);
   if (address) name = name.split(address).join(' ');
-  name = cleanText(name.replace(/[<>]/g, ' ').replace(/^(?:from|to|cc|bcc)\s*:/i, ''), 200);
+  name = cleanText(withoutLabel(name.replace(/[<>]/g, ' ')), 200);
   if (!name && address) {
     const label = attr(element, 'aria-label', 1024) || attr(element, 'title', 1024);
-    name = cleanText(
-      label
-        .split(address)
-        .join(' ')
-        .replace(/[<>]/g, ' ')
-        .replace(/^(?:from|to|cc|bcc)\s*:/i, ''),
-      200,
-    );
+    name = cleanText(withoutLabel(label.split(address).join(' ').replace(/[<>]/g, ' ')), 200);
   }
   return { name, address };
 }
@@ -194,9 +227,8 @@ function peopleOf(region: Element): string[] {
     else {
       // Names only: the region's own label ("To: Ann Lee; Bob") or its text, split at OWA's separators.
       const label = attr(region, 'aria-label', 4096) || textOf(region, 4096);
-      for (const part of label
-        .replace(/^(?:from|to|cc|bcc)\s*:/i, '')
-        .split(/[;\n]/)
+      for (const part of withoutLabel(label)
+        .split(/[;；\n]/)
         .slice(0, MAX_PEOPLE)) {
         const name = cleanText(part, 200);
         if (name) out.push(name);
@@ -211,8 +243,7 @@ function regionsOf(message: Element): Record<'from' | 'to' | 'cc' | 'bcc', Eleme
   const regions: Record<'from' | 'to' | 'cc' | 'bcc', Element[]> = { from: [], to: [], cc: [], bcc: [] };
   for (const element of Array.from(message.querySelectorAll('[aria-label], [id$="_FROM"]')).slice(0, 3000)) {
     if (element.matches(BODY) || element.closest('[id^="UniqueMessageBody"], div[role="document"]')) continue;
-    const label = attr(element, 'aria-label', 64);
-    const kind = /^(from|to|cc|bcc)\s*:/i.exec(label)?.[1]?.toLowerCase() as keyof typeof regions | undefined;
+    const kind = labelledHeader(attr(element, 'aria-label', 64))?.kind;
     const key = kind ?? (/_FROM$/.test(element.id) ? 'from' : undefined);
     if (!key) continue;
     if (regions[key].some((region) => region.contains(element))) continue;
@@ -291,7 +322,8 @@ function snapshot(): CapturePlan {
 
 function detectMessages(document: Document, url: URL): Detection[] {
   if (!isOutlook(url)) return [];
-  if (!KNOWN_HOSTS.has(url.hostname) && !document.querySelector(OWA_MARKERS)) return [];
+  const known = KNOWN_HOSTS.has(url.hostname) && url.protocol === 'https:';
+  if (!known && !document.querySelector(OWA_MARKERS)) return [];
   let pane: Element | null = null;
   for (const selector of PANES) {
     pane = document.querySelector(selector);
@@ -343,18 +375,29 @@ function detectMessages(document: Document, url: URL): Detection[] {
 }
 
 function isOutlook(url: URL): boolean {
-  return url.protocol === 'https:' && OWA_PATH.test(url.pathname);
+  // Microsoft's own hosts are https only; an on-premises server may still be reached over http.
+  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || KNOWN_HOSTS.has(url.hostname))) return false;
+  return OWA_PATH.test(url.pathname);
+}
+
+/** Whether the URL alone names a message: an item id in the path, the query or the fragment. */
+function namesItem(url: URL): boolean {
+  if (ID_IN_PATH.test(url.pathname) || queryParam(url, 'itemid') !== '') return true;
+  if (/^item$/i.test(queryParam(url, 'ae', 16)) && queryParam(url, 'id') !== '') return true;
+  return fragmentPairs(url).some(([key, value]) => key.toLowerCase() === 'itemid' && value !== '');
 }
 
 export const outlook: Detector = {
   id: 'outlook',
   hosts: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
   matches: isOutlook,
-  detect(document, url) {
-    try {
-      return detectMessages(document, url);
-    } catch {
-      return [];
+  detect: detectMessages,
+  expectsItem: (url) => isOutlook(url) && namesItem(url),
+  build: (document) => {
+    for (const element of Array.from(document.querySelectorAll('script[src], link[href]')).slice(0, 100)) {
+      const m = BUILD_IN_PATH.exec(attr(element, 'src', 1024) || attr(element, 'href', 1024));
+      if (m) return m[1] ?? m[2];
     }
+    return undefined;
   },
 };

@@ -215,11 +215,6 @@ export const salesforce: Detector = {
   id: 'salesforce',
   hosts: ['https://*.lightning.force.com/*'],
   matches: isLightning,
-  detect(document, url) {
-    try {
-      return detectRecord(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectRecord,
+  expectsItem: (url) => isLightning(url) && recordFromUrl(url) !== undefined,
 };

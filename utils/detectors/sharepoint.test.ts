@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { expectRunnerReports } from './fixtures/reported';
 import { assignedJson, mimeTypeOf, sharepoint } from './sharepoint';
 import { Detection } from './types';
 
@@ -188,19 +189,36 @@ describe('sharepoint on hostile pages', () => {
     );
     expect(found).toHaveLength(100);
     for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
-  });
+  }, 120_000);
 
   it('drops names that are not file names from the capture plan', () => {
     const [d] = sharepoint.detect(page(''), new URL(`${DOC.split('&file=')[0]}&file=..%2F..%2Fetc%2Fpasswd`));
     expect(d?.capture).toEqual({ parts: [] });
   });
 
-  it('never throws, even when the document misbehaves', () => {
+  it('does not hide a document that throws: the runner reports it', () => {
     const broken = {
       querySelectorAll: () => {
         throw new Error('boom');
       },
     } as unknown as Document;
-    expect(sharepoint.detect(broken, new URL(DOC))).toEqual([]);
+    expectRunnerReports(sharepoint, broken, DOC);
+  });
+});
+
+describe('sharepoint server on its own host', () => {
+  const WOPI =
+    'https://portail.example.fr/sites/archives/_layouts/15/WopiFrame.aspx?sourcedoc=%7B9C1B2A3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D%7D&file=A.docx';
+  it('needs SharePoint’s own page context off Microsoft’s hosts', () => {
+    expect(sharepoint.matches(new URL(WOPI))).toBe(true);
+    expect(sharepoint.detect(parse('<title>A.docx</title>'), new URL(WOPI))).toEqual([]);
+    const context =
+      '<script>var _spPageContextInfo = {webServerRelativeUrl: "\\u002f", siteClientTag: "0$$15.0.4569.1000"};</script>';
+    expect(sharepoint.detect(parse(context), new URL(WOPI))[0]?.title).toBe('A.docx');
+  });
+
+  it('reads the farm build for health counts', () => {
+    const fixture = loadFixtures('sharepoint').find((f) => f.file === 'server-wopiframe.html')!;
+    expect(sharepoint.build?.(parse(fixture.html))).toBe('16.0.10337.12109');
   });
 });

@@ -1,10 +1,22 @@
 import type { Metadata, SourceKind } from '../records/record';
-import { attr, cleanText, jsonObjectAt, mailbox, mimeTypeFromName, normaliseDate, textOf, toIso } from './text';
+import {
+  attr,
+  cleanText,
+  jsonObjectAt,
+  mailbox,
+  mimeTypeFromName,
+  normaliseDate,
+  queryParam,
+  textOf,
+  toIso,
+  toUrl,
+} from './text';
 import type { CapturePlan, Detection, Detector } from './types';
 
 /**
- * SharePoint Online, OneDrive for Business and OneDrive consumer (URL grammars and embedded data names from
- * `shared/realdata/sharepoint-onedrive/patterns.json`). Three views give files, in this order:
+ * SharePoint Online, OneDrive for Business and OneDrive consumer, and SharePoint Server on the organisation's own
+ * host, recognised there by the `_spPageContextInfo` every SharePoint page carries. URL grammars and embedded data
+ * names are those public SharePoint tools read (fixtures/sharepoint/SOURCES.md). Three views give files, in order:
  *
  * 1. Office for the web viewers (`/_layouts/15/Doc.aspx?sourcedoc={guid}&file=…`, `WopiFrame.aspx`, and share
  *    links `/:w:/s/…`, `/:x:/g/…`, `/:b:/r/…`, which show the same viewer at the link's own URL): the file from the
@@ -91,9 +103,7 @@ function str(value: unknown, max = 2048): string {
 
 /** A query parameter by name, case-insensitively (SharePoint writes `sourcedoc`, `SourceDoc` and `sourceDoc`). */
 function param(url: URL, name: string): string {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of url.searchParams) if (key.toLowerCase() === wanted) return value.slice(0, 4096);
-  return '';
+  return queryParam(url, name);
 }
 
 /**
@@ -117,13 +127,9 @@ export function assignedJson(document: Document, name: string): Json | undefined
 /** A same-origin https URL, or undefined: capture may only fetch from the page's own origin. */
 function sameOrigin(value: unknown, page: URL): URL | undefined {
   const text = str(value, 8192);
-  if (!text) return undefined;
-  try {
-    const parsed = new URL(text, page);
-    return parsed.origin === page.origin && parsed.protocol === 'https:' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = text ? toUrl(text, page) : undefined;
+  // Same origin (scheme included): an on-premises farm served over http keeps its downloads on http.
+  return parsed?.origin === page.origin && /^https?:$/.test(parsed.protocol) ? parsed : undefined;
 }
 
 function beforeLayouts(path: string): string | undefined {
@@ -402,13 +408,34 @@ function selectedFiles(document: Document, page: PageContext, rows: unknown[]): 
   return out;
 }
 
-function isSharePoint(url: URL): boolean {
+function isOnline(url: URL): boolean {
   if (url.protocol !== 'https:' || url.port !== '') return false;
   return TENANT_HOST.test(url.hostname) || url.hostname === 'onedrive.live.com';
 }
 
+/**
+ * SharePoint Online and OneDrive by host; SharePoint Server (2013 to Subscription Edition) on any host by the shape
+ * of its pages: an `.aspx` page or anything under `/_layouts/`. The page must then prove it is SharePoint.
+ */
+function isSharePoint(url: URL): boolean {
+  if (isOnline(url)) return true;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  return /\.aspx$/i.test(url.pathname) || /\/_layouts\//i.test(url.pathname);
+}
+
+/** Whether an inline script assigns `_spPageContextInfo`, the page context every SharePoint Server page carries. */
+function hasPageContext(document: Document): boolean {
+  for (const script of Array.from(document.querySelectorAll('script:not([src])')).slice(0, MAX_SCRIPTS)) {
+    if (/\b_spPageContextInfo\s*=\s*\{/.test((script.textContent ?? '').slice(0, MAX_SCRIPT_CHARS))) return true;
+  }
+  return false;
+}
+
 function detectFiles(document: Document, url: URL): Detection[] {
   if (!isSharePoint(url)) return [];
+  // Off Microsoft's hosts only SharePoint's own page context proves the app; older versions write it as a JavaScript
+  // literal rather than JSON, which still proves it, though its fields are then not read.
+  if (!isOnline(url) && !hasPageContext(document)) return [];
   const context = assignedJson(document, '_spPageContextInfo');
   const consumer = url.hostname === 'onedrive.live.com';
   const wopi = consumer ? undefined : sameOrigin(assignedJson(document, '_wopiContextJson')?.FileGetUrl, url);
@@ -431,11 +458,20 @@ export const sharepoint: Detector = {
   id: 'sharepoint',
   hosts: ['https://*.sharepoint.com/*', 'https://onedrive.live.com/*'],
   matches: isSharePoint,
-  detect(document, url) {
-    try {
-      return detectFiles(document, url);
-    } catch {
-      return [];
+  detect: detectFiles,
+  expectsItem: (url) =>
+    isSharePoint(url) &&
+    (guidOf(param(url, 'sourcedoc')) !== undefined ||
+      SHARE_LINK.test(url.pathname) ||
+      (param(url, 'id').startsWith('/') && param(url, 'parent') !== '')),
+  build: (document) => {
+    // `siteClientTag` ends with the farm's build (`0$$16.0.10337.12109`); Online writes it too. Read from the text,
+    // since older page contexts are JavaScript (`new Date(…)` among the values), not JSON.
+    for (const script of Array.from(document.querySelectorAll('script:not([src])')).slice(0, MAX_SCRIPTS)) {
+      const text = (script.textContent ?? '').slice(0, MAX_SCRIPT_CHARS);
+      const tag = /"siteClientTag"\s*:\s*"\d{0,6}\$\$(\d{1,3}\.\d{1,3}\.\d{1,6}\.\d{1,6})"/.exec(text);
+      if (tag) return tag[1];
     }
+    return undefined;
   },
 };

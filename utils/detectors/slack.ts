@@ -180,11 +180,6 @@ export const slack: Detector = {
   id: 'slack',
   hosts: ['https://app.slack.com/*', 'https://*.slack.com/*'],
   matches: isSlack,
-  detect(document, url) {
-    try {
-      return detectMessages(document, url);
-    } catch {
-      return [];
-    }
-  },
+  detect: detectMessages,
+  expectsItem: (url) => isSlack(url) && slackLocation(url) !== undefined,
 };

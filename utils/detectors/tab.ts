@@ -1,10 +1,12 @@
 import * as v from 'valibot';
 import type { Runtime } from 'webextension-polyfill';
 import { browser } from 'wxt/browser';
+import type { ScriptPublicPath } from 'wxt/utils/inject-script';
 import { bytesToBase64 } from '../capture/bytes';
 import { CAPTURE_PORT, receiveStream, STREAM_CHUNK_BYTES } from '../capture/stream';
 import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
 import type { StreamResult } from '../records/declare';
+import { declaredScriptFor, type PageScript } from './scripts';
 import { type CapturePart, Detection } from './types';
 
 const Detections = v.pipe(v.array(Detection), v.maxLength(100));
@@ -26,22 +28,84 @@ export async function activeTabId(): Promise<number | undefined> {
   return tab?.id;
 }
 
+/** How long the popup waits for an app page still loading before it says so. */
+export const APP_SCRIPT_WAIT_MS = 20_000;
+const POLL_MS = 150;
+
+/** The content scripts the browser puts into pages by itself: the manifest's and those registered at run time. */
+async function pageScripts(): Promise<PageScript[]> {
+  const declared = (browser.runtime.getManifest().content_scripts ?? []).map((script) => ({
+    matches: script.matches ?? [],
+    excludeMatches: script.exclude_matches,
+    js: script.js ?? [],
+  }));
+  const registered = await browser.scripting.getRegisteredContentScripts().catch(() => []);
+  return [
+    ...declared,
+    ...registered.map((script) => ({
+      matches: script.matches ?? [],
+      excludeMatches: script.excludeMatches,
+      js: script.js ?? [],
+    })),
+  ];
+}
+
+async function ask(tabId: number): Promise<Detection[]> {
+  return checked(await sendToTab(tabId, 'page.detect', {}));
+}
+
 /**
- * Asks the tab's content script what it detects. On pages without one (any site Recordkeeper does not know),
- * the detector script is injected first; that works on the user's gesture (activeTab) and nowhere else.
+ * Asks the tab's content script what it detects.
+ *
+ * On a known app's page (a host the browser gives that app's content script, or one an admin registered) the answer
+ * comes from that script alone: while the page is still loading and the script has not arrived, this waits for it,
+ * and it never injects the on-demand script, whose generic answer would otherwise stand for the app's for the rest of
+ * the tab's life. A page that finished loading without the script (it was open before the extension was installed
+ * or updated) gets the app's own script injected, which answers exactly as the declared one would.
+ *
+ * Anywhere else the on-demand script is injected first; that works on the user's gesture (activeTab) and nowhere
+ * else.
  */
-export async function detectInTab(tabId: number): Promise<TabDetections> {
+export async function detectInTab(tabId: number, waitMs = APP_SCRIPT_WAIT_MS): Promise<TabDetections> {
+  const tab = await browser.tabs.get(tabId).catch(() => undefined);
+  const appScript = tab?.url ? declaredScriptFor(tab.url, await pageScripts()) : undefined;
+  if (appScript) return detectWithAppScript(tabId, appScript, waitMs);
   try {
-    return { tabId, detections: checked(await sendToTab(tabId, 'page.detect', {})) };
+    return { tabId, detections: await ask(tabId) };
   } catch {
     // No content script in the tab yet: inject it below.
   }
   try {
     await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/page.js'] });
-    return { tabId, detections: checked(await sendToTab(tabId, 'page.detect', {})) };
+    return { tabId, detections: await ask(tabId) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { tabId, detections: [], error: `This page cannot be read (${reason}).` };
+  }
+}
+
+async function detectWithAppScript(tabId: number, script: string, waitMs: number): Promise<TabDetections> {
+  const deadline = Date.now() + waitMs;
+  let injected = false;
+  for (;;) {
+    try {
+      return { tabId, detections: await ask(tabId) };
+    } catch {
+      // Not there yet, or not answering: see below.
+    }
+    const tab = await browser.tabs.get(tabId).catch(() => undefined);
+    if (!tab) return { tabId, detections: [], error: 'The tab was closed.' };
+    if (tab.status === 'complete' && !injected) {
+      injected = true;
+      await browser.scripting
+        .executeScript({ target: { tabId }, files: [`/${script.replace(/^\//, '')}` as ScriptPublicPath] })
+        .catch(() => undefined);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      return { tabId, detections: [], error: 'The page is still loading. Try again once it has loaded.' };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 

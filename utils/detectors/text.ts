@@ -5,24 +5,74 @@ const SKIPPED_ELEMENTS = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT']);
 const MAX_NODES = 2000;
 const MAX_RAW = 100_000;
 
+/** Lone surrogates: half a character, which no database or JSON encoder downstream can store. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The text without lone surrogates (`String.prototype.toWellFormed` is not in Firefox 115). */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /**
- * Page text made safe to show and store: no control characters (bidirectional overrides included, which can
- * disguise a file name), no markup-looking tags (a title such as
- * `Hi<script>…</script>` keeps `Hi`), whitespace collapsed, trimmed and cut to `max` characters.
+ * Page text made safe to show and store: no control characters (U+0000 and bidirectional overrides included, which
+ * can disguise a file name), no lone surrogates, no markup-looking tags (a title such as `Hi<script>…</script>`
+ * keeps `Hi`), whitespace collapsed, trimmed and cut to `max` characters without splitting a character in two.
  */
 export function cleanText(value: unknown, max: number): string {
   if (typeof value !== 'string') return '';
-  return (
-    value
-      .slice(0, MAX_RAW)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-      .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ')
-      .replace(/<\/?[a-z][^<>]*>/gi, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, max)
-      .trim()
-  );
+  const text = value
+    .slice(0, MAX_RAW)
+    .replace(LONE_SURROGATE, '')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ')
+    .replace(/<\/?[a-z][^<>]*>/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cut(text, max).trim();
+}
+
+/** At most `max` UTF-16 units, never ending on the first half of a surrogate pair. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text[max - 1] ?? '') ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+/** A URL, or undefined when the text is not one: `new URL` would throw (URL.canParse: Chrome 120, Firefox 115). */
+export function toUrl(text: unknown, base?: URL | string): URL | undefined {
+  if (typeof text !== 'string') return undefined;
+  const href = text.trim().slice(0, 8192);
+  return URL.canParse(href, base) ? new URL(href, base) : undefined;
+}
+
+/** A percent-encoded URL part decoded, or left as it is when it is not valid percent-encoding. */
+export function decodePart(text: string, plusIsSpace = false): string {
+  const value = plusIsSpace ? text.replace(/\+/g, ' ') : text;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // Malformed escapes (`%E0%A4%A`) are the page's own; the raw text is what it shows.
+    return value;
+  }
+}
+
+/**
+ * A URL's query parameters as `[name, value]` pairs, read with `forEach`: in Firefox's content-script sandbox the
+ * iterators of `URLSearchParams` (`keys()`, `entries()`, `for…of`) come from the page's compartment and are not
+ * iterable there, so they are never used on a URL.
+ */
+export function queryPairs(url: URL): [string, string][] {
+  const pairs: [string, string][] = [];
+  url.searchParams.forEach((value, key) => {
+    if (pairs.length < 200) pairs.push([key, value]);
+  });
+  return pairs;
+}
+
+/** A query parameter by name, ignoring case (SharePoint writes `sourcedoc`, `SourceDoc` and `sourceDoc`). */
+export function queryParam(url: URL, name: string, max = 4096): string {
+  const wanted = name.toLowerCase();
+  return (queryPairs(url).find(([key]) => key.toLowerCase() === wanted)?.[1] ?? '').slice(0, max);
 }
 
 /** An element's text without the text of scripts and styles inside it (`textContent` would include it). */

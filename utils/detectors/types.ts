@@ -27,8 +27,14 @@ export const CapturePart = v.variant('source', [
 ]);
 export type CapturePart = v.InferOutput<typeof CapturePart>;
 
-/** What capture fetches for a detection, in order; no parts means a metadata-only record. */
-export const CapturePlan = v.object({ parts: v.pipe(v.array(CapturePart), v.maxLength(50)) });
+/**
+ * What capture fetches for a detection, in order; no parts means a metadata-only record, and `reason` then says why
+ * (shown to the user beside the item: "Google Forms have no export format", say).
+ */
+export const CapturePlan = v.object({
+  parts: v.pipe(v.array(CapturePart), v.maxLength(50)),
+  reason: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(500))),
+});
 export type CapturePlan = v.InferOutput<typeof CapturePlan>;
 
 export const Detection = v.object({
@@ -42,11 +48,14 @@ export const Detection = v.object({
 export type Detection = v.InferOutput<typeof Detection>;
 
 /**
- * One site's detector: a cheap URL gate, then a synchronous, read-only scrape. It never clicks, never mutates
- * the page and never throws into it: the runner catches and reports.
+ * One site's detector: a cheap URL gate, then a synchronous, read-only scrape. It never clicks and never mutates
+ * the page. It is written so that no page makes it throw, and it does not catch its own failures: the runner
+ * isolates each detector and reports what went wrong, so a broken detector is seen (utils/detectors/runner.ts).
  */
 export interface Detector {
   id: string;
+  /** The app it reads, for health counts, when it differs from `id` (site plugins: `site-<id>`). */
+  app?: string;
   /**
    * Manifest match patterns of the pages this detector reads; its content script runs there. Empty for
    * detectors that only run where the user invokes the extension (generic, custom-domain deployments).
@@ -55,4 +64,11 @@ export interface Detector {
   /** Cheap test on the URL alone; `detect` runs only when it passes. */
   matches(url: URL): boolean;
   detect(document: Document, url: URL): Detection[];
+  /**
+   * Whether the URL alone says an item is open (a message, a file, a page), so that finding nothing there is worth
+   * counting: the app may have changed its page.
+   */
+  expectsItem?(url: URL): boolean;
+  /** The app's own build or version marker, where the page shows one (a version label, never page content). */
+  build?(document: Document): string | undefined;
 }

@@ -36,6 +36,7 @@ describe('mergePresets', () => {
       vocabularies: 'repository',
       rules: 'repository',
       sites: 'repository',
+      appHosts: 'repository',
       locked: 'policy',
     });
     expect(merged.locked).toEqual(['repositoryUrl']);

@@ -264,6 +264,31 @@ export const SiteSchema = v.pipe(
 );
 export type Site = v.InferOutput<typeof SiteSchema>;
 
+// ── appHosts: built-in apps on the organisation's own hosts (utils/presets/site-scripts.ts registers their scripts) ─
+/** A manifest match pattern naming one host (or its subdomains): the grammar `patterns.ts` parses, as a regex. */
+const AppHostPattern = v.pipe(
+  str(1, 2048),
+  v.regex(
+    /^(\*|https?):\/\/(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?\/.*$/,
+    'must be a match pattern naming a host, such as https://wiki.example.org/*',
+  ),
+);
+
+const appHostList = v.optional(v.pipe(v.array(AppHostPattern), v.maxLength(50)));
+
+export const AppHostsSchema = v.pipe(
+  v.strictObject({ confluence: appHostList, jira: appHostList, sharepoint: appHostList, outlook: appHostList }),
+  v.title('Apps on your own hosts'),
+  v.description(
+    'Built-in apps your organisation runs on its own hosts (Confluence and Jira Server or Data Center, SharePoint ' +
+      'Server, Outlook Web App on premises): the match patterns of their pages, e.g. ' +
+      '{ "confluence": ["https://wiki.example.org/*"] }. After the one-click grant in options they are read on page ' +
+      'load, exactly as on the apps’ cloud hosts; without it, when the user opens Recordkeeper there.',
+  ),
+);
+export type AppHosts = v.InferOutput<typeof AppHostsSchema>;
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
 /** The top-level sections of a presets document; policy, repository and imported file are merged per section. */
 export const PRESETS_SECTIONS = [
   'version',
@@ -273,6 +298,7 @@ export const PRESETS_SECTIONS = [
   'vocabularies',
   'rules',
   'sites',
+  'appHosts',
   'locked',
 ] as const;
 export type PresetsSection = (typeof PRESETS_SECTIONS)[number];
@@ -286,6 +312,7 @@ export const LOCKABLE_KEYS = [
   'vocabularies',
   'rules',
   'sites',
+  'appHosts',
 ] as const;
 export type LockableKey = (typeof LOCKABLE_KEYS)[number];
 
@@ -338,6 +365,7 @@ export const PresetsSchema = v.pipe(
     ),
     rules: v.optional(v.pipe(v.array(RuleSchema), v.maxLength(10_000)), []),
     sites: v.optional(v.pipe(v.array(SiteSchema), v.maxLength(200)), []),
+    appHosts: v.optional(AppHostsSchema, {}),
     locked: v.optional(
       v.pipe(
         v.array(v.picklist(LOCKABLE_KEYS)),
@@ -365,6 +393,7 @@ export const EMPTY_PRESETS: Presets = {
   vocabularies: {},
   rules: [],
   sites: [],
+  appHosts: {},
   locked: [],
 };
 

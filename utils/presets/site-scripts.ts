@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { matchesAny } from './patterns';
-import type { Site } from './schema';
+import type { AppHosts, Site } from './schema';
 
 export const SITE_SCRIPT_ID = 'recordkeeper-site-plugins';
 
@@ -48,4 +48,68 @@ export async function syncSiteScripts(sites: readonly Site[]): Promise<{ registe
     ]);
   }
   return { registered: granted, needsGrant: patterns.filter((pattern) => !granted.includes(pattern)) };
+}
+
+/** The scripts registered for apps on an organisation's own hosts are named after the app's content script. */
+export const APP_SCRIPT_PREFIX = 'recordkeeper-app-';
+
+/** The app content script (`entrypoints/<name>.content.ts`) that reads each app of presets `appHosts`. */
+const APP_SCRIPT: Record<keyof AppHosts, string> = {
+  confluence: 'atlassian',
+  jira: 'atlassian',
+  sharepoint: 'sharepoint',
+  outlook: 'outlook',
+};
+
+/** Per app content script, the browser match patterns the admin listed for its apps (ports dropped). */
+export function appHostScripts(appHosts: AppHosts): Map<string, string[]> {
+  const scripts = new Map<string, string[]>();
+  for (const [app, patterns] of Object.entries(appHosts) as [keyof AppHosts, string[] | undefined][]) {
+    const name = APP_SCRIPT[app];
+    if (!name || !patterns) continue;
+    const list = scripts.get(name) ?? [];
+    for (const pattern of patterns) {
+      const browserPattern = pattern.replace(/^([^:]+:\/\/[^/:]+):\d+/, '$1');
+      if (!list.includes(browserPattern)) list.push(browserPattern);
+    }
+    scripts.set(name, list);
+  }
+  return scripts;
+}
+
+/** Every host pattern of presets `appHosts`, for the one-click grant in options. */
+export function appHostPatterns(appHosts: AppHosts): string[] {
+  return [...new Set([...appHostScripts(appHosts).values()].flat())];
+}
+
+/**
+ * Runs each app's own content script on the hosts an admin listed for it (presets `appHosts`) once the extension may
+ * read them (granted in options): one mechanism for every known app on its own host, and exactly the code that runs
+ * on the app's cloud hosts. Reports the hosts still waiting for the grant.
+ */
+export async function syncAppScripts(appHosts: AppHosts): Promise<{ registered: string[]; needsGrant: string[] }> {
+  const existing = await browser.scripting.getRegisteredContentScripts().catch(() => []);
+  const ours = existing.filter((script) => script.id.startsWith(APP_SCRIPT_PREFIX)).map((script) => script.id);
+  if (ours.length) await browser.scripting.unregisterContentScripts({ ids: ours });
+  const registered: string[] = [];
+  const needsGrant: string[] = [];
+  const scripts: Parameters<typeof browser.scripting.registerContentScripts>[0] = [];
+  for (const [name, patterns] of appHostScripts(appHosts)) {
+    const granted: string[] = [];
+    for (const pattern of patterns) {
+      if (await browser.permissions.contains({ origins: [pattern] }).catch(() => false)) granted.push(pattern);
+      else needsGrant.push(pattern);
+    }
+    if (granted.length === 0) continue;
+    registered.push(...granted);
+    scripts.push({
+      id: `${APP_SCRIPT_PREFIX}${name}`,
+      matches: granted,
+      js: [`content-scripts/${name}.js`],
+      runAt: 'document_idle',
+      persistAcrossSessions: true,
+    });
+  }
+  if (scripts.length) await browser.scripting.registerContentScripts(scripts);
+  return { registered, needsGrant };
 }

@@ -4,7 +4,7 @@ import { apiBase, type StoredSettings } from '../settings';
 import type { PresetsSourceView, PresetsStatus } from '../ui/views';
 import { type MergedPresets, mergePresets, type PresetsLayer } from './merge';
 import type { Presets } from './schema';
-import { browserPatterns } from './site-scripts';
+import { appHostPatterns, browserPatterns } from './site-scripts';
 import { type CheckedLayer, checkImportedText, checkPolicy, checkRepositoryDocument } from './sources';
 import type { PresetsProblem } from './validate';
 
@@ -198,6 +198,9 @@ export async function presetsStatus(
     origin: merged.origin,
     locked: merged.locked,
     sources: [view('policy'), view('repository'), view('local')],
-    sitesNeedingAccess: await waiting(browserPatterns(merged.presets.sites), hasAccess),
+    sitesNeedingAccess: await waiting(
+      [...browserPatterns(merged.presets.sites), ...appHostPatterns(merged.presets.appHosts)],
+      hasAccess,
+    ),
   };
 }

@@ -46,7 +46,7 @@ function partName(name: string, taken: Set<string>): string {
   const base =
     name
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-      .replace(/[\\/\0-\x1f]+/g, '_')
+      .replace(/[\\/\0-\x1f\x7f-\x9f]+|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '_')
       .trim()
       .slice(0, 200) || 'attachment';
   let candidate = base;

@@ -91,12 +91,19 @@ export const Source = v.object({
 });
 export type Source = v.InferOutput<typeof Source>;
 
-export const Attachment = v.object({
+export interface Attachment {
+  name: string;
+  size?: number | undefined;
+  mimeType?: string | undefined;
+  /** An attached message's own attachments, nested under it (a forwarded message keeps its files). */
+  attachments?: Attachment[] | undefined;
+}
+export const Attachment: v.GenericSchema<Attachment> = v.object({
   name: text(1024),
   size: v.optional(ByteCount),
   mimeType: v.optional(text(255)),
+  attachments: v.optional(v.pipe(v.array(v.lazy(() => Attachment)), v.maxLength(200))),
 });
-export type Attachment = v.InferOutput<typeof Attachment>;
 
 export const Metadata = v.object({
   originator: v.optional(text(1024)),

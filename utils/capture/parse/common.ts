@@ -23,10 +23,17 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const UNSAFE_IN_NAME =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  /[/\\\u0000-\u001f\u007f-\u009f]+|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /** A name usable as a file name: no path separators or control characters, at most 255 characters. */
 export function safeFileName(name: string, fallback: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed here.
-  const cleaned = name.replace(/[/\\\u0000-\u001f\u007f]+/g, '_').trim();
+  const cleaned = name
+    .replace(UNSAFE_IN_NAME, '_')
+    // Bidirectional overrides could make `report\u202excod.exe` read as another name.
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/g, '')
+    .trim();
   if (!cleaned || cleaned === '.' || cleaned === '..') return fallback;
   if (cleaned.length <= 255) return cleaned;
   const dot = cleaned.lastIndexOf('.');

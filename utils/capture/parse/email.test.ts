@@ -34,7 +34,12 @@ describe('parseEmail on every real message', () => {
         expect(attachment.name).toMatch(/^[^/\\]+$/);
       }
       expect(facts.metadata.attachments ?? []).toEqual(
-        facts.attachments.map(({ name, size, mimeType }) => ({ name, size, mimeType })),
+        facts.attachments.map(({ name, size, mimeType, attachments }) => ({
+          name,
+          size,
+          mimeType,
+          ...(attachments ? { attachments } : {}),
+        })),
       );
     });
   }
@@ -136,5 +141,131 @@ describe('parseEmail headers', () => {
     await expect(parseEmail(new Uint8Array())).rejects.toThrow('Not an email message: the file is empty');
     await expect(parseEmail(new TextEncoder().encode('just some text\n'))).rejects.toThrow(/RFC 5322 header/);
     await expect(parseEmail(load('pdf-parse-05-versions-space.pdf'))).rejects.toThrow(/Not an email message/);
+  });
+});
+
+const message = (head: string, body = 'Body.') =>
+  new TextEncoder().encode(`${head.trim().replace(/\n/g, '\r\n')}\r\n\r\n${body}`);
+
+describe('addresses read as mail systems do', () => {
+  it('drops RFC 5322 comments from addresses and never takes a comment for a recipient (RFC 5322 §A.5)', async () => {
+    const facts = await parseEmail(
+      message(`
+From: Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>
+To:A Group(Some people)
+     :Chris Jones <c@(Chris's host.)public.example>,
+         joe@example.org,
+  John <jdoe@one.test> (my dear friend); (the end of the group)
+Cc:(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;
+Date: Thu,
+      13
+        Feb
+          1969
+      23:32
+               -0330 (Newfoundland Time)
+Message-ID:              <testabcd.1234@silly.test>
+`),
+    );
+    expect(facts.originator).toBe('Pete <pete@silly.test>');
+    expect(facts.addressees).toEqual(['Chris Jones <c@public.example>', 'joe@example.org', 'John <jdoe@one.test>']);
+    expect(facts.otherAddressees).toEqual([]);
+    expect(facts.dateSent).toBe('1969-02-14T03:02:00Z');
+  });
+
+  it('reads the obsolete syntax: empty list elements, source routes, spaces around dots (RFC 5322 §A.6)', async () => {
+    const facts = await parseEmail(
+      message(`
+From: Joe Q. Public <john.q.public@example.com>
+To: Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example
+Date: Tue, 1 Jul 2003 10:52:37 +0200
+Message-ID: <5678.21-Nov-1997@example.com>
+`),
+    );
+    expect(facts.originator).toBe('Joe Q. Public <john.q.public@example.com>');
+    expect(facts.addressees).toEqual(['Mary Smith <mary@example.net>', 'jdoe@test.example']);
+  });
+
+  it('keeps the old "address (Full Name)" form’s name', async () => {
+    const facts = await parseEmail(message('From: ann@example.org (Ann Lee)\nTo: bob@example.org'));
+    expect(facts.originator).toBe('Ann Lee <ann@example.org>');
+  });
+
+  it('handles the Unicode of display names: encoded words, raw UTF-8, bidi tricks, controls, lone surrogates', async () => {
+    const facts = await parseEmail(
+      message(
+        [
+          'From: =?UTF-8?B?w4lsb2RpZSBEdXBvbnQ=?= <elodie@example.fr>',
+          'To: 山田 太郎 <taro@example.jp>, "Müller, Jörg" <joerg@example.de>, =?UTF-8?Q?Caf=C3=A9?= <cafe@example.org>',
+          'Cc: "Ann\u202egnp.exe" <ann@example.org>, "Bob\u0000\u0007" <bob@example.org>, "Zo\u0065\u0301" <zoe@example.org>',
+          'Subject: =?UTF-8?B?UmFwcG9ydCDwn5OK?= \ud800 done',
+        ].join('\n'),
+      ),
+    );
+    expect(facts.originator).toBe('Élodie Dupont <elodie@example.fr>');
+    expect(facts.addressees).toEqual([
+      '山田 太郎 <taro@example.jp>',
+      '"Müller, Jörg" <joerg@example.de>',
+      'Café <cafe@example.org>',
+    ]);
+    expect(facts.otherAddressees).toEqual([
+      'Ann gnp.exe <ann@example.org>',
+      'Bob <bob@example.org>',
+      'Zoé <zoe@example.org>',
+    ]);
+    // A lone surrogate cannot travel as UTF-8: the bytes hold U+FFFD, which is kept, storable as it is.
+    expect(facts.subject).toBe('Rapport 📊 \ufffd done');
+    expect(facts.otherAddressees[2]).toBe('Zo\u00e9 <zoe@example.org>'); // NFC
+  });
+});
+
+describe('attached messages', () => {
+  it('list their own attachments, nested under the message they came in', async () => {
+    const inner = [
+      'From: Ann <ann@example.org>',
+      'Subject: Invoice',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="in"',
+      '',
+      '--in',
+      'Content-Type: text/plain',
+      '',
+      'See attached.',
+      '--in',
+      'Content-Type: application/pdf; name="invoice-42.pdf"',
+      'Content-Disposition: attachment; filename="invoice-42.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'JVBERi0xLjQKJcOkw7zDtsOfCg==',
+      '--in--',
+    ].join('\r\n');
+    const outer = [
+      'From: Bob <bob@example.org>',
+      'To: Carol <carol@example.org>',
+      'Subject: Fwd: Invoice',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="out"',
+      '',
+      '--out',
+      'Content-Type: text/plain',
+      '',
+      'Forwarding.',
+      '--out',
+      'Content-Type: message/rfc822; name="Invoice.eml"',
+      'Content-Disposition: attachment; filename="Invoice.eml"',
+      '',
+      inner,
+      '--out--',
+      '',
+    ].join('\r\n');
+    const facts = await parseEmail(new TextEncoder().encode(outer));
+    expect(facts.metadata.attachments).toEqual([
+      {
+        name: 'Invoice.eml',
+        size: expect.any(Number),
+        mimeType: 'message/rfc822',
+        attachments: [{ name: 'invoice-42.pdf', size: 19, mimeType: 'application/pdf' }],
+      },
+    ]);
+    expect(v.parse(Metadata, facts.metadata)).toEqual(facts.metadata);
   });
 });

@@ -1,5 +1,13 @@
 import type { Metadata } from '../../records/record';
 
+/** An attachment inside an attached message, listed (its bytes stay inside that message's .eml). */
+export interface NestedAttachment {
+  name: string;
+  size: number;
+  mimeType: string;
+  attachments?: NestedAttachment[];
+}
+
 /** One attachment of a message, with its bytes. */
 export interface EmailAttachment {
   name: string;
@@ -9,6 +17,8 @@ export interface EmailAttachment {
   /** `attachment`, `inline` or whatever the part said; `inline` also for parts the HTML shows by Content-ID. */
   disposition: string;
   contentId?: string;
+  /** For an attached message: its own attachments, nested under it. */
+  attachments?: NestedAttachment[];
 }
 
 /** What a message says about itself, from an .eml or an Outlook .msg. */
