@@ -5,6 +5,9 @@ import { testConnection } from '../utils/connection-test';
 import { findBySourceId } from '../utils/connectors/records-api';
 import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
 import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
+import { healthView, skeletonOfTab } from '../utils/health/service';
+import { clearHealth, recordHealth, refreshDiagnosticsPolicy } from '../utils/health/store';
+import { sendHealth, sendSkeleton, targetOf } from '../utils/health/upload';
 import { handleMessages, type TabDetections } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
@@ -99,6 +102,13 @@ export default defineBackground({
       await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
       return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
     };
+
+    // Detector health: counted here, sent only when the organisation's policy says so (utils/health/upload.ts).
+    const diagnosticsTarget = async () => targetOf(await loadSettings());
+    const sendHealthSoon = (force = false) =>
+      sendHealth({ target: diagnosticsTarget }, { force }).catch((error) =>
+        console.error('Recordkeeper diagnostics upload failed', error),
+      );
 
     handleMessages({
       'tab.detections': ({ tabId }) => tabDetections(tabId),
@@ -201,6 +211,28 @@ export default defineBackground({
       'settings.get': async () => settingsView(await loadSettings()),
       'settings.save': async (input) => settingsView(await saveSettings(input)),
       'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url),
+      'content.health': async ({ events }) => {
+        await recordHealth(events);
+        sendHealthSoon();
+      },
+      'health.get': async () => healthView(await diagnosticsTarget()),
+      'health.clear': async () => {
+        await clearHealth();
+        return healthView(await diagnosticsTarget());
+      },
+      'health.send': async () => {
+        await sendHealthSoon(true);
+        return healthView(await diagnosticsTarget());
+      },
+      'health.skeleton': async ({ tabId, reason, keepIds }) => {
+        const id = tabId ?? (await activeTabId());
+        if (id === undefined) return { ok: false, error: 'No tab is active.' };
+        return skeletonOfTab(id, reason, keepIds === true, await diagnosticsTarget());
+      },
+      'health.sendSkeleton': async (skeleton) => {
+        const result = await sendSkeleton({ target: diagnosticsTarget }, skeleton);
+        return result.ok ? { ok: true } : result;
+      },
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
         await toolbarButton().setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
@@ -243,6 +275,7 @@ export default defineBackground({
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();
       if (alarm.name === DRAIN_ALARM) {
+        sendHealthSoon();
         repositoryPresetsStale(Date.now())
           .then((stale) => (stale ? refreshRepository() : undefined))
           .catch(() => undefined);
@@ -264,10 +297,16 @@ export default defineBackground({
     browser.permissions.onAdded.addListener(() => syncSites());
     browser.permissions.onRemoved.addListener(() => syncSites());
     // Policy is read when the worker starts and whenever the browser reports a change; it never blocks a reply.
+    const refreshDiagnostics = () =>
+      refreshDiagnosticsPolicy(() => browser.storage.managed.get()).catch((error) =>
+        console.error('Recordkeeper diagnostics policy read failed', error),
+      );
     refreshPolicy()
       .then(refreshRepository)
       .catch((error) => console.error('Recordkeeper policy read failed', error));
+    refreshDiagnostics();
     browser.storage.onChanged.addListener((changes, area) => {
+      if (area === 'managed') refreshDiagnostics();
       if (area === 'managed')
         refreshPolicy()
           .then(refreshRepository)
