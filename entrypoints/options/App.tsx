@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
 import { Declarer } from '../../components/Declarer';
+import { HealthPanel } from '../../components/HealthPanel';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
 import { OutboxTable } from '../../components/OutboxTable';
@@ -58,6 +59,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     return () => clearInterval(timer);
   }, [api]);
 
+  const loadHealth = useMemo(() => () => api.call('health.get', {}), [api]);
   const declarePresets = useMemo(() => presets && formPresets(presets), [presets]);
   const loadPlan = useMemo(() => presets && (async () => compactPlan(presets.filePlan)), [presets]);
 
@@ -164,6 +166,14 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">{t('historyHeading')}</h2>
         <History load={(request) => api.call('outbox.page', request)} refreshTick={tick} />
+      </section>
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading">{t('healthHeading')}</h2>
+        <HealthPanel
+          load={loadHealth}
+          clear={() => api.call('health.clear', {})}
+          send={() => api.call('health.send', {})}
+        />
       </section>
       <section aria-labelledby="presets-heading">
         <h2 id="presets-heading">{t('presetsHeading')}</h2>
