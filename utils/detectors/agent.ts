@@ -4,7 +4,7 @@ import { CAPTURE_PORT, type StreamMessage, streamInPage } from '../capture/strea
 import { handleMessages, sendToBackground } from '../messaging';
 import { healthReporter } from './health';
 import type { DetectorRun } from './runner';
-import { watchForChanges } from './watch';
+import { reportCount } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -70,18 +70,12 @@ export function startAgent(signal: AbortSignal, run: (document: Document, url: s
     },
   });
 
-  let lastCount = -1;
-  const report = () => {
-    const count = detect().detections.length;
-    if (count === lastCount) return;
-    lastCount = count;
-    sendToBackground('content.detected', { count }).catch(() => {
-      // The background may be restarting; the next change reports again.
-      lastCount = -1;
-    });
-  };
-  watchForChanges(report, signal);
-  report();
+  // The background may be restarting when a count is sent; the next change reports again.
+  reportCount(
+    () => detect().detections.length,
+    (count) => sendToBackground('content.detected', { count }),
+    signal,
+  );
 
   const stopStreaming = serveCaptureStreams();
 
