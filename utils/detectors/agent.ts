@@ -54,7 +54,8 @@ export function startAgent(signal: AbortSignal, run: (document: Document, url: s
   // background without any page content (utils/detectors/health.ts).
   const health = healthReporter({
     send: (events) => sendToBackground('content.health', { events }),
-    recheck: () => report(),
+    // Only to see whether "nothing found" still holds once the page has settled; the badge follows its own watcher.
+    recheck: () => void detect(),
   });
   const detect = () => {
     const url = location.href;
