@@ -205,8 +205,14 @@ describe.each(ENGINES)('diagnostics on %s', (engine) => {
     const page = (session: string) =>
       fetch(`${t.server.url}/diagnostics`, { headers: { cookie: `rk_session=${session}`, accept: 'text/html' } });
 
-    expect((await page(await signIn(ann))).status).toBe(403);
-    const response = await page(await signIn(admin));
+    const annSession = await signIn(ann);
+    expect((await page(annSession)).status).toBe(403);
+    const records = (path: string, session: string) =>
+      fetch(`${t.server.url}${path}`, { headers: { cookie: `rk_session=${session}` } }).then((r) => r.text());
+    expect(await records('/records', annSession)).not.toContain('href="/diagnostics"');
+    const adminSession = await signIn(admin);
+    expect(await records('/records', adminSession)).toContain('<a href="/diagnostics">Detector health</a>');
+    const response = await page(adminSession);
     expect(response.status).toBe(200);
     const html = await response.text();
     const row = /<tr><td>gmail<\/td>[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';

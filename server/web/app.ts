@@ -158,6 +158,7 @@ export function createUi(deps: WebDeps) {
     return c.html(
       listPage({
         user: user.user,
+        admin: user.admin,
         filters,
         nextHref,
         items: items.map((s) => ({ record: s.record, receipt: receiptOf(s, '') })),

@@ -72,6 +72,8 @@ export function listPage(options: {
   items: ListItem[];
   nextHref?: string | undefined;
   error?: string | undefined;
+  /** An admin also gets the way to detector health. */
+  admin?: boolean | undefined;
 }): Html {
   const f = options.filters;
   const field = (name: keyof Filters, label: string, type = 'text') =>
@@ -80,6 +82,7 @@ export function listPage(options: {
   return layout(
     'Records',
     html`<h1>Records</h1>
+${options.admin ? html`<p><a href="/diagnostics">Detector health</a></p>` : ''}
 <search>
 <form method="get" action="/records" class="filters" aria-label="Search records">
   ${field('q', 'Title contains', 'search')}
