@@ -10,6 +10,9 @@ import {
 } from '../utils/connectors/microsoft-365/account-store';
 import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
 import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
+import { healthView, skeletonOfTab } from '../utils/health/service';
+import { clearHealth, recordHealth, refreshDiagnosticsPolicy } from '../utils/health/store';
+import { diagnosticsTargetOf, sendHealth, sendSkeleton } from '../utils/health/upload';
 import { handleMessages, type TabDetections } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
@@ -31,6 +34,7 @@ import { rememberChoice } from '../utils/records/choices';
 import { declare } from '../utils/records/declare';
 import { declareFile, inspectLocalFile } from '../utils/records/declare-file';
 import { forgetPrior, priorRecords, rememberAlias } from '../utils/records/prior-store';
+import { credentialsFor } from '../utils/secrets';
 import {
   connectorDeps,
   loadConnection,
@@ -112,6 +116,13 @@ export default defineBackground({
       await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
       return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
     };
+
+    // Detector health: counted here, sent only when the organisation's policy says so (utils/health/upload.ts).
+    const diagnosticsTarget = async () => diagnosticsTargetOf(await loadConnection(), credentialsFor('records-api'));
+    const sendHealthSoon = (force = false) =>
+      sendHealth({ target: diagnosticsTarget }, { force }).catch((error) =>
+        console.error('Recordkeeper diagnostics upload failed', error),
+      );
 
     handleMessages({
       'tab.detections': ({ tabId }) => tabDetections(tabId),
@@ -214,6 +225,28 @@ export default defineBackground({
       },
       'account.signOut': async () => signOutMicrosoft(await loadConnection()),
       'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url),
+      'content.health': async ({ events }) => {
+        await recordHealth(events);
+        sendHealthSoon();
+      },
+      'health.get': async () => healthView(await diagnosticsTarget()),
+      'health.clear': async () => {
+        await clearHealth();
+        return healthView(await diagnosticsTarget());
+      },
+      'health.send': async () => {
+        await sendHealthSoon(true);
+        return healthView(await diagnosticsTarget());
+      },
+      'health.skeleton': async ({ tabId, reason, keepIds }) => {
+        const id = tabId ?? (await activeTabId());
+        if (id === undefined) return { ok: false, error: 'No tab is active.' };
+        return skeletonOfTab(id, reason, keepIds === true, await diagnosticsTarget());
+      },
+      'health.sendSkeleton': async (skeleton) => {
+        const result = await sendSkeleton({ target: diagnosticsTarget }, skeleton);
+        return result.ok ? { ok: true } : result;
+      },
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
         await toolbarButton().setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
@@ -256,6 +289,7 @@ export default defineBackground({
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();
       if (alarm.name === DRAIN_ALARM) {
+        sendHealthSoon();
         repositoryPresetsStale(Date.now())
           .then((stale) => (stale ? refreshRepository() : undefined))
           .catch(() => undefined);
@@ -278,10 +312,16 @@ export default defineBackground({
     browser.permissions.onRemoved.addListener(() => syncSites());
     migrateStorageLayout().catch((error) => console.error('Recordkeeper storage migration failed', error));
     // Policy is read when the worker starts and whenever the browser reports a change; it never blocks a reply.
+    const refreshDiagnostics = () =>
+      refreshDiagnosticsPolicy(() => browser.storage.managed.get()).catch((error) =>
+        console.error('Recordkeeper diagnostics policy read failed', error),
+      );
     refreshPolicy()
       .then(refreshRepository)
       .catch((error) => console.error('Recordkeeper policy read failed', error));
+    refreshDiagnostics();
     browser.storage.onChanged.addListener((changes, area) => {
+      if (area === 'managed') refreshDiagnostics();
       if (area === 'managed')
         refreshPolicy()
           .then(refreshRepository)

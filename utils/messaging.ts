@@ -1,7 +1,10 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import type { MicrosoftAccountView } from './connectors/microsoft-365/account';
+import { MAX_EVENTS_PER_PAGE } from './detectors/health';
 import { Detection } from './detectors/types';
+import { HealthEventSchema, MAX_UPLOAD_SKELETON_BYTES } from './health/events';
+import type { HealthView, SkeletonAnswer } from './health/view';
 import type { OutboxPage, OutboxView } from './outbox/view';
 import type { Presets, Site } from './presets/schema';
 import type { CompactPlan, Suggested } from './presets/slices';
@@ -170,7 +173,33 @@ export const protocol = {
   /** The interactive sign-in; the page asks for the account's host permissions in the click first. */
   'account.signIn': message<MicrosoftAccountView>()('extension', Empty),
   'account.signOut': message<MicrosoftAccountView | null>()('extension', Empty),
+  /** Detector health as counted in this browser, and whether and where the policy sends it. */
+  'health.get': message<HealthView>()('extension', Empty),
+  /** Starts counting again (under a new reporter id). */
+  'health.clear': message<HealthView>()('extension', Empty),
+  /** Sends the counts now, when the policy allows it. */
+  'health.send': message<HealthView>()('extension', Empty),
+  /** "Report a missed page": the privacy-safe skeleton of the tab, for download or to send. */
+  'health.skeleton': message<SkeletonAnswer>()(
+    'extension',
+    v.object({ tabId: v.optional(TabId), reason: v.picklist(['nothing', 'wrong']), keepIds: v.optional(v.boolean()) }),
+  ),
+  /** Sends a skeleton the user chose to send (only when the policy allows skeletons). */
+  'health.sendSkeleton': message<{ ok: true } | { ok: false; error: string }>()(
+    'extension',
+    v.object({
+      html: v.pipe(v.string(), v.maxLength(MAX_UPLOAD_SKELETON_BYTES)),
+      url: v.pipe(v.string(), v.maxLength(8192)),
+      reason: v.picklist(['nothing', 'wrong']),
+      takenAt: v.pipe(v.string(), v.isoTimestamp()),
+    }),
+  ),
   // content script → background
+  /** Detector health events of this page view: ids and kinds only, never page content (utils/health/events.ts). */
+  'content.health': message<void>()(
+    'content',
+    v.object({ events: v.pipe(v.array(HealthEventSchema), v.maxLength(MAX_EVENTS_PER_PAGE)) }),
+  ),
   'content.detected': message<void>()('content', v.object({ count: v.pipe(v.number(), v.integer()) })),
   /** A site plugin's content script asks which plugins apply to its page. */
   'content.sites': message<Site[]>()('content', v.object({ url: v.pipe(v.string(), v.maxLength(8192)) })),
