@@ -1,5 +1,5 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
+import { startAgent } from '../utils/detecting/agent';
 import { googleDocs } from '../utils/detectors/google-docs';
 import { runDetectorList } from '../utils/detectors/runner';
 

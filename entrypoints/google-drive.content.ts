@@ -1,5 +1,5 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
+import { startAgent } from '../utils/detecting/agent';
 import { googleDrive } from '../utils/detectors/google-drive';
 import { runDetectorList } from '../utils/detectors/runner';
 

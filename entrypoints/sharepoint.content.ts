@@ -1,5 +1,5 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
+import { startAgent } from '../utils/detecting/agent';
 import { runDetectorList } from '../utils/detectors/runner';
 import { sharepoint } from '../utils/detectors/sharepoint';
 

@@ -1,6 +1,7 @@
 import type { PartSource } from '../connectors/connector';
 import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
+import type { StagedPart } from '../records/staged';
 import type { AuditLine } from '../ui/views';
 import type { AuthState, ContentPart, OutboxDb, OutboxRow, OutboxState } from './db';
 
@@ -16,14 +17,6 @@ export const SENDING_STALE_MS = 15_000;
 const WHOLE = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
 const ALL_CHUNKS = (id: string) =>
   IDBKeyRange.bound([id, 0, 0], [id, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
-
-/** A part captured chunk by chunk into the `chunks` store under `chunkKey` before its record existed. */
-export interface StagedPart {
-  staged: string;
-  size: number;
-  chunks: number;
-  chunkSize: number;
-}
 
 /** QuotaExceededError, however the browser (or idb) surfaces it: the request's error or the transaction's. */
 export function isQuotaError(error: unknown): boolean {

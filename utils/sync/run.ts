@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import { type AttentionNotice, notifyAttention, outboxBadge, outboxCounts } from '../outbox/attention';
 import type { OutboxDb } from '../outbox/db';
 import { nextDueAt } from '../outbox/outbox';
-import { loadPresets } from '../presets/store';
+import { loadPresets } from '../presets-store/store';
 import { uuidv7 } from '../records/uuidv7';
 import { loadConnection, openConnector, repositoryKey } from '../settings-store';
 import { type DrainReport, drain } from './drain';

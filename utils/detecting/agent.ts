@@ -1,9 +1,9 @@
 import type { Runtime } from 'webextension-polyfill';
 import { browser } from 'wxt/browser';
 import { CAPTURE_PORT, type StreamMessage, streamInPage } from '../capture/stream';
+import type { DetectorRun } from '../detectors/runner';
+import { watchForChanges } from '../detectors/watch';
 import { handleMessages, sendToBackground } from '../messaging';
-import type { DetectorRun } from './runner';
-import { watchForChanges } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;

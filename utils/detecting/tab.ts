@@ -3,9 +3,9 @@ import type { Runtime } from 'webextension-polyfill';
 import { browser } from 'wxt/browser';
 import { bytesToBase64 } from '../capture/bytes';
 import { CAPTURE_PORT, receiveStream, STREAM_CHUNK_BYTES } from '../capture/stream';
+import type { StreamResult } from '../declaring/declare';
+import { type CapturePart, Detection } from '../detectors/types';
 import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
-import type { StreamResult } from '../records/declare';
-import { type CapturePart, Detection } from './types';
 
 const Detections = v.pipe(v.array(Detection), v.maxLength(100));
 
