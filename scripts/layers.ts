@@ -17,8 +17,18 @@ import ts from 'typescript';
 /** The pure domain: what a record, the presets and a detection are, and how they are worked out. */
 export const DOMAIN = ['utils/records/', 'utils/presets/', 'utils/detectors/'];
 
-/** Local modules that are effects, or that the domain must not know (the message protocol), whatever they import. */
-export const EFFECT_MODULES = ['utils/outbox/', 'utils/sync/', 'utils/messaging.ts'];
+/**
+ * Local modules the domain must not reach, whatever they import: effects (the outbox, the drain), the message
+ * protocol, and the layers above it (the UI's view types, components, entrypoints).
+ */
+export const EFFECT_MODULES = [
+  'utils/outbox/',
+  'utils/sync/',
+  'utils/messaging.ts',
+  'utils/ui/',
+  'components/',
+  'entrypoints/',
+];
 
 /** Packages that do effects: the browser's APIs and storage, IndexedDB, the network, Node, the server. */
 const EFFECT_PACKAGES = [
