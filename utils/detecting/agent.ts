@@ -1,10 +1,10 @@
 import type { Runtime } from 'webextension-polyfill';
 import { browser } from 'wxt/browser';
 import { CAPTURE_PORT, type StreamMessage, streamInPage } from '../capture/stream';
+import { healthReporter } from '../detectors/health';
+import type { DetectorRun } from '../detectors/runner';
+import { reportCount, watchForChanges } from '../detectors/watch';
 import { handleMessages, sendToBackground } from '../messaging';
-import { healthReporter } from './health';
-import type { DetectorRun } from './runner';
-import { reportCount } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
+import type { DetectorRun } from '../detectors/runner';
 import { startAgent } from './agent';
-import type { DetectorRun } from './runner';
 
 /** The content script's agent reports the runner's health events to the background, once per page view. */
 describe('agent: detector health', () => {
