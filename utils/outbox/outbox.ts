@@ -185,9 +185,15 @@ export async function updateRow(
   return next;
 }
 
-/** Stores the receipt and releases the content, chunks and delivery progress, in one transaction. */
+/**
+ * Stores the receipt and releases the content, chunks and delivery progress, in one transaction. Relaxed
+ * durability: if a power cut loses it, all of it is lost together, the record is sent again, and the repository
+ * answers its Idempotency-Key with the original receipt.
+ */
 export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now: number): Promise<void> {
-  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite', {
+    durability: 'relaxed',
+  });
   const row = await tx.objectStore('records').get(id);
   if (!row) throw new Error(`Outbox record ${id} is gone.`);
   const parts = await tx.objectStore('content').getAll(WHOLE(id));
@@ -217,7 +223,36 @@ export type StoredPart = PartSource;
 
 /** Handles on a row's content parts, in order; nothing is read until a chunk is asked for. */
 export async function contentOf(db: OutboxDb, row: OutboxRow): Promise<StoredPart[]> {
-  const parts = (await db.getAll('content', WHOLE(row.id))).sort((a, b) => a.index - b.index);
+  return storedParts(db, row, await db.getAll('content', WHOLE(row.id)));
+}
+
+/**
+ * What one delivery attempt starts from, read while its row turns `sending` with one more attempt — one
+ * IndexedDB transaction per record instead of three. Relaxed durability: losing this write to a power cut only
+ * loses the attempt's count, and the row is sent again either way.
+ */
+export async function startSending(
+  db: OutboxDb,
+  id: string,
+  now: number,
+): Promise<{ row: OutboxRow; parts: StoredPart[]; progress: unknown }> {
+  const tx = db.transaction(['records', 'content', 'delivery'], 'readwrite', { durability: 'relaxed' });
+  const [current, content, delivery] = await Promise.all([
+    tx.objectStore('records').get(id),
+    tx.objectStore('content').getAll(WHOLE(id)),
+    tx.objectStore('delivery').get(id),
+  ]);
+  if (!current) {
+    await tx.done;
+    throw new Error(`Outbox record ${id} is gone.`);
+  }
+  const row: OutboxRow = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: now };
+  await Promise.all([tx.objectStore('records').put(row), tx.done]);
+  return { row, parts: storedParts(db, row, content), progress: delivery?.progress };
+}
+
+function storedParts(db: OutboxDb, row: OutboxRow, content: ContentPart[]): StoredPart[] {
+  const parts = content.sort((a, b) => a.index - b.index);
   if (parts.length !== row.record.content.length) {
     throw new Error(
       `Content of record ${row.id} is incomplete in the outbox (${parts.length}/${row.record.content.length}).`,

@@ -4,7 +4,6 @@ import type { OutboxDb, OutboxRow } from '../outbox/db';
 import {
   acquireLease,
   authState,
-  contentOf,
   deliveryProgress,
   dueRows,
   LEASE_MS,
@@ -13,6 +12,7 @@ import {
   releaseLease,
   saveDeliveryProgress,
   setAuthState,
+  startSending,
   updateRow,
   wakeOffline,
 } from '../outbox/outbox';
@@ -141,10 +141,24 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
 
 type Outcome = 'synced' | 'retrying' | 'needsAttention' | 'auth' | 'lost' | 'unreachable';
 
-/** The outbox's side of one record's delivery: its saved progress; each save also renews the drain's lease. */
-function progressStore(db: OutboxDb, recordId: string, now: () => number, renew: () => Promise<void>): ProgressStore {
+/**
+ * The outbox's side of one record's delivery: its saved progress (`read` when the attempt started, read again
+ * after that); each save also renews the drain's lease.
+ */
+function progressStore(
+  db: OutboxDb,
+  recordId: string,
+  read: unknown,
+  now: () => number,
+  renew: () => Promise<void>,
+): ProgressStore {
+  let first = true;
   return {
-    get: () => deliveryProgress(db, recordId),
+    get: async () => {
+      if (!first) return deliveryProgress(db, recordId);
+      first = false;
+      return read;
+    },
     save: async (progress) => {
       await renew();
       await saveDeliveryProgress(db, recordId, progress, now());
@@ -161,13 +175,13 @@ function asConnectorError(error: unknown): ConnectorError {
 async function sendOne(deps: DrainDeps, row: OutboxRow, renew: (force?: boolean) => Promise<void>): Promise<Outcome> {
   const { db, now, random } = deps;
   const attempts = row.attempts + 1;
-  await updateRow(db, row.id, { state: 'sending', attempts }, now());
   try {
+    const started = await startSending(db, row.id, now());
     const receipt = await deliver(
       deps.connector,
-      row.record,
-      await contentOf(db, row),
-      progressStore(db, row.id, now, () => renew(true)),
+      started.row.record,
+      started.parts,
+      progressStore(db, row.id, started.progress, now, () => renew(true)),
     );
     await markSynced(db, row.id, receipt, now());
     return 'synced';
