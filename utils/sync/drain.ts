@@ -7,6 +7,7 @@ import {
   deliveryProgress,
   dueRows,
   LEASE_MS,
+  markOffline,
   markSynced,
   offlineProbe,
   releaseLease,
@@ -221,6 +222,7 @@ async function sendOne(deps: DrainDeps, row: OutboxRow, renew: (force?: boolean)
           { state: 'retrying', nextAttemptAt: now() + delay, lastError: failure.message, offline, serverErrors },
           now(),
         );
+        if (offline) await markOffline(db, now());
         return offline ? 'unreachable' : 'retrying';
       }
       default:

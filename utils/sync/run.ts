@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { type AttentionNotice, notifyAttention, outboxBadge, outboxCounts } from '../outbox/attention';
 import type { OutboxDb } from '../outbox/db';
-import { LEASE_MS, nextDueAt } from '../outbox/outbox';
+import { attentionPending, LEASE_MS, nextDueAt } from '../outbox/outbox';
 import { loadPresets } from '../presets/store';
 import { uuidv7 } from '../records/uuidv7';
 import { loadConnection, openConnector, repositoryKey } from '../settings-store';
@@ -39,5 +39,6 @@ export interface Signals {
  */
 export async function showOutboxSignals(db: OutboxDb, signals: Signals, now = Date.now()): Promise<void> {
   await signals.setBadge(outboxBadge(await outboxCounts(db)));
-  await notifyAttention(db, signals.notify, now);
+  // Reads the rows needing attention only when one of them is new: the check is two key counts.
+  if (await attentionPending(db)) await notifyAttention(db, signals.notify, now);
 }
