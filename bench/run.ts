@@ -13,9 +13,11 @@ import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
+import { benchDeclareLatency } from './declare.ts';
 import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
 import { type Figure, formatTable, median } from './figures.ts';
 import { largePresets } from './presets-data.ts';
+import { benchRecovery } from './recovery.ts';
 import { ingestPeakRss, ingestVsBare } from './server-ingest.ts';
 import { uiFigures } from './ui.ts';
 
@@ -289,6 +291,8 @@ async function syncFigures(): Promise<Record<string, Figure>> {
   return {
     drainThroughputRatio: await benchDrainThroughput(),
     uploadMemory200MB: await benchUploadMemory(),
+    recoveryAfterOutage1000: await benchRecovery(),
+    declareLatencyByHistory: await benchDeclareLatency(),
   };
 }
 
