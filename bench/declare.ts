@@ -22,6 +22,29 @@ export function email50k(): Buffer {
 }
 
 /**
+ * The extension in Chromium, connected to a fresh reference repository, with its popup open on a Gmail message
+ * whose original is a 50 KB message: where the declare figures are measured.
+ */
+export async function gmailPopup() {
+  const repository = await startRepository();
+  const browser = await launchWithExtension();
+  const eml = email50k();
+  await browser.connectTo(repository);
+  const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
+  await browser.context.route('https://mail.google.com/**', (route) =>
+    new URL(route.request().url()).searchParams.get('view') === 'att'
+      ? route.fulfill({ body: eml, contentType: 'message/rfc822' })
+      : route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
+  );
+  const page = await browser.context.newPage();
+  await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
+  const tabId = await browser.tabIdOf(page);
+  const popup = await browser.popup(tabId);
+  await popup.getByLabel('Title').waitFor();
+  return { repository, browser, popup, tabId, eml };
+}
+
+/**
  * Adds `count` rows of history to the outbox, as years of use leave it: most synced (receipt kept, content
  * released), 3% waiting to retry in a day (the repository answered 503), 2% needing attention (already notified).
  */
@@ -124,22 +147,8 @@ async function declareTimes(popup: Page, tabId: number, n: number): Promise<numb
  * is the slowest of the three medians; each is in the detail.
  */
 export async function benchDeclareLatency(sizes = [0, 5000, 10_000], samples = 20): Promise<Figure> {
-  const repository = await startRepository();
-  const browser = await launchWithExtension();
-  const eml = email50k();
+  const { repository, browser, popup, tabId, eml } = await gmailPopup();
   try {
-    await browser.connectTo(repository);
-    const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
-    await browser.context.route('https://mail.google.com/**', (route) =>
-      new URL(route.request().url()).searchParams.get('view') === 'att'
-        ? route.fulfill({ body: eml, contentType: 'message/rfc822' })
-        : route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
-    );
-    const page = await browser.context.newPage();
-    await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
-    const tabId = await browser.tabIdOf(page);
-    const popup = await browser.popup(tabId);
-    await popup.getByLabel('Title').waitFor();
     await declareTimes(popup, tabId, 5); // warms the worker, the server and PGlite
     const detail: Record<string, number> = { emailBytes: eml.byteLength, samples };
     let seeded = 0;

@@ -10,7 +10,7 @@ import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
-import { benchDeclareLatency } from './declare.ts';
+import { benchDeclareLatency, gmailPopup } from './declare.ts';
 import { contentScriptSizes, detectionTimes, gzipKb, redetectionCost } from './detection.ts';
 import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
 import { type Figure, formatTable, median } from './figures.ts';
@@ -26,36 +26,9 @@ function popupFiles(): string[] {
   return [...html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map((m) => join(CHROME_BUILD, m[1]!));
 }
 
-/** A 50 KB RFC 822 message: headers like Gmail's and a plain-text body. */
-function email50k(): Buffer {
-  const head = readFileSync('utils/detectors/fixtures/gmail/e2e-message.eml', 'latin1').split('\r\n\r\n')[0]!;
-  const headers = head.replace(
-    /Content-Type: multipart\/mixed;[^\r]*(\r\n[ \t][^\r]*)*/,
-    'Content-Type: text/plain; charset="UTF-8"',
-  );
-  const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\r\n';
-  let body = '';
-  while (headers.length + body.length < 50 * 1024) body += line;
-  return Buffer.from(`${headers}\r\n\r\n${body}`, 'latin1');
-}
-
 async function declareToReceipt(): Promise<Figure> {
-  const repository = await startRepository();
-  const browser = await launchWithExtension();
-  const eml = email50k();
+  const { repository, browser, popup, tabId, eml } = await gmailPopup();
   try {
-    await browser.connectTo(repository);
-    const html = readFileSync('utils/detectors/fixtures/gmail/e2e-message.html');
-    await browser.context.route('https://mail.google.com/**', (route) =>
-      new URL(route.request().url()).searchParams.get('view') === 'att'
-        ? route.fulfill({ body: eml, contentType: 'message/rfc822' })
-        : route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
-    );
-    const page = await browser.context.newPage();
-    await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzGrbHrBdFGBXqpFZvSkcQpKkvrM');
-    const tabId = await browser.tabIdOf(page);
-    const popup = await browser.popup(tabId);
-    await popup.getByLabel('Title').waitFor();
     const samples = await popup.evaluate(async (tab) => {
       const call = async (type: string, data: unknown) => {
         const answer = await chrome.runtime.sendMessage({ type, data });

@@ -319,8 +319,10 @@ export function extensionDriver<P extends DriverPage>(primitives: DriverPrimitiv
       return { page, id: await driver.tabIdOf(page) };
     },
     async tabIdOf(page) {
+      // The messaging page first: opened later, it would take the focus and be the active tab itself.
+      const messenger = await driver.extensionPage();
       await page.bringToFront();
-      return activeTabId(await driver.extensionPage());
+      return activeTabId(messenger);
     },
     badge: async (tabId) => badgeText(await driver.extensionPage(), tabId),
     waitForBadge: async (tabId, text) => waitForBadge(await driver.extensionPage(), tabId, text),
