@@ -1,5 +1,5 @@
+import { appContentScript } from '../utils/detecting/content-script';
 import { confluence } from '../utils/detectors/confluence';
-import { appContentScript } from '../utils/detectors/content-script';
 import { jira } from '../utils/detectors/jira';
 
 /** Confluence and Jira, which share atlassian.net: one small content script per app, holding only that app's detector. */

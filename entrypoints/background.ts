@@ -8,16 +8,26 @@ import {
   signInMicrosoft,
   signOutMicrosoft,
 } from '../utils/connectors/microsoft-365/account-store';
-import { MENU_ID, type PendingContext, withContext } from '../utils/context-menu';
-import { activeTabId, archiveTab, captureInTab, detectInTab, streamInTab } from '../utils/detectors/tab';
-import { handleMessages, type TabDetections } from '../utils/messaging';
+import { MENU_ID } from '../utils/context-menu';
+import { afterDeclared } from '../utils/declaring/after-declare';
+import { declare } from '../utils/declaring/declare';
+import { declareFile, inspectLocalFile } from '../utils/declaring/declare-file';
+import { priorRecords } from '../utils/declaring/prior-store';
+import { declareFromContextMenu } from '../utils/detecting/context-menu';
+import { activeTabId, archiveTab, captureInTab, streamInTab } from '../utils/detecting/tab';
+import { tabDetections } from '../utils/detecting/tab-detections';
+import { healthView, skeletonOfTab } from '../utils/health/service';
+import { clearHealth, recordHealth, refreshDiagnosticsPolicy } from '../utils/health/store';
+import { diagnosticsTargetOf, sendHealth, sendSkeleton } from '../utils/health/upload';
+import { handleMessages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
 import { getRow, listRows } from '../utils/outbox/outbox';
 import { readPage } from '../utils/outbox/pages';
 import { toView } from '../utils/outbox/view';
-import { sitesFor, syncAppScripts, syncSiteScripts } from '../utils/presets/site-scripts';
+import { sitesFor } from '../utils/presets/site-scripts';
 import { compactPlan, suggestAll } from '../utils/presets/slices';
+import { syncAppScripts, syncSiteScripts } from '../utils/presets-store/site-scripts';
 import {
   clearLocalPresets,
   importLocalPresets,
@@ -26,11 +36,8 @@ import {
   refreshPolicy,
   refreshRepositoryPresets,
   repositoryPresetsStale,
-} from '../utils/presets/store';
-import { rememberChoice } from '../utils/records/choices';
-import { declare } from '../utils/records/declare';
-import { declareFile, inspectLocalFile } from '../utils/records/declare-file';
-import { forgetPrior, priorRecords, rememberAlias } from '../utils/records/prior-store';
+} from '../utils/presets-store/store';
+import { credentialsFor } from '../utils/secrets';
 import {
   connectorDeps,
   loadConnection,
@@ -40,7 +47,7 @@ import {
   settingsChanged,
   settingsView,
 } from '../utils/settings-store';
-import { choices, migrateStorageLayout, pendingContexts } from '../utils/storage';
+import { choices, migrateStorageLayout } from '../utils/storage';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
 import { popupStart } from '../utils/ui/popup-start';
@@ -103,15 +110,12 @@ export default defineBackground({
         .then((presets) => Promise.all([syncSiteScripts(presets.sites), syncAppScripts(presets.appHosts)]))
         .catch((error) => console.error('Recordkeeper site plugins failed to register', error));
 
-    const tabDetections = async (tabId: number | undefined): Promise<TabDetections> => {
-      const id = tabId ?? (await activeTabId());
-      if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
-      const result = await detectInTab(id);
-      const context = await pendingContexts.get(String(id));
-      const detections = withContext(result.detections, context, Date.now());
-      await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
-      return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
-    };
+    // Detector health: counted here, sent only when the organisation's policy says so (utils/health/upload.ts).
+    const diagnosticsTarget = async () => diagnosticsTargetOf(await loadConnection(), credentialsFor('records-api'));
+    const sendHealthSoon = (force = false) =>
+      sendHealth({ target: diagnosticsTarget }, { force }).catch((error) =>
+        console.error('Recordkeeper diagnostics upload failed', error),
+      );
 
     handleMessages({
       'tab.detections': ({ tabId }) => tabDetections(tabId),
@@ -143,13 +147,7 @@ export default defineBackground({
         });
         if (result.ok) {
           drainSoon();
-          const appSourceId = request.detection.source.sourceId;
-          await forgetPrior(appSourceId);
-          await forgetPrior(result.sourceId);
-          if (result.sourceId !== appSourceId) await rememberAlias(appSourceId, result.sourceId);
-          const row = await getRow(db, result.id);
-          const profile = presets.profiles.find((p) => p.id === request.profileId);
-          if (row) await choices.set(rememberChoice(await choices.get(), row.record, profile));
+          await afterDeclared(request, result, { db, presets });
         }
         return result;
       },
@@ -214,6 +212,28 @@ export default defineBackground({
       },
       'account.signOut': async () => signOutMicrosoft(await loadConnection()),
       'content.sites': async ({ url }) => sitesFor((await currentPresets()).sites, url),
+      'content.health': async ({ events }) => {
+        await recordHealth(events);
+        sendHealthSoon();
+      },
+      'health.get': async () => healthView(await diagnosticsTarget()),
+      'health.clear': async () => {
+        await clearHealth();
+        return healthView(await diagnosticsTarget());
+      },
+      'health.send': async () => {
+        await sendHealthSoon(true);
+        return healthView(await diagnosticsTarget());
+      },
+      'health.skeleton': async ({ tabId, reason, keepIds }) => {
+        const id = tabId ?? (await activeTabId());
+        if (id === undefined) return { ok: false, error: 'No tab is active.' };
+        return skeletonOfTab(id, reason, keepIds === true, await diagnosticsTarget());
+      },
+      'health.sendSkeleton': async (skeleton) => {
+        const result = await sendSkeleton({ target: diagnosticsTarget }, skeleton);
+        return result.ok ? { ok: true } : result;
+      },
       'content.detected': async ({ count }, { tabId }) => {
         if (tabId === undefined) return;
         await toolbarButton().setBadgeText({ tabId, text: count > 0 ? String(count) : '' });
@@ -222,31 +242,7 @@ export default defineBackground({
 
     // "Declare as record" on pages, links and selections: the popup opens with that item first.
     browser.contextMenus.onClicked.addListener((info, tab) => {
-      if (info.menuItemId !== MENU_ID || tab?.id === undefined) return;
-      const context: PendingContext = {
-        kind: info.linkUrl ? 'link' : info.selectionText ? 'selection' : 'page',
-        at: Date.now(),
-        pageUrl: info.pageUrl ?? tab.url,
-        pageTitle: tab.title,
-        linkUrl: info.linkUrl,
-        linkText: (info as { linkText?: string }).linkText,
-        selectionText: info.selectionText,
-      };
-      const tabId = tab.id;
-      // Opening the popup must happen in the click's own turn; the context is stored beside it.
-      const opened = toolbarButton()
-        .openPopup()
-        .catch(() =>
-          browser.windows.create({
-            url: browser.runtime.getURL(`/popup.html?tabId=${tabId}`),
-            type: 'popup',
-            width: 440,
-            height: 640,
-          }),
-        );
-      Promise.all([pendingContexts.set(String(tabId), context), opened]).catch((error) =>
-        console.error('Recordkeeper context menu failed', error),
-      );
+      declareFromContextMenu(info, tab).catch((error) => console.error('Recordkeeper context menu failed', error));
     });
 
     toolbarButton()
@@ -256,6 +252,7 @@ export default defineBackground({
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === DRAIN_ALARM || alarm.name === RETRY_ALARM) drainSoon();
       if (alarm.name === DRAIN_ALARM) {
+        sendHealthSoon();
         repositoryPresetsStale(Date.now())
           .then((stale) => (stale ? refreshRepository() : undefined))
           .catch(() => undefined);
@@ -278,10 +275,16 @@ export default defineBackground({
     browser.permissions.onRemoved.addListener(() => syncSites());
     migrateStorageLayout().catch((error) => console.error('Recordkeeper storage migration failed', error));
     // Policy is read when the worker starts and whenever the browser reports a change; it never blocks a reply.
+    const refreshDiagnostics = () =>
+      refreshDiagnosticsPolicy(() => browser.storage.managed.get()).catch((error) =>
+        console.error('Recordkeeper diagnostics policy read failed', error),
+      );
     refreshPolicy()
       .then(refreshRepository)
       .catch((error) => console.error('Recordkeeper policy read failed', error));
+    refreshDiagnostics();
     browser.storage.onChanged.addListener((changes, area) => {
+      if (area === 'managed') refreshDiagnostics();
       if (area === 'managed')
         refreshPolicy()
           .then(refreshRepository)

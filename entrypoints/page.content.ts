@@ -1,8 +1,8 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
+import { startAgent } from '../utils/detecting/agent';
+import { pluginDetectorsFor } from '../utils/detecting/plugins';
 import { generic } from '../utils/detectors/generic';
 import { siteDetectors } from '../utils/detectors/index';
-import { pluginDetectorsFor } from '../utils/detectors/plugins';
 import { runDetectorList } from '../utils/detectors/runner';
 
 /**

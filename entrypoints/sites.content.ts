@@ -1,6 +1,6 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startAgent } from '../utils/detectors/agent';
-import { pluginDetectorsFor } from '../utils/detectors/plugins';
+import { startAgent } from '../utils/detecting/agent';
+import { pluginDetectorsFor } from '../utils/detecting/plugins';
 import { runDetectorList } from '../utils/detectors/runner';
 
 /**

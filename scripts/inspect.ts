@@ -2,6 +2,8 @@
  * `npm run inspect -- <file.eml|.msg|.pdf|.docx|.xlsx|.pptx>` prints what capture would extract from the file;
  * `npm run inspect -- <saved-page.html> --url <page URL>` runs on a saved page exactly the detectors the extension
  * runs for that URL (the app's own on its host, the on-demand set elsewhere) and prints what a user would get.
+ * A page skeleton ("Report a missed page", utils/health/skeleton-file.ts) carries its own address: `--url` is then
+ * optional, and overrides it (say, with the real ids the skeleton masked).
  * Exit codes: 0 done, 1 the file could not be read or inspected, 2 wrong usage.
  */
 import { readFile } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { Window } from 'happy-dom';
 import { errorMessage } from '../utils/capture/parse/common';
 import { inspectFile } from '../utils/capture/parse/inspect';
 import { runAsExtension } from '../utils/detectors/index';
+import { skeletonHeaderOf } from '../utils/health/skeleton-file';
 
 const USAGE = 'Usage: npm run inspect -- <file.eml|.msg|.pdf|.docx|.xlsx|.pptx> | <saved-page.html> --url <page URL>';
 
@@ -67,10 +70,13 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${errorMessage(error)}`);
   }
   if (isHtml) {
-    if (!parsed.values.url) {
+    const html = new TextDecoder().decode(bytes);
+    const url = parsed.values.url ?? skeletonHeaderOf(html)?.url;
+    if (!url) {
       throw new Error(`${file} is a saved web page: say which URL it was saved from with --url <page URL>`);
     }
-    const result = detectOnPage(new TextDecoder().decode(bytes), parsed.values.url);
+    if (!URL.canParse(url)) throw new UsageError(`not a URL: ${url.slice(0, 200)}`);
+    const result = detectOnPage(html, url);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }

@@ -7,6 +7,7 @@ import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
 import { contentApp } from './routes/content.ts';
 import type { ApiContext, ApiEnv } from './routes/context.ts';
+import { diagnosticsApp } from './routes/diagnostics.ts';
 import { eventsApp } from './routes/events.ts';
 import { presetsApp } from './routes/presets.ts';
 import { recordsApp } from './routes/records.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   app.route('/records', recordsApp(ctx));
   app.route('/uploads', uploadsApp(ctx));
   app.route('/presets', presetsApp(ctx));
+  app.route('/diagnostics', diagnosticsApp(ctx));
   return app;
 }
 

@@ -102,6 +102,37 @@ const MIGRATIONS: readonly string[] = [
     until  timestamptz NOT NULL               -- lapses unless renewed (database clock)
   );
   `,
+  // Detector health (server/diagnostics.ts): each browser's counts under its random reporter id, replaced by every
+  // upload; no page content. Page skeletons users chose to send, masked by the extension (utils/health/skeleton.ts).
+  `
+  CREATE TABLE diagnostics (
+    user_name   text NOT NULL,                -- the user of the token that sent them
+    reporter    uuid NOT NULL,                -- the browser's random counts id
+    detector    text NOT NULL,
+    app         text NOT NULL,
+    build       text NOT NULL,                -- the app's build marker, '' when the page shows none
+    problem     text NOT NULL,
+    count       bigint NOT NULL,
+    first_seen  timestamptz NOT NULL,
+    last_seen   timestamptz NOT NULL,
+    received_at timestamptz NOT NULL,
+    PRIMARY KEY (user_name, reporter, detector, app, build, problem)
+  );
+  CREATE INDEX diagnostics_by_last_seen ON diagnostics (last_seen DESC);
+
+  CREATE TABLE diagnostic_skeletons (
+    id          uuid PRIMARY KEY,
+    user_name   text NOT NULL,
+    reporter    uuid NOT NULL,
+    url         text NOT NULL,                -- the page address as the skeleton keeps it
+    reason      text NOT NULL,                -- nothing | wrong
+    taken_at    timestamptz NOT NULL,
+    received_at timestamptz NOT NULL,
+    size        integer NOT NULL,
+    body        text NOT NULL                 -- the skeleton file
+  );
+  CREATE INDEX diagnostic_skeletons_by_time ON diagnostic_skeletons (received_at DESC);
+  `,
 ];
 
 export interface DbOptions {

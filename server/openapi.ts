@@ -1,3 +1,10 @@
+import {
+  BUILD,
+  PROBLEMS as HEALTH_PROBLEMS,
+  MAX_UPLOAD_COUNTS,
+  MAX_UPLOAD_SKELETON_BYTES,
+  NAME,
+} from '../utils/health/events.ts';
 import { PROBLEMS, type ProblemKind, problemType } from '../utils/records/problems.ts';
 
 /**
@@ -231,6 +238,90 @@ export const openApiDocument = {
           actor: { type: 'string', description: 'The user, or `fixity audit` / `repository` for the server.' },
           at: isoDateTime,
           detail: { type: 'string' },
+        },
+      },
+      DiagnosticCount: {
+        type: 'object',
+        description: 'One counter: page views where a detector showed a problem. Never page content.',
+        additionalProperties: false,
+        required: ['detector', 'app', 'problem', 'count', 'firstSeen', 'lastSeen'],
+        properties: {
+          detector: { type: 'string', pattern: NAME.source },
+          app: { type: 'string', pattern: NAME.source },
+          build: {
+            type: 'string',
+            pattern: BUILD.source,
+            description: "The app's build marker, when the page shows one.",
+          },
+          problem: { enum: [...HEALTH_PROBLEMS] },
+          count: { type: 'integer', minimum: 1 },
+          firstSeen: isoDateTime,
+          lastSeen: isoDateTime,
+        },
+      },
+      Diagnostics: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reporter', 'counts'],
+        properties: {
+          reporter: {
+            type: 'string',
+            format: 'uuid',
+            description: "A random id per browser; its counts replace that browser's earlier ones.",
+          },
+          counts: { type: 'array', maxItems: MAX_UPLOAD_COUNTS, items: ref('DiagnosticCount') },
+          skeleton: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url', 'reason', 'takenAt', 'size', 'gzip'],
+            description: 'A page skeleton the user chose to send (utils/health/skeleton.ts): text and values masked.',
+            properties: {
+              url: { type: 'string', maxLength: 8192 },
+              reason: { enum: ['nothing', 'wrong'] },
+              takenAt: isoDateTime,
+              size: { type: 'integer', minimum: 1, maximum: MAX_UPLOAD_SKELETON_BYTES },
+              gzip: { type: 'string', contentEncoding: 'base64', description: 'The skeleton file, gzip-compressed.' },
+            },
+          },
+        },
+      },
+      DiagnosticsReport: {
+        type: 'object',
+        required: ['items', 'skeletons'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['detector', 'app', 'problem', 'count', 'users', 'firstSeen', 'lastSeen'],
+              properties: {
+                detector: { type: 'string' },
+                app: { type: 'string' },
+                build: { type: 'string' },
+                problem: { enum: [...HEALTH_PROBLEMS] },
+                count: { type: 'integer', minimum: 1 },
+                users: { type: 'integer', minimum: 1 },
+                firstSeen: isoDateTime,
+                lastSeen: isoDateTime,
+              },
+            },
+          },
+          skeletons: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'user', 'url', 'reason', 'takenAt', 'receivedAt', 'size'],
+              properties: {
+                id: { type: 'string', format: 'uuid' },
+                user: { type: 'string' },
+                url: { type: 'string' },
+                reason: { enum: ['nothing', 'wrong'] },
+                takenAt: isoDateTime,
+                receivedAt: isoDateTime,
+                size: { type: 'integer' },
+              },
+            },
+          },
         },
       },
       Presets: {
@@ -548,6 +639,62 @@ export const openApiDocument = {
           '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
             'presets-invalid',
           ]),
+        },
+      },
+    },
+    '/diagnostics': {
+      post: {
+        summary: "Send this browser's detector health counts, and maybe a page skeleton",
+        description:
+          'Counts only, never page content (docs/records-api.md § Diagnostics). The counts are totals: they replace ' +
+          'what the same user and reporter sent before, so a retry never adds. Any token may send.',
+        security,
+        requestBody: { required: true, content: { 'application/json': { schema: ref('Diagnostics') } } },
+        responses: {
+          '200': json(
+            {
+              type: 'object',
+              required: ['accepted'],
+              properties: {
+                accepted: { type: 'integer', minimum: 0 },
+                skeleton: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+              },
+            },
+            'Stored.',
+          ),
+          '400': problem('The body is not JSON.', ['not-json']),
+          ...unauthorized,
+          '413': problem('The body is too large.', ['too-large']),
+          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
+            'diagnostics-invalid',
+          ]),
+        },
+      },
+      get: {
+        summary: 'Which detector fails on which app, since when, for how many users (admin token)',
+        security,
+        responses: {
+          '200': json(ref('DiagnosticsReport'), 'Most recently seen first; skeletons newest first.'),
+          ...unauthorized,
+          '403': problem('Not an admin token.', ['admin-only']),
+        },
+      },
+    },
+    '/diagnostics/skeletons/{id}': {
+      get: {
+        summary: 'Download a page skeleton (admin token)',
+        security,
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The skeleton id.' },
+        ],
+        responses: {
+          '200': {
+            description: 'The skeleton file, as an attachment.',
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+          ...unauthorized,
+          '403': problem('Not an admin token.', ['admin-only']),
+          '404': problem('No such skeleton.', ['not-found']),
         },
       },
     },

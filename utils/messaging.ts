@@ -1,10 +1,20 @@
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import type { MicrosoftAccountView } from './connectors/microsoft-365/account';
+import { MAX_EVENTS_PER_PAGE } from './detectors/health';
 import { Detection } from './detectors/types';
+import { HealthEventSchema, MAX_UPLOAD_SKELETON_BYTES } from './health/events';
+import type { HealthView, SkeletonAnswer } from './health/view';
 import type { OutboxPage, OutboxView } from './outbox/view';
 import type { Presets, Site } from './presets/schema';
 import type { CompactPlan, Suggested } from './presets/slices';
+import {
+  type CaptureNote,
+  DeclareRequest,
+  type DeclareResult,
+  type FetchedContent,
+  type FetchResult,
+} from './records/declaration';
 import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
@@ -17,21 +27,11 @@ import type { AuditLine, Choices, ConnectionTest, PresetsStatus } from './ui/vie
  * so they may only send `content.*` messages; only extension pages may declare, read settings or the outbox.
  */
 
+// Declaring's request and answers belong to the domain (utils/records/declaration.ts); the protocol carries them.
+export { type CaptureNote, DeclareRequest, type DeclareResult, type FetchedContent, type FetchResult };
+
 const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-
-export const DeclareRequest = v.object({
-  tabId: v.optional(TabId),
-  detection: Detection,
-  title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(1024)),
-  profileId: v.optional(Text(128)),
-  categoryId: v.optional(Text(256)),
-  tags: v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(128))), v.maxLength(100)),
-  fields: v.optional(v.record(Text(128), Text(4096)), {}),
-  /** Declare without content when capture failed and the user chose so. */
-  metadataOnly: v.optional(v.boolean(), false),
-});
-export type DeclareRequest = v.InferOutput<typeof DeclareRequest>;
 
 const FileName = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255));
 /** A dropped file's bytes; 32 MB of bytes is under 45 million base64 characters. */
@@ -70,33 +70,6 @@ export interface TabDetections {
   /** Why nothing could be read from the tab, when that is the case. */
   error?: string | undefined;
 }
-
-/**
- * How the content was captured when it was not simply the capture plan: the original through Microsoft Graph
- * (Outlook's MIME, with what the message could not give as `warning`; a SharePoint file the page could not
- * download, `pageError` saying why), or the page's snapshot because Graph could not give the original (`reason`).
- */
-export type CaptureNote =
-  | { via: 'graph'; original: true; pageError?: string | undefined; warning?: string | undefined }
-  | { via: 'page'; original: false; reason: string };
-
-export type DeclareResult =
-  | {
-      ok: true;
-      id: string /** The record's source id, the Message-ID once the raw message was read. */;
-      sourceId: string;
-      capture?: CaptureNote | undefined;
-    }
-  | { ok: false; error: string; canDeclareMetadataOnly: boolean };
-
-export interface FetchedContent {
-  ok: true;
-  /** Base64, because Chrome's extension messaging carries JSON only; used for bounded page snapshots. Downloads
-   * of any size are streamed in chunks instead (utils/capture/stream.ts). */
-  base64: string;
-  mimeType: string;
-}
-export type FetchResult = FetchedContent | { ok: false; error: string };
 
 type Sender = 'extension' | 'content';
 
@@ -170,7 +143,33 @@ export const protocol = {
   /** The interactive sign-in; the page asks for the account's host permissions in the click first. */
   'account.signIn': message<MicrosoftAccountView>()('extension', Empty),
   'account.signOut': message<MicrosoftAccountView | null>()('extension', Empty),
+  /** Detector health as counted in this browser, and whether and where the policy sends it. */
+  'health.get': message<HealthView>()('extension', Empty),
+  /** Starts counting again (under a new reporter id). */
+  'health.clear': message<HealthView>()('extension', Empty),
+  /** Sends the counts now, when the policy allows it. */
+  'health.send': message<HealthView>()('extension', Empty),
+  /** "Report a missed page": the privacy-safe skeleton of the tab, for download or to send. */
+  'health.skeleton': message<SkeletonAnswer>()(
+    'extension',
+    v.object({ tabId: v.optional(TabId), reason: v.picklist(['nothing', 'wrong']), keepIds: v.optional(v.boolean()) }),
+  ),
+  /** Sends a skeleton the user chose to send (only when the policy allows skeletons). */
+  'health.sendSkeleton': message<{ ok: true } | { ok: false; error: string }>()(
+    'extension',
+    v.object({
+      html: v.pipe(v.string(), v.maxLength(MAX_UPLOAD_SKELETON_BYTES)),
+      url: v.pipe(v.string(), v.maxLength(8192)),
+      reason: v.picklist(['nothing', 'wrong']),
+      takenAt: v.pipe(v.string(), v.isoTimestamp()),
+    }),
+  ),
   // content script → background
+  /** Detector health events of this page view: ids and kinds only, never page content (utils/health/events.ts). */
+  'content.health': message<void>()(
+    'content',
+    v.object({ events: v.pipe(v.array(HealthEventSchema), v.maxLength(MAX_EVENTS_PER_PAGE)) }),
+  ),
   'content.detected': message<void>()('content', v.object({ count: v.pipe(v.number(), v.integer()) })),
   /** A site plugin's content script asks which plugins apply to its page. */
   'content.sites': message<Site[]>()('content', v.object({ url: v.pipe(v.string(), v.maxLength(8192)) })),

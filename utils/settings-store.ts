@@ -5,7 +5,7 @@ import type { SettingsInput } from './messaging';
 import { openOutbox } from './outbox/db';
 import { authState, clearDeliveryProgress, setAuthState } from './outbox/outbox';
 import type { Presets } from './presets/schema';
-import { policySettings } from './presets/store';
+import { policySettings } from './presets-store/store';
 import { credentialsFor, secretStore } from './secrets';
 import {
   buildDefaults,

@@ -181,7 +181,7 @@ const Problem = v.object({ path: v.string(), message: v.string() });
 /** A presets layer: the sections one source gave, each as the presets schema has it (never a cast). */
 const PresetsLayerSchema = v.partial(PresetsSchema.pipe[0]);
 
-/** One presets source with its last good copy (utils/presets/store.ts). */
+/** One presets source with its last good copy (utils/presets-store/store.ts). */
 export const PresetsSourceSchema = v.object({
   state: v.picklist(['ok', 'absent', 'invalid', 'unreachable']),
   lastGood: v.optional(PresetsLayerSchema),

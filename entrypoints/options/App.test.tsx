@@ -2,6 +2,7 @@
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Answers, byText, fakeApi, flush, mountIn, type, unmount } from '../../components/test-utils';
+import type { HealthView } from '../../utils/health/view';
 import type { DataOf } from '../../utils/messaging';
 import type { OutboxPage, OutboxView } from '../../utils/outbox/view';
 import { EMPTY_PRESETS } from '../../utils/presets/schema';
@@ -78,11 +79,70 @@ function answers(extra: Answers = {}): Answers {
     'presets.status': () => status,
     'outbox.page': page,
     'records.prior': () => ({}),
+    'health.get': () => health,
     ...extra,
   };
 }
 
+const health: HealthView = {
+  counters: [
+    {
+      detector: 'gmail',
+      app: 'gmail',
+      build: 'boq_gmail_20261120.00_p1',
+      problem: 'detect-failed',
+      count: 3,
+      firstSeen: Date.parse('2026-11-20T09:00:00Z'),
+      lastSeen: Date.parse('2026-11-21T09:00:00Z'),
+    },
+  ],
+  since: Date.parse('2026-11-01T00:00:00Z'),
+  diagnostics: { counts: false, skeletons: false, problems: [] },
+};
+
 describe('options', () => {
+  it('shows the detector health counts, whether the policy sends them, and resets them', async () => {
+    const { api, calls } = fakeApi(
+      answers({
+        'health.clear': () => ({ ...health, counters: [] }),
+      }),
+    );
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    await flush();
+    const panel = root.querySelector('.health')!;
+    const cells = [...panel.querySelectorAll('tbody td')].map((cell) => cell.textContent);
+    expect(cells.slice(0, 5)).toEqual(['gmail', 'gmail', 'boq_gmail_20261120.00_p1', 'Reading the page failed', '3']);
+    expect(panel.textContent).toContain('These counts stay in this browser');
+    expect(byText(panel as HTMLElement, 'button', 'Send now')).toBeUndefined();
+    await act(() => byText(panel as HTMLElement, 'button', 'Reset the counts')!.click());
+    await flush();
+    expect(calls.some(([type]) => type === 'health.clear')).toBe(true);
+    expect(root.querySelector('.health')?.textContent).toContain('No detector has failed in this browser.');
+  });
+
+  it('says when the policy sends the counts and how the last sending went', async () => {
+    const { api } = fakeApi(
+      answers({
+        'health.get': () => ({
+          ...health,
+          diagnostics: {
+            counts: true,
+            skeletons: false,
+            problems: ['policy.diagnosticsSkeletons must be true or false'],
+            lastError: 'The repository refused the diagnostics (422): bad',
+          },
+        }),
+      }),
+    );
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    await flush();
+    const panel = root.querySelector('.health')!;
+    expect(panel.textContent).toContain("Your organisation's policy sends these counts to the repository.");
+    expect(panel.textContent).toContain('policy.diagnosticsSkeletons must be true or false');
+    expect(panel.querySelector('[role=alert]')?.textContent).toBe('The repository refused the diagnostics (422): bad');
+    expect(byText(panel as HTMLElement, 'button', 'Send now')).toBeDefined();
+  });
+
   it('shows locked settings, where each presets section came from and each problem by path', async () => {
     const { api } = fakeApi(answers());
     root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
 import { ConnectorMapping } from '../../components/ConnectorMapping';
 import { Declarer } from '../../components/Declarer';
+import { HealthPanel } from '../../components/HealthPanel';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
 import { MicrosoftAccount } from '../../components/MicrosoftAccount';
@@ -64,6 +65,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     return () => clearInterval(timer);
   }, [api]);
 
+  const loadHealth = useMemo(() => () => api.call('health.get', {}), [api]);
   const declarePresets = useMemo(() => presets && formPresets(presets), [presets]);
   const loadPlan = useMemo(() => presets && (async () => compactPlan(presets.filePlan)), [presets]);
 
@@ -201,6 +203,14 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">{t('historyHeading')}</h2>
         <History load={(request) => api.call('outbox.page', request)} refreshTick={tick} />
+      </section>
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading">{t('healthHeading')}</h2>
+        <HealthPanel
+          load={loadHealth}
+          clear={() => api.call('health.clear', {})}
+          send={() => api.call('health.send', {})}
+        />
       </section>
       <section aria-labelledby="presets-heading">
         <h2 id="presets-heading">{t('presetsHeading')}</h2>

@@ -412,3 +412,58 @@ describe('popup', () => {
     expect(r.querySelector('.status .record-url')?.textContent).toBe(hostile);
   });
 });
+
+describe('popup: report a missed page', () => {
+  const skeleton = (allowed: boolean) => ({
+    ok: true as const,
+    name: 'skeleton-mail.google.com-20261121-100000.html',
+    html: '<!--recordkeeper-skeleton {}-->\n<!doctype html><p>xxx</p>',
+    url: 'https://mail.google.com/mail/u/0/#inbox/AAaaaa',
+    takenAt: '2026-11-21T10:00:00.000Z',
+    bytes: 2048,
+    upload: allowed
+      ? { allowed: true }
+      : { allowed: false, blocked: 'Your organisation has not allowed sending page skeletons.' },
+  });
+
+  it('offers the skeleton when nothing is found, to download; sending only when the policy allows', async () => {
+    const { api, calls } = fakeApi(base([], { 'health.skeleton': () => skeleton(false) }));
+    const r = await mount(api);
+    const offer = r.querySelector<HTMLDetailsElement>('details.report-missed')!;
+    expect(offer.querySelector('summary')?.textContent).toBe('Nothing found here? Report a missed page');
+    expect(offer.querySelector<HTMLInputElement>('input[type=radio]')!.checked).toBe(true); // "Nothing was found"
+    await act(() => byText(offer, 'label', 'Keep the ids in the page address')!.querySelector('input')!.click());
+    await act(() => byText(offer, 'button', 'Make the skeleton')!.click());
+    await flush();
+    expect(calls.find(([t]) => t === 'health.skeleton')?.[1]).toEqual({ tabId: 4, reason: 'nothing', keepIds: true });
+    const link = byText(offer, 'a', 'Download the skeleton') as HTMLAnchorElement;
+    expect(link.getAttribute('download')).toBe('skeleton-mail.google.com-20261121-100000.html');
+    expect(link.getAttribute('href')).toMatch(/^blob:/);
+    expect(offer.textContent).toContain('Skeleton of https://mail.google.com/mail/u/0/#inbox/AAaaaa ready (2 KB).');
+    expect(byText(offer, 'button', 'Send it to the repository')).toBeUndefined();
+    expect(offer.textContent).toContain('Your organisation has not allowed sending page skeletons.');
+  });
+
+  it('asks about the wrong item when something was found, and sends it when allowed', async () => {
+    const { api, calls } = fakeApi(
+      base([detection], {
+        'health.skeleton': () => skeleton(true),
+        'health.sendSkeleton': () => ({ ok: false, error: 'The repository cannot be reached: offline' }),
+      }),
+    );
+    const r = await mount(api);
+    const offer = r.querySelector<HTMLDetailsElement>('details.report-missed')!;
+    expect(offer.querySelector('summary')?.textContent).toBe('Not the right item? Report a missed page');
+    await act(() => byText(offer, 'button', 'Make the skeleton')!.click());
+    await flush();
+    await act(() => byText(offer, 'button', 'Send it to the repository')!.click());
+    await flush();
+    expect(calls.find(([t]) => t === 'health.sendSkeleton')?.[1]).toEqual({
+      html: skeleton(true).html,
+      url: skeleton(true).url,
+      reason: 'wrong',
+      takenAt: '2026-11-21T10:00:00.000Z',
+    });
+    expect(offer.querySelector('[role=alert]')?.textContent).toBe('The repository cannot be reached: offline');
+  });
+});

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Declarer, type Item } from '../../components/Declarer';
 import { useT } from '../../components/i18n';
 import { MicrosoftAccount } from '../../components/MicrosoftAccount';
+import { ReportMissed } from '../../components/ReportMissed';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
 import type { Api } from '../../utils/ui/api';
 import type { PopupStart } from '../../utils/ui/popup-start';
@@ -103,16 +104,19 @@ export function App({ api, tabId, close }: Props) {
           </p>
         )
       ) : (
-        <Declarer
-          key={tab.detections.map((d) => d.source.sourceId).join('|')}
-          api={api}
-          tabId={tab.tabId}
-          items={items}
-          presets={start.presets}
-          choices={start.choices}
-          empty={empty}
-          autoFocus
-        />
+        <>
+          <Declarer
+            key={tab.detections.map((d) => d.source.sourceId).join('|')}
+            api={api}
+            tabId={tab.tabId}
+            items={items}
+            presets={start.presets}
+            choices={start.choices}
+            empty={empty}
+            autoFocus
+          />
+          {tab.tabId >= 0 && <ReportMissed api={api} tabId={tab.tabId} found={tab.detections.length > 0} />}
+        </>
       )}
     </>
   );

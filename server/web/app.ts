@@ -5,11 +5,12 @@ import { visibleRecord } from '../access.ts';
 import type { BlobStore } from '../blobs.ts';
 import { downloadContent } from '../content.ts';
 import type { Db } from '../db.ts';
+import { listDiagnostics, listSkeletons, readSkeleton } from '../diagnostics.ts';
 import { parseListQuery } from '../list-query.ts';
-import { Problem, problemResponse } from '../problem.ts';
+import { notFound, Problem, problemResponse } from '../problem.ts';
 import { encodeCursor, listEvents, listRecords, receiptOf } from '../records.ts';
 import { authenticate, type TokenUser } from '../tokens.ts';
-import { errorPage, type Filters, listPage, recordPage, STYLESHEET, signInPage } from './pages.ts';
+import { diagnosticsPage, errorPage, type Filters, listPage, recordPage, STYLESHEET, signInPage } from './pages.ts';
 import { endSession, MAX_AGE_MS, openSession, sessionUser } from './sessions.ts';
 
 const COOKIE = 'rk_session';
@@ -116,6 +117,8 @@ export function createUi(deps: WebDeps) {
   // Everything below needs a signed-in person; others go to the sign-in page and come back after.
   ui.use('/records/*', signedIn);
   ui.use('/records', signedIn);
+  ui.use('/diagnostics/*', signedIn);
+  ui.use('/diagnostics', signedIn);
   async function signedIn(c: Context<Env>, next: Next) {
     const user = await cookieUser(c);
     if (!user) {
@@ -155,6 +158,7 @@ export function createUi(deps: WebDeps) {
     return c.html(
       listPage({
         user: user.user,
+        admin: user.admin,
         filters,
         nextHref,
         items: items.map((s) => ({ record: s.record, receipt: receiptOf(s, '') })),
@@ -175,7 +179,31 @@ export function createUi(deps: WebDeps) {
     downloadContent({ db, blobs }, c.req.method, c.req.param('id'), c.req.param('n'), c.get('user')),
   );
 
+  ui.get('/diagnostics', async (c) => {
+    const user = adminUser(c);
+    const [items, skeletons] = await Promise.all([listDiagnostics(db), listSkeletons(db)]);
+    return c.html(diagnosticsPage({ user: user.user, items, skeletons }));
+  });
+
+  ui.get('/diagnostics/skeletons/:id', async (c) => {
+    adminUser(c);
+    const body = await readSkeleton(db, c.req.param('id'));
+    if (body === undefined) throw notFound('This skeleton');
+    // Downloaded, never run as a page of this origin.
+    return c.body(body, 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-disposition': `attachment; filename="skeleton-${c.req.param('id')}.html"`,
+      'content-security-policy': 'sandbox',
+    });
+  });
+
   return ui;
+
+  function adminUser(c: Context<Env>): TokenUser {
+    const user = c.get('user');
+    if (!user.admin) throw new Problem('admin-only', 'Only an administrator may see detector health.');
+    return user;
+  }
 
   async function cookieUser(c: Context): Promise<TokenUser | undefined> {
     const id = getCookie(c, COOKIE);

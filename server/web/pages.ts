@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
+import type { DiagnosticSummary, SkeletonInfo } from '../diagnostics.ts';
 import type { RecordEvent } from '../records.ts';
 
 /**
@@ -71,6 +72,8 @@ export function listPage(options: {
   items: ListItem[];
   nextHref?: string | undefined;
   error?: string | undefined;
+  /** An admin also gets the way to detector health. */
+  admin?: boolean | undefined;
 }): Html {
   const f = options.filters;
   const field = (name: keyof Filters, label: string, type = 'text') =>
@@ -79,6 +82,7 @@ export function listPage(options: {
   return layout(
     'Records',
     html`<h1>Records</h1>
+${options.admin ? html`<p><a href="/diagnostics">Detector health</a></p>` : ''}
 <search>
 <form method="get" action="/records" class="filters" aria-label="Search records">
   ${field('q', 'Title contains', 'search')}
@@ -175,6 +179,50 @@ ${
 <td><time datetime="${event.at.toISOString()}">${event.at.toISOString()}</time></td><td>${event.detail ?? ''}</td></tr>`,
     )}</tbody>
 </table></section>`,
+    options.user,
+  );
+}
+
+const PROBLEM_WORDS: Record<string, string> = {
+  'url-check-failed': 'URL check threw',
+  'detect-failed': 'Detector threw',
+  'not-a-list': 'Returned no list',
+  'invalid-detection': 'Invalid detection',
+  missed: 'Item in URL, nothing found',
+};
+
+/** Detector health for admins: which detector fails on which app and build, since when, for how many users. */
+export function diagnosticsPage(options: {
+  user: string;
+  items: DiagnosticSummary[];
+  skeletons: SkeletonInfo[];
+}): Html {
+  return layout(
+    'Detector health',
+    html`<p><a href="/records">← All records</a></p>
+<h1>Detector health</h1>
+<p>Counts the extensions sent when their organisation's policy allows it: page views where a detector failed or
+found nothing although the address names an item. They carry no page content.</p>
+<table>
+<caption>${options.items.length ? 'Most recently seen first' : 'No problems reported.'}</caption>
+<thead><tr><th scope="col">Detector</th><th scope="col">App</th><th scope="col">Build</th><th scope="col">Problem</th>
+<th scope="col">Users</th><th scope="col">Page views</th><th scope="col">Since</th><th scope="col">Last seen</th></tr></thead>
+<tbody>${options.items.map(
+      (item) => html`<tr><td>${item.detector}</td><td>${item.app}</td><td>${item.build ?? '—'}</td>
+<td>${PROBLEM_WORDS[item.problem] ?? item.problem}</td><td>${item.users}</td><td>${item.count}</td>
+<td><time datetime="${item.firstSeen}">${item.firstSeen}</time></td><td><time datetime="${item.lastSeen}">${item.lastSeen}</time></td></tr>`,
+    )}</tbody>
+</table>
+<h2>Page skeletons</h2>
+<table>
+<caption>${options.skeletons.length ? 'Newest first; text and values masked by the extension' : 'No skeletons sent.'}</caption>
+<thead><tr><th scope="col">Page</th><th scope="col">Why</th><th scope="col">From</th><th scope="col">Taken at</th><th scope="col">Bytes</th></tr></thead>
+<tbody>${options.skeletons.map(
+      (skeleton) => html`<tr><td><a href="/diagnostics/skeletons/${skeleton.id}" download>${skeleton.url}</a></td>
+<td>${skeleton.reason === 'wrong' ? 'Wrong item found' : 'Nothing found'}</td><td>${skeleton.user}</td>
+<td><time datetime="${skeleton.takenAt}">${skeleton.takenAt}</time></td><td>${skeleton.size}</td></tr>`,
+    )}</tbody>
+</table>`,
     options.user,
   );
 }

@@ -91,7 +91,7 @@ test('the server stores a record and its answer is lost: the retry gets the orig
   await verifyAtRepository(testRepository, GMAIL_SOURCE_ID, ids, [row!]);
 });
 
-/** Whether a drain holds the outbox's lease (utils/outbox/outbox.ts `acquireLease`): no drain is sending. */
+/** Whether a drain holds the outbox's lease (utils/sync/lease.ts `acquireLease`): no drain is sending. */
 function drainRunning(from: Page): Promise<boolean> {
   return from.evaluate(
     () =>

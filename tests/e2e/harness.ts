@@ -255,6 +255,11 @@ export interface LaunchOptions {
   language?: string;
   /** A profile folder the caller keeps (to kill and relaunch the browser on it); a fresh one by default. */
   profile?: string;
+  /**
+   * More Chromium flags, after CHROMIUM_FLAGS: `--host-resolver-rules` to send a public host to a loopback server
+   * the browser itself must reach (a window no route sees), say.
+   */
+  args?: string[];
 }
 
 /** A page as the shared helpers use it; Playwright's and Puppeteer's pages both fit. */
@@ -358,6 +363,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     args: [
       ...CHROMIUM_FLAGS,
       ...(language ? [`--lang=${language}`] : []),
+      ...(options.args ?? []),
       `--disable-extensions-except=${CHROME_BUILD}`,
       `--load-extension=${CHROME_BUILD}`,
     ],

@@ -5,15 +5,16 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page, type Route } from 'playwright-core';
+import type { BrowserContext, Route } from 'playwright-core';
 import { expect } from 'vitest';
 import { quickXorHash } from '../../utils/connectors/microsoft-365/quickxorhash.ts';
-import type { Detection } from '../../utils/detectors/types.ts';
 import { EXTENSION_ID } from '../../utils/extension-id.ts';
 import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
 import { type OpenIdProvider, startOpenIdProvider } from '../fakes/graph/openid-provider.ts';
 import { type GraphFake, startGraphFake } from '../fakes/graph/server.ts';
-import { CHROME_BUILD, CHROMIUM, CHROMIUM_FLAGS, type ExtensionBrowser, message, waitFor } from './harness.ts';
+import { type ExtensionBrowser, type LaunchOptions, PATIENCE_MS, waitFor } from './harness.ts';
+import { answer, type SitePage, sitePage } from './sites.ts';
+import { test as base } from './test.ts';
 
 /**
  * Microsoft 365 for the browser tests, without a tenant: a real OpenID provider answering like Entra ID's v2.0
@@ -29,6 +30,13 @@ import { CHROME_BUILD, CHROMIUM, CHROMIUM_FLAGS, type ExtensionBrowser, message,
  *
  * Both answer cross-origin requests from the extension (CORS), as Entra's token endpoint and Graph do for
  * single-page apps; SharePoint's hosts need none, the extension holds them.
+ *
+ * `test` adds to tests/e2e/test.ts's fixtures, each once per file:
+ *
+ * - `cloud`: the provider, its TLS front and the Graph fake (`startMicrosoftCloud`);
+ * - `browser`: Chromium with the built extension, launched to reach `cloud`'s sign-in host (`microsoftLaunch`);
+ * - `microsoft`: `cloud` with Graph and SharePoint routed in `browser` and the extension set up for them as an
+ *   administrator would (`configureMicrosoft`), not yet signed in.
  */
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -208,39 +216,17 @@ async function startTlsFront(host: string, target: string): Promise<{ port: numb
 }
 
 /**
- * Chromium with the built extension on a fresh profile (as tests/e2e/harness.ts `launchWithExtension`), with the
- * sign-in host resolved to the loopback front. `profile` keeps the profile folder for a relaunch.
+ * What Chromium needs to reach the loopback cloud itself (tests/e2e/harness.ts `launchWithExtension`): the sign-in
+ * host resolved to the loopback front, whose certificate is this run's own. Graph and SharePoint are routed after
+ * launch (`routeMicrosoft`).
  */
-export async function launchForMicrosoft(
-  cloud: MicrosoftCloud,
-  options: { headed?: boolean; profile?: string } = {},
-): Promise<ExtensionBrowser> {
-  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'rk-e2e-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: !options.headed,
-    timezoneId: 'UTC',
+export function microsoftLaunch(cloud: MicrosoftCloud): LaunchOptions {
+  return {
     args: [
-      ...CHROMIUM_FLAGS,
       `--host-resolver-rules=MAP login.microsoftonline.com 127.0.0.1:${cloud.loginPort}`,
       // The front's certificate is this run's own, trusted by nothing else.
       '--ignore-certificate-errors',
-      `--disable-extensions-except=${CHROME_BUILD}`,
-      `--load-extension=${CHROME_BUILD}`,
     ],
-  });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const extensionId = new URL(worker.url()).host;
-  if (extensionId !== EXTENSION_ID) throw new Error(`Loaded extension id ${extensionId}, expected ${EXTENSION_ID}`);
-  await routeMicrosoft(context, cloud);
-  return {
-    context,
-    worker,
-    extensionId,
-    async close() {
-      await context.close();
-      if (!options.profile) rmSync(profile, { recursive: true, force: true });
-    },
   };
 }
 
@@ -292,56 +278,57 @@ function forwardTo(context: BrowserContext, target: string, cors: boolean) {
 export async function routeMicrosoft(context: BrowserContext, cloud: MicrosoftCloud): Promise<void> {
   await context.route('https://graph.microsoft.com/**', forwardTo(context, cloud.graph.origin, true));
   // SharePoint's own host serves upload sessions and downloads; its pages are the apps' fixtures.
-  await context.route(
-    /^https:\/\/contoso\.sharepoint\.com\/(upload|download)\//,
-    forwardTo(context, cloud.graph.origin, false),
-  );
+  await context.route(MICROSOFT_FILES, forwardTo(context, cloud.graph.origin, false));
 }
 
-/** An app's e2e fixture page, served at its real URL; `downloads` answers its same-origin downloads. */
+/** SharePoint's upload session and pre-authenticated download URLs, as the Graph fake makes them. */
+const MICROSOFT_FILES = /^https:\/\/contoso\.sharepoint\.com\/(upload|download)\//;
+
+/**
+ * An app's end-to-end page served at its real URL (tests/e2e/sites.ts `serveSite`), with its files; `refuse`
+ * answers every request but the page itself instead, as a site whose downloads are blocked would. SharePoint's
+ * upload and download URLs, on the same host, are left to `routeMicrosoft`.
+ */
 export async function serveApp(
   context: BrowserContext,
-  site: 'outlook' | 'slack' | 'sharepoint',
-  downloads: (url: string) => { status: number; body: Buffer } = () => ({ status: 404, body: Buffer.alloc(0) }),
-): Promise<{ url: string; expected: Detection[] }> {
-  const dir = join('utils/detectors/fixtures', site);
-  const entry = (
-    JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { file: string; url: string; expected: string }[]
-  ).find((e) => e.file.startsWith('e2e-'))!;
-  const html = readFileSync(join(dir, entry.file));
-  const page = new URL(entry.url);
-  const pageWithoutHash = `${page.origin}${page.pathname}${page.search}`;
-  await context.route(`${page.origin}/**`, (route) => {
-    const requested = new URL(route.request().url()).href;
-    if (/^https:\/\/contoso\.sharepoint\.com\/(upload|download)\//.test(requested)) return route.fallback();
-    if (requested === pageWithoutHash) return route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' });
-    const answer = downloads(requested);
-    return route.fulfill({ status: answer.status, body: answer.body, contentType: 'application/octet-stream' });
+  site: string,
+  refuse?: (url: string) => { status: number; body: Buffer },
+): Promise<SitePage> {
+  const page = sitePage(site);
+  const origin = new URL(page.url).origin;
+  await context.unroute(`${origin}/**`);
+  await context.route(`${origin}/**`, (route) => {
+    const url = route.request().url();
+    if (MICROSOFT_FILES.test(url)) return route.fallback();
+    const served = answer(refuse ? { ...page, files: {} } : page, url);
+    const { status, body, contentType } =
+      served.status === 404 && refuse ? { ...refuse(url), contentType: 'text/plain' } : served;
+    return route.fulfill({ status, body, contentType });
   });
-  return { url: entry.url, expected: JSON.parse(readFileSync(join(dir, entry.expected), 'utf8')) };
+  return page;
 }
 
 /** Connects the extension to Microsoft 365 as an administrator would: the settings, then the presets file. */
-export async function configureMicrosoft(page: Page, cloud: MicrosoftCloud): Promise<void> {
-  await message(page, 'settings.save', {
+export async function configureMicrosoft(browser: ExtensionBrowser, cloud: MicrosoftCloud): Promise<void> {
+  await browser.ask('settings.save', {
     connector: 'microsoft-365',
     repositoryUrl: '',
     token: '',
     options: { tenant: TENANT, clientId: cloud.op.clientId, originals: true },
   });
-  await message(page, 'presets.import', { text: JSON.stringify(PRESETS) });
+  await browser.ask('presets.import', { text: JSON.stringify(PRESETS) });
 }
 
 /**
  * Signs in through the browser's own sign-in window: the extension opens it (launchWebAuthFlow), the person types
  * their account on the tenant's sign-in page, and the window closes itself on the redirect.
  */
-export async function signInThroughWindow(browser: ExtensionBrowser, from: Page, account = 'alice@contoso.example') {
+export async function signInThroughWindow(browser: ExtensionBrowser, account = 'alice@contoso.example') {
   const window = browser.context.waitForEvent('page', {
     predicate: (p) => p.url().startsWith('https://login.microsoftonline.com/'),
     timeout: 60_000,
   });
-  const signedIn = message<{ signedIn: boolean; account?: string }>(from, 'account.signIn');
+  const signedIn = browser.ask<{ signedIn: boolean; account?: string }>('account.signIn');
   const signInPage = await window;
   await signInPage.getByLabel('Email, phone, or Skype').fill(account);
   await signInPage.getByRole('button', { name: 'Sign in' }).click();
@@ -356,13 +343,13 @@ export interface OutboxRow {
 }
 
 /** Waits until the record is synced (draining as the alarm would), failing on needs-attention. */
-export async function waitSynced(page: Page, id: string, timeoutMs = 90_000): Promise<OutboxRow> {
+export async function waitSynced(browser: ExtensionBrowser, id: string, timeoutMs = PATIENCE_MS): Promise<OutboxRow> {
   return waitFor(
     async () => {
-      const row = await message<OutboxRow | null>(page, 'record.get', { id });
+      const row = await browser.ask<OutboxRow | null>('record.get', { id });
       if (row?.state === 'needs-attention') throw new Error(`Record ${id} needs attention: ${row.lastError}`);
       if (row?.state === 'synced') return row;
-      await message(page, 'outbox.drain');
+      await browser.ask('outbox.drain');
       return undefined;
     },
     `record ${id} to reach SharePoint`,
@@ -414,3 +401,17 @@ export function checkAtSharePoint(
   expect(primary.fields).toMatchObject(expected.columns);
   return { folder, files };
 }
+
+export const test = base
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern: none
+  .extend('cloud', { scope: 'file' }, async ({}, { onCleanup }): Promise<MicrosoftCloud> => {
+    const cloud = await startMicrosoftCloud();
+    onCleanup(() => cloud.close());
+    return cloud;
+  })
+  .extend('launch', { scope: 'file' }, async ({ cloud }): Promise<LaunchOptions> => microsoftLaunch(cloud))
+  .extend('microsoft', { scope: 'file' }, async ({ browser, cloud }): Promise<MicrosoftCloud> => {
+    await routeMicrosoft(browser.context, cloud);
+    await configureMicrosoft(browser, cloud);
+    return cloud;
+  });

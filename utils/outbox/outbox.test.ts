@@ -1,7 +1,7 @@
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { declare } from '../declaring/declare';
 import { EMPTY_PRESETS } from '../presets/schema';
-import { declare } from '../records/declare';
 import type { DeclaredRecord } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
 import { notifyAttention, outboxBadge, outboxCounts } from './attention';

@@ -1,32 +1,22 @@
 import type { PartSource } from '../connectors/connector';
 import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
+import type { StagedPart } from '../records/staged';
 import type { AuditLine } from '../ui/views';
-import type { AuthState, ContentPart, Lease, OutboxDb, OutboxRow, OutboxState } from './db';
+import type { AuthState, ContentPart, OutboxDb, OutboxRow, OutboxState } from './db';
 
 /** Parts larger than this are stored as chunks of this size, and read back one chunk at a time. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
- * How long a drain's lease lasts without renewal. The holder renews it at least every LEASE_MS / 3 (per chunk,
- * per record and on a timer), so a stopped service worker blocks the next drain for at most this long.
+ * A row in `sending` not touched for this long belongs to a drain that was stopped; it is sent again. The same
+ * span as the drain's lease (utils/sync/lease.ts LEASE_MS), which its drain renews more often than this.
  */
-export const LEASE_MS = 15_000;
-
-/** A row in `sending` not touched for this long belongs to a drain that was stopped; it is sent again. */
-export const SENDING_STALE_MS = LEASE_MS;
+export const SENDING_STALE_MS = 15_000;
 
 const WHOLE = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
 const ALL_CHUNKS = (id: string) =>
   IDBKeyRange.bound([id, 0, 0], [id, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
-
-/** A part captured chunk by chunk into the `chunks` store under `chunkKey` before its record existed. */
-export interface StagedPart {
-  staged: string;
-  size: number;
-  chunks: number;
-  chunkSize: number;
-}
 
 /** QuotaExceededError, however the browser (or idb) surfaces it: the request's error or the transaction's. */
 export function isQuotaError(error: unknown): boolean {
@@ -302,28 +292,6 @@ export async function saveDeliveryProgress(
  */
 export async function clearDeliveryProgress(db: OutboxDb): Promise<void> {
   await db.clear('delivery');
-}
-
-/**
- * A lease so that two drains never send at once, even across a service-worker restart: it is kept in
- * IndexedDB and expires on its own if its holder is stopped. Read and write happen in one readwrite transaction,
- * which IndexedDB runs alone on the store, so two drains racing cannot both win.
- */
-export async function acquireLease(db: OutboxDb, owner: string, now: number, ttlMs: number): Promise<boolean> {
-  const tx = db.transaction('meta', 'readwrite');
-  const lease = (await tx.store.get('drain')) as Lease | undefined;
-  if (lease && lease.owner !== owner && lease.expiresAt > now) {
-    await tx.done;
-    return false;
-  }
-  await Promise.all([tx.store.put({ owner, expiresAt: now + ttlMs }, 'drain'), tx.done]);
-  return true;
-}
-
-export async function releaseLease(db: OutboxDb, owner: string): Promise<void> {
-  const tx = db.transaction('meta', 'readwrite');
-  const lease = (await tx.store.get('drain')) as Lease | undefined;
-  await Promise.all([lease?.owner === owner ? tx.store.delete('drain') : undefined, tx.done]);
 }
 
 /** Whether the repository last refused the credentials; options reads it to ask the user to reconnect. */

@@ -1,8 +1,9 @@
 import * as v from 'valibot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
+import { syncAppScripts } from '../presets-store/site-scripts';
 import { AppHostsSchema, EMPTY_PRESETS, PresetsSchema } from './schema';
-import { APP_SCRIPT_PREFIX, appHostPatterns, appHostScripts, syncAppScripts } from './site-scripts';
+import { APP_SCRIPT_PREFIX, appHostPatterns, appHostScripts } from './site-scripts';
 
 /** Presets `appHosts`: built-in apps on an organisation's own hosts, read by the app's own content script. */
 

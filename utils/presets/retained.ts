@@ -1,4 +1,4 @@
-import type { Choices } from '../ui/views';
+import type { Choices } from './choices';
 import type { Presets } from './schema';
 
 /** The remembered values of the profile's retainable fields, to pre-fill. */

@@ -1,5 +1,5 @@
 import type { Detection } from '../detectors/types';
-import type { Choices } from '../ui/views';
+import type { Choices } from './choices';
 import { type Category, flattenFilePlan, type Presets, type Profile } from './schema';
 import { type Suggestion, suggest } from './suggest';
 

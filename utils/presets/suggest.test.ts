@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detectors/types';
-import type { Choices } from '../ui/views';
+import type { Choices } from './choices';
 import { EMPTY_PRESETS, type Presets } from './schema';
 import { retainedFields, suggest } from './suggest';
 

@@ -1,5 +1,5 @@
 import type { Detection } from '../detectors/types';
-import type { Choices } from '../ui/views';
+import type { Choices } from './choices';
 import { urlGlob } from './patterns';
 import { flattenFilePlan, type Presets } from './schema';
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { Detection } from '../detectors/types';
-import type { DeclareRequest } from '../messaging';
 import type { Profile } from '../presets/schema';
+import type { DeclareRequest } from './declaration';
 import { type ContentEntry, type DeclaredRecord, RecordSchema } from './record';
 import { uuidv7 } from './uuidv7';
 

@@ -1,6 +1,6 @@
+import type { Choices } from '../presets/choices';
 import type { Profile } from '../presets/schema';
 import { domainOf } from '../presets/suggest';
-import type { Choices } from '../ui/views';
 import type { DeclaredRecord } from './record';
 
 export const NO_CHOICES: Choices = { bySite: {}, bySender: {}, retained: {} };

@@ -2,8 +2,8 @@ import { sha256Hex } from '../capture/bytes';
 import { parseEmail } from '../capture/parse/email';
 import type { EmailAttachment } from '../capture/parse/types';
 import type { Detection } from '../detectors/types';
-import type { StagedPart } from '../outbox/outbox';
 import type { ContentEntry, Metadata } from './record';
+import type { StagedPart } from './staged';
 
 /** A captured part: its bytes in memory, or staged chunk by chunk in the outbox (large originals). */
 export interface CapturedPart {

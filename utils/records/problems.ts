@@ -82,6 +82,9 @@ export const PROBLEMS = {
   'presets-invalid': spec(422, 'Presets are invalid'),
   'presets-version-stale': spec(409, 'Presets version is not newer'),
 
+  // /diagnostics
+  'diagnostics-invalid': spec(422, 'Diagnostics are invalid'),
+
   // The web page
   'bad-next': spec(400, 'Bad return address'),
   'bad-form': spec(400, 'Bad form'),

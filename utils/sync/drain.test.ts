@@ -7,10 +7,11 @@ import {
   type SendPartRequest,
 } from '../connectors/connector';
 import { type OutboxDb, openOutbox } from '../outbox/db';
-import { acquireLease, authState, enqueue, getRow, LEASE_MS, readContent, wholePart } from '../outbox/outbox';
+import { authState, enqueue, getRow, readContent, wholePart } from '../outbox/outbox';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
 import { type DrainDeps, drain as drainThrough } from './drain';
+import { acquireLease, LEASE_MS } from './lease';
 
 type Send = (record: DeclaredRecord, parts: PartSource[]) => Promise<Receipt>;
 

@@ -2,21 +2,19 @@ import { type Connector, ConnectorError } from '../connectors/connector';
 import { deliver, type ProgressStore } from '../connectors/deliver';
 import type { OutboxDb, OutboxRow } from '../outbox/db';
 import {
-  acquireLease,
   authState,
   contentOf,
   deliveryProgress,
   dueRows,
-  LEASE_MS,
   markSynced,
   offlineProbe,
-  releaseLease,
   saveDeliveryProgress,
   setAuthState,
   updateRow,
   wakeOffline,
 } from '../outbox/outbox';
 import { retryDelay } from './backoff';
+import { acquireLease, LEASE_MS, releaseLease } from './lease';
 
 export interface DrainDeps {
   db: OutboxDb;

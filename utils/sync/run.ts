@@ -1,11 +1,12 @@
 import { browser } from 'wxt/browser';
 import { type AttentionNotice, notifyAttention, outboxBadge, outboxCounts } from '../outbox/attention';
 import type { OutboxDb } from '../outbox/db';
-import { LEASE_MS, nextDueAt } from '../outbox/outbox';
-import { loadPresets } from '../presets/store';
+import { nextDueAt } from '../outbox/outbox';
+import { loadPresets } from '../presets-store/store';
 import { uuidv7 } from '../records/uuidv7';
 import { loadConnection, openConnector, repositoryKey } from '../settings-store';
 import { type DrainReport, drain } from './drain';
+import { LEASE_MS } from './lease';
 
 export const DRAIN_ALARM = 'drain';
 export const RETRY_ALARM = 'drain-retry';

@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import type { Presets } from '../presets/schema';
 
-/** Stored items the presets in force depend on: the three sources (utils/presets/store.ts) and the settings. */
+/** Stored items the presets in force depend on: the three sources (utils/presets-store/store.ts) and the settings. */
 const PRESETS_INPUT = /^(presets\.|settings$)/;
 
 /** Calls `listener` whenever a stored item the presets depend on changes. */

@@ -28,14 +28,8 @@ export interface PresetsStatus {
   sitesNeedingAccess: string[];
 }
 
-/** What the user chose before, so the popup can suggest it again. */
-export interface Choices {
-  /** Last profile and category per detector id (`gmail`) and per sender domain (`hr.example.org`). */
-  bySite: Record<string, { profileId: string; categoryId?: string | undefined }>;
-  bySender: Record<string, { profileId: string; categoryId?: string | undefined }>;
-  /** Values of retainable fields, per profile. */
-  retained: Record<string, Record<string, string>>;
-}
+// The remembered choices are the domain's (utils/presets/choices.ts); views re-export them for the UI.
+export type { Choices } from '../presets/choices';
 
 /** The connection test's answer: the connector's probe (utils/connectors/connector.ts), refined by the background. */
 export type ConnectionTest = ProbeResult;

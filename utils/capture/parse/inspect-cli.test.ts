@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { skeletonFile } from '../../health/skeleton-file';
 
 const root = resolve(import.meta.dirname, '../../..');
 const fixture = (file: string) => join(import.meta.dirname, 'fixtures', file);
@@ -54,6 +55,34 @@ describe('npm run inspect', { timeout: 180_000 }, () => {
     expect(result.errors).toEqual([]);
     expect(result.detections).toHaveLength(1);
     expect(result.detections).toEqual(JSON.parse(readFileSync(join(dir, 'e2e-message.expected.json'), 'utf8')));
+  });
+
+  it('runs on a page skeleton, at the address the skeleton keeps, and --url overrides it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rk-inspect-'));
+    const file = join(dir, 'skeleton-www.notion.so.html');
+    // A skeleton of a Notion page whose detector finds nothing: the masked address (ids as shapes, and a Notion id
+    // is hex, so its shape still is) names an item, so inspect shows the "missed" the extension counted.
+    writeFileSync(
+      file,
+      skeletonFile(
+        {
+          format: 1,
+          url: 'https://www.notion.so/aaaa/Aaaa-0a0a0a0a0a0a00a0a0a0a0a0a0a0a0a0',
+          takenAt: '2026-11-21T10:00:00.000Z',
+          reason: 'nothing',
+        },
+        '<!doctype html>\n<html><head><title>xxxxx</title></head><body><div role="main"><p>xxx</p></div></body></html>',
+      ),
+    );
+    const run = inspect(file);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.detections).toEqual([]);
+    expect(result.health).toEqual([expect.objectContaining({ detector: 'notion', problem: 'missed' })]);
+    const elsewhere = inspect(file, '--url', 'https://example.org/page');
+    expect(elsewhere.code).toBe(0);
+    expect(JSON.parse(elsewhere.stdout).health).toEqual([]);
   });
 
   it('fails with one clear line and exit code 1 on a broken, missing or unsupported file', () => {

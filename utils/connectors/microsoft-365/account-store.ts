@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import { browserWebAuthFlow } from '../../auth/identity';
 import { type GraphFeature, scopesFor } from '../../auth/microsoft';
+import type { DeclareDeps } from '../../declaring/declare';
 import { openOutbox } from '../../outbox/db';
 import { authState, setAuthState } from '../../outbox/outbox';
-import type { DeclareDeps } from '../../records/declare';
 import type { ConnectionState } from '../../settings';
 import { connectorDeps } from '../../settings-store';
 import { type AccountDeps, accountView, type MicrosoftAccountView, microsoftSession, signIn, signOut } from './account';

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GraphFake, startGraphFake } from '../../../tests/fakes/graph/server';
 import { bytesToBase64 } from '../../capture/bytes';
+import { type DeclareDeps, declare } from '../../declaring/declare';
 import type { Detection } from '../../detectors/types';
 import type { DeclareRequest } from '../../messaging';
 import { type OutboxDb, openOutbox } from '../../outbox/db';
 import { getRow, readContent } from '../../outbox/outbox';
 import { EMPTY_PRESETS } from '../../presets/schema';
-import { type DeclareDeps, declare } from '../../records/declare';
 import { GraphClient } from './graph';
 import { driveItemPath, encodeSharingUrl, graphDownload, outlookCapture } from './originals';
 

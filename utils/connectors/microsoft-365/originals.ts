@@ -1,13 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { STREAM_CHUNK_BYTES } from '../../capture/stream';
+import type { OriginalCapture, StreamResult } from '../../declaring/declare';
 import type { CapturePart, Detection } from '../../detectors/types';
-import type { OriginalCapture, StreamResult } from '../../records/declare';
 import { ConnectorError } from '../connector';
 import { checkedUrl, failure, type GraphClient, unreachable } from './graph';
 import { outlookItemId, outlookOriginal } from './outlook';
 
 /**
- * Originals through Microsoft Graph for the declare path (utils/records/declare.ts), when the user is signed in to
+ * Originals through Microsoft Graph for the declare path (utils/declaring/declare.ts), when the user is signed in to
  * Microsoft 365:
  *
  * - an Outlook on the web message as its MIME source, instead of a snapshot of the page (outlook.ts);

@@ -1,6 +1,6 @@
 import type { Connector } from '../connectors/connector';
+import { combineLookups, lookupPrior, type PriorCache, type PriorLookup } from '../records/prior';
 import { priorAnswers, sourceAliases } from '../storage';
-import { combineLookups, lookupPrior, type PriorCache, type PriorLookup } from './prior';
 
 /**
  * Background only: duplicate-check answers kept in session storage, which the browser clears on exit and which

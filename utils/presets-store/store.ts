@@ -1,12 +1,12 @@
 import { browser } from 'wxt/browser';
 import type { Connector } from '../connectors/connector';
+import { type MergedPresets, mergePresets } from '../presets/merge';
+import type { Presets } from '../presets/schema';
+import { appHostPatterns, browserPatterns } from '../presets/site-scripts';
+import { type CheckedLayer, checkImportedText, checkPolicy, checkRepositoryDocument } from '../presets/sources';
 import type { PolicyConnection } from '../settings';
 import { type PresetsSourceRecord, presetsSources } from '../storage';
 import type { PresetsSourceView, PresetsStatus } from '../ui/views';
-import { type MergedPresets, mergePresets } from './merge';
-import type { Presets } from './schema';
-import { appHostPatterns, browserPatterns } from './site-scripts';
-import { type CheckedLayer, checkImportedText, checkPolicy, checkRepositoryDocument } from './sources';
 
 async function waiting(patterns: string[], hasAccess: (pattern: string) => Promise<boolean>): Promise<string[]> {
   const answers = await Promise.all(patterns.map((pattern) => hasAccess(pattern).catch(() => false)));

@@ -1,9 +1,10 @@
 import type { Runtime } from 'webextension-polyfill';
 import { browser } from 'wxt/browser';
 import { CAPTURE_PORT, type StreamMessage, streamInPage } from '../capture/stream';
+import { healthReporter } from '../detectors/health';
+import type { DetectorRun } from '../detectors/runner';
+import { reportCount, watchForChanges } from '../detectors/watch';
 import { handleMessages, sendToBackground } from '../messaging';
-import type { DetectorRun } from './runner';
-import { reportCount } from './watch';
 
 const AGENT = Symbol.for('recordkeeper.agent');
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -49,7 +50,19 @@ export function startAgent(signal: AbortSignal, run: (document: Document, url: s
   if (scope[AGENT]) return;
   scope[AGENT] = true;
 
-  const detect = () => run(document, location.href);
+  // Detector health: every runner error, and every "the URL names an item, nothing found", counted in the
+  // background without any page content (utils/detectors/health.ts).
+  const health = healthReporter({
+    send: (events) => sendToBackground('content.health', { events }),
+    // Only to see whether "nothing found" still holds once the page has settled; the badge follows its own watcher.
+    recheck: () => void detect(),
+  });
+  const detect = () => {
+    const url = location.href;
+    const outcome = run(document, url);
+    health.observe(url, outcome.health);
+    return outcome;
+  };
   const stopHandling = handleMessages({
     'page.detect': () => {
       const { detections, errors } = detect();
@@ -70,6 +83,7 @@ export function startAgent(signal: AbortSignal, run: (document: Document, url: s
   signal.addEventListener('abort', () => {
     stopHandling();
     stopStreaming();
+    health.stop();
     scope[AGENT] = false;
   });
 }

@@ -1,6 +1,6 @@
+import type { Detector } from '../detectors/types';
 import { sendToBackground } from '../messaging';
 import { sitePluginDetector } from '../presets/site-plugin';
-import type { Detector } from './types';
 
 /** The admin's site plugins for this page, as detectors; none when the background cannot say. */
 export async function pluginDetectorsFor(url: string): Promise<Detector[]> {

@@ -1,7 +1,7 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { runDetectorList } from '../detectors/runner';
+import type { Detector } from '../detectors/types';
 import { startAgent } from './agent';
-import { runDetectorList } from './runner';
-import type { Detector } from './types';
 
 /** Which detectors each app content script holds, for the test that checks every app has its script. */
 export const scriptDetectors = new WeakMap<object, readonly string[]>();

@@ -1,15 +1,15 @@
-import * as v from 'valibot';
 import { base64ToBytes, sha256Hex } from '../capture/bytes';
 import type { StreamedPart } from '../capture/stream';
 import type { CapturePart, Detection } from '../detectors/types';
-import type { CaptureNote, DeclareRequest, DeclareResult, FetchResult } from '../messaging';
 import type { OutboxDb } from '../outbox/db';
 import { discardStaged, enqueue, QUOTA_MESSAGE, stageChunk, stagedBytes } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
-import { buildRecord } from './build';
-import { type CapturedPart, enrichFromEmail } from './from-email';
-import { type ContentEntry, describeIssues } from './record';
-import { uuidv7 } from './uuidv7';
+import { buildRecord } from '../records/build';
+import type { CaptureNote, DeclareRequest, DeclareResult, FetchResult } from '../records/declaration';
+import { type CapturedPart, enrichFromEmail } from '../records/from-email';
+import type { ContentEntry } from '../records/record';
+import { refusal } from '../records/refusal';
+import { uuidv7 } from '../records/uuidv7';
 
 export interface DeclareDeps {
   db: OutboxDb;
@@ -180,23 +180,6 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     if (reason === QUOTA_MESSAGE) return { ok: false, error: reason, canDeclareMetadataOnly: false };
     return { ok: false, error: `Nothing was declared: ${refusal(error)}`, canDeclareMetadataOnly: false };
   }
-}
-
-/**
- * Why a declaration was refused, in words the user can act on. A record the shared schema (record.ts) rejects
- * would be refused by the repository too, and a record that can never be sent must not enter the outbox: each
- * problem is named by its place in the record.
- */
-export function refusal(error: unknown): string {
-  if (error instanceof v.ValiError) {
-    const problems = describeIssues(error.issues);
-    return (
-      `the record is not valid, so the repository could never accept it (${problems.join('; ')}). ` +
-      'Correct what the form shows (title, fields) and declare again; if the problem is in what the page ' +
-      'holds, declare a copy of the file instead.'
-    );
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

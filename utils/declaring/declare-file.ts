@@ -2,14 +2,14 @@ import { parseEmail } from '../capture/parse/email';
 import { inspectFile } from '../capture/parse/inspect';
 import { parseMsg } from '../capture/parse/msg';
 import type { Detection } from '../detectors/types';
-import type { DeclareResult } from '../messaging';
 import type { OutboxDb } from '../outbox/db';
 import { enqueue } from '../outbox/outbox';
 import type { Presets } from '../presets/schema';
-import { buildRecord } from './build';
-import { refusal } from './declare';
-import { attachmentParts, type CapturedPart } from './from-email';
-import type { ContentEntry } from './record';
+import { buildRecord } from '../records/build';
+import type { DeclareResult } from '../records/declaration';
+import { attachmentParts, type CapturedPart } from '../records/from-email';
+import type { ContentEntry } from '../records/record';
+import { refusal } from '../records/refusal';
 
 /** Files dropped on the popup or options page travel as JSON messages; past this they are refused. */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;

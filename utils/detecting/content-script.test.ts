@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { appScriptFor, appScripts, siteDetectors } from '../detectors/index';
 import { scriptDetectors } from './content-script';
-import { appScriptFor, appScripts, siteDetectors } from './index';
 
 const ENTRYPOINTS = join(import.meta.dirname, '../../entrypoints');
-/** Scripts that are not an app's: injected on the user's gesture, for site plugins, or for snapshots. */
-const NOT_APPS = new Set(['page', 'sites', 'snapshot']);
+/** Scripts that are not an app's: injected on the user's gesture, for site plugins, for snapshots or skeletons. */
+const NOT_APPS = new Set(['page', 'sites', 'snapshot', 'skeleton']);
 
 describe('app content scripts', () => {
   const files = readdirSync(ENTRYPOINTS)

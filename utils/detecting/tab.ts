@@ -4,10 +4,10 @@ import { browser } from 'wxt/browser';
 import type { ScriptPublicPath } from 'wxt/utils/inject-script';
 import { bytesToBase64 } from '../capture/bytes';
 import { CAPTURE_PORT, receiveStream, STREAM_CHUNK_BYTES } from '../capture/stream';
+import type { StreamResult } from '../declaring/declare';
+import { declaredScriptFor, type PageScript } from '../detectors/scripts';
+import { type CapturePart, Detection } from '../detectors/types';
 import { type FetchResult, sendToTab, type TabDetections } from '../messaging';
-import type { StreamResult } from '../records/declare';
-import { declaredScriptFor, type PageScript } from './scripts';
-import { type CapturePart, Detection } from './types';
 
 const Detections = v.pipe(v.array(Detection), v.maxLength(100));
 
