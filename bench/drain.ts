@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { makeRecord, recordForm } from '../server/test/support.ts';
 import { ask, connect, type ExtensionBrowser, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
 import type { DeclaredRecord } from '../utils/records/record.ts';
+import { uuidv7 } from '../utils/records/uuidv7.ts';
 import type { Figure } from './figures.ts';
 
 /** Byte j of record r's generated content: deterministic in Node and in the page. */
@@ -18,18 +18,44 @@ function contentOf(r: number, size: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function recordFor(r: number, size: number, chunkName = 'body.bin'): DeclaredRecord {
+/**
+ * Record r of the bench, as the server's tests build theirs (server/test/support.ts, which the bench cannot
+ * import: it configures vitest when loaded).
+ */
+export function recordFor(r: number, size: number, chunkName = 'body.bin'): DeclaredRecord {
   const bytes = contentOf(r, size);
-  return makeRecord([{ name: chunkName, mimeType: 'application/octet-stream', bytes }], {
+  return {
+    id: uuidv7(),
     source: { app: 'generic', kind: 'file', url: 'https://example.org/bench', sourceId: `bench:${size}` },
     title: `Bench ${r}`,
-  });
+    metadata: { originator: 'Ann <ann@x.org>', dateSent: '2026-11-20T09:14:00Z' },
+    classification: { profileId: 'hr-case', categoryId: 'HR/2.3', recordType: 'email' },
+    tags: ['grievance'],
+    fields: { caseNumber: 'HR-2291' },
+    content: [
+      {
+        role: 'primary',
+        name: chunkName,
+        mimeType: 'application/octet-stream',
+        size: bytes.byteLength,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      },
+    ],
+    declaredAt: new Date().toISOString(),
+  };
 }
 
-type Page = Awaited<ReturnType<ExtensionBrowser['extensionPage']>>;
+function recordForm(record: DeclaredRecord, bytes: Uint8Array<ArrayBuffer>): FormData {
+  const form = new FormData();
+  form.append('record', JSON.stringify(record));
+  form.append('content', new Blob([bytes], { type: 'application/octet-stream' }), 'body.bin');
+  return form;
+}
+
+export type Page = Awaited<ReturnType<ExtensionBrowser['extensionPage']>>;
 
 /** Writes rows straight into the extension's outbox (schema v2), content generated in the page, in chunks. */
-async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, chunkSize = 4 * 1024 * 1024) {
+export async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, chunkSize = 4 * 1024 * 1024) {
   await ask(page, 'outbox.list'); // the background creates the outbox at its current version
   await page.evaluate(
     async ([rows, r0, chunk]) => {
@@ -81,7 +107,7 @@ async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, 
   );
 }
 
-async function syncedCount(page: Page): Promise<number> {
+export async function syncedCount(page: Page): Promise<number> {
   return page.evaluate(
     () =>
       new Promise<number>((resolve, reject) => {
@@ -115,9 +141,7 @@ export async function benchDrainThroughput(count = 1000, size = 50 * 1024): Prom
       const response = await fetch(`${api}/records`, {
         method: 'POST',
         headers: { authorization: `Bearer ${repository.token}`, 'idempotency-key': record.id },
-        body: recordForm(record, [
-          { name: 'body.bin', mimeType: 'application/octet-stream', bytes: contentOf(r, size) },
-        ]),
+        body: recordForm(record, contentOf(r, size)),
       });
       if (response.status !== 201) throw new Error(`Node client: ${response.status} ${await response.text()}`);
     }

@@ -10,10 +10,12 @@ import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
+import { benchDeclareLatency } from './declare.ts';
 import { contentScriptSizes, detectionTimes, gzipKb, redetectionCost } from './detection.ts';
 import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
 import { type Figure, formatTable, median } from './figures.ts';
 import { largePresets } from './presets-data.ts';
+import { benchRecovery } from './recovery.ts';
 import { ingestPeakRss, ingestVsSink } from './server-ingest.ts';
 import { benchPostgres, machineFigures, progress, step } from './steps.ts';
 import { uiFigures } from './ui.ts';
@@ -142,6 +144,8 @@ async function syncFigures(): Promise<Record<string, Figure>> {
   return {
     drainThroughputRatio: await benchDrainThroughput(),
     uploadMemory200MB: await benchUploadMemory(),
+    recoveryAfterOutage1000: await benchRecovery(),
+    declareLatencyByHistory: await benchDeclareLatency(),
   };
 }
 

@@ -48,6 +48,7 @@ import {
   settingsView,
 } from '../utils/settings-store';
 import { choices, migrateStorageLayout } from '../utils/storage';
+import { recoveryScheduler } from '../utils/sync/recovery';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
 import { popupStart } from '../utils/ui/popup-start';
@@ -78,11 +79,13 @@ export default defineBackground({
       openOutbox()
         .then((db) => showOutboxSignals(db, signals))
         .catch((error) => console.error('Recordkeeper badge update failed', error));
+    // While the repository is unreachable, a probe every few seconds as long as this worker lives.
+    const recovery = recoveryScheduler(() => drainSoon());
     const drainSoon = () => {
       openOutbox()
         .then(async (db) => {
           await showOutboxSignals(db, signals);
-          await runDrain(db);
+          await runDrain(db, recovery);
           await showOutboxSignals(db, signals);
         })
         .catch((error) => console.error('Recordkeeper drain failed', error));

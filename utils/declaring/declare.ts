@@ -56,12 +56,23 @@ async function capture(
   deps: DeclareDeps,
   stagingKey: string,
   notes: CaptureNote[],
+  kept: Map<number, Uint8Array[]>,
 ): Promise<Captured[]> {
   const captured: Captured[] = [];
   for (const part of detection.capture.parts) {
     if (part.source === 'fetch') {
       const index = captured.length;
-      const stage: Stage = (chunk, bytes) => stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer);
+      let keptBytes = 0;
+      const stage: Stage = (chunk, bytes) => {
+        // A small download is also kept in memory, so reading the message does not read the outbox back.
+        keptBytes += bytes.byteLength;
+        if (keptBytes <= KEEP_IN_MEMORY_BYTES) {
+          const chunks = kept.get(index) ?? [];
+          chunks[chunk] = bytes.slice();
+          kept.set(index, chunks);
+        } else kept.delete(index);
+        return stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer);
+      };
       let streamed = await deps.streamInTab(part.url, stage);
       if (!streamed.ok && deps.fetchFallback) {
         const pageError = streamed.error;
@@ -120,6 +131,7 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
   // A profile that lists what to capture without `attachments` keeps the message whole, without split parts.
   const withAttachments = !profile?.capture.length || profile.capture.includes('attachments');
   const notes: CaptureNote[] = [];
+  const kept = new Map<number, Uint8Array[]>();
   let original: OriginalCapture | undefined;
   if (!request.metadataOnly && deps.original) {
     try {
@@ -133,7 +145,7 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     notes.push({ via: 'graph', original: true, ...(original.warning ? { warning: original.warning } : {}) });
   } else if (!request.metadataOnly) {
     try {
-      parts = await capture(request.detection, deps, stagingKey, notes);
+      parts = await capture(request.detection, deps, stagingKey, notes, kept);
     } catch (error) {
       await discardStaged(deps.db, stagingKey).catch(() => undefined);
       const reason = error instanceof Error ? error.message : String(error);
@@ -145,10 +157,12 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     ? undefined
     : parts.find((part) => part.entry.role === 'primary' && part.entry.mimeType === 'message/rfc822');
   if (message) {
+    const index = parts.indexOf(message);
     const raw =
       message.bytes instanceof ArrayBuffer
         ? message.bytes
-        : ((await stagedBytes(deps.db, message.bytes, parts.indexOf(message))).buffer as ArrayBuffer);
+        : (joined(kept.get(index), message.bytes.size) ??
+          ((await stagedBytes(deps.db, message.bytes, index)).buffer as ArrayBuffer));
     const enriched = await enrichFromEmail(
       detection,
       raw,
@@ -180,6 +194,28 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     if (reason === QUOTA_MESSAGE) return { ok: false, error: reason, canDeclareMetadataOnly: false };
     return { ok: false, error: `Nothing was declared: ${refusal(error)}`, canDeclareMetadataOnly: false };
   }
+}
+
+/** Downloads up to this size are kept in memory while captured, besides being staged in the outbox. */
+const KEEP_IN_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/** The kept chunks of a part as one buffer, when every chunk of its `size` bytes was kept. */
+function joined(chunks: Uint8Array[] | undefined, size: number): ArrayBuffer | undefined {
+  if (!chunks) return undefined;
+  let total = 0;
+  for (let n = 0; n < chunks.length; n++) {
+    const chunk = chunks[n];
+    if (!chunk) return undefined;
+    total += chunk.byteLength;
+  }
+  if (total !== size) return undefined;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out.buffer;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -87,10 +87,19 @@ export interface AuthState {
   at: number;
 }
 
-export type MetaValue = Lease | AuthState;
+/** Set when a row was left waiting because the repository could not be reached; cleared when they are woken. */
+export interface OfflineMark {
+  at: number;
+}
+
+export type MetaValue = Lease | AuthState | OfflineMark;
 
 export interface OutboxSchema extends DBSchema {
-  records: { key: string; value: OutboxRow; indexes: { byState: OutboxState } };
+  records: {
+    key: string;
+    value: OutboxRow;
+    indexes: { byState: OutboxState; byDue: [OutboxState, number]; byNotified: [OutboxState, number] };
+  };
   content: { key: [string, number]; value: ContentPart };
   chunks: { key: [string, number, number]; value: ContentChunk };
   delivery: { key: string; value: DeliveryRow };
@@ -101,7 +110,7 @@ export interface OutboxSchema extends DBSchema {
 export type OutboxDb = IDBPDatabase<OutboxSchema>;
 
 export const OUTBOX_DB = 'recordkeeper-outbox';
-export const OUTBOX_VERSION = 3;
+export const OUTBOX_VERSION = 4;
 
 /** The Records API connector's id, under which version 2's uploads continue (utils/connectors/records-api). */
 const V2_CONNECTOR = 'records-api';
@@ -113,6 +122,9 @@ const V2_CONNECTOR = 'records-api';
  *   happened to each record: declared, retried, discarded, synced). Version 1 rows and content stay as they are.
  * - 3: delivery (each record's progress through its connector, whatever the connector) replaces uploads; an
  *   upload in flight becomes its part's checkpoint `{ url, offset }`, so it resumes instead of starting over.
+ * - 4: records by [state, nextAttemptAt] (what is due, and when the next retry falls due, without reading every
+ *   waiting row) and by [state, notifiedAt] (whether any row needing attention is not yet notified, from two
+ *   counts); the `offline` mark in meta (utils/outbox/outbox.ts `wakeOffline`), set in case rows wait offline.
  */
 export function openOutbox(name: string = OUTBOX_DB): Promise<OutboxDb> {
   return openDB<OutboxSchema>(name, OUTBOX_VERSION, {
@@ -148,6 +160,13 @@ export function openOutbox(name: string = OUTBOX_DB): Promise<OutboxDb> {
         }
         await Promise.all([...byRecord.values()].map((row) => delivery.put(row)));
         untyped.deleteObjectStore('uploads');
+      }
+      if (oldVersion < 4) {
+        const records = transaction.objectStore('records');
+        records.createIndex('byDue', ['state', 'nextAttemptAt']);
+        records.createIndex('byNotified', ['state', 'notifiedAt']);
+        // Rows of earlier versions may wait offline: the first wake looks, then the mark is gone.
+        if (oldVersion > 0) await transaction.objectStore('meta').put({ at: 0 }, 'offline');
       }
     },
   });

@@ -9,17 +9,22 @@ import { type OutboxDb, openOutbox } from './db';
 import { discardRow, listAudit, retryRow } from './manage';
 import {
   asBuffer,
+  attentionPending,
   contentOf,
   deliveryProgress,
   dueRows,
   enqueue,
+  markOffline,
   markSynced,
+  nextDueAt,
+  offlineProbe,
   QUOTA_MESSAGE,
   readContent,
   SENDING_STALE_MS,
   saveDeliveryProgress,
   stageChunk,
   updateRow,
+  wakeOffline,
 } from './outbox';
 
 let db: OutboxDb;
@@ -219,12 +224,15 @@ describe('migration', () => {
     v1.close();
 
     const v2 = await openOutbox(name);
-    expect(v2.version).toBe(3);
+    expect(v2.version).toBe(4);
     expect([...v2.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'content', 'delivery', 'meta', 'records']);
     const row = (await v2.get('records', r.id))!;
     expect(row).toMatchObject({ state: 'retrying', attempts: 2 });
     expect([...new Uint8Array((await readContent(v2, row))[0]!)]).toEqual([7]);
     expect((await dueRows(v2, t0)).map((due) => due.id)).toEqual([r.id]);
+    // Version 4: the indexes cover rows of every earlier version, and a row of theirs may wait offline.
+    expect(await nextDueAt(v2)).toBe(t0);
+    expect(await v2.get('meta', 'offline')).toEqual({ at: 0 });
   });
 });
 
@@ -298,5 +306,41 @@ describe('what the user sees', () => {
     await updateRow(db, a.id, { state: 'needs-attention', lastError: 'still bad' }, t0);
     await notifyAttention(db, notify, t0);
     expect(notices[2]).toContain('still bad');
+  });
+});
+
+describe('what the drain reads, whatever the history (issue 15 item 4)', () => {
+  it('reads only the due rows, finds the next retry from the index, and wakes offline rows only when marked', async () => {
+    const later = record(1, t0 + 1);
+    const soon = record(1, t0 + 2);
+    const fresh = record(1, t0 + 3);
+    for (const r of [later, soon, fresh]) await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    await updateRow(db, later.id, { state: 'retrying', nextAttemptAt: t0 + 60_000, offline: true }, t0);
+    await updateRow(db, soon.id, { state: 'retrying', nextAttemptAt: t0 + 5_000, offline: true }, t0);
+    expect((await dueRows(db, t0)).map((row) => row.id)).toEqual([fresh.id]);
+    expect((await dueRows(db, t0 + 5_000)).map((row) => row.id)).toEqual([soon.id, fresh.id]);
+    expect(await nextDueAt(db)).toBe(t0 + 5_000);
+    // No mark, no scan: nothing is woken and no probe is offered.
+    expect(await wakeOffline(db, t0)).toBe(0);
+    expect(await offlineProbe(db)).toBeUndefined();
+    await markOffline(db, t0);
+    expect((await offlineProbe(db))?.id).toBe(later.id);
+    expect(await wakeOffline(db, t0)).toBe(2);
+    expect((await dueRows(db, t0)).map((row) => row.id)).toEqual([later.id, soon.id, fresh.id]);
+    // The mark is spent with the wake.
+    expect(await db.get('meta', 'offline')).toBeUndefined();
+  });
+
+  it('tells whether a row needing attention is not yet notified from counts alone', async () => {
+    const r = record(1);
+    await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    expect(await attentionPending(db)).toBe(false);
+    await updateRow(db, r.id, { state: 'needs-attention', lastError: 'refused' }, t0);
+    expect(await attentionPending(db)).toBe(true);
+    await notifyAttention(db, () => undefined, t0);
+    expect(await attentionPending(db)).toBe(false);
+    await retryRow(db, r.id, t0);
+    await updateRow(db, r.id, { state: 'needs-attention', lastError: 'refused again' }, t0);
+    expect(await attentionPending(db)).toBe(true);
   });
 });

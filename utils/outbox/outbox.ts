@@ -3,7 +3,7 @@ import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import type { StagedPart } from '../records/staged';
 import type { AuditLine } from '../ui/views';
-import type { AuthState, ContentPart, OutboxDb, OutboxRow, OutboxState } from './db';
+import type { AuthState, ContentPart, OfflineMark, OutboxDb, OutboxRow, OutboxState } from './db';
 
 /** Parts larger than this are stored as chunks of this size, and read back one chunk at a time. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -118,45 +118,84 @@ export async function listRows(db: OutboxDb): Promise<OutboxRow[]> {
   return (await db.getAll('records')).reverse();
 }
 
+/** Index range of the rows in `state` whose [state, time] key lies within [from, to]. */
+const inState = (state: OutboxState, from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY) =>
+  IDBKeyRange.bound([state, from], [state, to]);
+
 /**
  * Rows the drain should send now, oldest first. A row left in `sending` is due once it has not been touched for
- * SENDING_STALE_MS: its drain renews it (and the lease) more often than that while it is alive.
+ * SENDING_STALE_MS: its drain renews it (and the lease) more often than that while it is alive. Rows retrying
+ * later are never read (the `byDue` index), so the cost follows what is due, not what waits.
  */
 export async function dueRows(db: OutboxDb, now: number): Promise<OutboxRow[]> {
-  const states: OutboxState[] = ['queued', 'retrying', 'sending'];
-  const rows = (await Promise.all(states.map((state) => db.getAllFromIndex('records', 'byState', state)))).flat();
-  return rows
-    .filter((row) => (row.state === 'sending' ? now - row.updatedAt >= SENDING_STALE_MS : row.nextAttemptAt <= now))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  const [queued, retrying, sending] = await Promise.all([
+    db.getAllFromIndex('records', 'byState', 'queued'),
+    db.getAllFromIndex('records', 'byDue', inState('retrying', Number.NEGATIVE_INFINITY, now)),
+    db.getAllFromIndex('records', 'byState', 'sending'),
+  ]);
+  return [...queued.filter((row) => row.nextAttemptAt <= now), ...retrying, ...sending.filter(stale(now))].sort(
+    (a, b) => (a.id < b.id ? -1 : 1),
+  );
 }
+
+const stale = (now: number) => (row: OutboxRow) => now - row.updatedAt >= SENDING_STALE_MS;
 
 /**
  * The oldest row waiting only because the repository could not be reached: when nothing else is due, the drain
- * sends it anyway, as a probe that the network is back (at most once per drain).
+ * sends it anyway, as a probe that the network is back (at most once per drain). Nothing is read unless the
+ * `offline` mark says such rows may exist.
  */
 export async function offlineProbe(db: OutboxDb): Promise<OutboxRow | undefined> {
+  if (!(await db.get('meta', 'offline'))) return undefined;
   const rows = await db.getAllFromIndex('records', 'byState', 'retrying');
   return rows.filter((row) => row.offline).sort((a, b) => (a.id < b.id ? -1 : 1))[0];
+}
+
+/** Notes that a row waits because the repository could not be reached (call after marking it `offline`). */
+export async function markOffline(db: OutboxDb, now: number): Promise<void> {
+  await db.put('meta', { at: now } satisfies OfflineMark, 'offline');
 }
 
 /**
  * The repository answered again: every row that waits only because it was unreachable becomes due now, instead
  * of sitting out a backoff that was about the network, not the server. Rows the server itself told to wait
- * (429/503 with Retry-After, 5xx) keep their time. Returns how many were woken.
+ * (429/503 with Retry-After, 5xx) keep their time. Returns how many were woken. Reads nothing unless the
+ * `offline` mark is set, and clears it: a drain's sends after an outage cost no scan of the waiting rows.
  */
 export async function wakeOffline(db: OutboxDb, now: number): Promise<number> {
-  const tx = db.transaction('records', 'readwrite');
-  const rows = (await tx.store.index('byState').getAll('retrying')).filter(
+  const tx = db.transaction(['records', 'meta'], 'readwrite');
+  if (!(await tx.objectStore('meta').get('offline'))) {
+    await tx.done;
+    return 0;
+  }
+  const records = tx.objectStore('records');
+  const rows = (await records.index('byState').getAll('retrying')).filter(
     (row) => row.offline && row.nextAttemptAt > now,
   );
-  await Promise.all([...rows.map((row) => tx.store.put({ ...row, nextAttemptAt: now })), tx.done]);
+  await Promise.all([
+    ...rows.map((row) => records.put({ ...row, nextAttemptAt: now })),
+    tx.objectStore('meta').delete('offline'),
+    tx.done,
+  ]);
   return rows.length;
 }
 
-/** The earliest time a waiting row becomes due, for scheduling the next drain. */
+/** The earliest time a waiting row becomes due, for scheduling the next drain: one index entry read. */
 export async function nextDueAt(db: OutboxDb): Promise<number | undefined> {
-  const rows = await db.getAllFromIndex('records', 'byState', 'retrying');
-  return rows.length ? Math.min(...rows.map((row) => row.nextAttemptAt)) : undefined;
+  const cursor = await db.transaction('records').store.index('byDue').openKeyCursor(inState('retrying'));
+  return cursor ? cursor.key[1] : undefined;
+}
+
+/**
+ * Whether a row needing attention has not been notified yet, from two key counts (the `byNotified` index holds
+ * only rows that carry `notifiedAt`): the rows themselves are read only when there is something to tell.
+ */
+export async function attentionPending(db: OutboxDb): Promise<boolean> {
+  const [all, notified] = await Promise.all([
+    db.countFromIndex('records', 'byState', 'needs-attention'),
+    db.countFromIndex('records', 'byNotified', inState('needs-attention')),
+  ]);
+  return all > notified;
 }
 
 export async function updateRow(
@@ -175,9 +214,15 @@ export async function updateRow(
   return next;
 }
 
-/** Stores the receipt and releases the content, chunks and delivery progress, in one transaction. */
+/**
+ * Stores the receipt and releases the content, chunks and delivery progress, in one transaction. Relaxed
+ * durability: if a power cut loses it, all of it is lost together, the record is sent again, and the repository
+ * answers its Idempotency-Key with the original receipt.
+ */
 export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now: number): Promise<void> {
-  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite', {
+    durability: 'relaxed',
+  });
   const row = await tx.objectStore('records').get(id);
   if (!row) throw new Error(`Outbox record ${id} is gone.`);
   const parts = await tx.objectStore('content').getAll(WHOLE(id));
@@ -207,7 +252,36 @@ export type StoredPart = PartSource;
 
 /** Handles on a row's content parts, in order; nothing is read until a chunk is asked for. */
 export async function contentOf(db: OutboxDb, row: OutboxRow): Promise<StoredPart[]> {
-  const parts = (await db.getAll('content', WHOLE(row.id))).sort((a, b) => a.index - b.index);
+  return storedParts(db, row, await db.getAll('content', WHOLE(row.id)));
+}
+
+/**
+ * What one delivery attempt starts from, read while its row turns `sending` with one more attempt — one
+ * IndexedDB transaction per record instead of three. Relaxed durability: losing this write to a power cut only
+ * loses the attempt's count, and the row is sent again either way.
+ */
+export async function startSending(
+  db: OutboxDb,
+  id: string,
+  now: number,
+): Promise<{ row: OutboxRow; parts: StoredPart[]; progress: unknown }> {
+  const tx = db.transaction(['records', 'content', 'delivery'], 'readwrite', { durability: 'relaxed' });
+  const [current, content, delivery] = await Promise.all([
+    tx.objectStore('records').get(id),
+    tx.objectStore('content').getAll(WHOLE(id)),
+    tx.objectStore('delivery').get(id),
+  ]);
+  if (!current) {
+    await tx.done;
+    throw new Error(`Outbox record ${id} is gone.`);
+  }
+  const row: OutboxRow = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: now };
+  await Promise.all([tx.objectStore('records').put(row), tx.done]);
+  return { row, parts: storedParts(db, row, content), progress: delivery?.progress };
+}
+
+function storedParts(db: OutboxDb, row: OutboxRow, content: ContentPart[]): StoredPart[] {
+  const parts = content.sort((a, b) => a.index - b.index);
   if (parts.length !== row.record.content.length) {
     throw new Error(
       `Content of record ${row.id} is incomplete in the outbox (${parts.length}/${row.record.content.length}).`,

@@ -302,6 +302,54 @@ describe('drain', () => {
     expect((await getRow(db, busy.id))?.state).toBe('retrying');
   });
 
+  it('stops at the first send that finds the repository unreachable, and says so; the next drain sends all', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      clock += 1;
+      const r = record();
+      ids.push(r.id);
+      await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    }
+    let reachable = false;
+    let requests = 0;
+    const send = async (rec: DeclaredRecord) => {
+      requests += 1;
+      if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
+      return receiptFor(rec);
+    };
+    expect(await drain({ db, now, owner: 'a', send, concurrency: 1 })).toMatchObject({
+      retrying: 1,
+      unreachable: true,
+    });
+    // One refused request, not ten: the others wait untouched, still due.
+    expect(requests).toBe(1);
+    expect(await getRow(db, ids[0]!)).toMatchObject({ state: 'retrying', offline: true });
+    for (const id of ids.slice(1)) expect(await getRow(db, id)).toMatchObject({ state: 'queued', attempts: 0 });
+    reachable = true;
+    clock += 100;
+    // The probe is the oldest due record; its success wakes the one waiting out its backoff, in the same drain.
+    expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ synced: 10, unreachable: false });
+    expect(requests).toBe(11);
+  });
+
+  it('keeps sending when a send works after one found no answer (one timed-out request, not an outage)', async () => {
+    for (let i = 0; i < 6; i++) {
+      clock += 1;
+      await enqueue(db, record(), [new ArrayBuffer(2)], clock);
+    }
+    let failed = false;
+    const send = async (rec: DeclaredRecord) => {
+      if (!failed) {
+        failed = true;
+        throw new ConnectorError('The repository did not answer in time', 'retryable');
+      }
+      return receiptFor(rec);
+    };
+    const report = await drain({ db, now, owner: 'a', send, concurrency: 2 });
+    // The timed-out record is woken by the next success and sent in the following round.
+    expect(report).toMatchObject({ synced: 6, unreachable: false });
+  });
+
   it.each([
     ['exists', 'An item named a.txt exists and is not ours'],
     ['conflict', 'Record was already received with a different body'],

@@ -3,13 +3,14 @@ import { deliver, type ProgressStore } from '../connectors/deliver';
 import type { OutboxDb, OutboxRow } from '../outbox/db';
 import {
   authState,
-  contentOf,
   deliveryProgress,
   dueRows,
+  markOffline,
   markSynced,
   offlineProbe,
   saveDeliveryProgress,
   setAuthState,
+  startSending,
   updateRow,
   wakeOffline,
 } from '../outbox/outbox';
@@ -40,6 +41,11 @@ export interface DrainReport {
   needsAttention: number;
   /** Set when the repository refused the token: nothing more is sent until the user reconnects. */
   authError?: string;
+  /**
+   * The repository gave no answer at all (down, offline) and did not answer after that: the drain stopped
+   * sending, and the caller probes again soon (utils/sync/recovery.ts).
+   */
+  unreachable: boolean;
 }
 
 /** Lost the lease to another drain (this one was paused past its expiry): stop sending at once. */
@@ -53,7 +59,7 @@ class LeaseLost extends Error {}
 export async function drain(deps: DrainDeps): Promise<DrainReport> {
   const { db, now, owner } = deps;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
-  const report: DrainReport = { ran: false, synced: 0, retrying: 0, needsAttention: 0 };
+  const report: DrainReport = { ran: false, synced: 0, retrying: 0, needsAttention: 0, unreachable: false };
   if (!(await acquireLease(db, owner, now(), leaseMs))) return report;
   report.ran = true;
   let lost = false;
@@ -70,6 +76,11 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
   };
   const heartbeat = setInterval(() => renew(true).catch(() => undefined), Math.max(1000, leaseMs / 3));
   try {
+    // Read once: a record that syncs clears the "sign in again" state, and only the first needs to write it.
+    let authNeeded = (await authState(db)).needed;
+    // Rows wait as `offline` only after a send found the repository unreachable: the first send that works wakes
+    // them all (below), once per drain.
+    let woken = false;
     // Rounds: a send that works after the network was down wakes the rows that waited only for the network, and
     // records declared while this drain ran (whose own drain found the lease taken) are due in the next round.
     // Bounded, since a row sent in a round is not due again in the same drain.
@@ -80,12 +91,11 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
         rows = probe ? [probe] : [];
       }
       if (!rows.length) break;
-      let waking = false;
       let stop = false;
       let next = 0;
       // A few records in flight at once: each request waits mostly on the network and the server's disk.
       const lane = async () => {
-        while (!stop && next < rows.length) {
+        while (!stop && !report.unreachable && next < rows.length) {
           const row = rows[next++]!;
           await renew();
           const outcome = await sendOne(deps, row, renew);
@@ -93,17 +103,31 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
           else if (outcome === 'auth') {
             stop = true;
             report.authError ??= (await db.get('records', row.id))?.lastError;
+          } else if (outcome === 'unreachable') {
+            // No answer at all: the rest would fail the same way, one refused request each. The lanes take no
+            // more rows; those left stay due, untouched, and the next probe sends them.
+            report.retrying += 1;
+            report.unreachable = true;
           } else {
             report[outcome] += 1;
-            if (outcome === 'synced' && round === 0 && !waking) {
-              waking = true;
-              await wakeOffline(db, now());
+            if (outcome === 'synced') {
+              report.unreachable = false;
+              if (authNeeded) {
+                authNeeded = false;
+                await setAuthState(db, { needed: false, at: now() });
+              }
+              if (!woken) {
+                woken = true;
+                await wakeOffline(db, now());
+              }
             }
           }
         }
       };
       await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? DRAIN_CONCURRENCY, rows.length) }, lane));
-      if (stop) break;
+      // Still unreachable after the round: stop. A send that worked after a failed one means the repository is
+      // back, and the next round takes what the lanes left.
+      if (stop || report.unreachable) break;
     }
   } catch (error) {
     if (!(error instanceof LeaseLost)) throw error;
@@ -114,12 +138,26 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
   return report;
 }
 
-type Outcome = 'synced' | 'retrying' | 'needsAttention' | 'auth' | 'lost';
+type Outcome = 'synced' | 'retrying' | 'needsAttention' | 'auth' | 'lost' | 'unreachable';
 
-/** The outbox's side of one record's delivery: its saved progress; each save also renews the drain's lease. */
-function progressStore(db: OutboxDb, recordId: string, now: () => number, renew: () => Promise<void>): ProgressStore {
+/**
+ * The outbox's side of one record's delivery: its saved progress (`read` when the attempt started, read again
+ * after that); each save also renews the drain's lease.
+ */
+function progressStore(
+  db: OutboxDb,
+  recordId: string,
+  read: unknown,
+  now: () => number,
+  renew: () => Promise<void>,
+): ProgressStore {
+  let first = true;
   return {
-    get: () => deliveryProgress(db, recordId),
+    get: async () => {
+      if (!first) return deliveryProgress(db, recordId);
+      first = false;
+      return read;
+    },
     save: async (progress) => {
       await renew();
       await saveDeliveryProgress(db, recordId, progress, now());
@@ -136,16 +174,15 @@ function asConnectorError(error: unknown): ConnectorError {
 async function sendOne(deps: DrainDeps, row: OutboxRow, renew: (force?: boolean) => Promise<void>): Promise<Outcome> {
   const { db, now, random } = deps;
   const attempts = row.attempts + 1;
-  await updateRow(db, row.id, { state: 'sending', attempts }, now());
   try {
+    const started = await startSending(db, row.id, now());
     const receipt = await deliver(
       deps.connector,
-      row.record,
-      await contentOf(db, row),
-      progressStore(db, row.id, now, () => renew(true)),
+      started.row.record,
+      started.parts,
+      progressStore(db, row.id, started.progress, now, () => renew(true)),
     );
     await markSynced(db, row.id, receipt, now());
-    if ((await authState(db)).needed) await setAuthState(db, { needed: false, at: now() });
     return 'synced';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
@@ -183,7 +220,8 @@ async function sendOne(deps: DrainDeps, row: OutboxRow, renew: (force?: boolean)
           { state: 'retrying', nextAttemptAt: now() + delay, lastError: failure.message, offline, serverErrors },
           now(),
         );
-        return 'retrying';
+        if (offline) await markOffline(db, now());
+        return offline ? 'unreachable' : 'retrying';
       }
       default:
         // exists, conflict, permanent, unsupported: only a person can decide; the content stays.
