@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../utils/detectors/types.ts';
 import type { TabDetections } from '../../utils/messaging.ts';
-import { badgeText, type ExtensionBrowser, launchWithExtension, openPopup, tabIdOf, waitFor } from './harness.ts';
+import { expect, test } from './test.ts';
 
 /**
  * The same answer in every path, and no race at load: when the popup asks for detections while an app's page is still
@@ -41,18 +40,14 @@ function load({ site, file }: Case): { url: string; html: string; expected: Dete
   };
 }
 
-let browser: ExtensionBrowser;
-
-beforeAll(async () => {
-  browser = await launchWithExtension();
+// `browser.tabIdOf` asks from the extension's own page, which opens in a tab of its own the first time: opened here
+// first, it cannot become the active tab that `tabIdOf` then takes for the app's.
+test.beforeAll(async ({ browser }) => {
+  await browser.extensionPage();
 });
 
-afterAll(async () => {
-  await browser?.close();
-});
-
-describe.each(CASES)('$site/$file during a slow load', (item) => {
-  it('answers with the app’s detections once the page has loaded', async () => {
+test.describe.each(CASES)('$site/$file during a slow load', (item) => {
+  test('answers with the app’s detections once the page has loaded', async ({ browser }) => {
     const { url, html, expected } = load(item);
     const origin = new URL(url).origin;
     let release!: () => void;
@@ -79,9 +74,8 @@ describe.each(CASES)('$site/$file during a slow load', (item) => {
     const loaded = page.goto(url, { waitUntil: 'load' });
     // The document is committed and its parser is held at the blocking script: the app's script is not there yet.
     await slowRequested;
-    const tabId = await tabIdOf(browser.worker, page);
-    const popup = await openPopup(browser, tabId);
-    await popup.evaluate('globalThis.__name = (fn) => fn');
+    const tabId = await browser.tabIdOf(page);
+    const popup = await browser.popup(tabId);
     await popup.evaluate((tab) => {
       const scope = globalThis as unknown as { answer?: Promise<unknown> };
       scope.answer = chrome.runtime
@@ -103,10 +97,7 @@ describe.each(CASES)('$site/$file during a slow load', (item) => {
       tabId,
     )) as { ok: boolean; value: TabDetections };
     expect(again.value.detections).toEqual(expected);
-    await waitFor(
-      async () => ((await badgeText(browser.worker, tabId)) === String(expected.length) ? true : undefined),
-      `the badge to count ${expected.length}`,
-    );
+    await browser.waitForBadge(tabId, String(expected.length));
     await popup.close();
     await page.close();
     await browser.context.unrouteAll();
