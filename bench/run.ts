@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROME_BUILD, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
+import { CHROME_BUILD } from '../tests/e2e/harness.ts';
 import { loadAllFixtures } from '../utils/detectors/fixtures/fixtures.ts';
 import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
@@ -127,7 +127,7 @@ async function syncFigures(): Promise<Record<string, Figure>> {
  * measured in one run (so the ratios share the machine's load), and peak memory for one 500 MB part.
  */
 async function repositoryFigures(databaseUrl: string | undefined): Promise<Record<string, Figure>> {
-  const ingest = await step('repository ingest (sink, PGlite' + (databaseUrl ? ', PostgreSQL)' : ')'), () =>
+  const ingest = await step(`repository ingest (sink, PGlite${databaseUrl ? ', PostgreSQL)' : ')'}`, () =>
     ingestVsSink({ seconds: 5, rounds: 3, concurrency: 8, recordKb: 50, databaseUrl, progress }),
   );
   const shared = { clients: 8, recordKb: 50, sinkRecordsPerSecond: ingest.sinkRecordsPerSecond };

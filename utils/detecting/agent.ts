@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { CAPTURE_PORT, type StreamMessage, streamInPage } from '../capture/stream';
 import { healthReporter } from '../detectors/health';
 import type { DetectorRun } from '../detectors/runner';
-import { reportCount, watchForChanges } from '../detectors/watch';
+import { reportCount } from '../detectors/watch';
 import { handleMessages, sendToBackground } from '../messaging';
 
 const AGENT = Symbol.for('recordkeeper.agent');
