@@ -52,6 +52,19 @@ describe('snapshotPage', () => {
     expect(html).toContain('src="https://cdn.example/x.png"');
   });
 
+  it('leaves an image as a link when its fetch was redirected to another site (issue 10 item 11)', async () => {
+    const doc = load('<body><img src="/avatar.png"></body>');
+    const png = new Uint8Array([137, 80, 78, 71]);
+    const fetchImpl = vi.fn(async () => {
+      const answer = new Response(png, { headers: { 'Content-Type': 'image/png' } });
+      Object.defineProperty(answer, 'url', { value: 'https://tracker.example/pixel.png' });
+      return answer;
+    });
+    const html = await snapshotText(doc, fetchImpl as never);
+    expect(html).not.toContain('data:image/png');
+    expect(html).toContain('src="https://team.notion.site/avatar.png"');
+  });
+
   it('refuses a snapshot over the size limit', async () => {
     const doc = load(`<body><p>${'x'.repeat(5000)}</p></body>`);
     const result = await snapshotPage(doc, 'https://a.example/', new Date(), fetch, {

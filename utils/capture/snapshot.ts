@@ -56,6 +56,11 @@ async function inlineImages(
     }
     try {
       const response = await fetchImpl(src.href, { credentials: 'include' });
+      // Redirected to another site: the image stays a link, its bytes unread.
+      if (response.url && new URL(response.url).origin !== base.origin) {
+        image.setAttribute('src', src.href);
+        continue;
+      }
       const blob = await response.blob();
       if (!response.ok || !blob.type.startsWith('image/') || blob.size > budget) continue;
       budget -= blob.size;

@@ -93,3 +93,45 @@ describe('streamed capture', () => {
     );
   });
 });
+
+describe('redirects (issue 10 item 11)', () => {
+  /** A response as `fetch` gives it after following redirects: `url` is where it ended. */
+  const landedAt = (url: string) => {
+    const answer = new Response(new Uint8Array([1, 2, 3]), { headers: { 'Content-Type': 'application/pdf' } });
+    Object.defineProperty(answer, 'url', { value: url });
+    return answer;
+  };
+  const stream = async (finalUrl: string, pageUrl = page) => {
+    const sent: StreamMessage[] = [];
+    await streamInPage(
+      `${new URL(pageUrl).origin}/export`,
+      pageUrl,
+      1024,
+      async (m) => {
+        sent.push(m);
+      },
+      async () => landedAt(finalUrl),
+    );
+    return sent;
+  };
+
+  it('reads nothing when a redirect leaves the page’s site', async () => {
+    const sent = await stream('https://evil.example/stolen');
+    expect(sent).toEqual([{ type: 'error', error: expect.stringContaining('evil.example') }]);
+  });
+
+  it('refuses another tenant of a shared host', async () => {
+    const sent = await stream('https://fabrikam.sharepoint.com/x.docx', 'https://contoso.sharepoint.com/sites/a');
+    expect(sent[0]).toMatchObject({ type: 'error' });
+  });
+
+  it('follows a redirect within the page’s origin, and to the app’s own download host', async () => {
+    expect((await stream(`${new URL(page).origin}/export/final`)).at(-1)).toMatchObject({ type: 'end' });
+    expect((await stream('https://doc-0s-1c-docs.googleusercontent.com/export/abc')).at(-1)).toMatchObject({
+      type: 'end',
+    });
+    expect(
+      (await stream('https://uc1234.dl.dropboxusercontent.com/cd/0/get/x', 'https://www.dropbox.com/s/a/b.pdf')).at(-1),
+    ).toMatchObject({ type: 'end' });
+  });
+});

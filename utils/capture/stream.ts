@@ -11,6 +11,33 @@ import { base64ToBytes, bytesToBase64 } from './bytes';
 export const CAPTURE_PORT = 'recordkeeper-capture';
 export const STREAM_CHUNK_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Where an app's originals may land after a redirect, besides the page's own origin: the download hosts the apps
+ * themselves redirect to (a Docs or Drive export ends on `*.googleusercontent.com`, a Dropbox download on
+ * `*.dropboxusercontent.com`, a Box download on `*.boxcloud.com`). Anything else is another site, which a
+ * redirect must not let the capture read with the user's cookies (Firefox's content scripts fetch with the
+ * extension's host permissions).
+ */
+const DOWNLOAD_HOSTS: readonly (readonly [page: string, download: string])[] = [
+  ['google.com', 'googleusercontent.com'],
+  ['dropbox.com', 'dropboxusercontent.com'],
+  ['box.com', 'boxcloud.com'],
+];
+
+const within = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`);
+
+/** Whether a download that started on the page's origin may be read where its redirects ended. */
+export function redirectAllowed(pageUrl: string, finalUrl: string): boolean {
+  if (!finalUrl) return true; // no redirect to judge (a Response built in a test, or an opaque one)
+  const page = new URL(pageUrl);
+  const final = new URL(finalUrl);
+  if (final.origin === page.origin) return true;
+  return (
+    final.protocol === 'https:' &&
+    DOWNLOAD_HOSTS.some(([app, download]) => within(page.hostname, app) && within(final.hostname, download))
+  );
+}
+
 export type StreamMessage =
   | { type: 'chunk'; base64: string }
   | { type: 'end'; mimeType: string }
@@ -36,6 +63,14 @@ export async function streamInPage(
     await send({
       type: 'error',
       error: `Could not download the original: ${error instanceof Error ? error.message : error}`,
+    });
+    return;
+  }
+  if (!redirectAllowed(pageUrl, response.url)) {
+    await response.body?.cancel().catch(() => undefined);
+    await send({
+      type: 'error',
+      error: `Refused to read ${new URL(response.url).origin}: the download was redirected away from the page's own site.`,
     });
     return;
   }
