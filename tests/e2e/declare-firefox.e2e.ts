@@ -80,7 +80,9 @@ test('the repository set in options: Saved is said, the host permission granted,
   await options.type('#token', repository.token);
   await options.click('form.connection button[type="submit"]');
   // Asked in the click, so Firefox grants it (prompts are off in the test profile; outside a gesture it refuses).
-  const origins = [`${new URL(repository.url).origin}/*`];
+  // The pattern the extension asks for: match patterns cover every port, and Firefox takes none in a pattern.
+  const { protocol, hostname } = new URL(repository.url);
+  const origins = [`${protocol}//${hostname}/*`];
   const granted = await waitFor(
     async () =>
       (await options.evaluate(
