@@ -43,6 +43,38 @@ export type StreamMessage =
   | { type: 'end'; mimeType: string }
   | { type: 'error'; error: string };
 
+/**
+ * A body cut into chunks of exactly `chunkBytes` (the last one shorter), whatever sizes the network delivers:
+ * chunk n of a stored part then starts at n × chunkBytes.
+ */
+export async function* evenChunks(body: ReadableStream<Uint8Array>, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const take = (bytes: number) => {
+    const chunk = new Uint8Array(bytes);
+    let offset = 0;
+    const rest: Uint8Array[] = [];
+    for (const piece of pending) {
+      const taken = Math.min(piece.byteLength, bytes - offset);
+      chunk.set(piece.subarray(0, taken), offset);
+      offset += taken;
+      if (taken < piece.byteLength) rest.push(piece.subarray(taken));
+    }
+    pending = rest;
+    pendingBytes -= bytes;
+    return chunk;
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    pending.push(value);
+    pendingBytes += value.byteLength;
+    while (pendingBytes >= chunkBytes) yield take(chunkBytes);
+  }
+  if (pendingBytes > 0) yield take(pendingBytes);
+}
+
 /** The content script's side: fetch in the page's own origin and hand the body over chunk by chunk. */
 export async function streamInPage(
   url: string,
@@ -78,32 +110,10 @@ export async function streamInPage(
     await send({ type: 'error', error: `The site refused to give the original (HTTP ${response.status}).` });
     return;
   }
-  const reader = response.body.getReader();
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = async (bytes: number) => {
-    const chunk = new Uint8Array(bytes);
-    let offset = 0;
-    const rest: Uint8Array[] = [];
-    for (const piece of pending) {
-      const take = Math.min(piece.byteLength, bytes - offset);
-      chunk.set(piece.subarray(0, take), offset);
-      offset += take;
-      if (take < piece.byteLength) rest.push(piece.subarray(take));
-    }
-    pending = rest;
-    pendingBytes -= bytes;
-    await send({ type: 'chunk', base64: bytesToBase64(chunk) });
-  };
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      pending.push(value);
-      pendingBytes += value.byteLength;
-      while (pendingBytes >= chunkBytes) await flush(chunkBytes);
+    for await (const chunk of evenChunks(response.body, chunkBytes)) {
+      await send({ type: 'chunk', base64: bytesToBase64(chunk) });
     }
-    if (pendingBytes > 0) await flush(pendingBytes);
   } catch (error) {
     await send({ type: 'error', error: `The download broke off: ${error instanceof Error ? error.message : error}` });
     return;

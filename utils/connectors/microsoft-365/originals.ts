@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { STREAM_CHUNK_BYTES } from '../../capture/stream';
+import { evenChunks, STREAM_CHUNK_BYTES } from '../../capture/stream';
 import type { OriginalCapture, StreamResult } from '../../declaring/declare';
 import type { CapturePart, Detection } from '../../detectors/types';
 import { ConnectorError } from '../connector';
@@ -117,37 +117,15 @@ export async function graphDownload(
   const expected = typeof item.size === 'number' ? item.size : undefined;
 
   const hash = sha256.create();
-  const reader = response.body.getReader();
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
   let size = 0;
   let chunks = 0;
-  const flush = async (bytes: number) => {
-    const chunk = new Uint8Array(bytes);
-    let offset = 0;
-    const rest: Uint8Array[] = [];
-    for (const piece of pending) {
-      const take = Math.min(piece.byteLength, bytes - offset);
-      chunk.set(piece.subarray(0, take), offset);
-      offset += take;
-      if (take < piece.byteLength) rest.push(piece.subarray(take));
-    }
-    pending = rest;
-    pendingBytes -= bytes;
-    hash.update(chunk);
-    await stage(chunks, chunk);
-    chunks += 1;
-    size += bytes;
-  };
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      pending.push(value);
-      pendingBytes += value.byteLength;
-      while (pendingBytes >= STREAM_CHUNK_BYTES) await flush(STREAM_CHUNK_BYTES);
+    for await (const chunk of evenChunks(response.body, STREAM_CHUNK_BYTES)) {
+      hash.update(chunk);
+      await stage(chunks, chunk);
+      chunks += 1;
+      size += chunk.byteLength;
     }
-    if (pendingBytes > 0) await flush(pendingBytes);
   } catch (error) {
     throw unreachable(error, doing);
   }
