@@ -1,29 +1,17 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { box, boxStreamData, parseBoxUrl } from './box';
 import { loadFixtures } from './fixtures/fixtures';
-import { expectRunnerReports } from './fixtures/reported';
+import { expectValid, grid, itDetectsFixtures, itGatesUrls, itReportsThrowing, parse } from './fixtures/support';
 import { mimeTypeFromName, safeFileName } from './text';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (body: string, head = '') => parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const stream = (data: unknown) => `<script>Box.postStreamData = ${JSON.stringify(data)};</script>`;
 const selectedRow = (href: string, text = 'file') =>
   `<div role="row" aria-selected="true"><div role="gridcell"><a href="${href}">${text}</a></div></div>`;
 
 describe('box fixtures', () => {
-  for (const fixture of loadFixtures('box')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = box.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(box, 'box');
 
   it('the e2e page fetches the download URL it serves bytes for', () => {
     const e2e = loadFixtures('box').find((f) => f.file === 'e2e-file.html')!;
@@ -37,36 +25,36 @@ describe('box fixtures', () => {
 });
 
 describe('box URL gate', () => {
-  const yes = [
-    'https://app.box.com/file/1062884590215',
-    'https://app.box.com/file/1062884590215?sb=/activity',
-    'https://acme.app.box.com/file/1062884590215',
-    'https://acme.ent.box.com/file/1062884590215',
-    'https://acme.box.com/file/1062884590215',
-    'https://app.box.com/notes/1062884590300',
-    'https://app.box.com/folder/0',
-    'https://app.box.com/s/0evd2o3e08l60lr4ygukepvnkord1o1x',
-    'https://mlssoccer.app.box.com/s/0evd2o3e08l60lr4ygukepvnkord1o1x/file/510727257538',
-    'https://thejacksonlaboratory.ent.box.com/s/2x09dm6vcg6y28o0oox1so4l0t8wzt6l/file/1536173056065',
-    'https://nrcs.app.box.com/v/soils/folder/180112652169',
-    'https://nrcs.app.box.com/v/soils',
-  ];
-  const no = [
-    'http://app.box.com/file/1062884590215',
-    'https://www.box.com/s/abc',
-    'https://api.box.com/2.0/files/1062884590215',
-    'https://account.box.com/login',
-    'https://app.box.com/',
-    'https://app.box.com/recents',
-    'https://app.box.com/file/abc',
-    'https://app.box.com/file/1062884590215/extra/segment',
-    'https://app.box.com.evil.example/file/1062884590215',
-    'https://evil.example/file/1062884590215',
-    'https://app.box.com/s/<script>',
-    'https://app.box.com/v/soils/notes/1',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(box.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(box.matches(new URL(url))).toBe(false));
+  itGatesUrls(box, {
+    yes: [
+      'https://app.box.com/file/1062884590215',
+      'https://app.box.com/file/1062884590215?sb=/activity',
+      'https://acme.app.box.com/file/1062884590215',
+      'https://acme.ent.box.com/file/1062884590215',
+      'https://acme.box.com/file/1062884590215',
+      'https://app.box.com/notes/1062884590300',
+      'https://app.box.com/folder/0',
+      'https://app.box.com/s/0evd2o3e08l60lr4ygukepvnkord1o1x',
+      'https://mlssoccer.app.box.com/s/0evd2o3e08l60lr4ygukepvnkord1o1x/file/510727257538',
+      'https://thejacksonlaboratory.ent.box.com/s/2x09dm6vcg6y28o0oox1so4l0t8wzt6l/file/1536173056065',
+      'https://nrcs.app.box.com/v/soils/folder/180112652169',
+      'https://nrcs.app.box.com/v/soils',
+    ],
+    no: [
+      'http://app.box.com/file/1062884590215',
+      'https://www.box.com/s/abc',
+      'https://api.box.com/2.0/files/1062884590215',
+      'https://account.box.com/login',
+      'https://app.box.com/',
+      'https://app.box.com/recents',
+      'https://app.box.com/file/abc',
+      'https://app.box.com/file/1062884590215/extra/segment',
+      'https://app.box.com.evil.example/file/1062884590215',
+      'https://evil.example/file/1062884590215',
+      'https://app.box.com/s/<script>',
+      'https://app.box.com/v/soils/notes/1',
+    ],
+  });
 
   it('reads the ids and share of a URL', () => {
     expect(parseBoxUrl(new URL('https://nrcs.app.box.com/v/soils/file/995142367500'))).toEqual({
@@ -159,14 +147,7 @@ describe('box signals and fallbacks', () => {
 });
 
 describe('box never throws and stays bounded', () => {
-  it('does not hide a document that throws: the runner reports it', () => {
-    const hostile = new Proxy({} as Document, {
-      get() {
-        throw new Error('boom');
-      },
-    });
-    expectRunnerReports(box, hostile, 'https://app.box.com/file/1');
-  });
+  itReportsThrowing(box, 'https://app.box.com/file/1');
 
   it('survives broken, truncated and non-object page data', () => {
     for (const script of [
@@ -196,12 +177,9 @@ describe('box never throws and stays bounded', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) =>
       selectedRow(`/file/${i + 1}`).replace('"true"', i % 2 ? '"true"' : '"false"'),
     );
-    const detections = box.detect(
-      page(`<div role="grid">${rows.join('')}</div>`),
-      new URL('https://app.box.com/folder/0'),
-    );
+    const detections = box.detect(page(grid(rows)), new URL('https://app.box.com/folder/0'));
     expect(detections).toHaveLength(100);
-    for (const d of detections) expect(v.parse(Detection, d)).toEqual(d);
+    expectValid(detections);
   }, 120_000);
 
   it('ignores huge attributes and a huge URL', () => {

@@ -1,29 +1,19 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { confluence, pageFromUrl } from './confluence';
-import { loadFixtures } from './fixtures/fixtures';
+import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
 import { runDetectorList } from './runner';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (head: string, body: string) =>
   parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const RENDERER = '<div data-testid="renderer-document"><p>Body</p></div>';
 const PAGE_URL = new URL('https://acme.atlassian.net/wiki/spaces/RM/pages/123/Slug+Title');
 
 describe('confluence fixtures', () => {
-  for (const fixture of loadFixtures('confluence')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = confluence.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(confluence, 'confluence');
 });
+
+describeStaysOffOthers(confluence, 'confluence');
 
 describe('confluence URL grammar', () => {
   const cases: [string, ReturnType<typeof pageFromUrl>][] = [
@@ -58,24 +48,6 @@ describe('confluence URL grammar', () => {
     ['https://a.atlassian.net/wiki/home', {}],
   ];
   for (const [url, expected] of cases) it(`reads ${url}`, () => expect(pageFromUrl(new URL(url))).toEqual(expected));
-
-  const yes = [
-    'https://a.atlassian.net/wiki/spaces/RM/pages/1/X',
-    'https://a.atlassian.net/wiki/home',
-    // Server and Data Center on the organisation's own host, by their URL shapes (the page must then prove it).
-    'https://confluence.example.org/wiki/spaces/RM/pages/1/X',
-    'http://wiki.example.org/display/RM/Vital+Records',
-    'https://intranet.example.org/confluence/pages/viewpage.action?pageId=42',
-  ];
-  const no = [
-    'http://a.atlassian.net/wiki/spaces/RM/pages/1/X',
-    'https://a.atlassian.net/browse/REC-1',
-    'https://confluence.example.org/dashboard.action',
-    'https://www.example.org/blog/2026/a-post',
-    'ftp://wiki.example.org/display/RM/X',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(confluence.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(confluence.matches(new URL(url))).toBe(false));
 });
 
 describe('confluence signals and fallbacks', () => {
@@ -175,14 +147,22 @@ describe('confluence on hostile pages', () => {
   }, 120_000);
 });
 
-describe('confluence stays off other apps’ pages', () => {
-  const others = ['gmail', 'generic', 'confluence', 'jira', 'slack', 'salesforce'].filter(
-    (site) => site !== 'confluence',
-  );
-  for (const fixture of others.flatMap((site) => loadFixtures(site))) {
-    it(`finds nothing on ${fixture.site}/${fixture.file}`, () => {
-      const url = new URL(fixture.url);
-      expect(confluence.matches(url) ? confluence.detect(parse(fixture.html), url) : []).toEqual([]);
-    });
-  }
+describe('confluence URL grammar', () => {
+  itGatesUrls(confluence, {
+    yes: [
+      'https://a.atlassian.net/wiki/spaces/RM/pages/1/X',
+      'https://a.atlassian.net/wiki/home',
+      // Server and Data Center on the organisation's own host, by their URL shapes (the page must then prove it).
+      'https://confluence.example.org/wiki/spaces/RM/pages/1/X',
+      'http://wiki.example.org/display/RM/Vital+Records',
+      'https://intranet.example.org/confluence/pages/viewpage.action?pageId=42',
+    ],
+    no: [
+      'http://a.atlassian.net/wiki/spaces/RM/pages/1/X',
+      'https://a.atlassian.net/browse/REC-1',
+      'https://confluence.example.org/dashboard.action',
+      'https://www.example.org/blog/2026/a-post',
+      'ftp://wiki.example.org/display/RM/X',
+    ],
+  });
 });

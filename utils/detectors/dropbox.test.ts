@@ -1,29 +1,17 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { box } from './box';
 import { dropbox, fileFromUrl } from './dropbox';
 import { loadFixtures } from './fixtures/fixtures';
-import { expectRunnerReports } from './fixtures/reported';
+import { expectValid, grid, itDetectsFixtures, itGatesUrls, itReportsThrowing, parse } from './fixtures/support';
 import { notion } from './notion';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (body: string, head = '') => parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const selectedRow = (href: string) =>
   `<div role="row" aria-selected="true"><div role="gridcell"><a href="${href}">f</a></div></div>`;
 
 describe('dropbox fixtures', () => {
-  for (const fixture of loadFixtures('dropbox')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = dropbox.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(dropbox, 'dropbox');
 
   it('names a file the same whether it is previewed in its folder or on its own page', () => {
     const [home, preview] = ['home-preview.html', 'preview-path.html'].map((file) => {
@@ -35,32 +23,7 @@ describe('dropbox fixtures', () => {
   });
 });
 
-describe('dropbox URL gate', () => {
-  const yes = [
-    'https://www.dropbox.com/s/nelirfsxnmcfbfh/youtube-dl%20test%20video%20%27%C3%A4%22BaW_jenozKc.mp4?dl=0',
-    'https://www.dropbox.com/s/nelirfsxnmcfbfh',
-    'https://www.dropbox.com/sh/2mgpiuq7kv8nqdf/AABy-fW4dkydT4GmWi2mdOUDa?dl=0&preview=Drone+Shot.mp4',
-    'https://www.dropbox.com/scl/fi/r2kd2skcy5ylbbta5y1pz/DJI_0003.MP4?dl=0&rlkey=wcdgqangn7t3lnmmv6li9mu9h',
-    'https://www.dropbox.com/e/scl/fi/r2kd2skcy5ylbbta5y1pz/DJI_0003.MP4?dl=0&rlkey=wcdgqangn7t3lnmmv6li9mu9h',
-    'https://www.dropbox.com/scl/fo/r2kd2skcy5ylbbta5y1pz/AABy-fW4dkydT4GmWi2mdOUDa?rlkey=wcdgqangn7t3lnmmv6li9mu9h',
-    'https://dropbox.com/home/Finance?preview=a.pdf',
-    'https://www.dropbox.com/home',
-    'https://www.dropbox.com/preview/Finance/a.pdf?context=browse&role=personal',
-  ];
-  const no = [
-    'http://www.dropbox.com/s/nelirfsxnmcfbfh/x.mp4',
-    'https://www.dropbox.com/',
-    'https://www.dropbox.com/login',
-    'https://www.dropbox.com/account/plan',
-    'https://www.dropbox.com/preview',
-    'https://dl.dropboxusercontent.com/s/nelirfsxnmcfbfh/x.mp4',
-    'https://www.dropbox.com.evil.example/s/nelirfsxnmcfbfh/x.mp4',
-    'https://evil.example/home?preview=a.pdf',
-    'https://www.dropbox.com/s/<script>/x.pdf',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(dropbox.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(dropbox.matches(new URL(url))).toBe(false));
-});
+describe('dropbox URL gate', () => {});
 
 describe('dropbox signals', () => {
   it('canonicalises a shared link: drops dl, st and other extras, keeps rlkey', () => {
@@ -105,23 +68,13 @@ describe('dropbox signals', () => {
 });
 
 describe('dropbox never throws and stays bounded', () => {
-  it('does not hide a document that throws: the runner reports it', () => {
-    const hostile = new Proxy({} as Document, {
-      get() {
-        throw new Error('boom');
-      },
-    });
-    expectRunnerReports(dropbox, hostile, 'https://www.dropbox.com/home');
-  });
+  itReportsThrowing(dropbox, 'https://www.dropbox.com/home');
 
   it('caps selected rows at 100 among 10 000', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => selectedRow(`/home/x?preview=f${i}.pdf`));
-    const detections = dropbox.detect(
-      page(`<div role="grid">${rows.join('')}</div>`),
-      new URL('https://www.dropbox.com/home/x'),
-    );
+    const detections = dropbox.detect(page(grid(rows)), new URL('https://www.dropbox.com/home/x'));
     expect(detections).toHaveLength(100);
-    for (const d of detections) expect(v.parse(Detection, d)).toEqual(d);
+    expectValid(detections);
   }, 120_000);
 
   it('ignores a huge URL', () => {
@@ -142,4 +95,31 @@ describe('box, dropbox and notion claim only their own pages', () => {
       });
     }
   }
+});
+
+describe('dropbox URL gate', () => {
+  itGatesUrls(dropbox, {
+    yes: [
+      'https://www.dropbox.com/s/nelirfsxnmcfbfh/youtube-dl%20test%20video%20%27%C3%A4%22BaW_jenozKc.mp4?dl=0',
+      'https://www.dropbox.com/s/nelirfsxnmcfbfh',
+      'https://www.dropbox.com/sh/2mgpiuq7kv8nqdf/AABy-fW4dkydT4GmWi2mdOUDa?dl=0&preview=Drone+Shot.mp4',
+      'https://www.dropbox.com/scl/fi/r2kd2skcy5ylbbta5y1pz/DJI_0003.MP4?dl=0&rlkey=wcdgqangn7t3lnmmv6li9mu9h',
+      'https://www.dropbox.com/e/scl/fi/r2kd2skcy5ylbbta5y1pz/DJI_0003.MP4?dl=0&rlkey=wcdgqangn7t3lnmmv6li9mu9h',
+      'https://www.dropbox.com/scl/fo/r2kd2skcy5ylbbta5y1pz/AABy-fW4dkydT4GmWi2mdOUDa?rlkey=wcdgqangn7t3lnmmv6li9mu9h',
+      'https://dropbox.com/home/Finance?preview=a.pdf',
+      'https://www.dropbox.com/home',
+      'https://www.dropbox.com/preview/Finance/a.pdf?context=browse&role=personal',
+    ],
+    no: [
+      'http://www.dropbox.com/s/nelirfsxnmcfbfh/x.mp4',
+      'https://www.dropbox.com/',
+      'https://www.dropbox.com/login',
+      'https://www.dropbox.com/account/plan',
+      'https://www.dropbox.com/preview',
+      'https://dl.dropboxusercontent.com/s/nelirfsxnmcfbfh/x.mp4',
+      'https://www.dropbox.com.evil.example/s/nelirfsxnmcfbfh/x.mp4',
+      'https://evil.example/home?preview=a.pdf',
+      'https://www.dropbox.com/s/<script>/x.pdf',
+    ],
+  });
 });

@@ -1,12 +1,10 @@
 // @vitest-environment happy-dom
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { loadFixtures } from './fixtures/fixtures';
-import { expectRunnerReports } from './fixtures/reported';
+import { itDetectsFixtures, itReportsThrowing, parse } from './fixtures/support';
 import { generic } from './generic';
 import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (head: string, attrs = '') =>
   parse(`<!doctype html><html${attrs}><head>${head}</head><body></body></html>`);
 const detectOne = (doc: Document, url = 'https://example.org/a') => {
@@ -16,16 +14,7 @@ const detectOne = (doc: Document, url = 'https://example.org/a') => {
 };
 
 describe('generic fixtures', () => {
-  for (const fixture of loadFixtures('generic')) {
-    it(`${fixture.file} gives its expected detection`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = generic.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(generic, 'generic', (fixture) => `${fixture.file} gives its expected detection`);
 });
 
 describe('generic sources', () => {
@@ -132,12 +121,5 @@ describe('generic URL gate', () => {
     }
   });
 
-  it('does not hide a document that throws: the runner reports it', () => {
-    const hostile = new Proxy({} as Document, {
-      get() {
-        throw new Error('boom');
-      },
-    });
-    expectRunnerReports(generic, hostile, 'https://example.org/');
-  });
+  itReportsThrowing(generic, 'https://example.org/');
 });

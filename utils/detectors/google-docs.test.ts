@@ -2,30 +2,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
-import { expectRunnerReports } from './fixtures/reported';
+import { expectValid, itDetectsFixtures, itReportsThrowing, parse } from './fixtures/support';
 import { fileName, googleDocs, parseDocsUrl } from './google-docs';
-import { Detection } from './types';
+import type { Detection } from './types';
 
 const dir = join(import.meta.dirname, 'fixtures/google-docs');
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (head: string, body = '') => parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const ID = '1qX9kP3vR7tLm2nB8cZ4dF6gH0jK5sW1yE3uI9oA7bQe';
 const detect = (doc: Document, url: string) => googleDocs.detect(doc, new URL(url));
 
 describe('google-docs fixtures', () => {
-  for (const fixture of loadFixtures('google-docs')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = googleDocs.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(googleDocs, 'google-docs');
 
   it('serves the e2e export URLs from files in the folder, matching realdata hashes', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
@@ -150,14 +139,7 @@ describe('google-docs signals', () => {
 
 describe('google-docs never throws', () => {
   const url = `https://docs.google.com/document/d/${ID}/edit`;
-  it('does not hide a document that throws: the runner reports it', () => {
-    const hostile = new Proxy({} as Document, {
-      get() {
-        throw new Error('boom');
-      },
-    });
-    expectRunnerReports(googleDocs, hostile, url);
-  });
+  itReportsThrowing(googleDocs, url);
 
   it('returns [] for a URL outside Docs even with Docs markup', () => {
     const html = readFileSync(join(dir, 'e2e-document.html'), 'utf8');
@@ -170,7 +152,7 @@ describe('google-docs never throws', () => {
     const huge = 'A'.repeat(200_000);
     const [d] = detect(page(`<title>${huge} - Google Docs</title>${scripts}`), url);
     expect(d?.title.length).toBeLessThanOrEqual(1024);
-    expect(v.parse(Detection, d)).toEqual(d);
+    expectValid([d]);
     for (const part of d?.capture.parts ?? []) expect(part.name.length).toBeLessThanOrEqual(255);
     expect(detect(page(scripts), url)).toEqual([]);
   }, 120_000);

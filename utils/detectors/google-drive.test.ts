@@ -1,12 +1,9 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { loadFixtures } from './fixtures/fixtures';
 import { expectRunnerReports } from './fixtures/reported';
+import { expectValid, itDetectsFixtures, parse } from './fixtures/support';
 import { googleDrive } from './google-drive';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (head: string, body = '') => parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const detect = (doc: Document, url: string) => googleDrive.detect(doc, new URL(url));
 const ID = '108RHF3bQb6dgOByv_KMGzHuktJOwU_jL';
@@ -17,16 +14,7 @@ const grid = (rows: string) =>
   page('<title>files - Google Drive</title>', `<div role="main"><div role="grid">${rows}</div></div>`);
 
 describe('google-drive fixtures', () => {
-  for (const fixture of loadFixtures('google-drive')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = googleDrive.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(googleDrive, 'google-drive');
 });
 
 describe('google-drive URL grammar', () => {
@@ -163,7 +151,7 @@ describe('google-drive selection', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => row(`1${String(i).padStart(32, '0')}`, `f${i}.pdf`)).join('');
     const found = detect(grid(rows), url);
     expect(found).toHaveLength(100);
-    for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
+    expectValid(found.slice(0, 3));
   }, 120_000);
 
   it('does not hide a document that throws: the runner reports it, or the URL is not Drive', () => {

@@ -1,12 +1,10 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
+import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
 import { issueKeyFromUrl, jira } from './jira';
 import { runDetectorList } from './runner';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (head: string, body: string) =>
   parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const BROWSE = new URL('https://acme-records.atlassian.net/browse/REC-42');
@@ -15,16 +13,7 @@ const breadcrumb = (key: string, attribute = 'data-testid') =>
 const summary = (text: string) => `<h1 data-testid="issue.views.issue-base.foundation.summary.heading">${text}</h1>`;
 
 describe('jira fixtures', () => {
-  for (const fixture of loadFixtures('jira')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = jira.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(jira, 'jira');
 
   it('has an e2e fixture whose XML export is served at the capture URL', () => {
     const e2e = loadFixtures('jira').find((f) => f.file === 'e2e-issue.html')!;
@@ -36,6 +25,8 @@ describe('jira fixtures', () => {
     });
   });
 });
+
+describeStaysOffOthers(jira, 'jira');
 
 describe('jira URL grammar', () => {
   const keys: [string, string | undefined][] = [
@@ -54,22 +45,22 @@ describe('jira URL grammar', () => {
   for (const [url, key] of keys)
     it(`reads ${key ?? 'no key'} from ${url}`, () => expect(issueKeyFromUrl(new URL(url))).toBe(key));
 
-  const yes = [
-    'https://acme.atlassian.net/browse/REC-1',
-    'https://acme.atlassian.net/jira/your-work',
-    // Server and Data Center on any host, by their issue URL shapes (the page must then prove it).
-    'https://jira.example.org/browse/REC-1',
-    'http://intranet.example.org/jira/browse/REC-1',
-    'https://jira.example.org/projects/REC/issues/REC-1?filter=allopenissues',
-  ];
-  const no = [
-    'http://acme.atlassian.net/browse/REC-1',
-    'https://acme.atlassian.net/wiki/spaces/RM/pages/1/X',
-    'https://jira.example.org/secure/Dashboard.jspa',
-    'https://shop.example.org/browse/shoes',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(jira.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(jira.matches(new URL(url))).toBe(false));
+  itGatesUrls(jira, {
+    yes: [
+      'https://acme.atlassian.net/browse/REC-1',
+      'https://acme.atlassian.net/jira/your-work',
+      // Server and Data Center on any host, by their issue URL shapes (the page must then prove it).
+      'https://jira.example.org/browse/REC-1',
+      'http://intranet.example.org/jira/browse/REC-1',
+      'https://jira.example.org/projects/REC/issues/REC-1?filter=allopenissues',
+    ],
+    no: [
+      'http://acme.atlassian.net/browse/REC-1',
+      'https://acme.atlassian.net/wiki/spaces/RM/pages/1/X',
+      'https://jira.example.org/secure/Dashboard.jspa',
+      'https://shop.example.org/browse/shoes',
+    ],
+  });
 
   it('gives nothing off Cloud unless the page names the issue in Jira Server’s own data', () => {
     const doc = page('', breadcrumb('REC-42') + summary('Hello'));
@@ -140,14 +131,4 @@ describe('jira on hostile pages', () => {
     expect(detections).toHaveLength(1);
     expect(detections[0]?.title).toBe('[REC-1] S0');
   }, 120_000);
-});
-
-describe('jira stays off other apps’ pages', () => {
-  const others = ['gmail', 'generic', 'confluence', 'jira', 'slack', 'salesforce'].filter((site) => site !== 'jira');
-  for (const fixture of others.flatMap((site) => loadFixtures(site))) {
-    it(`finds nothing on ${fixture.site}/${fixture.file}`, () => {
-      const url = new URL(fixture.url);
-      expect(jira.matches(url) ? jira.detect(parse(fixture.html), url) : []).toEqual([]);
-    });
-  }
 });

@@ -1,12 +1,8 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { loadFixtures } from './fixtures/fixtures';
-import { expectRunnerReports } from './fixtures/reported';
+import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, itReportsThrowing, parse } from './fixtures/support';
 import { recordFromUrl, salesforce, toId18 } from './salesforce';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const page = (title: string, body = '') =>
   parse(`<!doctype html><html><head><title>${title}</title></head><body>${body}</body></html>`);
 const highlights = (label: string, name: string) =>
@@ -14,17 +10,10 @@ const highlights = (label: string, name: string) =>
 const ACCOUNT = new URL('https://acme.lightning.force.com/lightning/r/Account/001D000000IqhSLIAZ/view');
 
 describe('salesforce fixtures', () => {
-  for (const fixture of loadFixtures('salesforce')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = salesforce.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(salesforce, 'salesforce');
 });
+
+describeStaysOffOthers(salesforce, 'salesforce');
 
 describe('salesforce ids', () => {
   it('adds the checksum suffix to 15-character ids and checks it on 18-character ones', () => {
@@ -63,19 +52,6 @@ describe('salesforce ids', () => {
     ['https://a.lightning.force.com/lightning/r/Account/001D000000IqhSLAAA/view', undefined],
   ];
   for (const [url, expected] of urls) it(`reads ${url}`, () => expect(recordFromUrl(new URL(url))).toEqual(expected));
-
-  const yes = [
-    'https://acme.lightning.force.com/lightning/page/home',
-    'https://acme--uat.sandbox.lightning.force.com/lightning/r/Account/001D000000IqhSLIAZ/view',
-  ];
-  const no = [
-    'http://acme.lightning.force.com/lightning/page/home',
-    'https://acme.my.salesforce.com/001D000000IqhSL',
-    'https://acme.lightning.force.com.evil.example/lightning/r/Account/001D000000IqhSLIAZ/view',
-    'https://evil.example/lightning/r/Account/001D000000IqhSLIAZ/view',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(salesforce.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(salesforce.matches(new URL(url))).toBe(false));
 });
 
 describe('salesforce signals and fallbacks', () => {
@@ -119,14 +95,7 @@ describe('salesforce signals and fallbacks', () => {
 });
 
 describe('salesforce never throws', () => {
-  it('does not hide a document that throws: the runner reports it', () => {
-    const hostile = new Proxy({} as Document, {
-      get() {
-        throw new Error('boom');
-      },
-    });
-    expectRunnerReports(salesforce, hostile, ACCOUNT);
-  });
+  itReportsThrowing(salesforce, ACCOUNT);
 
   it('stays bounded on 10 000 highlights panels', () => {
     const flood = Array.from({ length: 10_000 }, (_, i) => highlights('Account', `N${i}`)).join('');
@@ -136,14 +105,17 @@ describe('salesforce never throws', () => {
   }, 120_000);
 });
 
-describe('salesforce stays off other apps’ pages', () => {
-  const others = ['gmail', 'generic', 'confluence', 'jira', 'slack', 'salesforce'].filter(
-    (site) => site !== 'salesforce',
-  );
-  for (const fixture of others.flatMap((site) => loadFixtures(site))) {
-    it(`finds nothing on ${fixture.site}/${fixture.file}`, () => {
-      const url = new URL(fixture.url);
-      expect(salesforce.matches(url) ? salesforce.detect(parse(fixture.html), url) : []).toEqual([]);
-    });
-  }
+describe('salesforce ids', () => {
+  itGatesUrls(salesforce, {
+    yes: [
+      'https://acme.lightning.force.com/lightning/page/home',
+      'https://acme--uat.sandbox.lightning.force.com/lightning/r/Account/001D000000IqhSLIAZ/view',
+    ],
+    no: [
+      'http://acme.lightning.force.com/lightning/page/home',
+      'https://acme.my.salesforce.com/001D000000IqhSL',
+      'https://acme.lightning.force.com.evil.example/lightning/r/Account/001D000000IqhSLIAZ/view',
+      'https://evil.example/lightning/r/Account/001D000000IqhSLIAZ/view',
+    ],
+  });
 });

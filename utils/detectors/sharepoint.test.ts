@@ -1,15 +1,13 @@
 // @vitest-environment happy-dom
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
 import { expectRunnerReports } from './fixtures/reported';
+import { expectValid, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
 import { assignedJson, mimeTypeOf, sharepoint } from './sharepoint';
-import { Detection } from './types';
 
 const dir = join(import.meta.dirname, 'fixtures/sharepoint');
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const load = (file: string) => parse(readFileSync(join(dir, file), 'utf8'));
 const page = (head: string, body = '') => parse(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`);
 const script = (name: string, value: unknown) => `<script>var ${name} = ${JSON.stringify(value)};</script>`;
@@ -17,16 +15,7 @@ const GUID = '5a1f0d3e-8c2b-4e6a-9b7d-1f2e3d4c5b6a';
 const DOC = `https://contoso.sharepoint.com/sites/Finance/_layouts/15/Doc.aspx?sourcedoc=%7B${GUID.toUpperCase()}%7D&file=Budget%202024.docx&action=default`;
 
 describe('sharepoint fixtures', () => {
-  for (const fixture of loadFixtures('sharepoint')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = sharepoint.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(sharepoint, 'sharepoint');
 
   it('serves the e2e download from the same origin as the page', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
@@ -49,26 +38,7 @@ describe('sharepoint fixtures', () => {
   });
 });
 
-describe('sharepoint URL gate', () => {
-  const yes = [
-    DOC,
-    'https://contoso-my.sharepoint.com/personal/ann_lee_contoso_com/_layouts/15/onedrive.aspx',
-    'https://contoso.sharepoint.com/:x:/s/Finance/EQabc?e=1',
-    'https://contoso.sharepoint.com/sites/Finance/_layouts/15/WopiFrame.aspx?sourcedoc={x}',
-    'https://onedrive.live.com/edit.aspx?resid=ABC123!101&cid=abc123',
-  ];
-  const no = [
-    'http://contoso.sharepoint.com/sites/Finance/',
-    'https://sharepoint.com/',
-    'https://contoso.sharepoint.com.evil.example/sites/x',
-    'https://evil.example/contoso.sharepoint.com/',
-    'https://1drv.ms/w/s!AbC',
-    'https://contoso.sharepoint.com:8443/sites/x',
-    'https://outlook.office.com/mail/',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(sharepoint.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(sharepoint.matches(new URL(url))).toBe(false));
-});
+describe('sharepoint URL gate', () => {});
 
 describe('sharepoint signals and fallbacks', () => {
   it('uses the sourcedoc guid and file name of the URL when the page embeds nothing', () => {
@@ -188,7 +158,7 @@ describe('sharepoint on hostile pages', () => {
       new URL('https://contoso.sharepoint.com/sites/x/Docs/Forms/AllItems.aspx'),
     );
     expect(found).toHaveLength(100);
-    for (const d of found.slice(0, 3)) expect(v.parse(Detection, d)).toEqual(d);
+    expectValid(found.slice(0, 3));
   }, 120_000);
 
   it('drops names that are not file names from the capture plan', () => {
@@ -220,5 +190,26 @@ describe('sharepoint server on its own host', () => {
   it('reads the farm build for health counts', () => {
     const fixture = loadFixtures('sharepoint').find((f) => f.file === 'server-wopiframe.html')!;
     expect(sharepoint.build?.(parse(fixture.html))).toBe('16.0.10337.12109');
+  });
+});
+
+describe('sharepoint URL gate', () => {
+  itGatesUrls(sharepoint, {
+    yes: [
+      DOC,
+      'https://contoso-my.sharepoint.com/personal/ann_lee_contoso_com/_layouts/15/onedrive.aspx',
+      'https://contoso.sharepoint.com/:x:/s/Finance/EQabc?e=1',
+      'https://contoso.sharepoint.com/sites/Finance/_layouts/15/WopiFrame.aspx?sourcedoc={x}',
+      'https://onedrive.live.com/edit.aspx?resid=ABC123!101&cid=abc123',
+    ],
+    no: [
+      'http://contoso.sharepoint.com/sites/Finance/',
+      'https://sharepoint.com/',
+      'https://contoso.sharepoint.com.evil.example/sites/x',
+      'https://evil.example/contoso.sharepoint.com/',
+      'https://1drv.ms/w/s!AbC',
+      'https://contoso.sharepoint.com:8443/sites/x',
+      'https://outlook.office.com/mail/',
+    ],
   });
 });

@@ -1,12 +1,9 @@
 // @vitest-environment happy-dom
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
-import { expectRunnerReports } from './fixtures/reported';
+import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, itReportsThrowing, parse } from './fixtures/support';
 import { slack, slackLocation, tsToIso } from './slack';
-import { Detection } from './types';
 
-const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 const THREAD = new URL('https://app.slack.com/client/T0A1B2C3D/C07RMRECORD/thread/C07RMRECORD-1763630040.123459');
 const message = (ts: string, sender = '', text = 'hi') =>
   `<div role="listitem" data-item-key="${ts}"><div data-qa="message_container">${
@@ -15,16 +12,7 @@ const message = (ts: string, sender = '', text = 'hi') =>
 const pane = (items: string) => parse(`<div data-qa="threads_flexpane">${items}</div>`);
 
 describe('slack fixtures', () => {
-  for (const fixture of loadFixtures('slack')) {
-    it(`${fixture.file} gives its expected detections`, () => {
-      const doc = parse(fixture.html);
-      const before = doc.documentElement.outerHTML;
-      const detections = slack.detect(doc, new URL(fixture.url));
-      expect(detections).toEqual(fixture.expected);
-      for (const detection of detections) expect(v.parse(Detection, detection)).toEqual(detection);
-      expect(doc.documentElement.outerHTML).toBe(before);
-    });
-  }
+  itDetectsFixtures(slack, 'slack');
 
   it('offers the parent and every reply of the open thread, not the channel behind it', () => {
     const thread = loadFixtures('slack').find((f) => f.file === 'thread.html')!;
@@ -40,6 +28,8 @@ describe('slack fixtures', () => {
     expect(detections.map((d) => d.via)).toEqual(['data-msg-ts', 'data-msg-ts', 'data-item-key', 'data-ts']);
   });
 });
+
+describeStaysOffOthers(slack, 'slack');
 
 describe('slack URL grammar', () => {
   it('reads a thread URL', () => {
@@ -79,20 +69,6 @@ describe('slack URL grammar', () => {
     'https://app.slack.com/client/T0A1B2C3D/unreads',
   ];
   for (const url of none) it(`finds no message in ${url}`, () => expect(slackLocation(new URL(url))).toBeUndefined());
-
-  const yes = [
-    'https://app.slack.com/client/T0A1B2C3D/C07RMRECORD',
-    'https://acme.slack.com/archives/C1/p1',
-    'https://acme.enterprise.slack.com/archives/C1/p1',
-  ];
-  const no = [
-    'http://app.slack.com/client/T0A1B2C3D/C07RMRECORD',
-    'https://slack.com/client/T0A1B2C3D/C07RMRECORD',
-    'https://app.slack.com.evil.example/client/T0A1B2C3D/C07RMRECORD',
-    'https://acme.slack.com/files/U1/F1/report.pdf',
-  ];
-  for (const url of yes) it(`matches ${url}`, () => expect(slack.matches(new URL(url))).toBe(true));
-  for (const url of no) it(`rejects ${url}`, () => expect(slack.matches(new URL(url))).toBe(false));
 });
 
 describe('tsToIso', () => {
@@ -128,14 +104,7 @@ describe('slack signals and fallbacks', () => {
 });
 
 describe('slack never throws', () => {
-  it('does not hide a document that throws: the runner reports it', () => {
-    const hostile = new Proxy({} as Document, {
-      get() {
-        throw new Error('boom');
-      },
-    });
-    expectRunnerReports(slack, hostile, THREAD);
-  });
+  itReportsThrowing(slack, THREAD);
 
   it('caps a long thread at 100 detections, on 10 000 messages', () => {
     const replies = Array.from({ length: 10_000 }, (_, i) => message(`${1763630041 + i}.000000`)).join('');
@@ -144,12 +113,18 @@ describe('slack never throws', () => {
   }, 120_000);
 });
 
-describe('slack stays off other apps’ pages', () => {
-  const others = ['gmail', 'generic', 'confluence', 'jira', 'slack', 'salesforce'].filter((site) => site !== 'slack');
-  for (const fixture of others.flatMap((site) => loadFixtures(site))) {
-    it(`finds nothing on ${fixture.site}/${fixture.file}`, () => {
-      const url = new URL(fixture.url);
-      expect(slack.matches(url) ? slack.detect(parse(fixture.html), url) : []).toEqual([]);
-    });
-  }
+describe('slack URL grammar', () => {
+  itGatesUrls(slack, {
+    yes: [
+      'https://app.slack.com/client/T0A1B2C3D/C07RMRECORD',
+      'https://acme.slack.com/archives/C1/p1',
+      'https://acme.enterprise.slack.com/archives/C1/p1',
+    ],
+    no: [
+      'http://app.slack.com/client/T0A1B2C3D/C07RMRECORD',
+      'https://slack.com/client/T0A1B2C3D/C07RMRECORD',
+      'https://app.slack.com.evil.example/client/T0A1B2C3D/C07RMRECORD',
+      'https://acme.slack.com/files/U1/F1/report.pdf',
+    ],
+  });
 });
