@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { confluence, pageFromUrl } from './confluence';
-import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
+import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, parse, primaryFetch } from './fixtures/support';
 import { runDetectorList } from './runner';
 
 const page = (head: string, body: string) =>
@@ -79,13 +79,11 @@ describe('confluence signals and fallbacks', () => {
     const doc = page('<meta name="ajs-page-title" content="Q3: report/final?">', RENDERER);
     expect(confluence.detect(doc, PAGE_URL)[0]?.capture).toEqual({
       parts: [
-        {
-          source: 'fetch',
-          url: 'https://acme.atlassian.net/wiki/exportword?pageId=123',
-          name: 'Q3_ report_final_.doc',
-          mimeType: 'application/msword',
-          role: 'primary',
-        },
+        primaryFetch(
+          'https://acme.atlassian.net/wiki/exportword?pageId=123',
+          'Q3_ report_final_.doc',
+          'application/msword',
+        ),
       ],
     });
   });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { itDetectsFixtures, itReportsThrowing, parse } from './fixtures/support';
+import { itDetectsFixtures, itReportsThrowing, parse, primaryFetch } from './fixtures/support';
 import { generic } from './generic';
 import { Detection } from './types';
 
@@ -89,15 +89,7 @@ describe('generic sources', () => {
   it('resolves a relative PDF URL and refuses a non-http one', () => {
     const relative = detectOne(page('<meta name="citation_pdf_url" content="/files/paper%20one.pdf">'));
     expect(relative.capture).toEqual({
-      parts: [
-        {
-          source: 'fetch',
-          url: 'https://example.org/files/paper%20one.pdf',
-          name: 'paper_one.pdf',
-          mimeType: 'application/pdf',
-          role: 'primary',
-        },
-      ],
+      parts: [primaryFetch('https://example.org/files/paper%20one.pdf', 'paper_one.pdf', 'application/pdf')],
     });
     expect(detectOne(page('<meta name="citation_pdf_url" content="javascript:alert(1)">')).capture).toEqual({
       parts: [],

@@ -8,6 +8,8 @@ import { parseDisplayDate, parseSize } from './text';
 
 const dir = join(import.meta.dirname, 'fixtures/gmail');
 const load = (file: string) => parse(readFileSync(join(dir, file), 'utf8'));
+/** The first detection on `doc` at `url`. */
+const detectFirst = (doc: Document, url: string) => gmail.detect(doc, new URL(url))[0];
 const thread = (body: string) => parse(`<!doctype html><html><body><div role="main">${body}</div></body></html>`);
 
 // Gmail writes dates in the viewer's zone; the fixtures are what a viewer in UTC sees.
@@ -53,9 +55,9 @@ describe('gmail URL gate', () => {
 
 describe('gmail ids from the URL alone', () => {
   it('uses a legacy hex id in the hash, and fetches by th=', () => {
-    const [d] = gmail.detect(
+    const d = detectFirst(
       thread('<h2 class="hP">Hello</h2>'),
-      new URL('https://mail.google.com/mail/u/2/#inbox/184a87a7b32dd009'),
+      'https://mail.google.com/mail/u/2/#inbox/184a87a7b32dd009',
     );
     expect(d?.via).toBe('url-legacy-id');
     expect(d?.source.sourceId).toBe('gmail:msg-f:1750360559522271241');
@@ -88,9 +90,9 @@ describe('gmail ids from the URL alone', () => {
   });
 
   it('keeps a not-yet-synced thread token but has nothing to fetch', () => {
-    const [d] = gmail.detect(
+    const d = detectFirst(
       thread('<h2 class="hP">[ci.test] msg.asc</h2>'),
-      new URL('https://mail.google.com/mail/u/0/#sent/QgrcJHrtqfgLGKqwChjKsHKzZQpwRHMBqpG'),
+      'https://mail.google.com/mail/u/0/#sent/QgrcJHrtqfgLGKqwChjKsHKzZQpwRHMBqpG',
     );
     expect(d?.source.sourceId).toBe('gmail:msg-a:r-3250321130129805677');
     expect(d?.metadata.identifiers?.threadPermId).toBe('thread-a:r-3250321130129805677');
@@ -149,34 +151,38 @@ describe('gmail selected list rows', () => {
     expect(gmail.detect(doc, url)).toEqual([]);
   });
 
-  it('stands for the latest message with a last-message id: last-listed sender, fetched by th=', () => {
-    const [d] = gmail.detect(
-      list(`<tr class="zA">${checkbox(true)}${people}${ids('data-legacy-last-message-id="184a87a7b32dd009"')}</tr>`),
-      new URL('https://mail.google.com/mail/u/4/#search/invoice'),
-    );
-    expect(d?.via).toBe('row-legacy-last-message-id');
-    expect(d?.metadata.originator).toBe('B <b@example.org>');
-    expect(d?.metadata.dateSent).toBe('2022-11-24T07:11:50.066Z');
-    expect(d?.capture.parts[0]).toMatchObject({
-      url: 'https://mail.google.com/mail/u/4/?view=att&th=184a87a7b32dd009&attid=0&disp=comp&safe=1&zw',
+  // A checked row (with its sender cells) names its message by one of two ids, and is fetched by it.
+  const byRowId = [
+    {
+      name: 'stands for the latest message with a last-message id: last-listed sender, fetched by th=',
+      cells: ids('data-legacy-last-message-id="184a87a7b32dd009"'),
+      at: 'https://mail.google.com/mail/u/4/#search/invoice',
+      shown: {
+        via: 'row-legacy-last-message-id',
+        metadata: { originator: 'B <b@example.org>', dateSent: '2022-11-24T07:11:50.066Z' },
+      },
+      fetched: 'https://mail.google.com/mail/u/4/?view=att&th=184a87a7b32dd009&attid=0&disp=comp&safe=1&zw',
+    },
+    {
+      name: 'stands for the first message with only a thread id, dated by the id',
+      cells: `${ids('data-thread-id="#thread-f:1750360559522271241"')}<td class="xW xY"><span title="Fri, Nov 25, 2022, 9:00 AM">Nov 25</span></td>`,
+      at: 'https://mail.google.com/mail/u/0/#label/Work',
+      shown: {
+        via: 'row-thread-id',
+        source: { sourceId: 'gmail:msg-f:1750360559522271241' },
+        metadata: { originator: 'A <a@example.org>', dateSent: '2022-11-24T07:11:50.066Z' },
+      },
+      fetched:
+        'https://mail.google.com/mail/u/0/?view=att&permmsgid=msg-f:1750360559522271241&attid=0&disp=comp&safe=1&zw',
+    },
+  ];
+  for (const row of byRowId) {
+    it(row.name, () => {
+      const [d] = gmail.detect(list(`<tr class="zA">${checkbox(true)}${people}${row.cells}</tr>`), new URL(row.at));
+      expect(d).toMatchObject(row.shown);
+      expect(d?.capture.parts[0]).toMatchObject({ url: row.fetched });
     });
-  });
-
-  it('stands for the first message with only a thread id, dated by the id', () => {
-    const [d] = gmail.detect(
-      list(
-        `<tr class="zA">${checkbox(true)}${people}${ids('data-thread-id="#thread-f:1750360559522271241"')}<td class="xW xY"><span title="Fri, Nov 25, 2022, 9:00 AM">Nov 25</span></td></tr>`,
-      ),
-      new URL('https://mail.google.com/mail/u/0/#label/Work'),
-    );
-    expect(d?.via).toBe('row-thread-id');
-    expect(d?.source.sourceId).toBe('gmail:msg-f:1750360559522271241');
-    expect(d?.metadata.originator).toBe('A <a@example.org>');
-    expect(d?.metadata.dateSent).toBe('2022-11-24T07:11:50.066Z');
-    expect(d?.capture.parts[0]).toMatchObject({
-      url: 'https://mail.google.com/mail/u/0/?view=att&permmsgid=msg-f:1750360559522271241&attid=0&disp=comp&safe=1&zw',
-    });
-  });
+  }
 
   it('ignores malformed row ids and keeps the row as shown, with nothing to fetch', () => {
     const [d] = gmail.detect(
@@ -203,10 +209,7 @@ describe('gmail selected list rows', () => {
   }, 120_000);
 
   it('matches the values InboxSDK expects from its real rows', () => {
-    const [d] = gmail.detect(
-      load('vertical-pane-selected.html'),
-      new URL('https://mail.google.com/mail/u/0/#label/Streak'),
-    );
+    const d = detectFirst(load('vertical-pane-selected.html'), 'https://mail.google.com/mail/u/0/#label/Streak');
     expect(d?.title).toBe('lordprogrammer finished a deploy (fed8a27)');
     expect(d?.metadata.originator).toBe('Streak Bot <notifications@mailfoogae.appspotmail.com>');
     expect(d?.metadata.dateSent).toBe('2015-01-05T11:02:00Z');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
-import { expectValid, itDetectsFixtures, itReportsThrowing, parse } from './fixtures/support';
+import { expectValid, fixtureIndex, itDetectsFixtures, itReportsThrowing, parse } from './fixtures/support';
 import { fileName, googleDocs, parseDocsUrl } from './google-docs';
 import type { Detection } from './types';
 
@@ -17,11 +17,7 @@ describe('google-docs fixtures', () => {
   itDetectsFixtures(googleDocs, 'google-docs');
 
   it('serves the e2e export URLs from files in the folder, matching realdata hashes', () => {
-    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
-      file: string;
-      serve?: Record<string, string>;
-    }[];
-    const e2e = index.find((f) => f.file === 'e2e-document.html')!;
+    const e2e = fixtureIndex('google-docs').find((f) => f.file === 'e2e-document.html')!;
     const [detection] = loadFixtures('google-docs').find((f) => f.file === 'e2e-document.html')!
       .expected as Detection[];
     expect(Object.keys(e2e.serve!)).toEqual(detection!.capture.parts.map((p) => (p.source === 'fetch' ? p.url : '')));

@@ -29,20 +29,20 @@ describe('jira fixtures', () => {
 describeStaysOffOthers(jira, 'jira');
 
 describe('jira URL grammar', () => {
-  const keys: [string, string | undefined][] = [
-    ['https://acme.atlassian.net/browse/REC-42', 'REC-42'],
-    ['https://acme.atlassian.net/browse/AB_2-7/', 'AB_2-7'],
-    ['https://acme.atlassian.net/jira/software/projects/REC/boards/3?selectedIssue=REC-9', 'REC-9'],
-    ['https://acme.atlassian.net/jira/software/c/projects/REC/boards/3/backlog?selectedIssue=REC-10', 'REC-10'],
-    ['https://acme.atlassian.net/jira/software/c/projects/REC/issues/?jql=x&selectedIssue=REC-11', 'REC-11'],
-    ['https://acme.atlassian.net/jira/software/projects/REC/issues/REC-12', 'REC-12'],
-    ['https://acme.atlassian.net/jira/servicedesk/projects/HELP/queues/custom/4/HELP-3', 'HELP-3'],
-    ['https://acme.atlassian.net/browse/REC', undefined],
-    ['https://acme.atlassian.net/browse/rec-1', undefined],
-    ['https://acme.atlassian.net/browse/REC-0', undefined],
-    ['https://acme.atlassian.net/jira/software/projects/REC/boards/3?selectedIssue=<script>', undefined],
-  ];
-  for (const [url, key] of keys)
+  const keys: Record<string, string | undefined> = {
+    'https://acme.atlassian.net/browse/REC-42': 'REC-42',
+    'https://acme.atlassian.net/browse/AB_2-7/': 'AB_2-7',
+    'https://acme.atlassian.net/jira/software/projects/REC/boards/3?selectedIssue=REC-9': 'REC-9',
+    'https://acme.atlassian.net/jira/software/c/projects/REC/boards/3/backlog?selectedIssue=REC-10': 'REC-10',
+    'https://acme.atlassian.net/jira/software/c/projects/REC/issues/?jql=x&selectedIssue=REC-11': 'REC-11',
+    'https://acme.atlassian.net/jira/software/projects/REC/issues/REC-12': 'REC-12',
+    'https://acme.atlassian.net/jira/servicedesk/projects/HELP/queues/custom/4/HELP-3': 'HELP-3',
+    'https://acme.atlassian.net/browse/REC': undefined,
+    'https://acme.atlassian.net/browse/rec-1': undefined,
+    'https://acme.atlassian.net/browse/REC-0': undefined,
+    'https://acme.atlassian.net/jira/software/projects/REC/boards/3?selectedIssue=<script>': undefined,
+  };
+  for (const [url, key] of Object.entries(keys))
     it(`reads ${key ?? 'no key'} from ${url}`, () => expect(issueKeyFromUrl(new URL(url))).toBe(key));
 
   itGatesUrls(jira, {

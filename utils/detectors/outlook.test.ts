@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectRunnerReports } from './fixtures/reported';
-import { expectValid, inUtc, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
+import { brokenDocument, expectValid, inUtc, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
 import { outlook, parseOwaDate } from './outlook';
 
 const dir = join(import.meta.dirname, 'fixtures/outlook');
@@ -108,15 +108,17 @@ describe('outlook metadata signals', () => {
   });
 
   it('reads OWA display dates in the viewer’s zone, refusing ambiguous ones', () => {
-    expect(parseOwaDate('Mon 11/20/2023 9:14 AM')).toBe('2023-11-20T09:14:00Z');
-    expect(parseOwaDate('Mon 11/20/2023 12:05 PM')).toBe('2023-11-20T12:05:00Z');
-    expect(parseOwaDate('20/11/2023 21:14')).toBe('2023-11-20T21:14:00Z');
-    expect(parseOwaDate('2023-11-20 21:14')).toBe('2023-11-20T21:14:00Z');
-    expect(parseOwaDate('Mon, Nov 20, 2023, 9:14 AM')).toBe('2023-11-20T09:14:00Z');
-    expect(parseOwaDate('05/06/2023 10:00')).toBeUndefined();
-    expect(parseOwaDate('2/30/2023 10:00 AM')).toBeUndefined();
-    expect(parseOwaDate('13:00 PM 1/1/2023')).toBeUndefined();
-    expect(parseOwaDate('yesterday')).toBeUndefined();
+    const read = {
+      'Mon 11/20/2023 9:14 AM': '2023-11-20T09:14:00Z',
+      'Mon 11/20/2023 12:05 PM': '2023-11-20T12:05:00Z',
+      '20/11/2023 21:14': '2023-11-20T21:14:00Z',
+      '2023-11-20 21:14': '2023-11-20T21:14:00Z',
+      'Mon, Nov 20, 2023, 9:14 AM': '2023-11-20T09:14:00Z',
+    };
+    for (const [shown, iso] of Object.entries(read)) expect(parseOwaDate(shown)).toBe(iso);
+    for (const refused of ['05/06/2023 10:00', '2/30/2023 10:00 AM', '13:00 PM 1/1/2023', 'yesterday']) {
+      expect(parseOwaDate(refused)).toBeUndefined();
+    }
   });
 
   it('gives nothing when several message bodies show with no expander to tell them apart', () => {
@@ -146,12 +148,7 @@ describe('outlook on hostile pages', () => {
   }, 120_000);
 
   it('does not hide a document that throws: the runner reports it', () => {
-    const broken = {
-      querySelector: () => {
-        throw new Error('boom');
-      },
-    } as unknown as Document;
-    expectRunnerReports(outlook, broken, url);
+    expectRunnerReports(outlook, brokenDocument('querySelector'), url);
     expect(outlook.detect(parse(''), url)).toEqual([]);
   });
 });

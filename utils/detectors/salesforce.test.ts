@@ -1,6 +1,13 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { describeStaysOffOthers, itDetectsFixtures, itGatesUrls, itReportsThrowing, parse } from './fixtures/support';
+import {
+  describeStaysOffOthers,
+  itDetectsFixtures,
+  itGatesUrls,
+  itReportsThrowing,
+  parse,
+  primaryFetch,
+} from './fixtures/support';
 import { recordFromUrl, salesforce, toId18 } from './salesforce';
 
 const page = (title: string, body = '') =>
@@ -77,13 +84,13 @@ describe('salesforce signals and fallbacks', () => {
 
   it('downloads ContentVersion and legacy Attachment files from their servlets', () => {
     const version = new URL('https://acme.lightning.force.com/lightning/r/ContentVersion/0684x000001RmTqAAK/view');
-    expect(salesforce.detect(page('notes.txt | Salesforce'), version)[0]?.capture.parts[0]).toEqual({
-      source: 'fetch',
-      url: 'https://acme.lightning.force.com/sfc/servlet.shepherd/version/download/0684x000001RmTqAAK',
-      name: 'notes.txt',
-      mimeType: 'text/plain',
-      role: 'primary',
-    });
+    expect(salesforce.detect(page('notes.txt | Salesforce'), version)[0]?.capture.parts[0]).toEqual(
+      primaryFetch(
+        'https://acme.lightning.force.com/sfc/servlet.shepherd/version/download/0684x000001RmTqAAK',
+        'notes.txt',
+        'text/plain',
+      ),
+    );
     const attachment = new URL('https://acme.lightning.force.com/lightning/r/00P4x00000Qz9Lm/view');
     const [d] = salesforce.detect(page('scan | Attachment | Salesforce'), attachment);
     expect(d?.source.kind).toBe('file');

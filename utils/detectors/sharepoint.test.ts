@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixtures/fixtures';
 import { expectRunnerReports } from './fixtures/reported';
-import { expectValid, itDetectsFixtures, itGatesUrls, parse } from './fixtures/support';
+import {
+  brokenDocument,
+  expectValid,
+  fixtureIndex,
+  itDetectsFixtures,
+  itGatesUrls,
+  parse,
+  primaryFetch,
+} from './fixtures/support';
 import { assignedJson, mimeTypeOf, sharepoint } from './sharepoint';
 
 const dir = join(import.meta.dirname, 'fixtures/sharepoint');
@@ -18,11 +26,7 @@ describe('sharepoint fixtures', () => {
   itDetectsFixtures(sharepoint, 'sharepoint');
 
   it('serves the e2e download from the same origin as the page', () => {
-    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
-      url: string;
-      serve?: Record<string, string>;
-    }[];
-    const e2e = index.find((f) => f.serve)!;
+    const e2e = fixtureIndex('sharepoint').find((f) => f.serve)!;
     const [d] = sharepoint.detect(load('e2e-document.html'), new URL(e2e.url));
     const part = d?.capture.parts[0];
     expect(part?.source === 'fetch' && new URL(part.url).origin).toBe(new URL(e2e.url).origin);
@@ -47,13 +51,11 @@ describe('sharepoint signals and fallbacks', () => {
     expect(d?.source.sourceId).toBe(`sharepoint:${GUID}`);
     expect(d?.title).toBe('Budget 2024.docx');
     expect(d?.capture.parts).toEqual([
-      {
-        source: 'fetch',
-        url: `https://contoso.sharepoint.com/sites/Finance/_layouts/15/download.aspx?UniqueId=${GUID}`,
-        name: 'Budget 2024.docx',
-        mimeType: mimeTypeOf('x.docx'),
-        role: 'primary',
-      },
+      primaryFetch(
+        `https://contoso.sharepoint.com/sites/Finance/_layouts/15/download.aspx?UniqueId=${GUID}`,
+        'Budget 2024.docx',
+        mimeTypeOf('x.docx'),
+      ),
     ]);
   });
 
@@ -167,12 +169,7 @@ describe('sharepoint on hostile pages', () => {
   });
 
   it('does not hide a document that throws: the runner reports it', () => {
-    const broken = {
-      querySelectorAll: () => {
-        throw new Error('boom');
-      },
-    } as unknown as Document;
-    expectRunnerReports(sharepoint, broken, DOC);
+    expectRunnerReports(sharepoint, brokenDocument('querySelectorAll'), DOC);
   });
 });
 

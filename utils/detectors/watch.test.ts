@@ -31,6 +31,21 @@ async function busy(forMs: number, everyMs: number, runs: number[], start: numbe
   return runs.map((at) => at - start);
 }
 
+/** Watches with an `onChange` that gives `answer` and notes when it ran; returns those times and the start. */
+function watchRuns(answer: boolean) {
+  const start = Date.now();
+  const runs: number[] = [];
+  watchForChanges(
+    () => {
+      runs.push(Date.now());
+      return answer;
+    },
+    controller.signal,
+    timing,
+  );
+  return { start, runs };
+}
+
 describe('watchForChanges', () => {
   it('runs once after a burst of changes settles, not on every change', async () => {
     const onChange = vi.fn(() => false);
@@ -46,16 +61,7 @@ describe('watchForChanges', () => {
   });
 
   it('on a page that never settles, backs off while the answer stays the same, and ends on the settled page', async () => {
-    const start = Date.now();
-    const runs: number[] = [];
-    watchForChanges(
-      () => {
-        runs.push(Date.now());
-        return false;
-      },
-      controller.signal,
-      timing,
-    );
+    const { start, runs } = watchRuns(false);
     const at = await busy(20_000, 100, runs, start);
     // 1 s, then 2, 4 and 8 s apart while nothing changes the answer.
     expect(at.slice(0, 5)).toEqual([1000, 3000, 7000, 15_000, 23_000].filter((t) => t < 20_000));
@@ -68,47 +74,20 @@ describe('watchForChanges', () => {
   });
 
   it('on a slow page whose renders are further apart than the settle time, still backs off', async () => {
-    const start = Date.now();
-    const runs: number[] = [];
-    watchForChanges(
-      () => {
-        runs.push(Date.now());
-        return false;
-      },
-      controller.signal,
-      timing,
-    );
+    const { start, runs } = watchRuns(false);
     const at = await busy(20_000, 300, runs, start);
     // Settled after the first render, then 2, 4 and 8 s after each run, not after every 300 ms gap.
     expect(at).toEqual([250, 2300, 6300, 14_300]);
   });
 
   it('keeps re-detecting every second while the answer keeps changing', async () => {
-    const start = Date.now();
-    const runs: number[] = [];
-    watchForChanges(
-      () => {
-        runs.push(Date.now());
-        return true;
-      },
-      controller.signal,
-      timing,
-    );
+    const { start, runs } = watchRuns(true);
     const at = await busy(5000, 100, runs, start);
     expect(at).toEqual([1000, 2000, 3000, 4000, 5000]);
   });
 
   it('waits a second again after the user acts or the app navigates', async () => {
-    const start = Date.now();
-    const runs: number[] = [];
-    watchForChanges(
-      () => {
-        runs.push(Date.now());
-        return false;
-      },
-      controller.signal,
-      timing,
-    );
+    const { start, runs } = watchRuns(false);
     await busy(7100, 100, runs, start);
     expect(runs.map((t) => t - start)).toEqual([1000, 3000, 7000]);
     // The wait that began at 7 s would be 8 s; a key press brings it back to 1 s.
