@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_TTL_MS, withContext } from './context-menu';
-import type { Detection } from './detectors/types';
+import { aDetection } from './detectors/fixtures/support';
 
-const page: Detection = {
-  source: { app: 'generic', kind: 'page', url: 'https://example.org/a', sourceId: 'https://example.org/a' },
-  title: 'A',
-  metadata: {},
-  capture: { parts: [] },
-  via: 'title',
-};
+const page = aDetection();
 
 describe('withContext', () => {
   it('puts a right-clicked link first, as its own item', () => {

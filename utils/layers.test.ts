@@ -23,9 +23,14 @@ describe('layers', () => {
       }
       return root;
     };
+    /** The violations the check finds in a tree of these files, as `file -> via -> ...`, sorted. */
+    const violationsIn = (files: Record<string, string>) =>
+      checkLayers(tree(files))
+        .violations.map((v) => `${v.file} -> ${v.via.join(' -> ')}`)
+        .sort();
 
     it('names a domain file that imports the outbox, messages or the browser, even for types', () => {
-      const root = tree({
+      const found = violationsIn({
         'utils/outbox/outbox.ts': 'export const enqueue = () => 1;',
         'utils/messaging.ts': 'export type Ask = { a: 1 };',
         'utils/records/a.ts': "import { enqueue } from '../outbox/outbox';\nexport const a = enqueue;",
@@ -33,9 +38,6 @@ describe('layers', () => {
         'utils/detectors/c.ts': "import { browser } from 'wxt/browser';\nexport const c = browser;",
         'utils/detectors/d.ts': "export const d = () => import('ky');",
       });
-      const found = checkLayers(root)
-        .violations.map((v) => `${v.file} -> ${v.via.join(' -> ')}`)
-        .sort();
       expect(found).toEqual([
         'utils/detectors/c.ts -> wxt/browser',
         'utils/detectors/d.ts -> ky',
@@ -45,7 +47,7 @@ describe('layers', () => {
     });
 
     it('follows helpers outside the domain to the effect they reach, and sees effectful globals', () => {
-      const root = tree({
+      const found = violationsIn({
         'utils/http.ts': 'export const get = (url: string) => fetch(url);',
         'utils/helper.ts': "export { get } from './http';",
         'utils/pure.ts': 'export const twice = (n: number) => n * 2;',
@@ -55,9 +57,6 @@ describe('layers', () => {
         // A parameter or a property that happens to be called `fetch` is not the global.
         'utils/records/c.ts': 'export const c = (fetch: () => 1, o: { fetch: 1 }) => [fetch(), o.fetch];',
       });
-      const found = checkLayers(root)
-        .violations.map((v) => `${v.file} -> ${v.via.join(' -> ')}`)
-        .sort();
       expect(found).toEqual([
         'utils/records/a.ts -> utils/helper.ts -> utils/http.ts -> global fetch',
         'utils/records/b.ts -> global chrome',

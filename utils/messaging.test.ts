@@ -34,26 +34,21 @@ describe('routeMessage', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
-  it('refuses extension-only messages from a content script', async () => {
+  /** Asks for the settings as `sender`, with a handler that notes whether it ran. */
+  const askSettings = async (sender: Parameters<typeof routeMessage>[2]) => {
     const handler = vi.fn();
-    const answer = await routeMessage(
-      { 'settings.get': handler },
-      { type: 'settings.get', data: {} },
-      contentScript,
-      self,
-    );
+    const answer = await routeMessage({ 'settings.get': handler }, { type: 'settings.get', data: {} }, sender, self);
+    return { answer, handler };
+  };
+
+  it('refuses extension-only messages from a content script', async () => {
+    const { answer, handler } = await askSettings(contentScript);
     expect(answer).toEqual({ ok: false, error: 'settings.get is not accepted from content.' });
     expect(handler).not.toHaveBeenCalled();
   });
 
   it('refuses messages from other extensions', async () => {
-    const handler = vi.fn();
-    const answer = await routeMessage(
-      { 'settings.get': handler },
-      { type: 'settings.get', data: {} },
-      { id: 'evil', url: 'chrome-extension://evil/x.html' },
-      self,
-    );
+    const { answer, handler } = await askSettings({ id: 'evil', url: 'chrome-extension://evil/x.html' });
     expect(answer).toMatchObject({ ok: false });
     expect(handler).not.toHaveBeenCalled();
   });

@@ -1,18 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import { CONTEXT_TTL_MS } from '../context-menu';
+import { aDetection } from '../detectors/fixtures/support';
 import type { Detection } from '../detectors/types';
 import type { TabDetections } from '../messaging';
 import { pendingContexts } from '../storage';
 import { tabDetections } from './tab-detections';
 
-const page: Detection = {
-  source: { app: 'generic', kind: 'page', url: 'https://example.org/a', sourceId: 'https://example.org/a' },
-  title: 'A',
-  metadata: {},
-  capture: { parts: [] },
-  via: 'title',
-};
+const page = aDetection();
 const finding =
   (detections: Detection[], error?: string) =>
   async (tabId: number): Promise<TabDetections> => ({ tabId, url: 'https://example.org/a', detections, error });

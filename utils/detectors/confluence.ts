@@ -1,5 +1,5 @@
 import type { Metadata } from '../records/record';
-import { attr, cleanText, decodePart } from './text';
+import { attr, cleanText, decodePart, plainFileName } from './text';
 import type { Detection, Detector } from './types';
 
 /**
@@ -119,12 +119,7 @@ function titleFromDocumentTitle(document: Document): string {
 }
 
 function fileName(title: string, pageId: string): string {
-  const base = title
-    .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
-  return `${base || `page-${pageId}`}.doc`;
+  return `${plainFileName(title) || `page-${pageId}`}.doc`;
 }
 
 /** The application's base: `ajs-context-path` when the page states it, else what the URL shows. */

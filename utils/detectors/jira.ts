@@ -1,7 +1,7 @@
 import type { Metadata } from '../records/record';
 import { atlassianBuild } from './confluence';
 import { attr, cleanText, normaliseDate, textOf } from './text';
-import type { Detection, Detector } from './types';
+import { type Detection, type Detector, urlNamesItem } from './types';
 
 /**
  * Jira Cloud: the issue open on the page, whether full-page (`/browse/KEY-1`), in the board/backlog/list side
@@ -208,6 +208,6 @@ export const jira: Detector = {
   hosts: ['https://*.atlassian.net/*'],
   matches: isJiraUrl,
   detect: detectIssue,
-  expectsItem: (url) => isJiraUrl(url) && issueKeyFromUrl(url) !== undefined,
+  expectsItem: urlNamesItem(isJiraUrl, issueKeyFromUrl),
   build: atlassianBuild,
 };

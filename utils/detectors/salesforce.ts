@@ -1,6 +1,6 @@
 import type { Metadata } from '../records/record';
-import { cleanText, textOf } from './text';
-import type { CapturePlan, Detection, Detector } from './types';
+import { cleanText, plainFileName, textOf } from './text';
+import { type CapturePlan, type Detection, type Detector, urlNamesItem } from './types';
 
 /**
  * Salesforce Lightning Experience: the record or file open on the page. URL shapes, id rules and download
@@ -145,11 +145,7 @@ function mimeTypeOf(name: string): string | undefined {
 }
 
 function fileName(name: string, id: string): string {
-  const safe = name
-    .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 200);
+  const safe = plainFileName(name);
   return safe && safe !== '.' && safe !== '..' ? safe : id;
 }
 
@@ -216,5 +212,5 @@ export const salesforce: Detector = {
   hosts: ['https://*.lightning.force.com/*'],
   matches: isLightning,
   detect: detectRecord,
-  expectsItem: (url) => isLightning(url) && recordFromUrl(url) !== undefined,
+  expectsItem: urlNamesItem(isLightning, recordFromUrl),
 };

@@ -265,6 +265,15 @@ export function safeFileName(name: string, fallback: string): string {
   return cleaned.slice(0, 255 - ext.length).trim() + ext;
 }
 
+/** `name` kept to letters, digits, spaces and `._()-` (anything else becomes `_`), on one line, at most 200 characters. */
+export function plainFileName(name: string): string {
+  return name
+    .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
 /** The JSON object literal that starts at `text[start]`, by brace matching (strings respected), then JSON.parse. */
 export function jsonObjectAt(text: string, start: number): Record<string, unknown> | null {
   let depth = 0;

@@ -72,3 +72,12 @@ export interface Detector {
   /** The app's own build or version marker, where the page shows one (a version label, never page content). */
   build?(document: Document): string | undefined;
 }
+
+/**
+ * `Detector.expectsItem` for an app whose item URLs name the item: the URL is the app's (`isApp`) and `item` reads
+ * an item from it.
+ */
+export const urlNamesItem =
+  (isApp: (url: URL) => boolean, item: (url: URL) => unknown) =>
+  (url: URL): boolean =>
+    isApp(url) && item(url) !== undefined;

@@ -1,23 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '../detectors/types';
+import { aDetection } from '../detectors/fixtures/support';
 import type { Choices } from './choices';
 import { EMPTY_PRESETS, type Presets } from './schema';
 import { retainedFields, suggest } from './suggest';
 
-const mail: Detection = {
+const mail = aDetection({
   source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/mail/u/0/#inbox/x', sourceId: 'gmail:1' },
   title: 'Leave request',
   metadata: { originator: 'Ann <ann@x.org>', addressees: ['Bob <bob@hr.example.org>'] },
-  capture: { parts: [] },
   via: 'test',
-};
-const page: Detection = {
+});
+const page = aDetection({
   source: { app: 'generic', kind: 'document', url: 'https://cases.example.org/case/12', sourceId: 'https://c/12' },
   title: 'Case 12',
-  metadata: {},
-  capture: { parts: [] },
   via: 'test',
-};
+});
 
 const presets: Presets = {
   ...EMPTY_PRESETS,

@@ -76,18 +76,20 @@ describe('parseEmail headers', () => {
 
   it('flattens groups, decodes encoded words in names and subject, reads Bcc and the reply chain', async () => {
     const facts = await parseEmail(load('groups-bcc-reply.eml'));
-    expect(facts.subject).toBe('Réunion budgétaire — suite');
-    expect(facts.originator).toBe('Jürgen Müller <juergen@example.de>');
-    expect(facts.addressees).toEqual([
-      'Ed Jones <c@a.test>',
-      'joe@where.test',
-      'John <jdoe@one.test>',
-      'André Pirard <PIRARD@vm1.ulg.ac.be>',
-    ]);
-    expect(facts.otherAddressees).toEqual(['"Smith, Ann" <ann@example.org>', 'archive@example.org']);
-    expect(facts.dateSent).toBe('1997-11-21T16:01:10Z');
-    expect(facts.inReplyTo).toBe('<orig.5678@example.org>');
-    expect(facts.references).toEqual(['<root.1@example.org>', '<orig.5678@example.org>']);
+    expect(facts).toMatchObject({
+      subject: 'Réunion budgétaire — suite',
+      originator: 'Jürgen Müller <juergen@example.de>',
+      addressees: [
+        'Ed Jones <c@a.test>',
+        'joe@where.test',
+        'John <jdoe@one.test>',
+        'André Pirard <PIRARD@vm1.ulg.ac.be>',
+      ],
+      otherAddressees: ['"Smith, Ann" <ann@example.org>', 'archive@example.org'],
+      dateSent: '1997-11-21T16:01:10Z',
+      inReplyTo: '<orig.5678@example.org>',
+      references: ['<root.1@example.org>', '<orig.5678@example.org>'],
+    });
     expect(facts.metadata.identifiers).toEqual({
       messageId: '<reply.1234@example.de>',
       inReplyTo: '<orig.5678@example.org>',

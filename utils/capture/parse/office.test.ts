@@ -30,17 +30,13 @@ describe('parseOffice', () => {
     expect(parseOffice(load('mammoth-footnotes.docx'), 'a.docx').metadata.dateModified).toBe('2014-06-10T11:11:00Z');
     expect(parseOffice(load('mammoth-single-paragraph.docx'), 'b.docx').counts.words).toBe(3);
     const sheet = parseOffice(load('xlsx-populate-ranges-template.xlsx'), 'template.xlsx');
-    expect(sheet).toMatchObject({
-      kind: 'xlsx',
-      metadata: {
-        mimeType: OOXML_MIME_TYPES.xlsx,
-        author: ['Virtu'],
-        dateCreated: '2015-11-02T23:36:42Z',
-        dateModified: '2017-03-23T17:13:03Z',
-      },
-      counts: { sheets: 1 },
-      application: 'Microsoft Excel',
-      lastModifiedBy: 'David Johnson',
+    expect(sheet).toMatchObject({ kind: 'xlsx', application: 'Microsoft Excel', lastModifiedBy: 'David Johnson' });
+    expect(sheet.counts).toMatchObject({ sheets: 1 });
+    expect(sheet.metadata).toMatchObject({
+      mimeType: OOXML_MIME_TYPES.xlsx,
+      author: ['Virtu'],
+      dateCreated: '2015-11-02T23:36:42Z',
+      dateModified: '2017-03-23T17:13:03Z',
     });
   });
 
