@@ -413,6 +413,20 @@ export const EMPTY_PRESETS: Presets = {
 };
 
 /** The file plan as a flat list, depth-first, for pickers and lookups. */
-export function flattenFilePlan(plan: readonly Category[], depth = 0): { category: Category; depth: number }[] {
-  return plan.flatMap((category) => [{ category, depth }, ...flattenFilePlan(category.children ?? [], depth + 1)]);
+const flattened = new WeakMap<readonly Category[], readonly { category: Category; depth: number }[]>();
+
+/** The plan depth-first, each category with its depth; worked out once per plan (a presets document is never changed). */
+export function flattenFilePlan(plan: readonly Category[]): readonly { category: Category; depth: number }[] {
+  const list = flattened.get(plan);
+  if (list) return list;
+  const out: { category: Category; depth: number }[] = [];
+  const walk = (categories: readonly Category[], depth: number) => {
+    for (const category of categories) {
+      out.push({ category, depth });
+      if (category.children) walk(category.children, depth + 1);
+    }
+  };
+  walk(plan, 0);
+  flattened.set(plan, out);
+  return out;
 }
