@@ -19,6 +19,7 @@ import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
 import type { PopupStart } from './ui/popup-start';
+import type { PresetsOverview } from './ui/presets-overview';
 import type { AuditLine, Choices, ConnectionTest, PresetsStatus } from './ui/views';
 
 /**
@@ -121,6 +122,8 @@ export const protocol = {
   'outbox.drain': message<{ started: boolean }>()('extension', Empty),
   'presets.get': message<Presets>()('extension', Empty),
   'presets.status': message<PresetsStatus>()('extension', Empty),
+  /** The options page's view of the presets: the status without the document itself (utils/ui/presets-overview.ts). */
+  'presets.overview': message<PresetsOverview>()('extension', Empty),
   /** A presets file the user imported in options (JSON text); rejected with its problems when invalid. */
   'presets.import': message<PresetsStatus>()(
     'extension',

@@ -7,6 +7,7 @@ import type { DataOf } from '../../utils/messaging';
 import type { OutboxPage, OutboxView } from '../../utils/outbox/view';
 import { EMPTY_PRESETS } from '../../utils/presets/schema';
 import type { Permissions } from '../../utils/ui/permissions';
+import { presetsOverview } from '../../utils/ui/presets-overview';
 import type { AuditLine, PresetsStatus } from '../../utils/ui/views';
 import { App } from './App';
 
@@ -76,7 +77,7 @@ function page({ offset, limit, pending, query }: DataOf<'outbox.page'>): OutboxP
 function answers(extra: Answers = {}): Answers {
   return {
     'settings.get': () => ({ repositoryUrl: 'https://records.example.org', hasToken: true, locked: [] }),
-    'presets.status': () => status,
+    'presets.overview': () => presetsOverview(status),
     'outbox.page': page,
     'records.prior': () => ({}),
     'health.get': () => health,
@@ -257,7 +258,7 @@ describe('options', () => {
     const { api } = fakeApi(
       answers({
         'settings.get': () => saved,
-        'presets.status': () => ({ ...status, locked: [] }),
+        'presets.overview': () => presetsOverview({ ...status, locked: [] }),
         'settings.save': ({ repositoryUrl, token }) => {
           saved = { repositoryUrl, hasToken: Boolean(token), locked: [] };
           return saved;

@@ -9,12 +9,10 @@ import { MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { OutboxTable } from '../../components/OutboxTable';
 import { PresetsPanel } from '../../components/PresetsPanel';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
-import type { Presets } from '../../utils/presets/schema';
-import { compactPlan, formPresets } from '../../utils/presets/slices';
 import type { SettingsView } from '../../utils/settings';
 import type { Api } from '../../utils/ui/api';
 import type { Permissions } from '../../utils/ui/permissions';
-import type { PresetsStatus } from '../../utils/ui/views';
+import type { PresetsOverview } from '../../utils/ui/presets-overview';
 
 interface Props {
   api: Api;
@@ -32,25 +30,20 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
   const [settings, setSettings] = useState<SettingsView>();
   const [account, setAccount] = useState<MicrosoftAccountView | null>(null);
   const loadAccount = () => api.call('account.get', {}).then(setAccount, () => setAccount(null));
-  const [status, setStatus] = useState<PresetsStatus>();
+  const [status, setStatus] = useState<PresetsOverview>();
   const [statusError, setStatusError] = useState<string>();
-  const [presets, setPresets] = useState<Presets>();
   const [tick, setTick] = useState(0);
   const [archives, setArchives] = useState(false);
   const [error, setError] = useState('');
 
+  // The presets as the page shows them, without the document itself; the file plan comes when the picker opens.
   const loadStatus = () =>
-    api.call('presets.status', {}).then(
+    api.call('presets.overview', {}).then(
       (next) => {
         setStatus(next);
-        setPresets(next.presets);
         setStatusError(undefined);
       },
-      (e: Error) => {
-        setStatusError(e.message);
-        // The status is the richer view; the presets alone still let files be declared.
-        api.call('presets.get', {}).then(setPresets, () => undefined);
-      },
+      (e: Error) => setStatusError(e.message),
     );
 
   useEffect(() => {
@@ -66,8 +59,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
   }, [api]);
 
   const loadHealth = useMemo(() => () => api.call('health.get', {}), [api]);
-  const declarePresets = useMemo(() => presets && formPresets(presets), [presets]);
-  const loadPlan = useMemo(() => presets && (async () => compactPlan(presets.filePlan)), [presets]);
+  const declarePresets = status?.form;
 
   const locked = [...new Set([...(settings?.locked ?? []), ...(status?.locked ?? [])])];
 
@@ -88,15 +80,14 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     }
   };
 
-  const problem = async (work: () => Promise<PresetsStatus>) => {
+  const problem = async (work: () => Promise<unknown>) => {
     try {
-      const next = await work();
-      setStatus(next);
-      setPresets(next.presets);
-      return undefined;
+      await work();
     } catch (e) {
       return (e as Error).message;
     }
+    await loadStatus();
+    return undefined;
   };
 
   return (
@@ -149,7 +140,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             }}
           />
         )}
-        {presets && <ConnectorMapping presets={presets} connector={settings?.connector} />}
+        {status && <ConnectorMapping presets={status.mapping} connector={settings?.connector} />}
         {archivesAvailable && (
           <>
             <label class="inline archives">
@@ -176,13 +167,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
       <section aria-labelledby="declare-heading">
         <h2 id="declare-heading">{t('declareFilesHeading')}</h2>
         {declarePresets && (
-          <Declarer
-            api={api}
-            items={[]}
-            presets={declarePresets}
-            loadPlan={loadPlan}
-            empty={<p class="hint">{t('optionsDropHint')}</p>}
-          />
+          <Declarer api={api} items={[]} presets={declarePresets} empty={<p class="hint">{t('optionsDropHint')}</p>} />
         )}
       </section>
       <section aria-labelledby="outbox-heading">
