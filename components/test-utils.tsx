@@ -18,6 +18,7 @@ export type Answers = { [K in MessageType]?: (data: DataOf<K>) => ResultOf<K> | 
 
 export function fakeApi(answers: Answers) {
   const calls: [string, unknown][] = [];
+  const listeners = new Set<() => void>();
   const api: Api = {
     call: vi.fn(async (type: MessageType, data: unknown) => {
       calls.push([type, data]);
@@ -25,8 +26,16 @@ export function fakeApi(answers: Answers) {
       if (!answer) throw new Error(`unexpected ${type}`);
       return answer(data) as never;
     }),
+    subscribe(_notice, listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
-  return { api, calls };
+  /** What the background's `notifyPages` does: tells every subscriber. */
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
+  return { api, calls, notify };
 }
 
 /**

@@ -19,7 +19,7 @@ import { tabDetections } from '../utils/detecting/tab-detections';
 import { healthView, skeletonOfTab } from '../utils/health/service';
 import { clearHealth, recordHealth, refreshDiagnosticsPolicy } from '../utils/health/store';
 import { diagnosticsTargetOf, sendHealth, sendSkeleton } from '../utils/health/upload';
-import { handleMessages } from '../utils/messaging';
+import { handleMessages, notifyPages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
 import { getRow, listRows } from '../utils/outbox/outbox';
@@ -60,12 +60,14 @@ import { presetsOverview } from '../utils/ui/presets-overview';
 export default defineBackground({
   main() {
     // The toolbar shows what waits or needs attention; a system notification tells of records the repository refused.
+    // The badge is shown again after every change to the outbox; open options pages are told at the same time.
     const signals: Signals = {
       setBadge: async ({ text, color, title }) => {
         await Promise.all([
           toolbarButton().setBadgeText({ text }),
           toolbarButton().setBadgeBackgroundColor({ color }),
           toolbarButton().setTitle({ title }),
+          notifyPages('outbox.changed').catch((error) => console.error('Recordkeeper page notice failed', error)),
         ]);
       },
       notify: async (notice) => {

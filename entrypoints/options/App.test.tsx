@@ -292,6 +292,27 @@ describe('options', () => {
     expect(box.checked).toBe(false);
   });
 
+  it('reads the lists in view again when the background says the outbox changed, and not before', async () => {
+    const { api, calls, notify } = fakeApi(answers());
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    await flush();
+    const pages = () => calls.filter(([type]) => type === 'outbox.page').length;
+    const before = pages();
+    expect(before).toBeGreaterThan(0);
+    await flush();
+    expect(pages()).toBe(before);
+    rows.push(row('r3', 'Declared just now', 'queued'));
+    try {
+      await act(() => notify());
+      await flush();
+      expect(pages()).toBeGreaterThan(before);
+      expect(root.querySelector('.history')?.textContent).toContain('Declared just now');
+      expect(root.textContent).toContain('2 declarations waiting to be sent');
+    } finally {
+      rows.pop();
+    }
+  });
+
   it('lists only what still waits in the outbox; the history lists everything, with receipts', async () => {
     const { api } = fakeApi(answers());
     root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);

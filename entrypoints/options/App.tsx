@@ -22,9 +22,6 @@ interface Props {
   archivesAvailable?: boolean | undefined;
 }
 
-/** How often the lists re-read the rows in view while the page is visible. */
-const REFRESH_MS = 2000;
-
 export function App({ api, permissions, readText, archivesAvailable = true }: Props) {
   const t = useT();
   const [settings, setSettings] = useState<SettingsView>();
@@ -51,11 +48,28 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     loadAccount();
     loadStatus();
     if (archivesAvailable) permissions.hasPageArchives().then(setArchives, () => undefined);
-    // Only the rows in view are read again, and not while the page is hidden.
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') setTick((n) => n + 1);
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
+  }, [api]);
+
+  // The lists read the rows in view again when the background says the outbox changed (a declaration, a drain, a
+  // retry or discard); a change while the page is hidden is read once it shows again.
+  useEffect(() => {
+    let missed = false;
+    const refresh = () => {
+      if (document.visibilityState === 'hidden') missed = true;
+      else setTick((n) => n + 1);
+    };
+    const onVisible = () => {
+      if (document.visibilityState !== 'hidden' && missed) {
+        missed = false;
+        setTick((n) => n + 1);
+      }
+    };
+    const stop = api.subscribe('outbox.changed', refresh);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, [api]);
 
   const loadHealth = useMemo(() => () => api.call('health.get', {}), [api]);
