@@ -384,6 +384,16 @@ describe('popup', () => {
     expect(calls.map(([type]) => type).sort()).toEqual(['popup.start', 'presets.plan', 'records.prior']);
   });
 
+  it('uses the answer the entrypoint asked for before the first render instead of asking again', async () => {
+    const answers = base([detection]);
+    const { api, calls } = fakeApi(answers);
+    const started = Promise.resolve(answers['popup.start']!({ tabId: 4 })) as never;
+    root = await mountIn(<App api={api} tabId={4} started={started} />);
+    await flush();
+    expect(root.querySelector<HTMLInputElement>('input[name=category]')?.value).toBe('FIN/1 — Invoices');
+    expect(calls.map(([type]) => type)).not.toContain('popup.start');
+  });
+
   it('shows a link from the repository only when it is https: or http:, and as text otherwise', async () => {
     const hostile = 'javascript:alert(document.domain)';
     const { api } = fakeApi(
