@@ -1,6 +1,7 @@
 import { connectorMappings } from '../utils/connectors/mappings';
 import type { Translate } from '../utils/ui/i18n';
 import type { MappingSlice } from '../utils/ui/presets-overview';
+import { ColumnHeads } from './ColumnHeads';
 import { useT } from './i18n';
 
 /** One mapped category, as the options page lists it. */
@@ -80,12 +81,7 @@ export function ConnectorMapping({ presets, connector }: Props) {
       <h3 id="mapping-heading">{t('mappingHeading')}</h3>
       {view.rows.length > 0 ? (
         <table class="grid" aria-labelledby="mapping-heading">
-          <thead>
-            <tr>
-              <th scope="col">{t('mappingCategory')}</th>
-              <th scope="col">{t('mappingTarget')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads keys={['mappingCategory', 'mappingTarget']} />
           <tbody>
             {view.rows.map((row) => (
               <tr key={row.categoryId}>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { PRESETS_SECTIONS } from '../utils/presets/schema';
 import type { PresetsOverview } from '../utils/ui/presets-overview';
+import { ColumnHeads } from './ColumnHeads';
 import { useT } from './i18n';
 
 interface Props {
@@ -53,12 +54,7 @@ export function PresetsPanel({ status, error, onImport, onClear, onGrantSites }:
           </p>
           <table class="grid">
             <caption>{t('presetsSections')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('section')}</th>
-                <th scope="col">{t('from')}</th>
-              </tr>
-            </thead>
+            <ColumnHeads keys={['section', 'from']} />
             <tbody>
               {PRESETS_SECTIONS.filter((s) => s !== 'version').map((section) => {
                 const origin = status.origin[section] ?? 'default';

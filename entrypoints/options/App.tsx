@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
 import { ConnectorMapping } from '../../components/ConnectorMapping';
@@ -5,7 +6,7 @@ import { Declarer } from '../../components/Declarer';
 import { HealthPanel } from '../../components/HealthPanel';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
-import { MicrosoftAccount } from '../../components/MicrosoftAccount';
+import { accountStep, MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { OutboxTable } from '../../components/OutboxTable';
 import { PresetsPanel } from '../../components/PresetsPanel';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
@@ -13,6 +14,16 @@ import type { SettingsView } from '../../utils/settings';
 import type { Api } from '../../utils/ui/api';
 import type { Permissions } from '../../utils/ui/permissions';
 import type { PresetsOverview } from '../../utils/ui/presets-overview';
+
+/** One part of the page, named by its heading (`<name>-heading`). */
+function Section({ name, heading, children }: { name: string; heading: string; children: ComponentChildren }) {
+  return (
+    <section aria-labelledby={`${name}-heading`}>
+      <h2 id={`${name}-heading`}>{heading}</h2>
+      {children}
+    </section>
+  );
+}
 
 interface Props {
   api: Api;
@@ -114,8 +125,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
           {error}
         </p>
       )}
-      <section aria-labelledby="connection-heading">
-        <h2 id="connection-heading">{t('repositoryHeading')}</h2>
+      <Section name="connection" heading={t('repositoryHeading')}>
         {settings && (
           // Mounted once: a key that follows the saved URL would remount it on the first save and lose its message.
           <ConnectionForm
@@ -144,14 +154,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
                 }
               });
             }}
-            onSignOut={async () => {
-              try {
-                setAccount(await api.call('account.signOut', {}));
-                return {};
-              } catch (e) {
-                return { error: (e as Error).message };
-              }
-            }}
+            onSignOut={() => accountStep(() => api.call('account.signOut', {}), setAccount)}
           />
         )}
         {status && <ConnectorMapping presets={status.mapping} connector={settings?.connector} />}
@@ -177,15 +180,13 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             <p class="hint">{t('keepArchivesHint')}</p>
           </>
         )}
-      </section>
-      <section aria-labelledby="declare-heading">
-        <h2 id="declare-heading">{t('declareFilesHeading')}</h2>
+      </Section>
+      <Section name="declare" heading={t('declareFilesHeading')}>
         {declarePresets && (
           <Declarer api={api} items={[]} presets={declarePresets} empty={<p class="hint">{t('optionsDropHint')}</p>} />
         )}
-      </section>
-      <section aria-labelledby="outbox-heading">
-        <h2 id="outbox-heading">{t('outboxHeading')}</h2>
+      </Section>
+      <Section name="outbox" heading={t('outboxHeading')}>
         <OutboxTable
           load={(request) => api.call('outbox.page', { ...request, pending: true })}
           refreshTick={tick}
@@ -198,21 +199,18 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             setTick((n) => n + 1);
           }}
         />
-      </section>
-      <section aria-labelledby="history-heading">
-        <h2 id="history-heading">{t('historyHeading')}</h2>
+      </Section>
+      <Section name="history" heading={t('historyHeading')}>
         <History load={(request) => api.call('outbox.page', request)} refreshTick={tick} />
-      </section>
-      <section aria-labelledby="health-heading">
-        <h2 id="health-heading">{t('healthHeading')}</h2>
+      </Section>
+      <Section name="health" heading={t('healthHeading')}>
         <HealthPanel
           load={loadHealth}
           clear={() => api.call('health.clear', {})}
           send={() => api.call('health.send', {})}
         />
-      </section>
-      <section aria-labelledby="presets-heading">
-        <h2 id="presets-heading">{t('presetsHeading')}</h2>
+      </Section>
+      <Section name="presets" heading={t('presetsHeading')}>
         <PresetsPanel
           status={status}
           error={statusError}
@@ -227,7 +225,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             return granted;
           }}
         />
-      </section>
+      </Section>
     </>
   );
 }

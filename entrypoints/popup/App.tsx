@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Declarer, type Item } from '../../components/Declarer';
 import { useT } from '../../components/i18n';
-import { MicrosoftAccount } from '../../components/MicrosoftAccount';
+import { accountStep, MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { ReportMissed } from '../../components/ReportMissed';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
 import type { Api } from '../../utils/ui/api';
@@ -92,14 +92,7 @@ export function App({ api, tabId, started, close }: Props) {
         <MicrosoftAccount
           compact
           account={account}
-          onSignIn={async () => {
-            try {
-              setAccount(await api.call('account.signIn', {}));
-              return {};
-            } catch (e) {
-              return { error: (e as Error).message };
-            }
-          }}
+          onSignIn={() => accountStep(() => api.call('account.signIn', {}), setAccount)}
           onSignOut={async () => ({})}
         />
       )}
