@@ -26,6 +26,13 @@ const detection: Detection = {
   via: 'test',
 };
 
+/** An HR case email's fields: text with a pattern, a remembered choice, a date. */
+const hrCase: Presets['profiles'][number]['fields'] = [
+  { id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$', retain: false },
+  { id: 'office', label: 'Office', type: 'choice', options: ['Lyon', 'Paris'], required: false, retain: true },
+  { id: 'opened', label: 'Opened', type: 'date', required: false, retain: false },
+];
+
 const presets: Presets = {
   ...EMPTY_PRESETS,
   filePlan: [
@@ -48,11 +55,7 @@ const presets: Presets = {
       title: 'HR case email',
       recordType: 'email',
       defaultCategory: 'HR/2.3',
-      fields: [
-        { id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$', retain: false },
-        { id: 'office', label: 'Office', type: 'choice', options: ['Lyon', 'Paris'], required: false, retain: true },
-        { id: 'opened', label: 'Opened', type: 'date', required: false, retain: false },
-      ],
+      fields: hrCase,
       capture: ['eml'],
     },
   ],

@@ -161,23 +161,12 @@ export const RuleSchema = v.pipe(
 export type Rule = v.InferOutput<typeof RuleSchema>;
 
 /** Record metadata a site plugin may read, and which of them hold lists or dates. */
-export const SITE_FIELDS = [
-  'title',
-  'sourceId',
-  'originator',
-  'owner',
-  'publisher',
-  'description',
-  'language',
-  'dateCreated',
-  'dateModified',
-  'dateSent',
-  'addressees',
-  'otherAddressees',
-  'author',
-] as const;
+const TEXT_SITE_FIELDS = ['title', 'sourceId', 'originator', 'owner', 'publisher', 'description', 'language'] as const;
+const DATE_SITE_FIELDS = ['dateCreated', 'dateModified', 'dateSent'] as const;
+const LIST_FIELDS = ['addressees', 'otherAddressees', 'author'] as const;
+export const SITE_FIELDS = [...TEXT_SITE_FIELDS, ...DATE_SITE_FIELDS, ...LIST_FIELDS] as const;
 export type SiteField = (typeof SITE_FIELDS)[number];
-export const LIST_SITE_FIELDS: readonly SiteField[] = ['addressees', 'otherAddressees', 'author'];
+export const LIST_SITE_FIELDS: readonly SiteField[] = LIST_FIELDS;
 /** Fields a capture template may use as `{placeholder}`: the single-valued ones. */
 export const TEMPLATE_FIELDS: readonly SiteField[] = SITE_FIELDS.filter((f) => !LIST_SITE_FIELDS.includes(f));
 
