@@ -279,9 +279,8 @@ export const AppHostsSchema = v.pipe(
 export type AppHosts = v.InferOutput<typeof AppHostsSchema>;
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** The top-level sections of a presets document; policy, repository and imported file are merged per section. */
-export const PRESETS_SECTIONS = [
-  'version',
+/** The sections a lower source may be locked out of: every section but the version and the locks themselves. */
+const LOCKABLE_SECTIONS = [
   'repository',
   'filePlan',
   'profiles',
@@ -290,23 +289,13 @@ export const PRESETS_SECTIONS = [
   'sites',
   'connectors',
   'appHosts',
-  'locked',
 ] as const;
+/** The top-level sections of a presets document; policy, repository and imported file are merged per section. */
+export const PRESETS_SECTIONS = ['version', ...LOCKABLE_SECTIONS, 'locked'] as const;
 export type PresetsSection = (typeof PRESETS_SECTIONS)[number];
 
 /** What `locked` may name: the connection settings, and the presets sections a lower source may not supply. */
-export const LOCKABLE_KEYS = [
-  'repositoryUrl',
-  'connector',
-  'repository',
-  'filePlan',
-  'profiles',
-  'vocabularies',
-  'rules',
-  'sites',
-  'connectors',
-  'appHosts',
-] as const;
+export const LOCKABLE_KEYS = ['repositoryUrl', 'connector', ...LOCKABLE_SECTIONS] as const;
 export type LockableKey = (typeof LOCKABLE_KEYS)[number];
 
 export const RepositorySettingsSchema = v.pipe(
