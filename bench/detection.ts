@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { CHROME_BUILD, CHROMIUM, CHROMIUM_FLAGS } from '../tests/e2e/harness.ts';
 import { loadAllFixtures } from '../utils/detectors/fixtures/fixtures.ts';
-import { type Figure, formatTable, median } from './figures.ts';
+import { type Figure, formatTable, lowerIsBetter, median } from './figures.ts';
 
 export const gzipKb = (files: string[]) =>
   Math.round(files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).byteLength, 0) / 102.4) / 10;
@@ -82,13 +82,7 @@ export async function detectionTimes(): Promise<Record<'median' | 'p95' | 'slowe
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
   const sorted = [...all].sort((a, b) => a - b);
   return {
-    median: {
-      value: round(median(all)),
-      unit: 'ms',
-      target: 1,
-      better: 'lower',
-      detail: { pages: Object.keys(detail).length, ...detail },
-    },
+    median: lowerIsBetter(round(median(all)), 'ms', 1, { pages: Object.keys(detail).length, ...detail }),
     p95: { value: round(sorted[Math.floor(sorted.length * 0.95)]!), unit: 'ms', target: 5, better: 'lower' },
     slowestPage: { value: round(Math.max(...Object.values(detail))), unit: 'ms', target: 1, better: 'lower' },
   };

@@ -8,6 +8,11 @@ export interface Figure {
   detail?: Record<string, number | string>;
 }
 
+/** A figure where less is better (times, sizes, dropped frames): its value against its target, and detail. */
+export function lowerIsBetter(value: number, unit: string, target: number, detail?: Figure['detail']): Figure {
+  return detail ? { value, unit, target, better: 'lower', detail } : { value, unit, target, better: 'lower' };
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
   const sorted = [...values].sort((a, b) => a - b);

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { ask, type ExtensionBrowser, launchWithExtension, waitFor } from '../tests/e2e/harness.ts';
 import { serveSite } from '../tests/e2e/sites.ts';
-import { type Figure, median } from './figures.ts';
+import { type Figure, lowerIsBetter, median } from './figures.ts';
 import { largePresets } from './presets-data.ts';
 
 const ROWS = 10_000;
@@ -126,6 +126,13 @@ async function seedHistory(browser: ExtensionBrowser, count: number): Promise<{ 
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)]!;
+/** How samples spread: median, p95, least and most, rounded. */
+const spread = (values: number[]) => ({
+  median: round(median(values)),
+  p95: round(p95(values)),
+  min: round(Math.min(...values)),
+  max: round(Math.max(...values)),
+});
 
 async function openPopupTimed(browser: ExtensionBrowser, tabId: number): Promise<{ page: Page; readyMs: number }> {
   const page = await browser.context.newPage();
@@ -282,57 +289,30 @@ export async function uiFigures(): Promise<Record<string, Figure>> {
 
     const scale = { outboxRows: ROWS, syncedRows: seeded.synced, categories: 5000 };
     return {
-      popupReadyAtScale: {
-        value: round(median(opens)),
-        unit: 'ms',
-        target: 150,
-        better: 'lower',
-        detail: {
-          ...scale,
-          opens: opens.length,
-          p95: round(p95(opens)),
-          min: round(Math.min(...opens)),
-          max: round(Math.max(...opens)),
-          answerBytes,
-          scriptsLoadedMedian: round(median(phases.scriptsLoaded)),
-          firstAskedMedian: round(median(phases.firstAsked)),
-          lastAnsweredMedian: round(median(phases.lastAnswered)),
-        },
-      },
-      filePlanKeystrokeP95: {
-        value: round(p95(keys)),
-        unit: 'ms',
-        target: 16,
-        better: 'lower',
-        detail: {
-          ...scale,
-          keystrokes: keys.length,
-          median: round(median(keys)),
-          max: round(Math.max(...keys)),
-          keyToPaintMedian: round(median(raw)),
-          keyToPaintP95: round(p95(raw)),
-        },
-      },
-      optionsHistoryFirstPaint: {
-        value: round(historyMs),
-        unit: 'ms',
-        target: 300,
-        better: 'lower',
-        detail: { ...scale, ...weight, ...optionsPhases },
-      },
-      optionsHistoryScrollDroppedFrames: {
-        value: scroll.dropped,
-        unit: 'frames',
-        target: 0,
-        better: 'lower',
-        detail: {
-          frames: scroll.frames,
-          p95FrameMs: round(scroll.p95FrameMs),
-          pixelsPerFrame: 120,
-          staticPageDropped: floor.dropped,
-          staticPageP95FrameMs: round(floor.p95FrameMs),
-        },
-      },
+      popupReadyAtScale: lowerIsBetter(round(median(opens)), 'ms', 150, {
+        ...scale,
+        opens: opens.length,
+        ...spread(opens),
+        answerBytes,
+        scriptsLoadedMedian: round(median(phases.scriptsLoaded)),
+        firstAskedMedian: round(median(phases.firstAsked)),
+        lastAnsweredMedian: round(median(phases.lastAnswered)),
+      }),
+      filePlanKeystrokeP95: lowerIsBetter(round(p95(keys)), 'ms', 16, {
+        ...scale,
+        keystrokes: keys.length,
+        ...spread(keys),
+        keyToPaintMedian: round(median(raw)),
+        keyToPaintP95: round(p95(raw)),
+      }),
+      optionsHistoryFirstPaint: lowerIsBetter(round(historyMs), 'ms', 300, { ...scale, ...weight, ...optionsPhases }),
+      optionsHistoryScrollDroppedFrames: lowerIsBetter(scroll.dropped, 'frames', 0, {
+        frames: scroll.frames,
+        p95FrameMs: round(scroll.p95FrameMs),
+        pixelsPerFrame: 120,
+        staticPageDropped: floor.dropped,
+        staticPageP95FrameMs: round(floor.p95FrameMs),
+      }),
     };
   } finally {
     await browser.close();

@@ -1,17 +1,19 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMPTY_PRESETS, type Presets } from '../utils/presets/schema';
+import { EMPTY_PRESETS } from '../utils/presets/schema';
+import { type MappingSlice, mappingSlice } from '../utils/ui/presets-overview';
 import { ConnectorMapping, mappingView } from './ConnectorMapping';
 import { mountIn, tEn, unmount } from './test-utils';
 
-const presets = (connectors: Record<string, unknown>): Presets => ({
-  ...EMPTY_PRESETS,
-  filePlan: [
-    { id: 'HR', title: 'Human resources', children: [{ id: 'HR/2.3', title: 'Grievances' }] },
-    { id: 'FIN', title: 'Finance', children: [{ id: 'FIN/1', title: 'Invoices' }] },
-  ],
-  connectors,
-});
+const presets = (connectors: Record<string, unknown>): MappingSlice =>
+  mappingSlice({
+    ...EMPTY_PRESETS,
+    filePlan: [
+      { id: 'HR', title: 'Human resources', children: [{ id: 'HR/2.3', title: 'Grievances' }] },
+      { id: 'FIN', title: 'Finance', children: [{ id: 'FIN/1', title: 'Invoices' }] },
+    ],
+    connectors,
+  });
 
 let root: HTMLElement | undefined;
 afterEach(() => unmount(root));

@@ -1,6 +1,7 @@
 import { connectorMappings } from '../utils/connectors/mappings';
-import { flattenFilePlan, type Presets } from '../utils/presets/schema';
 import type { Translate } from '../utils/ui/i18n';
+import type { MappingSlice } from '../utils/ui/presets-overview';
+import { ColumnHeads } from './ColumnHeads';
 import { useT } from './i18n';
 
 /** One mapped category, as the options page lists it. */
@@ -34,13 +35,17 @@ function targetText(target: unknown, t: Translate): string {
  * Where each file-plan category's records go in the repository the connection names, from that connector's
  * section of the presets (utils/connectors/mappings.ts); undefined for a connector that maps nothing (Records API).
  */
-export function mappingView(presets: Presets, connector: string | undefined, t: Translate): MappingView | undefined {
+export function mappingView(
+  presets: MappingSlice,
+  connector: string | undefined,
+  t: Translate,
+): MappingView | undefined {
   if (!connector || !(connector in connectorMappings)) return undefined;
-  const section = ((presets.connectors ?? {}) as Record<string, unknown>)[connector] as
+  const section = presets.connectors[connector] as
     | { categories?: Record<string, unknown>; unmapped?: unknown }
     | undefined;
   const categories = section?.categories ?? {};
-  const titles = new Map(flattenFilePlan(presets.filePlan).map(({ category }) => [category.id, category.title]));
+  const titles = new Map(presets.categories.map((category) => [category.id, category.title]));
   const rows = Object.entries(categories).map(([categoryId, target]) => ({
     categoryId,
     title: titles.get(categoryId),
@@ -49,7 +54,8 @@ export function mappingView(presets: Presets, connector: string | undefined, t: 
   const unmapped = section?.unmapped;
   return {
     rows,
-    others: [...titles.keys()].filter((id) => !(id in categories)).length,
+    // The plan's categories less those the mapping names (ids are unique in a plan and in a mapping).
+    others: presets.planSize - rows.filter((row) => row.title !== undefined).length,
     unmapped:
       unmapped === 'unfiled'
         ? t('mappingUnfiled')
@@ -60,7 +66,7 @@ export function mappingView(presets: Presets, connector: string | undefined, t: 
 }
 
 interface Props {
-  presets: Presets;
+  presets: MappingSlice;
   /** The connector in force (settings). */
   connector: string | undefined;
 }
@@ -75,12 +81,7 @@ export function ConnectorMapping({ presets, connector }: Props) {
       <h3 id="mapping-heading">{t('mappingHeading')}</h3>
       {view.rows.length > 0 ? (
         <table class="grid" aria-labelledby="mapping-heading">
-          <thead>
-            <tr>
-              <th scope="col">{t('mappingCategory')}</th>
-              <th scope="col">{t('mappingTarget')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads keys={['mappingCategory', 'mappingTarget']} />
           <tbody>
             {view.rows.map((row) => (
               <tr key={row.categoryId}>

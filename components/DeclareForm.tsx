@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { Detection } from '../utils/detectors/types';
 import { retainedFields } from '../utils/presets/retained';
 import type { Field, Profile } from '../utils/presets/schema';
@@ -30,6 +31,16 @@ export interface ItemProblems {
   title?: boolean | undefined;
   fields: Record<string, FieldProblem>;
   declareAgain?: boolean | undefined;
+}
+
+/** A field of the form: its label, then the control and any hints given as children. */
+function LabelledField({ id, label, children }: { id: string; label: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {children}
+    </div>
+  );
 }
 
 export function initialValues(
@@ -188,8 +199,7 @@ export function DeclareForm({
 
   return (
     <div class="declare-fields">
-      <div class="field">
-        <label for={`${id}-title`}>{t('fieldTitle')}</label>
+      <LabelledField id={`${id}-title`} label={t('fieldTitle')}>
         <input
           id={`${id}-title`}
           name="title"
@@ -205,9 +215,8 @@ export function DeclareForm({
             {t('fieldRequired', t('fieldTitle'))}
           </p>
         )}
-      </div>
-      <div class="field">
-        <label for={`${id}-profile`}>{t('fieldProfile')}</label>
+      </LabelledField>
+      <LabelledField id={`${id}-profile`} label={t('fieldProfile')}>
         <select
           id={`${id}-profile`}
           name="profile"
@@ -233,7 +242,7 @@ export function DeclareForm({
             ])}
           </p>
         )}
-      </div>
+      </LabelledField>
       <CategoryPicker
         id={`${id}-category`}
         index={plan}

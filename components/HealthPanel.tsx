@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HealthView } from '../utils/health/view';
+import { ColumnHeads } from './ColumnHeads';
 import { useT } from './i18n';
 
 interface Props {
@@ -61,17 +62,17 @@ export function HealthPanel({ load, clear, send }: Props) {
       ) : (
         <table class="health-counts">
           <caption>{t('healthCaption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('healthDetector')}</th>
-              <th scope="col">{t('healthApp')}</th>
-              <th scope="col">{t('healthBuild')}</th>
-              <th scope="col">{t('healthProblem')}</th>
-              <th scope="col">{t('healthCount')}</th>
-              <th scope="col">{t('healthFirstSeen')}</th>
-              <th scope="col">{t('healthLastSeen')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            keys={[
+              'healthDetector',
+              'healthApp',
+              'healthBuild',
+              'healthProblem',
+              'healthCount',
+              'healthFirstSeen',
+              'healthLastSeen',
+            ]}
+          />
           <tbody>
             {view.counters.map((counter) => (
               <tr key={`${counter.detector}\n${counter.app}\n${counter.build ?? ''}\n${counter.problem}`}>

@@ -2,6 +2,19 @@ import { useState } from 'preact/hooks';
 import type { MicrosoftAccountView } from '../utils/connectors/microsoft-365/account';
 import { useT } from './i18n';
 
+/** An account action whose answer replaces the account shown; its failure becomes the message the panel shows. */
+export async function accountStep(
+  work: () => Promise<MicrosoftAccountView | null>,
+  show: (account: MicrosoftAccountView | null) => void,
+): Promise<{ error?: string | undefined }> {
+  try {
+    show(await work());
+    return {};
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
 interface Props {
   account: MicrosoftAccountView;
   /**

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { HistoryRow, OutboxView } from '../utils/outbox/view';
+import { ColumnHeads } from './ColumnHeads';
 import { useT } from './i18n';
 import { type RowsPage, remPx, usePagedRows, useVirtualWindow } from './paged-list';
 
@@ -156,14 +157,7 @@ export function OutboxTable({ load, refreshTick, onRetry, onDiscard }: Props) {
         onScroll={view.onScroll}
       >
         <table class="grid outbox" aria-rowcount={total + 1}>
-          <thead>
-            <tr aria-rowindex={1}>
-              <th scope="col">{t('colDeclared')}</th>
-              <th scope="col">{t('colTitle')}</th>
-              <th scope="col">{t('colState')}</th>
-              <th scope="col">{t('colActions')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads keys={['colDeclared', 'colTitle', 'colState', 'colActions']} rowIndex={1} />
           <tbody>
             {view.before > 0 && (
               // biome-ignore lint/a11y/noAriaHiddenOnFocusable: an empty row is not focusable; it stands for rows out of view.

@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
 import { PRESETS_SECTIONS } from '../utils/presets/schema';
-import type { PresetsStatus } from '../utils/ui/views';
+import type { PresetsOverview } from '../utils/ui/presets-overview';
+import { ColumnHeads } from './ColumnHeads';
 import { useT } from './i18n';
 
 interface Props {
-  status: PresetsStatus | undefined;
+  status: PresetsOverview | undefined;
   /** Why the status could not be read. */
   error?: string | undefined;
   onImport(file: File): Promise<string | undefined>;
@@ -48,21 +49,12 @@ export function PresetsPanel({ status, error, onImport, onClear, onGrantSites }:
       {status && (
         <>
           <p>
-            {t('presetsVersion', status.presets.version)} ·{' '}
-            {t('presetsCounts', [
-              status.presets.profiles.length,
-              status.presets.rules.length,
-              status.presets.vocabularies ? Object.keys(status.presets.vocabularies).length : 0,
-            ])}
+            {t('presetsVersion', status.summary.version)} ·{' '}
+            {t('presetsCounts', [status.summary.profiles, status.summary.rules, status.summary.vocabularies])}
           </p>
           <table class="grid">
             <caption>{t('presetsSections')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('section')}</th>
-                <th scope="col">{t('from')}</th>
-              </tr>
-            </thead>
+            <ColumnHeads keys={['section', 'from']} />
             <tbody>
               {PRESETS_SECTIONS.filter((s) => s !== 'version').map((section) => {
                 const origin = status.origin[section] ?? 'default';

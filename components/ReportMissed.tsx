@@ -34,14 +34,17 @@ export function ReportMissed({ api, tabId, found }: Props) {
     return () => URL.revokeObjectURL(url);
   }, [ready]);
 
-  const take = async () => {
+  /** Runs one step with the buttons disabled; a refusal (`{ ok: false }`) or a failure is shown as the error. */
+  const step = async <T extends { ok: boolean }>(
+    ask: () => Promise<T | { ok: false; error: string }>,
+    done: (answer: T) => void,
+  ) => {
     setBusy(true);
     setError(undefined);
-    setSent(false);
     try {
-      const answer = await api.call('health.skeleton', { tabId, reason, keepIds });
-      if (answer.ok) setReady(answer);
-      else setError(answer.error);
+      const answer = await ask();
+      if (answer.ok) done(answer as T);
+      else setError((answer as { error: string }).error);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -49,24 +52,17 @@ export function ReportMissed({ api, tabId, found }: Props) {
     }
   };
 
+  const take = () => {
+    setSent(false);
+    return step(() => api.call('health.skeleton', { tabId, reason, keepIds }), setReady);
+  };
+
   const send = async () => {
     if (!ready) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await api.call('health.sendSkeleton', {
-        html: ready.html,
-        url: ready.url,
-        reason,
-        takenAt: ready.takenAt,
-      });
-      if (result.ok) setSent(true);
-      else setError(result.error);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    await step(
+      () => api.call('health.sendSkeleton', { html: ready.html, url: ready.url, reason, takenAt: ready.takenAt }),
+      () => setSent(true),
+    );
   };
 
   return (

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '../utils/detectors/types';
 import type { OutboxView } from '../utils/outbox/view';
-import { declarerReducer, followed, type Item, initialState, progressOf } from './declarer-state';
+import { declarerReducer, followed, initialState, progressOf } from './declarer-state';
+import { mailItem as item } from './test-utils';
 
-const item = (n: number): Item => ({
-  key: `k${n}`,
-  detection: {
-    source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/', sourceId: `s${n}` },
-    title: `Message ${n}`,
-    metadata: {},
-    capture: { parts: [] },
-    via: 'test',
-  } as Detection,
-});
 const view = (state: OutboxView['state']): OutboxView => ({
   id: 'r',
   title: 't',

@@ -2,22 +2,37 @@ import { type ComponentChildren, render } from 'preact';
 import { act } from 'preact/test-utils';
 import { vi } from 'vitest';
 import en from '../public/_locales/en/messages.json';
+import type { Detection } from '../utils/detectors/types';
 import type { DataOf, MessageType, ResultOf } from '../utils/messaging';
 import { compactPlan, suggestAll } from '../utils/presets/slices';
 import { NO_CHOICES } from '../utils/records/choices';
 import type { Api } from '../utils/ui/api';
 import { translator } from '../utils/ui/i18n';
 import { popupStart } from '../utils/ui/popup-start';
+import type { Item } from './declarer-state';
 import { I18n } from './i18n';
 
 /** Test helpers for components: an Api that answers from a table, and rendering in English. */
 
 export const tEn = translator(en as Record<string, { message: string }>);
 
+/** The `n`-th of several Gmail messages found on a page, as the declarer lists them. */
+export const mailItem = (n: number): Item => ({
+  key: `k${n}`,
+  detection: {
+    source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/', sourceId: `s${n}` },
+    title: `Message ${n}`,
+    metadata: {},
+    capture: { parts: [] },
+    via: 'test',
+  } satisfies Detection,
+});
+
 export type Answers = { [K in MessageType]?: (data: DataOf<K>) => ResultOf<K> | Promise<ResultOf<K>> };
 
 export function fakeApi(answers: Answers) {
   const calls: [string, unknown][] = [];
+  const listeners = new Set<() => void>();
   const api: Api = {
     call: vi.fn(async (type: MessageType, data: unknown) => {
       calls.push([type, data]);
@@ -25,8 +40,16 @@ export function fakeApi(answers: Answers) {
       if (!answer) throw new Error(`unexpected ${type}`);
       return answer(data) as never;
     }),
+    subscribe(_notice, listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
-  return { api, calls };
+  /** What the background's `notifyPages` does: tells every subscriber. */
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
+  return { api, calls, notify };
 }
 
 /**

@@ -7,7 +7,7 @@ import { EMPTY_PRESETS, type Presets } from '../utils/presets/schema';
 import { formPresets } from '../utils/presets/slices';
 import type { Api } from '../utils/ui/api';
 import type { Item } from './declarer-state';
-import { fakeApi, flush, mountIn, tEn, unmount } from './test-utils';
+import { fakeApi, flush, mailItem as item, mountIn, tEn, unmount } from './test-utils';
 import { useDeclarer } from './useDeclarer';
 
 const presets: Presets = {
@@ -22,17 +22,6 @@ const presets: Presets = {
     },
   ],
 };
-
-const item = (n: number): Item => ({
-  key: `k${n}`,
-  detection: {
-    source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/', sourceId: `s${n}` },
-    title: `Message ${n}`,
-    metadata: {},
-    capture: { parts: [] },
-    via: 'test',
-  },
-});
 
 const view = (id: string, state: OutboxView['state']): OutboxView => ({
   id,

@@ -19,7 +19,7 @@ import { tabDetections } from '../utils/detecting/tab-detections';
 import { healthView, skeletonOfTab } from '../utils/health/service';
 import { clearHealth, recordHealth, refreshDiagnosticsPolicy } from '../utils/health/store';
 import { diagnosticsTargetOf, sendHealth, sendSkeleton } from '../utils/health/upload';
-import { handleMessages } from '../utils/messaging';
+import { handleMessages, notifyPages } from '../utils/messaging';
 import { openOutbox } from '../utils/outbox/db';
 import { discardRow, listAudit, retryRow } from '../utils/outbox/manage';
 import { getRow, listRows } from '../utils/outbox/outbox';
@@ -32,10 +32,11 @@ import {
   clearLocalPresets,
   importLocalPresets,
   loadPresets,
-  presetsStatus,
+  readPresetsState,
   refreshPolicy,
   refreshRepositoryPresets,
   repositoryPresetsStale,
+  statusOf,
 } from '../utils/presets-store/store';
 import { credentialsFor } from '../utils/secrets';
 import {
@@ -53,17 +54,20 @@ import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } f
 import { toolbarButton } from '../utils/toolbar';
 import { popupStart } from '../utils/ui/popup-start';
 import { presetsMemo } from '../utils/ui/presets-memo';
+import { presetsOverview } from '../utils/ui/presets-overview';
 
 /** Wiring only: every piece of logic lives in utils/. No state is kept here; the worker may stop at any time. */
 export default defineBackground({
   main() {
     // The toolbar shows what waits or needs attention; a system notification tells of records the repository refused.
+    // The badge is shown again after every change to the outbox; open options pages are told at the same time.
     const signals: Signals = {
       setBadge: async ({ text, color, title }) => {
         await Promise.all([
           toolbarButton().setBadgeText({ text }),
           toolbarButton().setBadgeBackgroundColor({ color }),
           toolbarButton().setTitle({ title }),
+          notifyPages('outbox.changed').catch((error) => console.error('Recordkeeper page notice failed', error)),
         ]);
       },
       notify: async (notice) => {
@@ -100,13 +104,13 @@ export default defineBackground({
         .catch((error) => console.error('Recordkeeper presets refresh failed', error))
         .finally(() => syncSites());
     const currentPresets = async () => loadPresets(repositoryKey(await loadConnection()));
-    // What the popup asks on every open; read again whenever the stored presets or settings change.
-    const rememberedPresets = presetsMemo(currentPresets);
+    // What the popup and options ask on every open: one read of the sources, again whenever they or the settings
+    // change; the presets in force and their status are both made from it.
+    const rememberedState = presetsMemo(async () => readPresetsState(repositoryKey(await loadConnection())));
+    const rememberedPresets = async () => (await rememberedState()).merged.presets;
     const loadChoices = () => choices.get();
     const status = async () =>
-      presetsStatus(repositoryKey(await loadConnection()), (pattern) =>
-        browser.permissions.contains({ origins: [pattern] }),
-      );
+      statusOf(await rememberedState(), (pattern) => browser.permissions.contains({ origins: [pattern] }));
     // The site plugins' content script follows the presets and the hosts the user or admin granted.
     const syncSites = () =>
       currentPresets()
@@ -184,8 +188,9 @@ export default defineBackground({
         return { discarded };
       },
       'audit.list': async () => listAudit(await openOutbox()),
-      'presets.get': () => currentPresets(),
+      'presets.get': () => rememberedPresets(),
       'presets.status': () => status(),
+      'presets.overview': async () => presetsOverview(await status()),
       'presets.import': async ({ text }) => {
         await importLocalPresets(text);
         await syncSites();

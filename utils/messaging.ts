@@ -19,6 +19,7 @@ import type { PriorLookup } from './records/prior';
 import { describeIssues } from './records/record';
 import type { SettingsView } from './settings';
 import type { PopupStart } from './ui/popup-start';
+import type { PresetsOverview } from './ui/presets-overview';
 import type { AuditLine, Choices, ConnectionTest, PresetsStatus } from './ui/views';
 
 /**
@@ -121,6 +122,8 @@ export const protocol = {
   'outbox.drain': message<{ started: boolean }>()('extension', Empty),
   'presets.get': message<Presets>()('extension', Empty),
   'presets.status': message<PresetsStatus>()('extension', Empty),
+  /** The options page's view of the presets: the status without the document itself (utils/ui/presets-overview.ts). */
+  'presets.overview': message<PresetsOverview>()('extension', Empty),
   /** A presets file the user imported in options (JSON text); rejected with its problems when invalid. */
   'presets.import': message<PresetsStatus>()(
     'extension',
@@ -173,6 +176,8 @@ export const protocol = {
   'content.detected': message<void>()('content', v.object({ count: v.pipe(v.number(), v.integer()) })),
   /** A site plugin's content script asks which plugins apply to its page. */
   'content.sites': message<Site[]>()('content', v.object({ url: v.pipe(v.string(), v.maxLength(8192)) })),
+  // background → extension pages (options): the outbox changed, so the lists in view are read again.
+  'outbox.changed': message<void>()('extension', Empty),
   // background → content script
   'page.detect': message<Detection[]>()('extension', Empty),
 } as const;
@@ -203,6 +208,23 @@ export async function sendToBackground<T extends MessageType>(type: T, data: Dat
 export async function sendToTab<T extends MessageType>(tabId: number, type: T, data: DataOf<T>): Promise<ResultOf<T>> {
   const answer = (await browser.tabs.sendMessage(tabId, { type, data } satisfies Envelope)) as Answer<ResultOf<T>>;
   return unwrap(answer, type);
+}
+
+/** What the background tells open extension pages, unasked (`notifyPages`); pages listen through utils/ui/api.ts. */
+export type Notice = 'outbox.changed';
+
+/**
+ * Tells every open extension page (the options page) that `notice` happened. No page open is the common case and
+ * not an error; anything else is thrown to the caller.
+ */
+export async function notifyPages(notice: Notice): Promise<void> {
+  try {
+    await browser.runtime.sendMessage({ type: notice, data: {} } satisfies Envelope);
+  } catch (error) {
+    // Chromium and Firefox: "Could not establish connection. Receiving end does not exist."; WXT's fake browser
+    // (unit tests): "No listeners available".
+    if (!/Receiving end does not exist|No listeners available/i.test(String(error))) throw error;
+  }
 }
 
 export interface MessageContext {

@@ -7,6 +7,7 @@ import type { DataOf } from '../../utils/messaging';
 import type { OutboxPage, OutboxView } from '../../utils/outbox/view';
 import { EMPTY_PRESETS } from '../../utils/presets/schema';
 import type { Permissions } from '../../utils/ui/permissions';
+import { presetsOverview } from '../../utils/ui/presets-overview';
 import type { AuditLine, PresetsStatus } from '../../utils/ui/views';
 import { App } from './App';
 
@@ -76,7 +77,7 @@ function page({ offset, limit, pending, query }: DataOf<'outbox.page'>): OutboxP
 function answers(extra: Answers = {}): Answers {
   return {
     'settings.get': () => ({ repositoryUrl: 'https://records.example.org', hasToken: true, locked: [] }),
-    'presets.status': () => status,
+    'presets.overview': () => presetsOverview(status),
     'outbox.page': page,
     'records.prior': () => ({}),
     'health.get': () => health,
@@ -257,7 +258,7 @@ describe('options', () => {
     const { api } = fakeApi(
       answers({
         'settings.get': () => saved,
-        'presets.status': () => ({ ...status, locked: [] }),
+        'presets.overview': () => presetsOverview({ ...status, locked: [] }),
         'settings.save': ({ repositoryUrl, token }) => {
           saved = { repositoryUrl, hasToken: Boolean(token), locked: [] };
           return saved;
@@ -289,6 +290,27 @@ describe('options', () => {
     await flush();
     expect(refusing.requestPageArchives).toHaveBeenCalledOnce();
     expect(box.checked).toBe(false);
+  });
+
+  it('reads the lists in view again when the background says the outbox changed, and not before', async () => {
+    const { api, calls, notify } = fakeApi(answers());
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    await flush();
+    const pages = () => calls.filter(([type]) => type === 'outbox.page').length;
+    const before = pages();
+    expect(before).toBeGreaterThan(0);
+    await flush();
+    expect(pages()).toBe(before);
+    rows.push(row('r3', 'Declared just now', 'queued'));
+    try {
+      await act(() => notify());
+      await flush();
+      expect(pages()).toBeGreaterThan(before);
+      expect(root.querySelector('.history')?.textContent).toContain('Declared just now');
+      expect(root.textContent).toContain('2 declarations waiting to be sent');
+    } finally {
+      rows.pop();
+    }
   });
 
   it('lists only what still waits in the outbox; the history lists everything, with receipts', async () => {

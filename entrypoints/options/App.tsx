@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConnectionForm } from '../../components/ConnectionForm';
 import { ConnectorMapping } from '../../components/ConnectorMapping';
@@ -5,16 +6,24 @@ import { Declarer } from '../../components/Declarer';
 import { HealthPanel } from '../../components/HealthPanel';
 import { History } from '../../components/History';
 import { useT } from '../../components/i18n';
-import { MicrosoftAccount } from '../../components/MicrosoftAccount';
+import { accountStep, MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { OutboxTable } from '../../components/OutboxTable';
 import { PresetsPanel } from '../../components/PresetsPanel';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
-import type { Presets } from '../../utils/presets/schema';
-import { compactPlan, formPresets } from '../../utils/presets/slices';
 import type { SettingsView } from '../../utils/settings';
 import type { Api } from '../../utils/ui/api';
 import type { Permissions } from '../../utils/ui/permissions';
-import type { PresetsStatus } from '../../utils/ui/views';
+import type { PresetsOverview } from '../../utils/ui/presets-overview';
+
+/** One part of the page, named by its heading (`<name>-heading`). */
+function Section({ name, heading, children }: { name: string; heading: string; children: ComponentChildren }) {
+  return (
+    <section aria-labelledby={`${name}-heading`}>
+      <h2 id={`${name}-heading`}>{heading}</h2>
+      {children}
+    </section>
+  );
+}
 
 interface Props {
   api: Api;
@@ -24,33 +33,25 @@ interface Props {
   archivesAvailable?: boolean | undefined;
 }
 
-/** How often the lists re-read the rows in view while the page is visible. */
-const REFRESH_MS = 2000;
-
 export function App({ api, permissions, readText, archivesAvailable = true }: Props) {
   const t = useT();
   const [settings, setSettings] = useState<SettingsView>();
   const [account, setAccount] = useState<MicrosoftAccountView | null>(null);
   const loadAccount = () => api.call('account.get', {}).then(setAccount, () => setAccount(null));
-  const [status, setStatus] = useState<PresetsStatus>();
+  const [status, setStatus] = useState<PresetsOverview>();
   const [statusError, setStatusError] = useState<string>();
-  const [presets, setPresets] = useState<Presets>();
   const [tick, setTick] = useState(0);
   const [archives, setArchives] = useState(false);
   const [error, setError] = useState('');
 
+  // The presets as the page shows them, without the document itself; the file plan comes when the picker opens.
   const loadStatus = () =>
-    api.call('presets.status', {}).then(
+    api.call('presets.overview', {}).then(
       (next) => {
         setStatus(next);
-        setPresets(next.presets);
         setStatusError(undefined);
       },
-      (e: Error) => {
-        setStatusError(e.message);
-        // The status is the richer view; the presets alone still let files be declared.
-        api.call('presets.get', {}).then(setPresets, () => undefined);
-      },
+      (e: Error) => setStatusError(e.message),
     );
 
   useEffect(() => {
@@ -58,16 +59,32 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     loadAccount();
     loadStatus();
     if (archivesAvailable) permissions.hasPageArchives().then(setArchives, () => undefined);
-    // Only the rows in view are read again, and not while the page is hidden.
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') setTick((n) => n + 1);
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
+  }, [api]);
+
+  // The lists read the rows in view again when the background says the outbox changed (a declaration, a drain, a
+  // retry or discard); a change while the page is hidden is read once it shows again.
+  useEffect(() => {
+    let missed = false;
+    const refresh = () => {
+      if (document.visibilityState === 'hidden') missed = true;
+      else setTick((n) => n + 1);
+    };
+    const onVisible = () => {
+      if (document.visibilityState !== 'hidden' && missed) {
+        missed = false;
+        setTick((n) => n + 1);
+      }
+    };
+    const stop = api.subscribe('outbox.changed', refresh);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, [api]);
 
   const loadHealth = useMemo(() => () => api.call('health.get', {}), [api]);
-  const declarePresets = useMemo(() => presets && formPresets(presets), [presets]);
-  const loadPlan = useMemo(() => presets && (async () => compactPlan(presets.filePlan)), [presets]);
+  const declarePresets = status?.form;
 
   const locked = [...new Set([...(settings?.locked ?? []), ...(status?.locked ?? [])])];
 
@@ -88,15 +105,14 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
     }
   };
 
-  const problem = async (work: () => Promise<PresetsStatus>) => {
+  const problem = async (work: () => Promise<unknown>) => {
     try {
-      const next = await work();
-      setStatus(next);
-      setPresets(next.presets);
-      return undefined;
+      await work();
     } catch (e) {
       return (e as Error).message;
     }
+    await loadStatus();
+    return undefined;
   };
 
   return (
@@ -109,8 +125,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
           {error}
         </p>
       )}
-      <section aria-labelledby="connection-heading">
-        <h2 id="connection-heading">{t('repositoryHeading')}</h2>
+      <Section name="connection" heading={t('repositoryHeading')}>
         {settings && (
           // Mounted once: a key that follows the saved URL would remount it on the first save and lose its message.
           <ConnectionForm
@@ -139,17 +154,10 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
                 }
               });
             }}
-            onSignOut={async () => {
-              try {
-                setAccount(await api.call('account.signOut', {}));
-                return {};
-              } catch (e) {
-                return { error: (e as Error).message };
-              }
-            }}
+            onSignOut={() => accountStep(() => api.call('account.signOut', {}), setAccount)}
           />
         )}
-        {presets && <ConnectorMapping presets={presets} connector={settings?.connector} />}
+        {status && <ConnectorMapping presets={status.mapping} connector={settings?.connector} />}
         {archivesAvailable && (
           <>
             <label class="inline archives">
@@ -172,21 +180,13 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             <p class="hint">{t('keepArchivesHint')}</p>
           </>
         )}
-      </section>
-      <section aria-labelledby="declare-heading">
-        <h2 id="declare-heading">{t('declareFilesHeading')}</h2>
+      </Section>
+      <Section name="declare" heading={t('declareFilesHeading')}>
         {declarePresets && (
-          <Declarer
-            api={api}
-            items={[]}
-            presets={declarePresets}
-            loadPlan={loadPlan}
-            empty={<p class="hint">{t('optionsDropHint')}</p>}
-          />
+          <Declarer api={api} items={[]} presets={declarePresets} empty={<p class="hint">{t('optionsDropHint')}</p>} />
         )}
-      </section>
-      <section aria-labelledby="outbox-heading">
-        <h2 id="outbox-heading">{t('outboxHeading')}</h2>
+      </Section>
+      <Section name="outbox" heading={t('outboxHeading')}>
         <OutboxTable
           load={(request) => api.call('outbox.page', { ...request, pending: true })}
           refreshTick={tick}
@@ -199,21 +199,18 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             setTick((n) => n + 1);
           }}
         />
-      </section>
-      <section aria-labelledby="history-heading">
-        <h2 id="history-heading">{t('historyHeading')}</h2>
+      </Section>
+      <Section name="history" heading={t('historyHeading')}>
         <History load={(request) => api.call('outbox.page', request)} refreshTick={tick} />
-      </section>
-      <section aria-labelledby="health-heading">
-        <h2 id="health-heading">{t('healthHeading')}</h2>
+      </Section>
+      <Section name="health" heading={t('healthHeading')}>
         <HealthPanel
           load={loadHealth}
           clear={() => api.call('health.clear', {})}
           send={() => api.call('health.send', {})}
         />
-      </section>
-      <section aria-labelledby="presets-heading">
-        <h2 id="presets-heading">{t('presetsHeading')}</h2>
+      </Section>
+      <Section name="presets" heading={t('presetsHeading')}>
         <PresetsPanel
           status={status}
           error={statusError}
@@ -228,7 +225,7 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
             return granted;
           }}
         />
-      </section>
+      </Section>
     </>
   );
 }

@@ -26,6 +26,13 @@ const detection: Detection = {
   via: 'test',
 };
 
+/** An HR case email's fields: text with a pattern, a remembered choice, a date. */
+const hrCase: Presets['profiles'][number]['fields'] = [
+  { id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$', retain: false },
+  { id: 'office', label: 'Office', type: 'choice', options: ['Lyon', 'Paris'], required: false, retain: true },
+  { id: 'opened', label: 'Opened', type: 'date', required: false, retain: false },
+];
+
 const presets: Presets = {
   ...EMPTY_PRESETS,
   filePlan: [
@@ -48,11 +55,7 @@ const presets: Presets = {
       title: 'HR case email',
       recordType: 'email',
       defaultCategory: 'HR/2.3',
-      fields: [
-        { id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$', retain: false },
-        { id: 'office', label: 'Office', type: 'choice', options: ['Lyon', 'Paris'], required: false, retain: true },
-        { id: 'opened', label: 'Opened', type: 'date', required: false, retain: false },
-      ],
+      fields: hrCase,
       capture: ['eml'],
     },
   ],
@@ -382,6 +385,16 @@ describe('popup', () => {
     const r = await mount(api);
     expect(r.querySelector<HTMLInputElement>('input[name=category]')?.value).toBe('FIN/1 — Invoices');
     expect(calls.map(([type]) => type).sort()).toEqual(['popup.start', 'presets.plan', 'records.prior']);
+  });
+
+  it('uses the answer the entrypoint asked for before the first render instead of asking again', async () => {
+    const answers = base([detection]);
+    const { api, calls } = fakeApi(answers);
+    const started = Promise.resolve(answers['popup.start']!({ tabId: 4 })) as never;
+    root = await mountIn(<App api={api} tabId={4} started={started} />);
+    await flush();
+    expect(root.querySelector<HTMLInputElement>('input[name=category]')?.value).toBe('FIN/1 — Invoices');
+    expect(calls.map(([type]) => type)).not.toContain('popup.start');
   });
 
   it('shows a link from the repository only when it is https: or http:, and as text otherwise', async () => {

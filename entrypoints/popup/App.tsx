@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Declarer, type Item } from '../../components/Declarer';
 import { useT } from '../../components/i18n';
-import { MicrosoftAccount } from '../../components/MicrosoftAccount';
+import { accountStep, MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { ReportMissed } from '../../components/ReportMissed';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
 import type { Api } from '../../utils/ui/api';
@@ -11,11 +11,13 @@ interface Props {
   api: Api;
   /** The tab to read; the active tab when absent. */
   tabId?: number | undefined;
+  /** `popup.start` for `tabId`, already asked by the entrypoint before the first render. */
+  started?: Promise<PopupStart> | undefined;
   /** Closes the popup (Escape). */
   close?: (() => void) | undefined;
 }
 
-export function App({ api, tabId, close }: Props) {
+export function App({ api, tabId, started, close }: Props) {
   const t = useT();
   // One question on opening: the detections with their suggestions and the slice of presets the form needs.
   const [start, setStart] = useState<PopupStart>();
@@ -23,11 +25,15 @@ export function App({ api, tabId, close }: Props) {
   const [reading, setReading] = useState(false);
   const [account, setAccount] = useState<MicrosoftAccountView | null>(null);
 
-  const read = (id: number | undefined) =>
-    api.call('popup.start', { tabId: id }).then(setStart, (e: Error) => setError(e.message));
+  const read = (id: number | undefined, asked = api.call('popup.start', { tabId: id })) =>
+    asked.then(setStart, (e: Error) => setError(e.message));
 
+  // The answer the entrypoint asked for is used once, for the tab it was asked for.
+  const first = useRef(started);
   useEffect(() => {
-    read(tabId);
+    const asked = first.current;
+    first.current = undefined;
+    read(tabId, asked);
   }, [api, tabId]);
 
   // Only Microsoft 365 connections have an account (it comes with popup.start); shown only when sending needs a
@@ -86,14 +92,7 @@ export function App({ api, tabId, close }: Props) {
         <MicrosoftAccount
           compact
           account={account}
-          onSignIn={async () => {
-            try {
-              setAccount(await api.call('account.signIn', {}));
-              return {};
-            } catch (e) {
-              return { error: (e as Error).message };
-            }
-          }}
+          onSignIn={() => accountStep(() => api.call('account.signIn', {}), setAccount)}
           onSignOut={async () => ({})}
         />
       )}

@@ -156,12 +156,33 @@ export async function policySettings(): Promise<PolicyConnection> {
   };
 }
 
+/** The three sources as stored, and the presets merged from them for one repository. */
+export interface PresetsState {
+  records: Record<SourceName, SourceRecord>;
+  merged: MergedPresets;
+}
+
+/**
+ * One read of the three sources and their merge, from which both the presets in force and their status are
+ * made: the background keeps it until a source or the settings change (utils/ui/presets-memo.ts).
+ */
+export async function readPresetsState(repositoryKey?: string): Promise<PresetsState> {
+  const records = await sources();
+  return { records, merged: merge(records, repositoryKey) };
+}
+
 export async function presetsStatus(
   repositoryKey: string | undefined,
   hasAccess: (pattern: string) => Promise<boolean> = async () => false,
 ): Promise<PresetsStatus> {
-  const records = await sources();
-  const merged = merge(records, repositoryKey);
+  return statusOf(await readPresetsState(repositoryKey), hasAccess);
+}
+
+/** The status of presets already read; only the site plugins' access is asked again. */
+export async function statusOf(
+  { records, merged }: PresetsState,
+  hasAccess: (pattern: string) => Promise<boolean> = async () => false,
+): Promise<PresetsStatus> {
   const view = (source: SourceName): PresetsSourceView => {
     const record = records[source];
     return {

@@ -161,23 +161,12 @@ export const RuleSchema = v.pipe(
 export type Rule = v.InferOutput<typeof RuleSchema>;
 
 /** Record metadata a site plugin may read, and which of them hold lists or dates. */
-export const SITE_FIELDS = [
-  'title',
-  'sourceId',
-  'originator',
-  'owner',
-  'publisher',
-  'description',
-  'language',
-  'dateCreated',
-  'dateModified',
-  'dateSent',
-  'addressees',
-  'otherAddressees',
-  'author',
-] as const;
+const TEXT_SITE_FIELDS = ['title', 'sourceId', 'originator', 'owner', 'publisher', 'description', 'language'] as const;
+const DATE_SITE_FIELDS = ['dateCreated', 'dateModified', 'dateSent'] as const;
+const LIST_FIELDS = ['addressees', 'otherAddressees', 'author'] as const;
+export const SITE_FIELDS = [...TEXT_SITE_FIELDS, ...DATE_SITE_FIELDS, ...LIST_FIELDS] as const;
 export type SiteField = (typeof SITE_FIELDS)[number];
-export const LIST_SITE_FIELDS: readonly SiteField[] = ['addressees', 'otherAddressees', 'author'];
+export const LIST_SITE_FIELDS: readonly SiteField[] = LIST_FIELDS;
 /** Fields a capture template may use as `{placeholder}`: the single-valued ones. */
 export const TEMPLATE_FIELDS: readonly SiteField[] = SITE_FIELDS.filter((f) => !LIST_SITE_FIELDS.includes(f));
 
@@ -290,9 +279,8 @@ export const AppHostsSchema = v.pipe(
 export type AppHosts = v.InferOutput<typeof AppHostsSchema>;
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** The top-level sections of a presets document; policy, repository and imported file are merged per section. */
-export const PRESETS_SECTIONS = [
-  'version',
+/** The sections a lower source may be locked out of: every section but the version and the locks themselves. */
+const LOCKABLE_SECTIONS = [
   'repository',
   'filePlan',
   'profiles',
@@ -301,23 +289,13 @@ export const PRESETS_SECTIONS = [
   'sites',
   'connectors',
   'appHosts',
-  'locked',
 ] as const;
+/** The top-level sections of a presets document; policy, repository and imported file are merged per section. */
+export const PRESETS_SECTIONS = ['version', ...LOCKABLE_SECTIONS, 'locked'] as const;
 export type PresetsSection = (typeof PRESETS_SECTIONS)[number];
 
 /** What `locked` may name: the connection settings, and the presets sections a lower source may not supply. */
-export const LOCKABLE_KEYS = [
-  'repositoryUrl',
-  'connector',
-  'repository',
-  'filePlan',
-  'profiles',
-  'vocabularies',
-  'rules',
-  'sites',
-  'connectors',
-  'appHosts',
-] as const;
+export const LOCKABLE_KEYS = ['repositoryUrl', 'connector', ...LOCKABLE_SECTIONS] as const;
 export type LockableKey = (typeof LOCKABLE_KEYS)[number];
 
 export const RepositorySettingsSchema = v.pipe(
@@ -413,6 +391,20 @@ export const EMPTY_PRESETS: Presets = {
 };
 
 /** The file plan as a flat list, depth-first, for pickers and lookups. */
-export function flattenFilePlan(plan: readonly Category[], depth = 0): { category: Category; depth: number }[] {
-  return plan.flatMap((category) => [{ category, depth }, ...flattenFilePlan(category.children ?? [], depth + 1)]);
+const flattened = new WeakMap<readonly Category[], readonly { category: Category; depth: number }[]>();
+
+/** The plan depth-first, each category with its depth; worked out once per plan (a presets document is never changed). */
+export function flattenFilePlan(plan: readonly Category[]): readonly { category: Category; depth: number }[] {
+  const list = flattened.get(plan);
+  if (list) return list;
+  const out: { category: Category; depth: number }[] = [];
+  const walk = (categories: readonly Category[], depth: number) => {
+    for (const category of categories) {
+      out.push({ category, depth });
+      if (category.children) walk(category.children, depth + 1);
+    }
+  };
+  walk(plan, 0);
+  flattened.set(plan, out);
+  return out;
 }

@@ -47,33 +47,60 @@ export interface CompactPlan {
 const info = ({ id, title, retention }: Category): CategoryInfo =>
   retention === undefined ? { id, title } : { id, title, retention };
 
+const positions = new WeakMap<readonly Category[], Map<string, number>>();
+
+/** Each category id's place in the plan, depth-first; worked out once per plan. */
+function planPositions(plan: readonly Category[]): Map<string, number> {
+  let map = positions.get(plan);
+  if (!map) {
+    map = new Map();
+    for (const [at, { category }] of flattenFilePlan(plan).entries())
+      if (!map.has(category.id)) map.set(category.id, at);
+    positions.set(plan, map);
+  }
+  return map;
+}
+
 /** The categories of the plan with these ids, in plan order; unknown ids are left out. */
 export function categoriesById(plan: readonly Category[], ids: Iterable<string | undefined>): CategoryInfo[] {
   const wanted = new Set([...ids].filter((id): id is string => Boolean(id)));
   if (wanted.size === 0) return [];
-  return flattenFilePlan(plan)
-    .filter(({ category }) => wanted.has(category.id))
-    .map(({ category }) => info(category));
+  const at = planPositions(plan);
+  const flat = flattenFilePlan(plan);
+  return [...wanted]
+    .map((id) => at.get(id))
+    .filter((n): n is number => n !== undefined)
+    .sort((a, b) => a - b)
+    .map((n) => info(flat[n]!.category));
 }
 
+const forms = new WeakMap<Presets, FormPresets>();
+
+/** The form's slice of a presets document, cut once per document (the background keeps the document it reads). */
 export function formPresets(presets: Presets): FormPresets {
-  return {
-    version: presets.version,
-    profiles: presets.profiles,
-    vocabularies: presets.vocabularies ?? {},
-    categories: categoriesById(
-      presets.filePlan,
-      presets.profiles.map((p) => p.defaultCategory),
-    ),
-    planSize: countCategories(presets.filePlan),
-  };
+  let form = forms.get(presets);
+  if (!form) {
+    form = {
+      version: presets.version,
+      profiles: presets.profiles,
+      vocabularies: presets.vocabularies ?? {},
+      categories: categoriesById(
+        presets.filePlan,
+        presets.profiles.map((p) => p.defaultCategory),
+      ),
+      planSize: flattenFilePlan(presets.filePlan).length,
+    };
+    forms.set(presets, form);
+  }
+  return form;
 }
 
-function countCategories(plan: readonly Category[]): number {
-  return plan.reduce((sum, category) => sum + 1 + countCategories(category.children ?? []), 0);
-}
+const compacts = new WeakMap<readonly Category[], CompactPlan>();
 
+/** The plan in compact form, made once per plan. */
 export function compactPlan(plan: readonly Category[]): CompactPlan {
+  const made = compacts.get(plan);
+  if (made) return made;
   const compact: CompactPlan = { ids: [], titles: [], depths: [], retention: [], retentions: [] };
   const retentionIndex = new Map<string, number>();
   for (const { category, depth } of flattenFilePlan(plan)) {
@@ -92,6 +119,7 @@ export function compactPlan(plan: readonly Category[]): CompactPlan {
     }
     compact.retention.push(index);
   }
+  compacts.set(plan, compact);
   return compact;
 }
 

@@ -17,6 +17,21 @@ export type CheckedLayer =
   | { ok: false; problems: PresetsProblem[] };
 
 /**
+ * A policy value that Chrome and Edge carry as JSON text (Chromium passes only what public/managed_schema.json
+ * describes) and Firefox as it is: parsed when it is text. Undefined, with a problem at `path`, when the text is
+ * not JSON.
+ */
+function fromJsonText(value: unknown, path: string, problems: PresetsProblem[]): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    problems.push({ path, message: `is not JSON: ${error instanceof Error ? error.message : error}` });
+    return undefined;
+  }
+}
+
+/**
  * The policy's connector options: an object of plain values, or that object as JSON text (Chromium passes only
  * what public/managed_schema.json describes, so Chrome and Edge carry it as one string). The connector's own
  * schema checks the values when the connection is made (utils/settings.ts).
@@ -25,18 +40,8 @@ function checkConnectorOptions(
   value: unknown,
   problems: PresetsProblem[],
 ): Record<string, string | number | boolean> | undefined {
-  let options = value;
-  if (typeof value === 'string') {
-    try {
-      options = JSON.parse(value);
-    } catch (error) {
-      problems.push({
-        path: 'policy.connectorOptions',
-        message: `is not JSON: ${error instanceof Error ? error.message : error}`,
-      });
-      return undefined;
-    }
-  }
+  const options = fromJsonText(value, 'policy.connectorOptions', problems);
+  if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     problems.push({ path: 'policy.connectorOptions', message: 'must be an object of option values' });
     return undefined;
@@ -99,18 +104,7 @@ export function checkPolicy(managed: unknown): CheckedLayer | undefined {
   let version: number | undefined;
   if (presets !== undefined) {
     // Chrome and Edge carry the document as JSON text (public/managed_schema.json); Firefox as an object.
-    let document: unknown = presets;
-    if (typeof presets === 'string') {
-      try {
-        document = JSON.parse(presets);
-      } catch (error) {
-        problems.push({
-          path: 'policy.presets',
-          message: `is not JSON: ${error instanceof Error ? error.message : error}`,
-        });
-        document = undefined;
-      }
-    }
+    const document = fromJsonText(presets, 'policy.presets', problems);
     const checked = document === undefined ? undefined : checkDocument(document, 'policy.presets');
     if (checked?.ok) {
       layer = checked.layer;

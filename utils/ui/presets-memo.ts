@@ -17,11 +17,11 @@ function watchPresetsInputs(listener: () => void): void {
  * hundreds of ms on a busy machine) plus a merge; the popup asks on every open. Nothing is lost when the worker
  * stops: the next ask reads again. Create it inside the background's `main()`, never at module level.
  */
-export function presetsMemo(
-  load: () => Promise<Presets>,
+export function presetsMemo<T = Presets>(
+  load: () => Promise<T>,
   watch: (listener: () => void) => void = watchPresetsInputs,
-): () => Promise<Presets> {
-  let current: Promise<Presets> | undefined;
+): () => Promise<T> {
+  let current: Promise<T> | undefined;
   watch(() => {
     current = undefined;
   });
