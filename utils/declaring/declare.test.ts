@@ -99,6 +99,38 @@ describe('declare', () => {
     expect(await sha256Hex(stored[1]!)).toBe(record.content[1]!.sha256);
   });
 
+  it('keeps a small download in memory until its record is stored, and stages a large one as it arrives', async () => {
+    let stagedWhileStreaming = -1;
+    const small = await declare(
+      request,
+      declareDeps(db, async (url, stage) => {
+        const answer = await serving(eml)(url, stage);
+        stagedWhileStreaming = await db.count('chunks');
+        return answer;
+      }),
+    );
+    expect(small.ok).toBe(true);
+    // One transaction stored the record and its bytes: nothing went through the staging area.
+    expect(stagedWhileStreaming).toBe(0);
+    const [part] = await db.getAll('content');
+    expect(part).toMatchObject({ index: 0, bytes: expect.any(ArrayBuffer) });
+    expect(part!.chunkKey).toBeUndefined();
+
+    const big = new Uint8Array(9 * 1024 * 1024).map((_, i) => i % 251);
+    const large = await declare(
+      { ...request, metadataOnly: false },
+      declareDeps(db, async (url, stage) => {
+        const answer = await serving(big, 4 * 1024 * 1024)(url, stage);
+        stagedWhileStreaming = await db.count('chunks');
+        return answer;
+      }),
+    );
+    expect(large.ok).toBe(true);
+    expect(stagedWhileStreaming).toBe(3);
+    const row = await getRow(db, large.ok ? large.id : '');
+    expect(await sha256Hex((await readContent(db, row!))[0]!)).toBe(await sha256Hex(big));
+  });
+
   it('refuses, before the outbox, a record the shared schema rejects, naming each problem (issue 10 item 4)', async () => {
     const hostile = {
       ...request,
