@@ -1,9 +1,10 @@
 /**
  * Building blocks the unit tests of the outbox, the drain, the connectors and declaring share: records as the
- * extension declares them, a connector reduced to what a test needs. Test-only: nothing here is bundled.
+ * extension declares them, a connector reduced to what a test needs. Test-only: nothing the extension ships imports it.
  */
+import { sha256Hex } from '../../utils/capture/bytes';
 import type { Connector, ConnectorCapabilities, Json } from '../../utils/connectors/connector';
-import type { DeclaredRecord, Receipt } from '../../utils/records/record';
+import type { ContentEntry, DeclaredRecord, Receipt } from '../../utils/records/record';
 import { uuidv7 } from '../../utils/records/uuidv7';
 
 /** A web page declared with no metadata; `overrides` gives it an id, content, a date. */
@@ -34,6 +35,17 @@ export function fileRecord(size: number, sha256: string, sourceId: string): Decl
     fields: {},
     content: [{ role: 'primary', name: 'big.bin', mimeType: 'application/octet-stream', size, sha256 }],
     declaredAt: new Date().toISOString(),
+  };
+}
+
+/** The content entry of a whole email message (`message.eml`) of these bytes. */
+export async function messageEntry(bytes: ArrayBuffer | Uint8Array): Promise<ContentEntry> {
+  return {
+    role: 'primary',
+    name: 'message.eml',
+    mimeType: 'message/rfc822',
+    size: bytes.byteLength,
+    sha256: await sha256Hex(bytes),
   };
 }
 

@@ -28,6 +28,11 @@ export const QUOTA_MESSAGE =
   'Not enough storage to keep this declaration: free some space on this computer (empty the downloads folder or ' +
   "the browser's cache), or let the outbox send what it holds, then declare again. Nothing was declared.";
 
+/** The outbox row of a record just declared: due at once, never tried. */
+export function queuedRow(record: DeclaredRecord, now: number): OutboxRow {
+  return { id: record.id, record, state: 'queued', attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now };
+}
+
 /**
  * Writes the record and all its content in one transaction: either both are stored or neither. Only after this
  * resolves may the user be told "Declared". A part over one chunk is split into CHUNK_BYTES records. A full disk
@@ -44,16 +49,7 @@ export async function enqueue(
     throw new Error(`The record lists ${record.content.length} content parts but ${parts.length} were captured.`);
   }
   const tx = db.transaction(['records', 'content', 'chunks', 'audit'], 'readwrite');
-  const row: OutboxRow = {
-    id: record.id,
-    record,
-    state: 'queued',
-    attempts: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const writes: Promise<unknown>[] = [tx.objectStore('records').add(row)];
+  const writes: Promise<unknown>[] = [tx.objectStore('records').add(queuedRow(record, now))];
   parts.forEach((part, index) => {
     const content = tx.objectStore('content');
     if (!(part instanceof ArrayBuffer)) {

@@ -50,6 +50,17 @@ function record(): DeclaredRecord {
 
 const receiptFor = (r: DeclaredRecord) => receiptOf(r, new Date(clock).toISOString());
 
+/** One drain by `a` through `send`, one record at a time: its report, and how many sends it made. */
+async function drainOneByOne(send: Send) {
+  let calls = 0;
+  const counted: Send = (record, parts) => {
+    calls += 1;
+    return send(record, parts);
+  };
+  const report = await drain({ db, now, owner: 'a', concurrency: 1, send: counted });
+  return { report, calls };
+}
+
 /** Declares `n` records a millisecond apart (the clock moves on before each), oldest first. */
 async function queue(n: number): Promise<DeclaredRecord[]> {
   const records: DeclaredRecord[] = [];
@@ -137,16 +148,8 @@ describe('drain', () => {
 
   it('stops at a refused token without counting an attempt', async () => {
     await queue(2);
-    let calls = 0;
-    const report = await drain({
-      db,
-      now,
-      owner: 'a',
-      concurrency: 1,
-      send: async () => {
-        calls += 1;
-        throw new ConnectorError('token revoked', 'auth', { status: 401 });
-      },
+    const { report, calls } = await drainOneByOne(async () => {
+      throw new ConnectorError('token revoked', 'auth', { status: 401 });
     });
     expect(calls).toBe(1);
     expect(report.authError).toBe('token revoked');
@@ -217,19 +220,11 @@ describe('drain', () => {
 
   it('stops sending as soon as another drain has taken over an expired lease', async () => {
     await queue(3);
-    let calls = 0;
-    const report = await drain({
-      db,
-      now,
-      owner: 'a',
-      concurrency: 1,
-      send: async (rec) => {
-        calls += 1;
-        // This drain was paused past its lease, and another one took the outbox.
-        clock += LEASE_MS + 1;
-        await acquireLease(db, 'b', clock, LEASE_MS);
-        return receiptFor(rec);
-      },
+    const { report, calls } = await drainOneByOne(async (rec) => {
+      // This drain was paused past its lease, and another one took the outbox.
+      clock += LEASE_MS + 1;
+      await acquireLease(db, 'b', clock, LEASE_MS);
+      return receiptFor(rec);
     });
     expect(report.ran).toBe(true);
     expect(calls).toBe(1);
