@@ -50,6 +50,13 @@ function record(): DeclaredRecord {
 
 const receiptFor = (r: DeclaredRecord) => receiptOf(r, new Date(clock).toISOString());
 
+/** A repository that answers every send with `error`. */
+const failing =
+  (error: ConnectorError): Send =>
+  async () => {
+    throw error;
+  };
+
 /** One drain by `a` through `send`, one record at a time: its report, and how many sends it made. */
 async function drainOneByOne(send: Send) {
   let calls = 0;
@@ -61,14 +68,19 @@ async function drainOneByOne(send: Send) {
   return { report, calls };
 }
 
+/** Declares one record now. */
+async function declared(): Promise<DeclaredRecord> {
+  const r = record();
+  await enqueue(db, r, [new ArrayBuffer(2)], clock);
+  return r;
+}
+
 /** Declares `n` records a millisecond apart (the clock moves on before each), oldest first. */
 async function queue(n: number): Promise<DeclaredRecord[]> {
   const records: DeclaredRecord[] = [];
   for (let i = 0; i < n; i++) {
     clock += 1;
-    const r = record();
-    records.push(r);
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    records.push(await declared());
   }
   return records;
 }
@@ -97,8 +109,7 @@ describe('drain', () => {
   });
 
   it('also sends what was declared while it ran, whose own drain found the lease taken', async () => {
-    const first = record();
-    await enqueue(db, first, [new ArrayBuffer(2)], clock);
+    const first = await declared();
     const later = { ...record(), id: uuidv7(clock + 1) };
     const sent: string[] = [];
     const send = async (rec: DeclaredRecord) => {
@@ -114,8 +125,7 @@ describe('drain', () => {
   });
 
   it('retries after a transient failure with backoff honouring Retry-After', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const send = async () => {
       throw new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 90_000 });
     };
@@ -129,15 +139,12 @@ describe('drain', () => {
   });
 
   it('marks a rejected record as needing attention and keeps its content', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     await drain({
       db,
       now,
       owner: 'a',
-      send: async () => {
-        throw new ConnectorError('field caseNumber must look like HR-1234', 'permanent', { status: 422 });
-      },
+      send: failing(new ConnectorError('field caseNumber must look like HR-1234', 'permanent', { status: 422 })),
     });
     expect(await getRow(db, r.id)).toMatchObject({
       state: 'needs-attention',
@@ -231,8 +238,7 @@ describe('drain', () => {
   });
 
   it('resumes a record a stopped drain left in sending, once its lease has expired', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     expect(await acquireLease(db, 'stopped-worker', clock, LEASE_MS)).toBe(true);
     const { updateRow } = await import('../outbox/outbox');
     await updateRow(db, r.id, { state: 'sending', attempts: 1 }, clock);
@@ -258,15 +264,12 @@ describe('drain', () => {
     expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ synced: 3 });
     // A server that asked to wait is not hammered: a 503 row keeps its time.
     clock += 1;
-    const busy = record();
-    await enqueue(db, busy, [new ArrayBuffer(2)], clock);
+    const busy = await declared();
     await drain({
       db,
       now,
       owner: 'c',
-      send: async () => {
-        throw new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 60_000 });
-      },
+      send: failing(new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 60_000 })),
     });
     expect(await drain({ db, now, owner: 'd', send })).toMatchObject({ synced: 0 });
     expect((await getRow(db, busy.id))?.state).toBe('retrying');
@@ -317,15 +320,12 @@ describe('drain', () => {
     ['permanent', 'field caseNumber must look like HR-1234'],
     ['unsupported', 'The repository takes parts of at most 250 MB'],
   ] as const)('asks the user to look at a record refused as %s, with the repository’s words', async (kind, words) => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const report = await drain({
       db,
       now,
       owner: 'a',
-      send: async () => {
-        throw new ConnectorError(words, kind, { status: 409 });
-      },
+      send: failing(new ConnectorError(words, kind, { status: 409 })),
     });
     expect(report.needsAttention).toBe(1);
     expect(await getRow(db, r.id)).toMatchObject({ state: 'needs-attention', lastError: words, attempts: 1 });
@@ -333,8 +333,7 @@ describe('drain', () => {
   });
 
   it('waits as long as a throttling repository says, even on the first retry', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const send = async () => {
       throw new ConnectorError('slow down', 'throttled', { status: 429, retryAfterMs: 120_000 });
     };
@@ -348,16 +347,13 @@ describe('drain', () => {
       db,
       now,
       owner: 'a',
-      send: async () => {
-        throw new ConnectorError('sign in again', 'auth', { status: 401, interactive: true });
-      },
+      send: failing(new ConnectorError('sign in again', 'auth', { status: 401, interactive: true })),
     });
     expect(await authState(db)).toEqual({ needed: true, interactive: true, error: 'sign in again', at: clock });
   });
 
   it('stops retrying a record the repository keeps failing on, and says so with its answer (issue 10 item 4)', async () => {
-    const poison = record();
-    await enqueue(db, poison, [new ArrayBuffer(2)], clock);
+    const poison = await declared();
     const send = async (rec: DeclaredRecord) => {
       if (rec.id === poison.id) {
         throw new ConnectorError('The repository is not available (500): invalid byte sequence', 'retryable', {
@@ -383,8 +379,7 @@ describe('drain', () => {
   });
 
   it('never counts a busy or unreachable repository against a record', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const failures = [
       new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 1000 }),
       new ConnectorError('Could not reach the repository', 'retryable'),
