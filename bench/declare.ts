@@ -4,8 +4,8 @@
  * records already in the outbox. Real Chromium with the built extension, the reference repository on loopback.
  */
 import { readFileSync } from 'node:fs';
-import { launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
-import type { Page } from './drain.ts';
+import type { Page } from 'playwright-core';
+import { declareTimed, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
 import { type Figure, median } from './figures.ts';
 
 /** A 50 KB RFC 822 message: the Gmail fixture's headers and a plain-text body. */
@@ -116,30 +116,7 @@ async function seedHistory(page: Page, from: number, count: number): Promise<voi
 
 /** Milliseconds of each of `n` declarations of the open Gmail message, one after another, from the popup. */
 async function declareTimes(popup: Page, tabId: number, n: number): Promise<number[]> {
-  return popup.evaluate(
-    async ([tab, count]) => {
-      const call = async (type: string, data: unknown) => {
-        const answer = await chrome.runtime.sendMessage({ type, data });
-        if (!answer?.ok) throw new Error(answer?.error ?? `no answer to ${type}`);
-        return answer.value;
-      };
-      const { detections } = await call('tab.detections', { tabId: tab });
-      const times: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const start = performance.now();
-        const result = await call('record.declare', {
-          tabId: tab,
-          detection: detections[0],
-          title: `Bench ${i}`,
-          tags: [],
-        });
-        if (!result.ok) throw new Error(result.error);
-        times.push(performance.now() - start);
-      }
-      return times;
-    },
-    [tabId, n] as const,
-  );
+  return (await declareTimed(popup, tabId, n, 'Bench')).ms;
 }
 
 /**

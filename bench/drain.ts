@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { ask, connect, type ExtensionBrowser, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
+import { connect, launchWithExtension, seedOutbox, startRepository, syncedCount } from '../tests/e2e/harness.ts';
 import type { DeclaredRecord } from '../utils/records/record.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
 import type { Figure } from './figures.ts';
@@ -50,78 +50,6 @@ function recordForm(record: DeclaredRecord, bytes: Uint8Array<ArrayBuffer>): For
   form.append('record', JSON.stringify(record));
   form.append('content', new Blob([bytes], { type: 'application/octet-stream' }), 'body.bin');
   return form;
-}
-
-export type Page = Awaited<ReturnType<ExtensionBrowser['extensionPage']>>;
-
-/** Writes rows straight into the extension's outbox (schema v2), content generated in the page, in chunks. */
-export async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, chunkSize = 4 * 1024 * 1024) {
-  await ask(page, 'outbox.list'); // the background creates the outbox at its current version
-  await page.evaluate(
-    async ([rows, r0, chunk]) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('recordkeeper-outbox');
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      for (const [i, record] of rows.entries()) {
-        const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
-        const now = Date.now();
-        tx.objectStore('records').add({
-          id: record.id,
-          record,
-          state: 'queued',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
-        const size = record.content[0]!.size;
-        const make = (from: number, length: number) => {
-          const out = new Uint8Array(length);
-          for (let k = 0; k < length; k++) out[k] = (Math.imul(from + k + (r0 + i) * 7919, 2654435761) >>> 24) & 255;
-          return out.buffer;
-        };
-        if (size <= chunk) tx.objectStore('content').put({ recordId: record.id, index: 0, bytes: make(0, size) });
-        else {
-          const chunks = Math.ceil(size / chunk);
-          tx.objectStore('content').put({ recordId: record.id, index: 0, size, chunks, chunkSize: chunk });
-          for (let c = 0; c < chunks; c++) {
-            tx.objectStore('chunks').put({
-              recordId: record.id,
-              part: 0,
-              chunk: c,
-              // As the outbox stores them: Blobs, which the browser keeps on disk.
-              bytes: new Blob([make(c * chunk, Math.min(chunk, size - c * chunk))]),
-            });
-          }
-        }
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error);
-        });
-      }
-      db.close();
-    },
-    [records, first, chunkSize] as const,
-  );
-}
-
-export async function syncedCount(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('recordkeeper-outbox');
-        open.onsuccess = () => {
-          const count = open.result.transaction('records').objectStore('records').index('byState').count('synced');
-          count.onsuccess = () => {
-            open.result.close();
-            resolve(count.result);
-          };
-          count.onerror = () => reject(count.error);
-        };
-      }),
-  );
 }
 
 /**

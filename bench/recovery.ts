@@ -3,27 +3,17 @@
  * while the reference repository is down; the figure is the time from the repository answering again to the last
  * of them synced (target ≤ 15 s). Real Chromium with the built extension, loopback. Node-only.
  */
-import { ask, connect, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
-import { type Page, recordFor, seedOutbox, syncedCount } from './drain.ts';
+import {
+  ask,
+  connect,
+  launchWithExtension,
+  outboxCount,
+  seedOutbox,
+  startRepository,
+  syncedCount,
+} from '../tests/e2e/harness.ts';
+import { recordFor } from './drain.ts';
 import type { Figure } from './figures.ts';
-
-/** How many rows wait with the repository unreachable (the drain tried and found no answer). */
-function offlineRows(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('recordkeeper-outbox');
-        open.onsuccess = () => {
-          const all = open.result.transaction('records').objectStore('records').index('byState').getAll('retrying');
-          all.onsuccess = () => {
-            open.result.close();
-            resolve((all.result as { offline?: boolean }[]).filter((row) => row.offline).length);
-          };
-          all.onerror = () => reject(all.error);
-        };
-      }),
-  );
-}
 
 async function until(check: () => Promise<boolean>, what: string, ms: number) {
   const deadline = Date.now() + ms;
@@ -50,7 +40,11 @@ export async function benchRecovery(count = 1000, size = 50 * 1024, downMs = 20_
       0,
     );
     await ask(page, 'outbox.drain');
-    await until(async () => (await offlineRows(page)) > 0, 'the drain to find the repository down', 60_000);
+    await until(
+      async () => (await outboxCount(page, 'retrying', true)) > 0,
+      'the drain to find the repository down',
+      60_000,
+    );
     await new Promise((done) => setTimeout(done, downMs));
     await repository.start();
     const start = performance.now();

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROME_BUILD } from '../tests/e2e/harness.ts';
+import { CHROME_BUILD, declareTimed } from '../tests/e2e/harness.ts';
 import { loadAllFixtures } from '../utils/detectors/fixtures/fixtures.ts';
 import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
@@ -29,33 +29,7 @@ function popupFiles(): string[] {
 async function declareToReceipt(): Promise<Figure> {
   const { repository, browser, popup, tabId, eml } = await gmailPopup();
   try {
-    const samples = await popup.evaluate(async (tab) => {
-      const call = async (type: string, data: unknown) => {
-        const answer = await chrome.runtime.sendMessage({ type, data });
-        if (!answer?.ok) throw new Error(answer?.error ?? `no answer to ${type}`);
-        return answer.value;
-      };
-      const { detections } = await call('tab.detections', { tabId: tab });
-      const times: number[] = [];
-      for (let i = 0; i < 25; i++) {
-        const start = performance.now();
-        const result = await call('record.declare', {
-          tabId: tab,
-          detection: detections[0],
-          title: `Bench ${i}`,
-          tags: [],
-        });
-        if (!result.ok) throw new Error(result.error);
-        for (;;) {
-          const view = await call('record.get', { id: result.id });
-          if (view?.state === 'synced') break;
-          if (view?.state === 'needs-attention') throw new Error(view.lastError);
-          await new Promise((done) => setTimeout(done, 2));
-        }
-        times.push(performance.now() - start);
-      }
-      return times;
-    }, tabId);
+    const { ms: samples } = await declareTimed(popup, tabId, 25, 'Bench', true);
     const measured = samples.slice(5); // the first few warm up the worker, the server and PGlite
     return {
       value: Math.round(median(measured) * 10) / 10,

@@ -2,17 +2,14 @@
  * Bundled by bench/ui.ts and run in the extension's service worker: years of history written through the
  * outbox's own functions (enqueue, then markSynced or updateRow), exactly as declarations and drains write them.
  */
+
+import { messageEntry } from '../tests/support/records';
 import { openOutbox } from '../utils/outbox/db';
 import { enqueue, markSynced, updateRow } from '../utils/outbox/outbox';
 import type { DeclaredRecord } from '../utils/records/record';
 import { uuidv7 } from '../utils/records/uuidv7';
 
 const HOUR = 3_600_000;
-
-async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * `count` declarations, oldest first, one per hour up to now. Every 20th still waits (retrying after a 503),
@@ -39,15 +36,7 @@ async function seed(count: number): Promise<{ synced: number; waiting: number }>
       classification: { profileId: `profile-${i % 200}`, categoryId: `C${i % 50}/${i % 99}`, recordType: 'email' },
       tags: [`tag-${i % 20}-${i % 50}`],
       fields: { caseNumber: `P${i % 200}-${i}` },
-      content: [
-        {
-          role: 'primary',
-          name: 'message.eml',
-          mimeType: 'message/rfc822',
-          size: bytes.byteLength,
-          sha256: await sha256Hex(bytes),
-        },
-      ],
+      content: [await messageEntry(bytes)],
       declaredAt,
     };
     const at = start + i * HOUR;

@@ -141,7 +141,7 @@ export default defineBackground({
       'outbox.page': async (request) => readPage(await openOutbox(), request),
       'record.declare': async (request) => {
         const tabId = request.tabId ?? (await activeTabId());
-        const presets = await currentPresets();
+        const presets = await rememberedPresets();
         const db = await openOutbox();
         const result = await declare(request, {
           db,
@@ -153,8 +153,12 @@ export default defineBackground({
           ...microsoftOriginals(await loadConnection()),
         });
         if (result.ok) {
-          drainSoon();
-          await afterDeclared(request, result, { db, presets });
+          try {
+            await afterDeclared(request, result, { db, presets });
+          } finally {
+            // Once the answer is on its way: the drain's work would otherwise delay "Declared".
+            setTimeout(drainSoon, 0);
+          }
         }
         return result;
       },

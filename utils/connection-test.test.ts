@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../server/main';
+import { describe, expect, it } from 'vitest';
+import { referenceRepository } from '../tests/support/server';
 import { type ConnectionDeps, testConnection as probe } from './connection-test';
 import { connectorDefinitions } from './connectors/index';
 import { memoryCredentials } from './connectors/memory';
 import { buildDefaults, connectionState, type Options } from './settings';
 
-let server: RunningServer;
-let dataDir: string;
-let token: string;
+const repository = referenceRepository('rk-conn-');
 const granted = { hasOriginAccess: async () => true };
 
 /** The connection test as the background runs it, for the Records API at `repositoryUrl` with `token`. */
@@ -30,46 +25,44 @@ function testConnection(
   });
 }
 
-// Starting a server (PGlite) can take long on a busy machine: its promise is the readiness signal.
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'rk-conn-'));
-  server = await startServer({ port: 0, dataDir });
-  token = await server.createToken('ann');
-}, 180_000);
-afterAll(async () => {
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-}, 180_000);
-
 describe('testConnection against the reference repository', { timeout: 120_000 }, () => {
   it('passes with the right URL and token', async () => {
-    expect(await testConnection({ repositoryUrl: server.url, token }, granted)).toMatchObject({
+    expect(
+      await testConnection({ repositoryUrl: repository.server.url, token: repository.token }, granted),
+    ).toMatchObject({
       ok: true,
       presetsVersion: expect.any(Number),
     });
   });
   it('says the token was refused', async () => {
-    expect(await testConnection({ repositoryUrl: server.url, token: 'rk_nope' }, granted)).toMatchObject({
+    expect(await testConnection({ repositoryUrl: repository.server.url, token: 'rk_nope' }, granted)).toMatchObject({
       ok: false,
       kind: 'auth',
     });
   });
   it('says when nothing answers', async () => {
-    expect(await testConnection({ repositoryUrl: 'http://127.0.0.1:9', token }, granted)).toMatchObject({
+    expect(
+      await testConnection({ repositoryUrl: 'http://127.0.0.1:9', token: repository.token }, granted),
+    ).toMatchObject({
       ok: false,
       kind: 'unreachable',
     });
   });
   it('blames a missing permission when the browser blocks the request', async () => {
     const result = await testConnection(
-      { repositoryUrl: 'http://127.0.0.1:9', token },
+      { repositoryUrl: 'http://127.0.0.1:9', token: repository.token },
       { hasOriginAccess: async () => false },
     );
     expect(result).toMatchObject({ ok: false, kind: 'permission' });
   });
   it('says when the URL is not a Records API', async () => {
     const notApi = (async () => new Response('<html>hello</html>', { status: 200 })) as typeof fetch;
-    expect(await testConnection({ repositoryUrl: server.url, token }, { ...granted, fetch: notApi })).toMatchObject({
+    expect(
+      await testConnection(
+        { repositoryUrl: repository.server.url, token: repository.token },
+        { ...granted, fetch: notApi },
+      ),
+    ).toMatchObject({
       ok: false,
       kind: 'wrong-service',
     });

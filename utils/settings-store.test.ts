@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing';
+import { pageRecord } from '../tests/support/records';
 import { openOutbox } from './outbox/db';
 import { authState, deliveryProgress, enqueue, saveDeliveryProgress, setAuthState } from './outbox/outbox';
-import type { DeclaredRecord } from './records/record';
-import { uuidv7 } from './records/uuidv7';
 import { secretStore } from './secrets';
 import { loadConnection, openConnector, saveSettings, settingsChanged, settingsView } from './settings-store';
 import { presetsSources } from './storage';
@@ -16,24 +15,10 @@ beforeEach(async () => {
   await secretStore().clear();
 });
 
-function record(): DeclaredRecord {
-  return {
-    id: uuidv7(),
-    source: { app: 'generic', kind: 'page', url: 'https://example.org/a', sourceId: 'https://example.org/a' },
-    title: 'A page',
-    metadata: {},
-    classification: {},
-    tags: [],
-    fields: {},
-    content: [],
-    declaredAt: new Date().toISOString(),
-  };
-}
-
 /** A record whose upload to the current repository is half done. */
 async function halfSent() {
   const db = await openOutbox();
-  const r = record();
+  const r = pageRecord();
   await enqueue(db, r, [], Date.now());
   const progress = {
     connector: 'records-api',

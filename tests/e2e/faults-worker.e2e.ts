@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DeclaredRecord } from '../../utils/records/record.ts';
 import { uuidv7 } from '../../utils/records/uuidv7.ts';
 import {
   ask,
@@ -11,6 +12,7 @@ import {
   type ExtensionBrowser,
   launchWithExtension,
   outboxLines,
+  seedOutbox,
   verifyAtRepository,
   waitAllSynced,
 } from './harness.ts';
@@ -39,7 +41,7 @@ test('the service worker is stopped three times during a 100 MB upload: it resum
   // Slow the upload a little, so that there is time to stop the worker in the middle of it.
   proxy.faults.push({ kind: 'delay', ms: 200, match: /^PATCH /, times: 10_000 });
   const id = uuidv7();
-  const record = {
+  const record: DeclaredRecord = {
     id,
     source: { app: 'generic', kind: 'file', url: 'https://example.org/big.bin', sourceId: 'e2e:big-upload' },
     title: 'A 100 MB recording',
@@ -50,45 +52,9 @@ test('the service worker is stopped three times during a 100 MB upload: it resum
     content: [{ role: 'primary', name: 'recording.bin', mimeType: 'application/octet-stream', size: SIZE, sha256 }],
     declaredAt: new Date().toISOString(),
   };
-  // Declared as the outbox stores it (schema v2, 4 MB chunks), from inside the extension: the capture path
-  // cannot carry 100 MB yet (see the report of issue 7).
-  await ask(page, 'outbox.list'); // the background creates the outbox at its current version
-  await page.evaluate(
-    async ([row, size, chunkSize]) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('recordkeeper-outbox');
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
-      const now = Date.now();
-      tx.objectStore('records').add({
-        id: row.id,
-        record: row,
-        state: 'queued',
-        attempts: 0,
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-      });
-      const chunks = Math.ceil(size / chunkSize);
-      tx.objectStore('content').put({ recordId: row.id, index: 0, size, chunks, chunkSize });
-      for (let c = 0; c < chunks; c++) {
-        const part = new Uint8Array(Math.min(chunkSize, size - c * chunkSize));
-        for (let k = 0; k < part.length; k++) {
-          const j = c * chunkSize + k;
-          part[k] = (Math.imul(j, 2654435761) >>> 24) & 255;
-        }
-        tx.objectStore('chunks').put({ recordId: row.id, part: 0, chunk: c, bytes: part.buffer });
-      }
-      await new Promise((resolve, reject) => {
-        tx.oncomplete = resolve;
-        tx.onerror = () => reject(tx.error);
-      });
-      db.close();
-    },
-    [record, SIZE, CHUNK] as const,
-  );
+  // Declared as the outbox stores it (4 MB chunks), from inside the extension: the capture path cannot carry
+  // 100 MB yet (see the report of issue 7). The bytes are `byteAt`'s.
+  await seedOutbox(page, [record], 0, CHUNK);
   await connect(page, proxy.url, testRepository.token);
 
   const cdp = await browser.context.newCDPSession(page);

@@ -7,6 +7,7 @@ import { type BrowserContext, chromium, type Page, type Worker } from 'playwrigh
 import { type RunningServer, startServer } from '../../server/main.ts';
 import { EXTENSION_ID } from '../../utils/extension-id.ts';
 import type { MessageType } from '../../utils/messaging.ts';
+import { queuedRow } from '../../utils/outbox/outbox.ts';
 import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
 import type { PresetsStatus } from '../../utils/ui/views.ts';
 
@@ -417,10 +418,20 @@ export async function axeViolations(page: Page): Promise<string[]> {
 
 // ——— Many records through the outbox ———
 
-/** Declares `count` records of the detection in `tabId` through `record.declare`; returns their ids. */
-export async function declareMany(page: Page, tabId: number, count: number, title: string): Promise<string[]> {
+/**
+ * Declares `count` records of the detection in `tabId` through `record.declare`, one after another: their ids,
+ * and the milliseconds each took from the call to its answer ("Declared") — or, with `untilSynced`, to the
+ * record synced.
+ */
+export async function declareTimed(
+  page: Page,
+  tabId: number,
+  count: number,
+  title: string,
+  untilSynced = false,
+): Promise<{ ids: string[]; ms: number[] }> {
   return page.evaluate(
-    async ([tab, n, prefix]) => {
+    async ([tab, n, prefix, waitSynced]) => {
       const call = async (type: string, data: unknown) => {
         const answer = await chrome.runtime.sendMessage({ type, data });
         if (!answer?.ok) throw new Error(answer?.error ?? `no answer to ${type}`);
@@ -428,7 +439,9 @@ export async function declareMany(page: Page, tabId: number, count: number, titl
       };
       const { detections } = await call('tab.detections', { tabId: tab });
       const ids: string[] = [];
+      const ms: number[] = [];
       for (let i = 0; i < n; i++) {
+        const start = performance.now();
         const result = await call('record.declare', {
           tabId: tab,
           detection: detections[0],
@@ -436,13 +449,92 @@ export async function declareMany(page: Page, tabId: number, count: number, titl
           tags: [],
         });
         if (!result.ok) throw new Error(result.error);
+        while (waitSynced) {
+          const view = await call('record.get', { id: result.id });
+          if (view?.state === 'synced') break;
+          if (view?.state === 'needs-attention') throw new Error(view.lastError);
+          await new Promise((done) => setTimeout(done, 2));
+        }
+        ms.push(performance.now() - start);
         ids.push(result.id);
       }
-      return ids;
+      return { ids, ms };
     },
-    [tabId, count, title] as const,
+    [tabId, count, title, untilSynced] as const,
   );
 }
+
+/** Declares `count` records of the detection in `tabId` through `record.declare`; returns their ids. */
+export async function declareMany(page: Page, tabId: number, count: number, title: string): Promise<string[]> {
+  return (await declareTimed(page, tabId, count, title)).ids;
+}
+
+/**
+ * Writes `records` straight into the extension's outbox as queued rows, their content generated in the page (byte
+ * j of the i-th record is `byteAt(j + (first + i) × 7919)`, the bench's generator) and stored as the outbox stores
+ * it: inline up to `chunkSize`, else as chunks (Blobs, which the browser keeps on disk).
+ */
+export async function seedOutbox(page: Page, records: DeclaredRecord[], first: number, chunkSize = 4 * 1024 * 1024) {
+  await ask(page, 'outbox.list'); // the background creates the outbox at its current version
+  const rows = records.map((record) => queuedRow(record, Date.now()));
+  await page.evaluate(
+    async ([rows, r0, chunk]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      for (const [i, row] of rows.entries()) {
+        const tx = db.transaction(['records', 'content', 'chunks'], 'readwrite');
+        tx.objectStore('records').add(row);
+        const size = row.record.content[0]!.size;
+        const make = (from: number, length: number) => {
+          const out = new Uint8Array(length);
+          for (let k = 0; k < length; k++) out[k] = (Math.imul(from + k + (r0 + i) * 7919, 2654435761) >>> 24) & 255;
+          return out.buffer;
+        };
+        if (size <= chunk) tx.objectStore('content').put({ recordId: row.id, index: 0, bytes: make(0, size) });
+        else {
+          const chunks = Math.ceil(size / chunk);
+          tx.objectStore('content').put({ recordId: row.id, index: 0, size, chunks, chunkSize: chunk });
+          for (let c = 0; c < chunks; c++) {
+            const bytes = new Blob([make(c * chunk, Math.min(chunk, size - c * chunk))]);
+            tx.objectStore('chunks').put({ recordId: row.id, part: 0, chunk: c, bytes });
+          }
+        }
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+      }
+      db.close();
+    },
+    [rows, first, chunkSize] as const,
+  );
+}
+
+/** How many outbox rows are in `state` (only those waiting for the network, with `offline`), read in the page. */
+export async function outboxCount(page: Page, state: string, offline = false): Promise<number> {
+  return page.evaluate(
+    ([wanted, onlyOffline]) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onsuccess = () => {
+          const index = open.result.transaction('records').objectStore('records').index('byState');
+          const read = onlyOffline ? index.getAll(wanted) : index.count(wanted);
+          read.onsuccess = () => {
+            open.result.close();
+            const found = read.result as number | { offline?: boolean }[];
+            resolve(typeof found === 'number' ? found : found.filter((row) => row.offline).length);
+          };
+          read.onerror = () => reject(read.error);
+        };
+      }),
+    [state, offline] as const,
+  );
+}
+
+export const syncedCount = (page: Page) => outboxCount(page, 'synced');
 
 export interface OutboxLine {
   id: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pageRecord } from '../../tests/support/records';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import { type Connector, ConnectorError, type Json, type PartSource } from './connector';
 import { type DeliveryProgress, deliver, readProgress } from './deliver';
@@ -6,23 +7,17 @@ import { type DeliveryProgress, deliver, readProgress } from './deliver';
 const sha = (n: number) => String(n).repeat(64).slice(0, 64);
 
 function record(parts: number): DeclaredRecord {
-  return {
+  return pageRecord({
     id: '0193a5b0-0000-7000-8000-000000000001',
-    source: { app: 'generic', kind: 'page', url: 'https://example.org/a', sourceId: 'https://example.org/a' },
-    title: 'A page',
-    metadata: {},
-    classification: {},
-    tags: [],
-    fields: {},
     content: Array.from({ length: parts }, (_, i) => ({
-      role: i === 0 ? 'primary' : 'attachment',
+      role: i === 0 ? ('primary' as const) : ('attachment' as const),
       name: `part-${i}.bin`,
       mimeType: 'application/octet-stream',
       size: 10,
       sha256: sha(i + 1),
     })),
     declaredAt: '2026-11-30T10:00:00Z',
-  } as DeclaredRecord;
+  });
 }
 
 const sources = (n: number): PartSource[] =>

@@ -1,60 +1,18 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { sha256Hex } from '../capture/bytes';
-import type { Detection } from '../detectors/types';
+import { declareDeps, declareRequest, gmailDetection, serving } from '../../tests/support/declaring';
 import { type OutboxDb, openOutbox } from '../outbox/db';
 import { EMPTY_PRESETS } from '../presets/schema';
 import { choices, priorAnswers, sourceAliases } from '../storage';
 import { afterDeclared } from './after-declare';
 import { declare } from './declare';
 
-const detection: Detection = {
-  source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/mail/u/0/#inbox/x', sourceId: 'gmail:msg-f:1' },
-  title: 'Quarterly report',
-  metadata: { originator: 'Ann <ann@hr.example.org>' },
-  capture: {
-    parts: [
-      {
-        source: 'fetch',
-        url: 'https://mail.google.com/mail/u/0/?view=att',
-        name: 'message.eml',
-        mimeType: 'message/rfc822',
-        role: 'primary',
-      },
-    ],
-  },
-  via: 'test',
-};
-const request = {
-  detection,
-  title: 'Quarterly report',
-  profileId: 'general',
-  tags: [],
-  fields: {},
-  metadataOnly: false,
-};
+const detection = gmailDetection('Ann <ann@hr.example.org>');
+const request = declareRequest(detection);
 const eml = new TextEncoder().encode(
   'From: Ann <ann@hr.example.org>\r\nMessage-ID: <q3-report@hr.example.org>\r\nSubject: Quarterly report\r\n\r\nHello',
 );
-const page = async (_url: string, stage: (n: number, bytes: Uint8Array) => Promise<void>) => {
-  await stage(0, eml);
-  const sha256 = await sha256Hex(eml);
-  return {
-    ok: true as const,
-    size: eml.byteLength,
-    chunks: 1,
-    chunkSize: eml.byteLength,
-    sha256,
-    mimeType: 'message/rfc822',
-  };
-};
-const deps = (db: OutboxDb) => ({
-  db,
-  presets: EMPTY_PRESETS,
-  now: () => new Date('2026-11-23T10:00:00Z'),
-  captureInTab: async () => ({ ok: false as const, error: 'no snapshot' }),
-  streamInTab: page,
-});
+const deps = (db: OutboxDb) => declareDeps(db, serving(eml, eml.byteLength));
 const cached = { at: 1, lookup: { ok: true as const, records: [] } };
 
 let db: OutboxDb;

@@ -17,10 +17,13 @@ export async function afterDeclared(
   deps: { db: OutboxDb; presets: Presets },
 ): Promise<void> {
   const appSourceId = request.detection.source.sourceId;
-  await forgetPrior(appSourceId);
-  await forgetPrior(result.sourceId);
-  if (result.sourceId !== appSourceId) await rememberAlias(appSourceId, result.sourceId);
-  const row = await getRow(deps.db, result.id);
+  // Separate storage keys and a read: at once, since the popup waits for them before it says "Declared".
+  const [row] = await Promise.all([
+    getRow(deps.db, result.id),
+    forgetPrior(appSourceId),
+    result.sourceId === appSourceId ? undefined : forgetPrior(result.sourceId),
+    result.sourceId === appSourceId ? undefined : rememberAlias(appSourceId, result.sourceId),
+  ]);
   const profile = deps.presets.profiles.find((p) => p.id === request.profileId);
   if (row) await choices.set(rememberChoice(await choices.get(), row.record, profile));
 }

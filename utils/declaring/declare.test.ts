@@ -1,57 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { declareDeps, declareRequest, gmailDetection, serving } from '../../tests/support/declaring';
 import { bytesToBase64, sha256Hex } from '../capture/bytes';
-import type { Detection } from '../detectors/types';
 import { type OutboxDb, openOutbox } from '../outbox/db';
 import { getRow, readContent } from '../outbox/outbox';
-import { EMPTY_PRESETS } from '../presets/schema';
 import { declare } from './declare';
 
-const detection: Detection = {
-  source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/mail/u/0/#inbox/x', sourceId: 'gmail:msg-f:1' },
-  title: 'Quarterly report',
-  metadata: { originator: 'Ann <ann@x.org>' },
-  capture: {
-    parts: [
-      {
-        source: 'fetch',
-        url: 'https://mail.google.com/mail/u/0/?view=att',
-        name: 'message.eml',
-        mimeType: 'message/rfc822',
-        role: 'primary',
-      },
-    ],
-  },
-  via: 'test',
-};
-const request = {
-  detection,
-  title: 'Quarterly report',
-  profileId: 'general',
-  tags: ['a', 'a', 'b'],
-  fields: {},
-  metadataOnly: false,
-};
+const detection = gmailDetection('Ann <ann@x.org>');
+const request = declareRequest(detection, ['a', 'a', 'b']);
 const eml = new TextEncoder().encode('Subject: Quarterly report\r\n\r\nHello');
-
-/** A page that serves `bytes` for every download, handed over in chunks as the content script does. */
-function serving(bytes: Uint8Array | undefined, chunk = 4) {
-  return async (_url: string, stage: (n: number, bytes: Uint8Array) => Promise<void>) => {
-    if (!bytes) return { ok: false as const, error: 'The site refused to give the original (HTTP 403).' };
-    let n = 0;
-    for (let offset = 0; offset < bytes.byteLength; offset += chunk)
-      await stage(n++, bytes.slice(offset, offset + chunk));
-    const size = bytes.byteLength;
-    return {
-      ok: true as const,
-      size,
-      chunks: n,
-      chunkSize: chunk,
-      sha256: await sha256Hex(bytes),
-      mimeType: 'message/rfc822',
-    };
-  };
-}
 
 let db: OutboxDb;
 beforeEach(async () => {
@@ -69,14 +26,13 @@ describe('declare', () => {
     };
     const html = new TextEncoder().encode('<!doctype html><title>x</title>');
     const mhtml = new TextEncoder().encode('MIME-Version: 1.0\r\nContent-Type: multipart/related');
-    const result = await declare(snapshotOnly, {
-      db,
-      presets: EMPTY_PRESETS,
-      now: () => new Date(),
-      captureInTab: async () => ({ ok: true, base64: bytesToBase64(html), mimeType: 'text/html' }),
-      streamInTab: serving(undefined),
-      archiveInTab: async () => ({ ok: true, base64: bytesToBase64(mhtml), mimeType: 'multipart/related' }),
-    });
+    const result = await declare(
+      snapshotOnly,
+      declareDeps(db, serving(undefined), {
+        captureInTab: async () => ({ ok: true, base64: bytesToBase64(html), mimeType: 'text/html' }),
+        archiveInTab: async () => ({ ok: true, base64: bytesToBase64(mhtml), mimeType: 'multipart/related' }),
+      }),
+    );
     const row = await getRow(db, result.ok ? result.id : '');
     expect(row?.record.content.map((c) => [c.role, c.name, c.mimeType])).toEqual([
       ['primary', 'page.html', 'text/html'],
@@ -97,26 +53,14 @@ describe('declare', () => {
         },
       },
     };
-    const result = await declare(withRendition, {
-      db,
-      presets: EMPTY_PRESETS,
-      now: () => new Date(),
-      captureInTab: async () => ({ ok: false, error: 'no snapshot here' }),
-      streamInTab: serving(eml),
-    });
+    const result = await declare(withRendition, declareDeps(db, serving(eml)));
     expect(result.ok).toBe(true);
     const row = await getRow(db, result.ok ? result.id : '');
     expect(row?.record.content.map((c) => c.name)).toEqual(['message.eml']);
   });
 
   it('captures, hashes and queues the record with its content in the outbox', async () => {
-    const result = await declare(request, {
-      db,
-      presets: EMPTY_PRESETS,
-      now: () => new Date('2026-11-23T10:00:00Z'),
-      captureInTab: async () => ({ ok: false, error: 'no snapshot' }),
-      streamInTab: serving(eml),
-    });
+    const result = await declare(request, declareDeps(db, serving(eml)));
     expect(result.ok).toBe(true);
     const row = await getRow(db, result.ok ? result.id : '');
     expect(row?.state).toBe('queued');
@@ -133,13 +77,7 @@ describe('declare', () => {
 
   it('reads the raw message: real addresses, Message-ID as source id, attachments as their own parts', async () => {
     const raw = new Uint8Array(readFileSync('utils/detectors/fixtures/gmail/e2e-message.eml'));
-    const result = await declare(request, {
-      db,
-      presets: EMPTY_PRESETS,
-      now: () => new Date('2026-11-23T10:00:00Z'),
-      captureInTab: async () => ({ ok: false, error: 'no snapshot' }),
-      streamInTab: serving(raw, 4096),
-    });
+    const result = await declare(request, declareDeps(db, serving(raw, 4096)));
     expect(result).toMatchObject({
       ok: true,
       sourceId: '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>',
@@ -161,18 +99,44 @@ describe('declare', () => {
     expect(await sha256Hex(stored[1]!)).toBe(record.content[1]!.sha256);
   });
 
+  it('keeps a small download in memory until its record is stored, and stages a large one as it arrives', async () => {
+    let stagedWhileStreaming = -1;
+    const small = await declare(
+      request,
+      declareDeps(db, async (url, stage) => {
+        const answer = await serving(eml)(url, stage);
+        stagedWhileStreaming = await db.count('chunks');
+        return answer;
+      }),
+    );
+    expect(small.ok).toBe(true);
+    // One transaction stored the record and its bytes: nothing went through the staging area.
+    expect(stagedWhileStreaming).toBe(0);
+    const [part] = await db.getAll('content');
+    expect(part).toMatchObject({ index: 0, bytes: expect.any(ArrayBuffer) });
+    expect(part!.chunkKey).toBeUndefined();
+
+    const big = new Uint8Array(9 * 1024 * 1024).map((_, i) => i % 251);
+    const large = await declare(
+      { ...request, metadataOnly: false },
+      declareDeps(db, async (url, stage) => {
+        const answer = await serving(big, 4 * 1024 * 1024)(url, stage);
+        stagedWhileStreaming = await db.count('chunks');
+        return answer;
+      }),
+    );
+    expect(large.ok).toBe(true);
+    expect(stagedWhileStreaming).toBe(3);
+    const row = await getRow(db, large.ok ? large.id : '');
+    expect(await sha256Hex((await readContent(db, row!))[0]!)).toBe(await sha256Hex(big));
+  });
+
   it('refuses, before the outbox, a record the shared schema rejects, naming each problem (issue 10 item 4)', async () => {
     const hostile = {
       ...request,
       detection: { ...detection, metadata: { ...detection.metadata, language: 'x'.repeat(40), dateSent: 'Tuesday' } },
     };
-    const result = await declare(hostile, {
-      db,
-      presets: EMPTY_PRESETS,
-      now: () => new Date(),
-      captureInTab: async () => ({ ok: false, error: 'unused' }),
-      streamInTab: serving(eml),
-    });
+    const result = await declare(hostile, declareDeps(db, serving(eml)));
     expect(result).toMatchObject({ ok: false, canDeclareMetadataOnly: false });
     const error = result.ok ? '' : result.error;
     expect(error).toMatch(/^Nothing was declared: the record is not valid, so the repository could never accept it/);
@@ -184,13 +148,7 @@ describe('declare', () => {
   });
 
   it('reports a failed capture, stores nothing, and allows a metadata-only declaration', async () => {
-    const deps = {
-      db,
-      presets: EMPTY_PRESETS,
-      now: () => new Date(),
-      captureInTab: async () => ({ ok: false as const, error: 'no snapshot' }),
-      streamInTab: serving(undefined),
-    };
+    const deps = declareDeps(db, serving(undefined));
     const failed = await declare(request, deps);
     expect(failed).toEqual({
       ok: false,

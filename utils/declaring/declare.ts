@@ -48,34 +48,41 @@ export type StreamResult = ({ ok: true } & StreamedPart) | { ok: false; error: s
 
 /**
  * Captures every part of the plan in order; a required part that fails fails the capture, an optional one is left
- * out. Downloads go straight into the outbox chunk by chunk under `stagingKey`, so an original of any size never
- * sits whole in memory.
+ * out. A download up to KEEP_IN_MEMORY_BYTES stays in memory and goes into the outbox with its record, in the one
+ * transaction that stores both; a larger one goes into the outbox chunk by chunk under `stagingKey` as it arrives,
+ * so an original of any size never sits whole in memory.
  */
 async function capture(
   detection: Detection,
   deps: DeclareDeps,
   stagingKey: string,
   notes: CaptureNote[],
-  kept: Map<number, Uint8Array[]>,
 ): Promise<Captured[]> {
   const captured: Captured[] = [];
   for (const part of detection.capture.parts) {
     if (part.source === 'fetch') {
       const index = captured.length;
+      let kept: Uint8Array<ArrayBuffer>[] | undefined = [];
       let keptBytes = 0;
-      const stage: Stage = (chunk, bytes) => {
-        // A small download is also kept in memory, so reading the message does not read the outbox back.
+      const stage: Stage = async (chunk, bytes) => {
         keptBytes += bytes.byteLength;
-        if (keptBytes <= KEEP_IN_MEMORY_BYTES) {
-          const chunks = kept.get(index) ?? [];
-          chunks[chunk] = bytes.slice();
-          kept.set(index, chunks);
-        } else kept.delete(index);
-        return stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer);
+        if (kept && keptBytes <= KEEP_IN_MEMORY_BYTES) {
+          kept[chunk] = bytes.slice();
+          return;
+        }
+        // Too large to hold: what was kept so far goes to the staging area first, then every chunk as it comes.
+        const held = kept ?? [];
+        kept = undefined;
+        for (const [n, bytesHeld] of held.entries()) await stageChunk(deps.db, stagingKey, index, n, bytesHeld.buffer);
+        await stageChunk(deps.db, stagingKey, index, chunk, bytes.slice().buffer);
       };
       let streamed = await deps.streamInTab(part.url, stage);
       if (!streamed.ok && deps.fetchFallback) {
         const pageError = streamed.error;
+        // The fallback starts over: nothing the page gave is kept.
+        kept = [];
+        keptBytes = 0;
+        await discardStaged(deps.db, stagingKey);
         const fallback = await deps
           .fetchFallback(detection, part, stage)
           .catch((error: unknown): StreamResult => ({ ok: false, error: messageOf(error) }));
@@ -89,9 +96,11 @@ async function capture(
         throw new Error(`${part.name}: ${streamed.error}`);
       }
       const { size, chunks, chunkSize, sha256 } = streamed;
+      const inMemory = kept && joined(kept, size);
+      if (kept && !inMemory) throw new Error(`${part.name}: the download's chunks do not add up to its ${size} bytes.`);
       captured.push({
         entry: { role: part.role, name: part.name, mimeType: part.mimeType, size, sha256 },
-        bytes: { staged: stagingKey, size, chunks, chunkSize },
+        bytes: inMemory ?? { staged: stagingKey, size, chunks, chunkSize },
       });
       continue;
     }
@@ -131,7 +140,6 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
   // A profile that lists what to capture without `attachments` keeps the message whole, without split parts.
   const withAttachments = !profile?.capture.length || profile.capture.includes('attachments');
   const notes: CaptureNote[] = [];
-  const kept = new Map<number, Uint8Array[]>();
   let original: OriginalCapture | undefined;
   if (!request.metadataOnly && deps.original) {
     try {
@@ -145,7 +153,7 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     notes.push({ via: 'graph', original: true, ...(original.warning ? { warning: original.warning } : {}) });
   } else if (!request.metadataOnly) {
     try {
-      parts = await capture(request.detection, deps, stagingKey, notes, kept);
+      parts = await capture(request.detection, deps, stagingKey, notes);
     } catch (error) {
       await discardStaged(deps.db, stagingKey).catch(() => undefined);
       const reason = error instanceof Error ? error.message : String(error);
@@ -161,8 +169,7 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
     const raw =
       message.bytes instanceof ArrayBuffer
         ? message.bytes
-        : (joined(kept.get(index), message.bytes.size) ??
-          ((await stagedBytes(deps.db, message.bytes, index)).buffer as ArrayBuffer));
+        : ((await stagedBytes(deps.db, message.bytes, index)).buffer as ArrayBuffer);
     const enriched = await enrichFromEmail(
       detection,
       raw,
@@ -196,12 +203,11 @@ export async function declare(request: DeclareRequest, deps: DeclareDeps): Promi
   }
 }
 
-/** Downloads up to this size are kept in memory while captured, besides being staged in the outbox. */
+/** Downloads up to this size are kept in memory until their record is stored; larger ones are staged as they come. */
 const KEEP_IN_MEMORY_BYTES = 8 * 1024 * 1024;
 
 /** The kept chunks of a part as one buffer, when every chunk of its `size` bytes was kept. */
-function joined(chunks: Uint8Array[] | undefined, size: number): ArrayBuffer | undefined {
-  if (!chunks) return undefined;
+function joined(chunks: Uint8Array[], size: number): ArrayBuffer | undefined {
   let total = 0;
   for (let n = 0; n < chunks.length; n++) {
     const chunk = chunks[n];

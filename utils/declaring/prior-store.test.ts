@@ -1,24 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
+import { toyConnector } from '../../tests/support/records';
 import type { Connector, PriorRecord } from '../connectors/connector';
 import { priorRecords, rememberAlias } from './prior-store';
 
 beforeEach(() => fakeBrowser.reset());
 
 function connector(find?: (sourceId: string) => Promise<PriorRecord[]>): Connector {
-  return {
-    id: 'toy',
-    describe: () => ({
-      maxSinglePartBytes: 1,
-      resumableParts: false,
-      digest: 'none',
-      existing: 'name',
-      declaration: 'on-create',
-      findsBySource: find !== undefined,
-      servesPresets: false,
-    }),
-    findBySource: find,
-  } as Connector;
+  return toyConnector(
+    'toy',
+    { maxSinglePartBytes: 1, resumableParts: false, digest: 'none', existing: 'name', findsBySource: !!find },
+    { findBySource: find },
+  );
 }
 
 describe('the already-declared lookup through the connector', () => {

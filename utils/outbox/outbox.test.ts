@@ -16,6 +16,7 @@ import {
   enqueue,
   markOffline,
   markSynced,
+  markSyncedMany,
   nextDueAt,
   offlineProbe,
   QUOTA_MESSAGE,
@@ -23,6 +24,7 @@ import {
   SENDING_STALE_MS,
   saveDeliveryProgress,
   stageChunk,
+  startSendingMany,
   updateRow,
   wakeOffline,
 } from './outbox';
@@ -134,6 +136,32 @@ describe('outbox', () => {
     expect(await deliveryProgress(db, b.id)).toEqual(upload);
     expect(await db.get('records', a.id)).toMatchObject({ state: 'synced', receipt: { id: a.id } });
     expect(await dueRows(db, t0)).toHaveLength(1);
+  });
+
+  it('marks several records synced in one transaction, and a row that is gone spoils none of the others', async () => {
+    const [a, b, c] = [record(1), record(1, t0 + 1), record(1, t0 + 2)];
+    for (const r of [a, b, c]) await enqueue(db, r, [new ArrayBuffer(10)], t0, 4);
+    await db.delete('records', b.id);
+    const marked = await markSyncedMany(
+      db,
+      [a, b, c].map((r) => ({ id: r.id, receipt: receipt(r.id) })),
+      t0 + 5,
+    );
+    expect(marked).toEqual([true, false, true]);
+    for (const r of [a, c]) expect(await db.get('records', r.id)).toMatchObject({ state: 'synced', updatedAt: t0 + 5 });
+    expect((await db.getAll('content')).map((part) => part.recordId)).toEqual([b.id]);
+    expect((await listAudit(db)).filter((line) => line.action === 'synced')).toHaveLength(2);
+    await expect(markSynced(db, b.id, receipt(b.id), t0)).rejects.toThrow(/is gone/);
+  });
+
+  it('starts several sends in one transaction, each with its own answer', async () => {
+    const [a, b] = [record(1), record(1, t0 + 1)];
+    for (const r of [a, b]) await enqueue(db, r, [new ArrayBuffer(3)], t0);
+    const [startedA, gone, startedB] = await startSendingMany(db, [a.id, 'nobody', b.id], t0 + 9);
+    expect(startedA).toMatchObject({ row: { id: a.id, state: 'sending', attempts: 1, updatedAt: t0 + 9 } });
+    expect(startedB).toMatchObject({ row: { id: b.id, state: 'sending', attempts: 1 } });
+    expect(gone).toBeInstanceOf(Error);
+    expect(await db.get('records', b.id)).toMatchObject({ state: 'sending', attempts: 1 });
   });
 });
 

@@ -28,6 +28,11 @@ export const QUOTA_MESSAGE =
   'Not enough storage to keep this declaration: free some space on this computer (empty the downloads folder or ' +
   "the browser's cache), or let the outbox send what it holds, then declare again. Nothing was declared.";
 
+/** The outbox row of a record just declared: due at once, never tried. */
+export function queuedRow(record: DeclaredRecord, now: number): OutboxRow {
+  return { id: record.id, record, state: 'queued', attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now };
+}
+
 /**
  * Writes the record and all its content in one transaction: either both are stored or neither. Only after this
  * resolves may the user be told "Declared". A part over one chunk is split into CHUNK_BYTES records. A full disk
@@ -44,16 +49,7 @@ export async function enqueue(
     throw new Error(`The record lists ${record.content.length} content parts but ${parts.length} were captured.`);
   }
   const tx = db.transaction(['records', 'content', 'chunks', 'audit'], 'readwrite');
-  const row: OutboxRow = {
-    id: record.id,
-    record,
-    state: 'queued',
-    attempts: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const writes: Promise<unknown>[] = [tx.objectStore('records').add(row)];
+  const writes: Promise<unknown>[] = [tx.objectStore('records').add(queuedRow(record, now))];
   parts.forEach((part, index) => {
     const content = tx.objectStore('content');
     if (!(part instanceof ArrayBuffer)) {
@@ -220,28 +216,40 @@ export async function updateRow(
  * answers its Idempotency-Key with the original receipt.
  */
 export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now: number): Promise<void> {
+  const [stored] = await markSyncedMany(db, [{ id, receipt }], now);
+  if (!stored) throw new Error(`Outbox record ${id} is gone.`);
+}
+
+/**
+ * `markSynced` for several records in one transaction (the drain's concurrent sends finish together): answers, in
+ * order, whether each row was there to mark. A row that is gone changes nothing for the others.
+ */
+export async function markSyncedMany(
+  db: OutboxDb,
+  synced: { id: string; receipt: Receipt }[],
+  now: number,
+): Promise<boolean[]> {
   const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite', {
     durability: 'relaxed',
   });
-  const row = await tx.objectStore('records').get(id);
-  if (!row) throw new Error(`Outbox record ${id} is gone.`);
-  const parts = await tx.objectStore('content').getAll(WHOLE(id));
-  await Promise.all([
-    tx.objectStore('records').put({
-      ...row,
-      state: 'synced',
-      receipt,
-      lastError: undefined,
-      offline: undefined,
-      updatedAt: now,
-    }),
-    tx.objectStore('content').delete(WHOLE(id)),
-    tx.objectStore('chunks').delete(ALL_CHUNKS(id)),
-    ...parts.flatMap((part) => (part.chunkKey ? [tx.objectStore('chunks').delete(ALL_CHUNKS(part.chunkKey))] : [])),
-    tx.objectStore('delivery').delete(id),
-    tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
-    tx.done,
-  ]);
+  const records = tx.objectStore('records');
+  const content = tx.objectStore('content');
+  const chunks = tx.objectStore('chunks');
+  const one = async ({ id, receipt }: { id: string; receipt: Receipt }): Promise<boolean> => {
+    const [row, parts] = await Promise.all([records.get(id), content.getAll(WHOLE(id))]);
+    if (!row) return false;
+    await Promise.all([
+      records.put({ ...row, state: 'synced', receipt, lastError: undefined, offline: undefined, updatedAt: now }),
+      content.delete(WHOLE(id)),
+      chunks.delete(ALL_CHUNKS(id)),
+      ...parts.flatMap((part) => (part.chunkKey ? [chunks.delete(ALL_CHUNKS(part.chunkKey))] : [])),
+      tx.objectStore('delivery').delete(id),
+      tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
+    ]);
+    return true;
+  };
+  const [marked] = await Promise.all([Promise.all(synced.map(one)), tx.done]);
+  return marked;
 }
 
 /**
@@ -255,29 +263,47 @@ export async function contentOf(db: OutboxDb, row: OutboxRow): Promise<StoredPar
   return storedParts(db, row, await db.getAll('content', WHOLE(row.id)));
 }
 
+/** What one delivery attempt starts from: the row as it turned `sending`, its content, its saved progress. */
+export interface Started {
+  row: OutboxRow;
+  parts: StoredPart[];
+  progress: unknown;
+}
+
 /**
  * What one delivery attempt starts from, read while its row turns `sending` with one more attempt — one
  * IndexedDB transaction per record instead of three. Relaxed durability: losing this write to a power cut only
  * loses the attempt's count, and the row is sent again either way.
  */
-export async function startSending(
-  db: OutboxDb,
-  id: string,
-  now: number,
-): Promise<{ row: OutboxRow; parts: StoredPart[]; progress: unknown }> {
+export async function startSending(db: OutboxDb, id: string, now: number): Promise<Started> {
+  const [started] = await startSendingMany(db, [id], now);
+  if (started instanceof Error) throw started;
+  return started!;
+}
+
+/**
+ * `startSending` for several rows in one transaction (the drain's concurrent sends start together): per id, in
+ * order, what its attempt starts from, or the Error that says why it cannot start (gone, content incomplete).
+ */
+export async function startSendingMany(db: OutboxDb, ids: string[], now: number): Promise<(Started | Error)[]> {
   const tx = db.transaction(['records', 'content', 'delivery'], 'readwrite', { durability: 'relaxed' });
-  const [current, content, delivery] = await Promise.all([
-    tx.objectStore('records').get(id),
-    tx.objectStore('content').getAll(WHOLE(id)),
-    tx.objectStore('delivery').get(id),
-  ]);
-  if (!current) {
-    await tx.done;
-    throw new Error(`Outbox record ${id} is gone.`);
-  }
-  const row: OutboxRow = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: now };
-  await Promise.all([tx.objectStore('records').put(row), tx.done]);
-  return { row, parts: storedParts(db, row, content), progress: delivery?.progress };
+  const one = async (id: string): Promise<Started | Error> => {
+    const [current, content, delivery] = await Promise.all([
+      tx.objectStore('records').get(id),
+      tx.objectStore('content').getAll(WHOLE(id)),
+      tx.objectStore('delivery').get(id),
+    ]);
+    if (!current) return new Error(`Outbox record ${id} is gone.`);
+    const row: OutboxRow = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: now };
+    await tx.objectStore('records').put(row);
+    try {
+      return { row, parts: storedParts(db, row, content), progress: delivery?.progress };
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
+  const [started] = await Promise.all([Promise.all(ids.map(one)), tx.done]);
+  return started;
 }
 
 function storedParts(db: OutboxDb, row: OutboxRow, content: ContentPart[]): StoredPart[] {

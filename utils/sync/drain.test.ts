@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { pageRecord, receiptFor as receiptOf, toyConnector } from '../../tests/support/records';
 import {
   type Connector,
   ConnectorError,
@@ -20,25 +21,14 @@ type Send = (record: DeclaredRecord, parts: PartSource[]) => Promise<Receipt>;
  * any connector through the seam.
  */
 function connectorFor(send: Send, sendPart?: (request: SendPartRequest) => Promise<Json>): Connector {
-  return {
-    id: 'test',
-    describe: () => ({
-      maxSinglePartBytes: 1024,
-      resumableParts: true,
-      digest: 'sha256',
-      existing: 'idempotency-key',
-      declaration: 'on-create',
-      findsBySource: false,
-      servesPresets: false,
-    }),
-    probe: async () => ({ ok: true }),
-    resolveTarget: async () => null,
-    findExisting: async () => undefined,
-    sendPart: sendPart ?? (async () => ({ sent: true })),
-    commit: async ({ record, parts }) => (await send(record, parts)) as unknown as Json,
-    finalize: async (_record, _target, committed) => committed as unknown as Receipt,
-    verify: async () => undefined,
-  };
+  return toyConnector(
+    'test',
+    {},
+    {
+      commit: async ({ record, parts }) => (await send(record, parts)) as unknown as Json,
+      ...(sendPart ? { sendPart } : {}),
+    },
+  );
 }
 
 /** The drain of these tests: `send` stands for the repository. */
@@ -51,26 +41,48 @@ let clock: number;
 const now = () => clock;
 
 function record(): DeclaredRecord {
-  return {
+  return pageRecord({
     id: uuidv7(clock),
-    source: { app: 'generic', kind: 'page', url: 'https://example.org/a', sourceId: 'https://example.org/a' },
-    title: 'A page',
-    metadata: {},
-    classification: {},
-    tags: [],
-    fields: {},
     content: [{ role: 'primary', name: 'a.txt', mimeType: 'text/plain', size: 2, sha256: 'a'.repeat(64) }],
     declaredAt: new Date(clock).toISOString(),
-  };
+  });
 }
 
-function receiptFor(r: DeclaredRecord): Receipt {
-  return {
-    id: r.id,
-    url: `http://127.0.0.1/records/${r.id}`,
-    receivedAt: new Date(clock).toISOString(),
-    content: r.content.map(({ name, sha256, size }) => ({ name, sha256, size })),
+const receiptFor = (r: DeclaredRecord) => receiptOf(r, new Date(clock).toISOString());
+
+/** A repository that answers every send with `error`. */
+const failing =
+  (error: ConnectorError): Send =>
+  async () => {
+    throw error;
   };
+
+/** One drain by `a` through `send`, one record at a time: its report, and how many sends it made. */
+async function drainOneByOne(send: Send) {
+  let calls = 0;
+  const counted: Send = (record, parts) => {
+    calls += 1;
+    return send(record, parts);
+  };
+  const report = await drain({ db, now, owner: 'a', concurrency: 1, send: counted });
+  return { report, calls };
+}
+
+/** Declares one record now. */
+async function declared(): Promise<DeclaredRecord> {
+  const r = record();
+  await enqueue(db, r, [new ArrayBuffer(2)], clock);
+  return r;
+}
+
+/** Declares `n` records a millisecond apart (the clock moves on before each), oldest first. */
+async function queue(n: number): Promise<DeclaredRecord[]> {
+  const records: DeclaredRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    clock += 1;
+    records.push(await declared());
+  }
+  return records;
 }
 
 beforeEach(async () => {
@@ -97,8 +109,7 @@ describe('drain', () => {
   });
 
   it('also sends what was declared while it ran, whose own drain found the lease taken', async () => {
-    const first = record();
-    await enqueue(db, first, [new ArrayBuffer(2)], clock);
+    const first = await declared();
     const later = { ...record(), id: uuidv7(clock + 1) };
     const sent: string[] = [];
     const send = async (rec: DeclaredRecord) => {
@@ -114,8 +125,7 @@ describe('drain', () => {
   });
 
   it('retries after a transient failure with backoff honouring Retry-After', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const send = async () => {
       throw new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 90_000 });
     };
@@ -129,15 +139,12 @@ describe('drain', () => {
   });
 
   it('marks a rejected record as needing attention and keeps its content', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     await drain({
       db,
       now,
       owner: 'a',
-      send: async () => {
-        throw new ConnectorError('field caseNumber must look like HR-1234', 'permanent', { status: 422 });
-      },
+      send: failing(new ConnectorError('field caseNumber must look like HR-1234', 'permanent', { status: 422 })),
     });
     expect(await getRow(db, r.id)).toMatchObject({
       state: 'needs-attention',
@@ -147,19 +154,9 @@ describe('drain', () => {
   });
 
   it('stops at a refused token without counting an attempt', async () => {
-    await enqueue(db, record(), [new ArrayBuffer(2)], clock);
-    clock += 1;
-    await enqueue(db, record(), [new ArrayBuffer(2)], clock);
-    let calls = 0;
-    const report = await drain({
-      db,
-      now,
-      owner: 'a',
-      concurrency: 1,
-      send: async () => {
-        calls += 1;
-        throw new ConnectorError('token revoked', 'auth', { status: 401 });
-      },
+    await queue(2);
+    const { report, calls } = await drainOneByOne(async () => {
+      throw new ConnectorError('token revoked', 'auth', { status: 401 });
     });
     expect(calls).toBe(1);
     expect(report.authError).toBe('token revoked');
@@ -187,13 +184,7 @@ describe('drain', () => {
 
   it('sends each record exactly once when two drains race, from two connections to the outbox', async () => {
     const name = db.name;
-    const ids: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      clock += 1;
-      const r = record();
-      ids.push(r.id);
-      await enqueue(db, r, [new ArrayBuffer(2)], clock);
-    }
+    const ids = (await queue(20)).map((r) => r.id);
     const other = await openOutbox(name);
     const sent: string[] = [];
     const send = async (rec: DeclaredRecord) => {
@@ -235,31 +226,19 @@ describe('drain', () => {
   });
 
   it('stops sending as soon as another drain has taken over an expired lease', async () => {
-    for (let i = 0; i < 3; i++) {
-      clock += 1;
-      await enqueue(db, record(), [new ArrayBuffer(2)], clock);
-    }
-    let calls = 0;
-    const report = await drain({
-      db,
-      now,
-      owner: 'a',
-      concurrency: 1,
-      send: async (rec) => {
-        calls += 1;
-        // This drain was paused past its lease, and another one took the outbox.
-        clock += LEASE_MS + 1;
-        await acquireLease(db, 'b', clock, LEASE_MS);
-        return receiptFor(rec);
-      },
+    await queue(3);
+    const { report, calls } = await drainOneByOne(async (rec) => {
+      // This drain was paused past its lease, and another one took the outbox.
+      clock += LEASE_MS + 1;
+      await acquireLease(db, 'b', clock, LEASE_MS);
+      return receiptFor(rec);
     });
     expect(report.ran).toBe(true);
     expect(calls).toBe(1);
   });
 
   it('resumes a record a stopped drain left in sending, once its lease has expired', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     expect(await acquireLease(db, 'stopped-worker', clock, LEASE_MS)).toBe(true);
     const { updateRow } = await import('../outbox/outbox');
     await updateRow(db, r.id, { state: 'sending', attempts: 1 }, clock);
@@ -271,10 +250,7 @@ describe('drain', () => {
   });
 
   it('sends everything as soon as the repository is reachable again, without sitting out the backoff', async () => {
-    for (let i = 0; i < 3; i++) {
-      clock += 1;
-      await enqueue(db, record(), [new ArrayBuffer(2)], clock);
-    }
+    await queue(3);
     let reachable = false;
     const send = async (rec: DeclaredRecord) => {
       if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
@@ -288,28 +264,19 @@ describe('drain', () => {
     expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ synced: 3 });
     // A server that asked to wait is not hammered: a 503 row keeps its time.
     clock += 1;
-    const busy = record();
-    await enqueue(db, busy, [new ArrayBuffer(2)], clock);
+    const busy = await declared();
     await drain({
       db,
       now,
       owner: 'c',
-      send: async () => {
-        throw new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 60_000 });
-      },
+      send: failing(new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 60_000 })),
     });
     expect(await drain({ db, now, owner: 'd', send })).toMatchObject({ synced: 0 });
     expect((await getRow(db, busy.id))?.state).toBe('retrying');
   });
 
   it('stops at the first send that finds the repository unreachable, and says so; the next drain sends all', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      clock += 1;
-      const r = record();
-      ids.push(r.id);
-      await enqueue(db, r, [new ArrayBuffer(2)], clock);
-    }
+    const ids = (await queue(10)).map((r) => r.id);
     let reachable = false;
     let requests = 0;
     const send = async (rec: DeclaredRecord) => {
@@ -333,10 +300,7 @@ describe('drain', () => {
   });
 
   it('keeps sending when a send works after one found no answer (one timed-out request, not an outage)', async () => {
-    for (let i = 0; i < 6; i++) {
-      clock += 1;
-      await enqueue(db, record(), [new ArrayBuffer(2)], clock);
-    }
+    await queue(6);
     let failed = false;
     const send = async (rec: DeclaredRecord) => {
       if (!failed) {
@@ -356,15 +320,12 @@ describe('drain', () => {
     ['permanent', 'field caseNumber must look like HR-1234'],
     ['unsupported', 'The repository takes parts of at most 250 MB'],
   ] as const)('asks the user to look at a record refused as %s, with the repository’s words', async (kind, words) => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const report = await drain({
       db,
       now,
       owner: 'a',
-      send: async () => {
-        throw new ConnectorError(words, kind, { status: 409 });
-      },
+      send: failing(new ConnectorError(words, kind, { status: 409 })),
     });
     expect(report.needsAttention).toBe(1);
     expect(await getRow(db, r.id)).toMatchObject({ state: 'needs-attention', lastError: words, attempts: 1 });
@@ -372,8 +333,7 @@ describe('drain', () => {
   });
 
   it('waits as long as a throttling repository says, even on the first retry', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const send = async () => {
       throw new ConnectorError('slow down', 'throttled', { status: 429, retryAfterMs: 120_000 });
     };
@@ -387,16 +347,13 @@ describe('drain', () => {
       db,
       now,
       owner: 'a',
-      send: async () => {
-        throw new ConnectorError('sign in again', 'auth', { status: 401, interactive: true });
-      },
+      send: failing(new ConnectorError('sign in again', 'auth', { status: 401, interactive: true })),
     });
     expect(await authState(db)).toEqual({ needed: true, interactive: true, error: 'sign in again', at: clock });
   });
 
   it('stops retrying a record the repository keeps failing on, and says so with its answer (issue 10 item 4)', async () => {
-    const poison = record();
-    await enqueue(db, poison, [new ArrayBuffer(2)], clock);
+    const poison = await declared();
     const send = async (rec: DeclaredRecord) => {
       if (rec.id === poison.id) {
         throw new ConnectorError('The repository is not available (500): invalid byte sequence', 'retryable', {
@@ -422,8 +379,7 @@ describe('drain', () => {
   });
 
   it('never counts a busy or unreachable repository against a record', async () => {
-    const r = record();
-    await enqueue(db, r, [new ArrayBuffer(2)], clock);
+    const r = await declared();
     const failures = [
       new ConnectorError('busy', 'throttled', { status: 503, retryAfterMs: 1000 }),
       new ConnectorError('Could not reach the repository', 'retryable'),
@@ -442,5 +398,71 @@ describe('drain', () => {
       clock = (await getRow(db, r.id))!.nextAttemptAt;
     }
     expect(await getRow(db, r.id)).toMatchObject({ state: 'retrying', attempts: 6 });
+  });
+});
+
+describe('records in flight at once', () => {
+  it('sends up to `concurrency` records at a time, oldest first, and keeps the lease exclusive meanwhile', async () => {
+    const ids = (await queue(12)).map((r) => r.id);
+    const started: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    let open: () => void = () => undefined;
+    const full = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const send = async (rec: DeclaredRecord) => {
+      started.push(rec.id);
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      // The first sends wait until four are in flight together: the lanes really overlap.
+      if (inFlight === 4) open();
+      await full;
+      expect(await acquireLease(db, 'other', clock, LEASE_MS)).toBe(false);
+      inFlight -= 1;
+      return receiptFor(rec);
+    };
+    expect(await drain({ db, now, owner: 'a', send, concurrency: 4 })).toMatchObject({ synced: 12 });
+    expect(most).toBe(4);
+    expect(started).toEqual(ids);
+    expect((await db.getAll('records')).map((row) => [row.state, row.attempts])).toEqual(ids.map(() => ['synced', 1]));
+    expect(await db.count('content')).toBe(0);
+  });
+
+  it('files each record’s own outcome: one refused or failing record does not stop the others', async () => {
+    const records = await queue(10);
+    const refused = records[2]!.id;
+    const failing = records[5]!.id;
+    const send = async (rec: DeclaredRecord) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (rec.id === refused) throw new ConnectorError('field caseNumber must look like HR-1234', 'permanent');
+      if (rec.id === failing) throw new ConnectorError('The repository failed (500)', 'retryable', { status: 500 });
+      return receiptFor(rec);
+    };
+    expect(await drain({ db, now, owner: 'a', send, concurrency: 4 })).toMatchObject({
+      synced: 8,
+      needsAttention: 1,
+      retrying: 1,
+      unreachable: false,
+    });
+    expect(await getRow(db, refused)).toMatchObject({ state: 'needs-attention', attempts: 1 });
+    expect(await getRow(db, failing)).toMatchObject({ state: 'retrying', attempts: 1, serverErrors: 1 });
+    // Nothing lost: the two keep their content; the eight synced released theirs.
+    expect(await db.count('content')).toBe(2);
+  });
+
+  it('tries each record once per drain in a storm of server errors, however many lanes', async () => {
+    const ids = (await queue(20)).map((r) => r.id);
+    const sent: string[] = [];
+    const send = async (rec: DeclaredRecord): Promise<Receipt> => {
+      sent.push(rec.id);
+      throw new ConnectorError('The repository failed (502)', 'retryable', { status: 502 });
+    };
+    expect(await drain({ db, now, owner: 'a', send, random: () => 0 })).toMatchObject({ retrying: 20, synced: 0 });
+    expect(sent.sort()).toEqual(ids);
+    // Backing off: a drain straight after sends nothing.
+    expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ retrying: 0 });
+    expect(sent).toHaveLength(20);
+    expect((await db.getAll('records')).every((row) => row.state === 'retrying' && row.serverErrors === 1)).toBe(true);
   });
 });

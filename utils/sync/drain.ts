@@ -6,15 +6,18 @@ import {
   deliveryProgress,
   dueRows,
   markOffline,
-  markSynced,
+  markSyncedMany,
   offlineProbe,
+  type Started,
   saveDeliveryProgress,
   setAuthState,
-  startSending,
+  startSendingMany,
   updateRow,
   wakeOffline,
 } from '../outbox/outbox';
+import type { Receipt } from '../records/record';
 import { retryDelay } from './backoff';
+import { batched } from './batch';
 import { acquireLease, LEASE_MS, releaseLease } from './lease';
 
 export interface DrainDeps {
@@ -32,7 +35,13 @@ export interface DrainDeps {
   maxServerErrors?: number;
 }
 
-export const DRAIN_CONCURRENCY = 4;
+/**
+ * Records in flight at once. The repository answers each one only after its durable commit, and those waits
+ * overlap across requests: the reference server on PGlite stored 1.6–1.8 times as many 50 KB records per second
+ * for 8 concurrent clients as for one (a loaded 2-core machine), where 4 gave 1.25 times. A server that commits
+ * concurrent requests together gains more.
+ */
+export const DRAIN_CONCURRENCY = 8;
 
 export interface DrainReport {
   ran: boolean;
@@ -75,6 +84,12 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
     }
   };
   const heartbeat = setInterval(() => renew(true).catch(() => undefined), Math.max(1000, leaseMs / 3));
+  // The lanes' outbox writes that fall together share one transaction: IndexedDB commits are the drain's own
+  // cost per record, beside the request.
+  const outbox: Outbox = {
+    start: batched((ids: string[]) => startSendingMany(db, ids, now())),
+    synced: batched((done: { id: string; receipt: Receipt }[]) => markSyncedMany(db, done, now())),
+  };
   try {
     // Read once: a record that syncs clears the "sign in again" state, and only the first needs to write it.
     let authNeeded = (await authState(db)).needed;
@@ -98,7 +113,7 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
         while (!stop && !report.unreachable && next < rows.length) {
           const row = rows[next++]!;
           await renew();
-          const outcome = await sendOne(deps, row, renew);
+          const outcome = await sendOne(deps, outbox, row, renew);
           if (outcome === 'lost') stop = true;
           else if (outcome === 'auth') {
             stop = true;
@@ -140,6 +155,13 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
 
 type Outcome = 'synced' | 'retrying' | 'needsAttention' | 'auth' | 'lost' | 'unreachable';
 
+/** One drain's batched outbox writes (see `batched`): a row turning `sending`, and one turning `synced`. */
+interface Outbox {
+  start: (id: string) => Promise<Started | Error>;
+  /** False when the row was gone. */
+  synced: (done: { id: string; receipt: Receipt }) => Promise<boolean>;
+}
+
 /**
  * The outbox's side of one record's delivery: its saved progress (`read` when the attempt started, read again
  * after that); each save also renews the drain's lease.
@@ -171,18 +193,24 @@ function asConnectorError(error: unknown): ConnectorError {
   return new ConnectorError(error instanceof Error ? error.message : String(error), 'retryable', { cause: error });
 }
 
-async function sendOne(deps: DrainDeps, row: OutboxRow, renew: (force?: boolean) => Promise<void>): Promise<Outcome> {
+async function sendOne(
+  deps: DrainDeps,
+  outbox: Outbox,
+  row: OutboxRow,
+  renew: (force?: boolean) => Promise<void>,
+): Promise<Outcome> {
   const { db, now, random } = deps;
   const attempts = row.attempts + 1;
   try {
-    const started = await startSending(db, row.id, now());
+    const started = await outbox.start(row.id);
+    if (started instanceof Error) throw started;
     const receipt = await deliver(
       deps.connector,
       started.row.record,
       started.parts,
       progressStore(db, row.id, started.progress, now, () => renew(true)),
     );
-    await markSynced(db, row.id, receipt, now());
+    if (!(await outbox.synced({ id: row.id, receipt }))) throw new Error(`Outbox record ${row.id} is gone.`);
     return 'synced';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';

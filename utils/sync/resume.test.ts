@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { fakeRecordsApi } from '../../tests/fakes/records-api';
+import { fileRecord } from '../../tests/support/records';
 import { memoryCredentials } from '../connectors/memory';
 import { recordsApiConnector } from '../connectors/records-api/connector';
 import { openOutbox } from '../outbox/db';
 import { deliveryProgress, getRow } from '../outbox/outbox';
 import type { DeclaredRecord } from '../records/record';
-import { uuidv7 } from '../records/uuidv7';
 import { drain } from './drain';
 
 const hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -50,19 +50,7 @@ async function outboxV2(name: string, record: DeclaredRecord, bytes: Uint8Array,
 describe('outbox version 3', () => {
   it('resumes an upload that version 2 left in flight, from where the repository stands', async () => {
     const bytes = new Uint8Array(randomBytes(1000));
-    const record: DeclaredRecord = {
-      id: uuidv7(),
-      source: { app: 'generic', kind: 'file', url: 'https://example.org/big.bin', sourceId: 'big' },
-      title: 'Big file',
-      metadata: {},
-      classification: {},
-      tags: [],
-      fields: {},
-      content: [
-        { role: 'primary', name: 'big.bin', mimeType: 'application/octet-stream', size: 1000, sha256: hex(bytes) },
-      ],
-      declaredAt: new Date().toISOString(),
-    };
+    const record = fileRecord(1000, hex(bytes), 'big');
     const id = '00000000-0000-4000-8000-000000000777';
     const name = `outbox-v2-${Math.random()}`;
     await outboxV2(name, record, bytes, `http://repo.test/api/v1/uploads/${id}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../server/main';
-import { sha256Hex } from '../../capture/bytes';
+import { messageEntry } from '../../../tests/support/records';
 import type { DeclaredRecord, Receipt } from '../../records/record';
 import { uuidv7 } from '../../records/uuidv7';
 import { ConnectorError, type PartSource } from '../connector';
@@ -75,15 +75,7 @@ async function sample(text = 'Subject: hello\r\n\r\nbody'): Promise<{ record: De
     classification: {},
     tags: [],
     fields: {},
-    content: [
-      {
-        role: 'primary',
-        name: 'message.eml',
-        mimeType: 'message/rfc822',
-        size: bytes.byteLength,
-        sha256: await sha256Hex(bytes),
-      },
-    ],
+    content: [await messageEntry(bytes)],
     declaredAt: new Date().toISOString(),
   };
   return { record, parts: [bytes.buffer] };

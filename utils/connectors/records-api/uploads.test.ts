@@ -1,13 +1,10 @@
 // @vitest-environment node
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../../server/main';
+import { describe, expect, it } from 'vitest';
 import { fakeRecordsApi as fakeTus } from '../../../tests/fakes/records-api';
+import { fileRecord } from '../../../tests/support/records';
+import { referenceRepository } from '../../../tests/support/server';
 import type { DeclaredRecord, Receipt } from '../../records/record';
-import { uuidv7 } from '../../records/uuidv7';
 import { ConnectorError, type PartSource } from '../connector';
 import { deliver } from '../deliver';
 import { type MemoryProgress, memoryCredentials, memoryProgress } from '../memory';
@@ -54,25 +51,7 @@ function partOf(bytes: Uint8Array, chunkSize: number, reads: number[] = []): Par
 }
 
 function recordFor(bytes: Uint8Array): DeclaredRecord {
-  return {
-    id: uuidv7(),
-    source: { app: 'generic', kind: 'file', url: 'https://example.org/big.bin', sourceId: `big-${Math.random()}` },
-    title: 'Big file',
-    metadata: {},
-    classification: {},
-    tags: [],
-    fields: {},
-    content: [
-      {
-        role: 'primary',
-        name: 'big.bin',
-        mimeType: 'application/octet-stream',
-        size: bytes.byteLength,
-        sha256: hex(bytes),
-      },
-    ],
-    declaredAt: new Date().toISOString(),
-  };
+  return fileRecord(bytes.byteLength, hex(bytes), `big-${Math.random()}`);
 }
 
 describe('resumable upload client', () => {
@@ -149,24 +128,12 @@ describe('the token goes only where it was issued (issue 10 item 8)', () => {
 });
 
 describe('resumable upload against the reference server', { timeout: 180_000 }, () => {
-  let server: RunningServer;
-  let dataDir: string;
-  let token: string;
-  // Starting a server (PGlite) can take long on a busy machine: its promise is the readiness signal.
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'rk-upload-client-'));
-    server = await startServer({ port: 0, dataDir });
-    token = await server.createToken('ann');
-  }, 180_000);
-  afterAll(async () => {
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 180_000);
+  const repository = referenceRepository('rk-upload-client-');
 
   it('uploads a large part in chunks, refers to it, and gets the same receipt on a retry', async () => {
     const bytes = new Uint8Array(randomBytes(3 * 1024 * 1024 + 17));
     const record = recordFor(bytes);
-    const connection = { repositoryUrl: server.url, token };
+    const connection = { repositoryUrl: repository.server.url, token: repository.token };
     const store = memoryProgress();
     const receipt = await sendRecord(connection, record, [partOf(bytes, 1024 * 1024)], store, {
       threshold: 1024 * 1024,
@@ -183,7 +150,7 @@ describe('resumable upload against the reference server', { timeout: 180_000 }, 
     const record = recordFor(bytes);
     bytes[0] = bytes[0]! ^ 1;
     const error = await sendRecord(
-      { repositoryUrl: server.url, token },
+      { repositoryUrl: repository.server.url, token: repository.token },
       record,
       [partOf(bytes, 1024 * 1024)],
       memoryProgress(),
