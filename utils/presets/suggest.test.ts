@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aDetection } from '../detectors/fixtures/support';
+import type { Detection } from '../detectors/types';
 import type { Choices } from './choices';
 import { EMPTY_PRESETS, type Presets } from './schema';
 import { retainedFields, suggest } from './suggest';
