@@ -265,12 +265,29 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
     return resolveFolder(placement.ref, `category ${placement.categoryId}`);
   }
 
+  /** The earlier of two nodes: by creation time, then by record identifier (`<year>-<database id>`), then by id. */
+  function earlier(a: AlfrescoNode, b: AlfrescoNode): boolean {
+    const at = Date.parse(isoInstant(a.createdAt));
+    const bt = Date.parse(isoInstant(b.createdAt));
+    if (at !== bt) return at < bt;
+    const ai = a.properties?.['rma:identifier'];
+    const bi = b.properties?.['rma:identifier'];
+    if (typeof ai === 'string' && typeof bi === 'string' && ai !== bi) return ai < bi;
+    return a.id < b.id;
+  }
+
   /**
    * Every node that carries this record id, by exact match on `rk:recordId` (alfresco-search.yaml, POST /search,
    * CMIS language). Alfresco runs such a query on the database, not the index (transactional metadata query,
    * Alfresco/docs-alfresco search-services/1.3/config/transactional.md), so a create that just committed is found.
+   *
+   * A part held by more than one node was filed twice: a browser resends a POST whose connection closed before
+   * any answer came (Chromium does so on a reused keep-alive connection), and Alfresco, which renames records,
+   * files the resent one too. The earliest node is the part; the others are deleted (gs-core-api.yaml,
+   * DELETE /records/{recordId}). One that cannot be deleted stops the record for a person, naming it.
    */
-  async function lookup(recordId: string): Promise<Map<number, AlfrescoNode>> {
+  async function lookup(record: DeclaredRecord): Promise<Map<number, AlfrescoNode>> {
+    const recordId = record.id;
     if (!/^[0-9a-f-]{36}$/.test(recordId)) throw new ConnectorError('The record id is not a UUID.', 'permanent');
     const result = await client.json(NodePaging, 'POST', `${API.search}/search`, 'looking for the record', {
       json: {
@@ -283,6 +300,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       },
     });
     const parts = new Map<number, AlfrescoNode>();
+    const extras: { node: AlfrescoNode; index: number }[] = [];
     for (const { entry } of result.list.entries) {
       const props = entry.properties ?? {};
       // Proven ours: the id matches exactly (a query engine's notion of equality is not trusted further).
@@ -290,15 +308,42 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       const index = Number(props['rk:partIndex']);
       if (!Number.isInteger(index) || index < 0) continue;
       const known = parts.get(index);
-      if (!known || Date.parse(isoInstant(entry.createdAt)) < Date.parse(isoInstant(known.createdAt))) {
+      if (!known) parts.set(index, entry);
+      else if (earlier(entry, known)) {
+        extras.push({ node: known, index });
         parts.set(index, entry);
-      }
+      } else extras.push({ node: entry, index });
     }
+    for (const extra of extras) await deleteExtra(record, extra.node, extra.index, parts.get(extra.index)!);
     // Kept for the parts created right after this lookup; a delivery that stopped halfway leaves its entry, so
     // the memo is bounded.
     if (lookups.size > 64) lookups.clear();
     lookups.set(recordId, parts);
     return parts;
+  }
+
+  /** Deletes a second copy of a part; gone already is as good. A completed record is a person's to delete. */
+  async function deleteExtra(record: DeclaredRecord, extra: AlfrescoNode, index: number, kept: AlfrescoNode) {
+    const twice = `Alfresco holds part ${index + 1} of "${record.title}" twice: ${extra.name} (node ${extra.id}) is a second copy of ${kept.name} (node ${kept.id}), filed when a lost answer was resent`;
+    if ((extra.aspectNames ?? []).includes(DECLARED_ASPECT)) {
+      throw new ConnectorError(
+        `${twice}, and it is completed. Delete that record in Alfresco, then send again.`,
+        'conflict',
+      );
+    }
+    const response = await client.request(
+      'DELETE',
+      `${API.gs}/records/${extra.id}`,
+      `deleting a second copy of part ${index + 1} of "${record.title}"`,
+      { accept: [403, 404, 409] },
+    );
+    await response.body?.cancel();
+    if (response.ok || response.status === 404) return;
+    throw new ConnectorError(
+      `${twice}, and Alfresco refused to delete it (${response.status === 409 ? 'it is locked' : `the user ${settings.username} may not delete records`}). Delete that record in Alfresco, then send again.`,
+      'conflict',
+      { status: response.status },
+    );
   }
 
   function refOf(node: AlfrescoNode, index: number, primaryNode?: string): PartRef {
@@ -547,7 +592,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
 
     async findExisting(record, target) {
       parseSaved(TargetSchema, target, 'target');
-      const parts = await lookup(record.id);
+      const parts = await lookup(record);
       if (parts.size < record.content.length) return undefined;
       const primary = primaryIndex(record);
       const primaryNode = parts.get(primary)!.id;
@@ -564,14 +609,15 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
     async sendPart({ record, target, entry, part }) {
       const where = parseSaved(TargetSchema, target, 'target');
       const index = part.index;
-      const known = lookups.get(record.id) ?? (await lookup(record.id));
+      const known = lookups.get(record.id) ?? (await lookup(record));
       const existing = known.get(index);
       if (existing) {
         checkSize(entry, index, existing.content?.sizeInBytes, existing.name);
         return refOf(existing, index) as unknown as Json;
       }
-      const node = await createPart(record, where, entry, index, await readPart(part));
-      known.set(index, node);
+      const created = await createPart(record, where, entry, index, await readPart(part));
+      // The answer heard may be that of a resent create (see lookup): the part is whichever node was filed first.
+      const node = (await lookup(record)).get(index) ?? created;
       checkSize(entry, index, node.content?.sizeInBytes, node.name);
       return refOf(node, index) as unknown as Json;
     },
