@@ -79,12 +79,15 @@ test('shows the Alfresco settings, the mapping and the connection test in words 
   await options.close();
 });
 
-test('files a Gmail message and its attachment as completed records with the email metadata', async (app) => {
+test('files a Gmail message and its attachment as completed records with the email metadata', async ({
+  browser,
+  sites,
+}) => {
   const {
     row,
     parts: [message, attachment],
     fromSource,
-  } = await declareAndFile(app, held, GMAIL.declaration);
+  } = await declareAndFile({ browser, sites }, held, GMAIL.declaration);
   expect(fromSource).toBe(2);
   expect(message!.parentId).toBe(hrFolder);
   expect(Buffer.from(message!.content!.bytes).equals(GMAIL.eml)).toBe(true);
@@ -117,7 +120,10 @@ test('files a Gmail message and its attachment as completed records with the ema
   ]);
 });
 
-test('files a Box file once in the record folder its category maps to by node id, even when the answer to its create is lost', async (app) => {
+test('files a Box file once in the record folder its category maps to by node id, even when the answer to its create is lost', async ({
+  browser,
+  sites,
+}) => {
   // Alfresco files the record, and the connection closes before its answer arrives. Chromium resends the POST on
   // a fresh connection when the closed one was reused, and Alfresco, which renames records, files it again: the
   // connector must end with one record, the first (a retry without the resend must find it by its record id).
@@ -126,7 +132,7 @@ test('files a Box file once in the record folder its category maps to by node id
   const {
     parts: [file],
     fromSource,
-  } = await declareAndFile(app, held, BOX.declaration);
+  } = await declareAndFile({ browser, sites }, held, BOX.declaration);
   const log = fake.log.slice(since);
   const creates = log.filter((line) => line.operation === 'createRecordFolderChild');
   expect(creates.filter((line) => line.status === -201)).toHaveLength(1);
@@ -149,8 +155,11 @@ test('files a Box file once in the record folder its category maps to by node id
   expect(log.filter((line) => line.operation === 'deleteRecord').map((line) => line.status)).toEqual([204]);
 });
 
-test('warns in the popup that the message is already in Alfresco, found there by its source id', async (app) => {
-  const { fromSource } = await declareAndFile(app, held, { ...GMAIL.declaration, again: true });
+test('warns in the popup that the message is already in Alfresco, found there by its source id', async ({
+  browser,
+  sites,
+}) => {
+  const { fromSource } = await declareAndFile({ browser, sites }, held, { ...GMAIL.declaration, again: true });
   // Declared again on purpose: a second record, each part filed once.
   const ids = new Set(
     fake

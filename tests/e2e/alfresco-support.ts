@@ -35,6 +35,16 @@ export const BOX = {
   declaration: { site: 'box', parts: 1 },
 } as const;
 
+/** An email profile for HR cases, with a case number the popup asks for, capturing the message and attachments. */
+export const HR_CASE_PROFILE = {
+  id: 'hr-case',
+  title: 'HR case email',
+  recordType: 'email',
+  defaultCategory: 'HR/2.3',
+  fields: [{ id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$' }],
+  capture: ['eml', 'attachments'],
+};
+
 /** A file plan with an HR and a finance series, a profile per app, and the connector's mapping. */
 export function presetsFor(connector: string, mapping: unknown, version = 1) {
   return {
@@ -44,18 +54,11 @@ export function presetsFor(connector: string, mapping: unknown, version = 1) {
       { id: 'FIN', title: 'Finance', children: [{ id: 'FIN/1', title: 'Invoices', retention: '10y' }] },
     ],
     profiles: [
-      {
-        id: 'hr-email',
-        title: 'HR case email',
-        recordType: 'email',
-        defaultCategory: 'HR/2.3',
-        fields: [{ id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$' }],
-        capture: ['eml', 'attachments'],
-      },
+      HR_CASE_PROFILE,
       { id: 'invoice', title: 'Supplier invoice', recordType: 'document', defaultCategory: 'FIN/1', capture: [] },
     ],
     rules: [
-      { when: { app: 'gmail' }, suggest: { profile: 'hr-email' } },
+      { when: { app: 'gmail' }, suggest: { profile: HR_CASE_PROFILE.id } },
       { when: { app: 'box' }, suggest: { profile: 'invoice' } },
     ],
     connectors: { [connector]: mapping },

@@ -63,8 +63,11 @@ test('tests the connection and shows where records go, in words an administrator
   await options.close();
 });
 
-test('files a Gmail message and its attachment as major versions with Recordkeeper’s properties', async (app) => {
-  const filed = await declareAndFile(app, held, GMAIL.declaration);
+test('files a Gmail message and its attachment as major versions with Recordkeeper’s properties', async ({
+  browser,
+  sites,
+}) => {
+  const filed = await declareAndFile({ browser, sites }, held, GMAIL.declaration);
   const { row } = filed;
   const [message, attachment] = filed.parts;
   expect(filed.fromSource).toBe(2);
@@ -94,11 +97,14 @@ test('files a Gmail message and its attachment as major versions with Recordkeep
   expect(row.receipt?.url).toContain(`objectId=${message!.id}`);
 });
 
-test('files a Box file once in the folder its category maps to by id, even when the answer to its create is lost', async (app) => {
+test('files a Box file once in the folder its category maps to by id, even when the answer to its create is lost', async ({
+  browser,
+  sites,
+}) => {
   // The repository creates the document, and the connection closes before its answer arrives: the retry must
   // find that document by its record id (the query on rk:identity) rather than create a second one.
   fake.failNext('createDocument', { drop: 'after' });
-  const filed = await declareAndFile(app, held, BOX.declaration);
+  const filed = await declareAndFile({ browser, sites }, held, BOX.declaration);
   const [file] = filed.parts;
   expect(fake.log.filter((line) => line.action === 'createDocument' && line.status === -201)).toHaveLength(1);
   expect(filed.fromSource).toBe(1);

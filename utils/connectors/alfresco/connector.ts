@@ -1,5 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord, Receipt } from '../../records/record';
 import {
@@ -10,6 +8,7 @@ import {
   type PriorRecord,
   type ProbeResult,
 } from '../connector';
+import { digestOfBody, readBackMismatch } from '../read-back';
 import { ALFRESCO_PASSWORD, AlfrescoClient, type AlfrescoSettings, API } from './client';
 import {
   ALFRESCO_CONNECTOR_ID,
@@ -496,18 +495,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       `${API.gs}/records/${ref.node}/content`,
       `reading back part ${ref.index + 1}`,
     );
-    const hash = sha256.create();
-    let size = 0;
-    const reader = response.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        hash.update(value);
-        size += value.byteLength;
-      }
-    }
-    return { sha256: bytesToHex(hash.digest()), size };
+    return digestOfBody(response.body);
   }
 
   const connector: Connector = {
@@ -670,17 +658,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       };
     },
 
-    async verify(record, receipt) {
-      for (const [index, entry] of record.content.entries()) {
-        const got = receipt.content[index];
-        if (!got) return `Alfresco holds no part ${index + 1}`;
-        if (got.size !== entry.size)
-          return `part ${index + 1} (${entry.name}) is ${got.size} bytes in Alfresco, ${entry.size} sent`;
-        if (got.sha256 !== entry.sha256)
-          return `part ${index + 1} (${entry.name}) read back from Alfresco hashes to ${got.sha256}, not ${entry.sha256}`;
-      }
-      return undefined;
-    },
+    verify: async (record, receipt) => readBackMismatch(record, receipt, 'Alfresco'),
 
     async findBySource(sourceId): Promise<PriorRecord[]> {
       // The database answers string matches up to 1024 characters (transactional.md); longer ids cannot be asked.

@@ -85,6 +85,11 @@ export const PropertySources = v.nullable(
   v.union([ValueSource, v.pipe(v.array(ValueSource), v.minLength(1), v.maxLength(8))]),
 );
 
+/** A map of property names to what fills each (none by default), as the presets' mappings hold it. */
+export function propertyMap(name: v.GenericSchema<string, string>, description: string) {
+  return v.optional(v.pipe(v.record(name, PropertySources), v.maxEntries(200), v.description(description)), {});
+}
+
 /**
  * A property QName, `prefix:localName`. The connector's own `rk:` properties and the node name are set by the
  * connector and cannot be mapped.
@@ -121,22 +126,14 @@ export const AlfrescoMappingSchema = v.pipe(
       'unfiled',
     ),
     /** Property → source, over the defaults below, for every record. */
-    properties: v.optional(
-      v.pipe(
-        v.record(PropertyName, PropertySources),
-        v.maxEntries(200),
-        v.description('Alfresco property → what fills it, for every record (over the defaults; null removes one).'),
-      ),
-      {},
+    properties: propertyMap(
+      PropertyName,
+      'Alfresco property → what fills it, for every record (over the defaults; null removes one).',
     ),
     /** Property → source, over the email defaults below, for email records only. */
-    emailProperties: v.optional(
-      v.pipe(
-        v.record(PropertyName, PropertySources),
-        v.maxEntries(200),
-        v.description('Alfresco property → what fills it, for email records only (over the email defaults).'),
-      ),
-      {},
+    emailProperties: propertyMap(
+      PropertyName,
+      'Alfresco property → what fills it, for email records only (over the email defaults).',
     ),
   }),
   v.title('Alfresco Governance Services mapping'),

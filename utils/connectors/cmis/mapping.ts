@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { DeclaredRecord } from '../../records/record';
-import { fillProperties, PropertySources } from '../alfresco/mapping';
+import { fillProperties, PropertySources, propertyMap } from '../alfresco/mapping';
 
 /**
  * The CMIS section of the presets (docs/connectors/cmis.md § Mapping): the folder each file-plan category files
@@ -72,13 +72,9 @@ export const CmisMappingSchema = v.pipe(
       'cmis:document',
     ),
     /** Property id → source, over the default (cmis:description ← the record's description). */
-    properties: v.optional(
-      v.pipe(
-        v.record(CmisPropertyId, PropertySources),
-        v.maxEntries(200),
-        v.description('Property id → what fills it (over the default: cmis:description from the description).'),
-      ),
-      {},
+    properties: propertyMap(
+      CmisPropertyId,
+      'Property id → what fills it (over the default: cmis:description from the description).',
     ),
   }),
   v.title('CMIS mapping'),
