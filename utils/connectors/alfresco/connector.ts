@@ -18,6 +18,7 @@ import {
   metadataProperties,
   parseAlfrescoMapping,
   placementOf,
+  validMapping,
 } from './mapping';
 
 /**
@@ -130,15 +131,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
   /** What the last lookup found for a record, so the parts created right after it need no second one. */
   const lookups = new Map<string, Map<number, AlfrescoNode>>();
 
-  function mapping(): AlfrescoMapping {
-    if (!mappingResult.ok) {
-      throw new ConnectorError(
-        `The Alfresco mapping in the presets is invalid: ${mappingResult.problems.join('; ')}`,
-        'permanent',
-      );
-    }
-    return mappingResult.mapping;
-  }
+  const mapping = (): AlfrescoMapping => validMapping(mappingResult, 'Alfresco');
 
   async function listAll(path: string, doing: string, query: Record<string, string> = {}): Promise<AlfrescoNode[]> {
     const nodes: AlfrescoNode[] = [];

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord } from '../../records/record';
+import { ConnectorError } from '../connector';
 
 /**
  * The Alfresco Governance Services section of the presets (docs/connectors/alfresco.md § Mapping): which record
@@ -168,11 +169,11 @@ export const DEFAULT_EMAIL_PROPERTIES: Readonly<Record<string, ValueSource | Val
   'imap:messageId': 'sourceId',
 };
 
-export type MappingResult = { ok: true; mapping: AlfrescoMapping } | { ok: false; problems: string[] };
+export type MappingResult<T = AlfrescoMapping> = { ok: true; mapping: T } | { ok: false; problems: string[] };
 
-/** Validates the connector's section of the presets; absent means "everything unfiled, default properties". */
-export function parseAlfrescoMapping(input: unknown): MappingResult {
-  const parsed = v.safeParse(AlfrescoMappingSchema, input ?? {});
+/** Validates a connector's section of the presets against its schema; each problem names where it is. */
+export function parseMapping<T>(schema: v.GenericSchema<unknown, T>, input: unknown): MappingResult<T> {
+  const parsed = v.safeParse(schema, input ?? {});
   if (parsed.success) return { ok: true, mapping: parsed.output };
   return {
     ok: false,
@@ -181,6 +182,20 @@ export function parseAlfrescoMapping(input: unknown): MappingResult {
       return path ? `${path}: ${issue.message}` : issue.message;
     }),
   };
+}
+
+/** Validates the connector's section of the presets; absent means "everything unfiled, default properties". */
+export const parseAlfrescoMapping = (input: unknown) => parseMapping(AlfrescoMappingSchema, input);
+
+/** The mapping a connector files by, or, when the presets' one is invalid, a refusal naming its problems. */
+export function validMapping<T>(result: MappingResult<T>, vendor: string): T {
+  if (!result.ok) {
+    throw new ConnectorError(
+      `The ${vendor} mapping in the presets is invalid: ${result.problems.join('; ')}`,
+      'permanent',
+    );
+  }
+  return result.mapping;
 }
 
 export function isEmailRecord(record: DeclaredRecord): boolean {

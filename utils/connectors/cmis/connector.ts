@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord, Receipt } from '../../records/record';
-import { identityProperties } from '../alfresco/mapping';
+import { identityProperties, validMapping } from '../alfresco/mapping';
 import {
   type Connector,
   type ConnectorDeps,
@@ -175,15 +175,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
   let session: Session | undefined;
   const folders = new Map<string, Target>();
 
-  function mapping(): CmisMapping {
-    if (!mappingResult.ok) {
-      throw new ConnectorError(
-        `The CMIS mapping in the presets is invalid: ${mappingResult.problems.join('; ')}`,
-        'permanent',
-      );
-    }
-    return mappingResult.mapping;
-  }
+  const mapping = (): CmisMapping => validMapping(mappingResult, 'CMIS');
 
   async function authorization(): Promise<string> {
     const password = await deps.credentials.get(CMIS_PASSWORD);
