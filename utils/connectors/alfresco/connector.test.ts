@@ -5,13 +5,13 @@ import {
   bytesOf,
   makeRecord,
   memoryCredentials,
-  memoryProgress,
   partSources,
   type TestPart,
 } from '../../../tests/fakes/alfresco/support.ts';
 import type { DeclaredRecord } from '../../records/record';
 import { ConnectorError } from '../connector';
 import { deliver } from '../deliver';
+import { memoryProgress } from '../memory';
 import { ALFRESCO_PASSWORD, ALFRESCO_TICKET } from './client';
 import { createAlfrescoConnector } from './connector';
 import type { AlfrescoMapping } from './mapping';
