@@ -40,6 +40,14 @@ interface Path {
   seconds: number;
 }
 
+/** A connector's dependencies: plain fetch, the fake's password for `recorder`, and the presets' mapping. */
+const signedIn = (passwordKey: string, mapping: unknown) => ({
+  fetch,
+  now: Date.now,
+  credentials: memoryCredentials({ [passwordKey]: 'secret' }),
+  mapping,
+});
+
 export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<Record<string, Figure>> {
   const repository = await startRepository();
   const alfresco = await AlfrescoFake.start({ validate: false });
@@ -80,12 +88,7 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
         name: 'Alfresco',
         connector: createAlfrescoConnector(
           { url: alfresco.url, username: 'recorder' },
-          {
-            fetch,
-            now: Date.now,
-            credentials: memoryCredentials({ [ALFRESCO_PASSWORD]: 'secret' }),
-            mapping: { categories: { 'FIN/1': { folderId: folder } } },
-          },
+          signedIn(ALFRESCO_PASSWORD, { categories: { 'FIN/1': { folderId: folder } } }),
         ),
         requests: () => alfresco.log.length,
         stored: async () => alfresco.records().length,
@@ -95,12 +98,7 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
         name: 'CMIS',
         connector: createCmisConnector(
           { serviceUrl: cmis.serviceUrl, username: 'recorder' },
-          {
-            fetch,
-            now: Date.now,
-            credentials: memoryCredentials({ [CMIS_PASSWORD]: 'secret' }),
-            mapping: { categories: { 'FIN/1': { path: '/Records/Finance/2026' } } },
-          },
+          signedIn(CMIS_PASSWORD, { categories: { 'FIN/1': { path: '/Records/Finance/2026' } } }),
         ),
         requests: () => cmis.log.length,
         stored: async () => cmis.documents().length,

@@ -74,10 +74,14 @@ export function presetsWith(connectorId: string, mapping: unknown) {
   };
 }
 
-/** Whether the extension (validatePresets) and the published JSON Schema each take a presets document. */
-export function presetsVerdicts() {
+/**
+ * Whether the extension (validatePresets) and the published JSON Schema each take presets (presetsWith) whose
+ * section for `connectorId` is a given mapping.
+ */
+export function presetsVerdicts(connectorId: string) {
   const schema = new Ajv2020({ strict: false }).compile(presetsJsonSchema());
-  return (document: unknown) => {
+  return (mapping: unknown) => {
+    const document = presetsWith(connectorId, mapping);
     const extension = validatePresets(document);
     return {
       extension: extension.ok,

@@ -4,7 +4,6 @@ import {
   connectFromPolicy,
   guideExample,
   presetsVerdicts,
-  presetsWith,
   unlabelled,
 } from '../../../tests/fakes/connector-definition.ts';
 import { connectorDefinition } from '../index';
@@ -80,11 +79,10 @@ describe('Alfresco through policy', () => {
 });
 
 describe('the alfresco-gs section of the presets', () => {
-  const presets = (mapping: unknown) => presetsWith('alfresco-gs', mapping);
-  const verdicts = presetsVerdicts();
+  const verdicts = presetsVerdicts('alfresco-gs');
 
   it('takes the guide mapping, in the extension and in the published JSON Schema', () => {
-    expect(verdicts(presets(guideExample('alfresco', 'alfresco mapping')))).toMatchObject({
+    expect(verdicts(guideExample('alfresco', 'alfresco mapping'))).toMatchObject({
       extension: true,
       schema: true,
       problems: [],
@@ -101,9 +99,9 @@ describe('the alfresco-gs section of the presets', () => {
       { properties: { 'cm:name': 'title' } },
       { unmapped: 'elsewhere' },
     ]) {
-      expect(verdicts(presets(bad)), JSON.stringify(bad)).toMatchObject({ extension: false, schema: false });
+      expect(verdicts(bad), JSON.stringify(bad)).toMatchObject({ extension: false, schema: false });
     }
-    const stray = verdicts(presets({ categories: { 'LEG/9': { path: 'Legal/Contracts/2026' } } }));
+    const stray = verdicts({ categories: { 'LEG/9': { path: 'Legal/Contracts/2026' } } });
     expect(stray.problems).toEqual([
       {
         path: '$.connectors["alfresco-gs"].categories["LEG/9"]',

@@ -4,7 +4,6 @@ import {
   connectFromPolicy,
   guideExample,
   presetsVerdicts,
-  presetsWith,
   unlabelled,
 } from '../../../tests/fakes/connector-definition.ts';
 import { connectorDefinition } from '../index';
@@ -83,11 +82,10 @@ describe('CMIS through policy', () => {
 });
 
 describe('the cmis section of the presets', () => {
-  const presets = (mapping: unknown) => presetsWith('cmis', mapping);
-  const verdicts = presetsVerdicts();
+  const verdicts = presetsVerdicts('cmis');
 
   it('takes the guide mapping, in the extension and in the published JSON Schema', () => {
-    const verdict = verdicts(presets(guideExample('cmis', 'cmis mapping')));
+    const verdict = verdicts(guideExample('cmis', 'cmis mapping'));
     expect([verdict.problems, verdict.schemaErrors]).toEqual([[], []]);
     expect([verdict.extension, verdict.schema]).toEqual([true, true]);
   });
@@ -102,14 +100,14 @@ describe('the cmis section of the presets', () => {
       { properties: { 'rk:recordId': 'title' } },
       { documentType: 'not a type' },
     ]) {
-      const { extension, schema } = verdicts(presets(bad));
+      const { extension, schema } = verdicts(bad);
       expect([extension, schema], JSON.stringify(bad)).toEqual([false, false]);
     }
     for (const good of [
       { categories: { 'FIN/1': { path: '/Records/..hidden/2026' } } },
       { properties: { 'cmis:description': 'title' } },
     ]) {
-      const { extension, schema } = verdicts(presets(good));
+      const { extension, schema } = verdicts(good);
       expect([extension, schema], JSON.stringify(good)).toEqual([true, true]);
     }
   });
