@@ -20,6 +20,21 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * A rate as a ratio to a baseline rate measured in the same run, on the same machine, with the same client and
+ * records (so the machine's speed and load cancel out): higher is better.
+ */
+export function ratioFigure(
+  rate: number,
+  baseline: number,
+  target: number,
+  detail?: Record<string, number | string>,
+): Figure {
+  if (!(rate > 0 && baseline > 0)) throw new Error(`a ratio needs two positive rates, not ${rate} and ${baseline}`);
+  const value = Math.round((rate / baseline) * 100) / 100;
+  return { value, unit: '×', target, better: 'higher', ...(detail ? { detail } : {}) };
+}
+
 export function meetsTarget(figure: Figure): boolean {
   return figure.better === 'lower' ? figure.value <= figure.target : figure.value >= figure.target;
 }

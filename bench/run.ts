@@ -10,6 +10,7 @@ import type { Detection } from '../utils/detectors/types.ts';
 import { mergePresets } from '../utils/presets/merge.ts';
 import { suggest } from '../utils/presets/suggest.ts';
 import { validatePresets } from '../utils/presets/validate.ts';
+import { benchConnectors } from './connectors.ts';
 import { benchDeclareLatency, gmailPopup } from './declare.ts';
 import { contentScriptSizes, detectionTimes, gzipKb, redetectionCost } from './detection.ts';
 import { benchDrainThroughput, benchUploadMemory } from './drain.ts';
@@ -161,6 +162,7 @@ const results: Record<string, Figure> = {
   ...(await step('presets validate/merge and rule matching', () => presetsFigures())),
   ...(await step('drain throughput and upload memory', () => syncFigures())),
   ...(await step('popup and options at scale', () => uiFigures())),
+  ...(await step('Alfresco and CMIS connectors against the Records API path', () => benchConnectors())),
   ...(await repositoryFigures(databaseUrl)),
 };
 

@@ -6,7 +6,7 @@ import type { SettingsView } from '../../utils/settings.ts';
 import type { PresetsStatus } from '../../utils/ui/views.ts';
 import { type ExtensionBrowser, waitFor } from './harness.ts';
 import { sitePage } from './sites.ts';
-import type { Sites } from './test.ts';
+import { type Sites, test } from './test.ts';
 
 /**
  * What the Alfresco and CMIS end-to-end tests share: the presets an organisation filing into such a repository
@@ -16,15 +16,34 @@ import type { Sites } from './test.ts';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-const GMAIL = sitePage('gmail');
-const BOX = sitePage('box');
-/** The Gmail fixture's raw message: the record's primary part. */
-export const GMAIL_EML = Object.values(GMAIL.files)[0]!;
-/** The raw message was read: the record is filed under its Message-ID. */
-export const GMAIL_SOURCE_ID = '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>';
-/** The Box fixture's file, downloaded as the record's only part. */
-export const BOX_PDF = Object.values(BOX.files)[0]!;
-export const BOX_SOURCE_ID = BOX.expected[0]!.source.sourceId;
+const GMAIL_PAGE = sitePage('gmail');
+const BOX_PAGE = sitePage('box');
+
+export const GMAIL = {
+  /** The Gmail fixture's raw message: the record's primary part. */
+  eml: Object.values(GMAIL_PAGE.files)[0]!,
+  /** The raw message was read: the record is filed under its Message-ID. */
+  sourceId: '<CAPC3khAeVZ3FdSKKEBHaqLZaFZQE3M8ri5fTDFoJnho9cJUurA@mail.gmail.com>',
+  /** The message and its attachment, declared as an HR case. */
+  declaration: { site: 'gmail', parts: 2, fill: { 'Case number': 'HR-2291' } },
+} as const;
+
+export const BOX = {
+  /** The Box fixture's file, downloaded as the record's only part. */
+  pdf: Object.values(BOX_PAGE.files)[0]!,
+  sourceId: BOX_PAGE.expected[0]!.source.sourceId,
+  declaration: { site: 'box', parts: 1 },
+} as const;
+
+/** An email profile for HR cases, with a case number the popup asks for, capturing the message and attachments. */
+export const HR_CASE_PROFILE = {
+  id: 'hr-case',
+  title: 'HR case email',
+  recordType: 'email',
+  defaultCategory: 'HR/2.3',
+  fields: [{ id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$' }],
+  capture: ['eml', 'attachments'],
+};
 
 /** A file plan with an HR and a finance series, a profile per app, and the connector's mapping. */
 export function presetsFor(connector: string, mapping: unknown, version = 1) {
@@ -35,18 +54,11 @@ export function presetsFor(connector: string, mapping: unknown, version = 1) {
       { id: 'FIN', title: 'Finance', children: [{ id: 'FIN/1', title: 'Invoices', retention: '10y' }] },
     ],
     profiles: [
-      {
-        id: 'hr-email',
-        title: 'HR case email',
-        recordType: 'email',
-        defaultCategory: 'HR/2.3',
-        fields: [{ id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$' }],
-        capture: ['eml', 'attachments'],
-      },
+      HR_CASE_PROFILE,
       { id: 'invoice', title: 'Supplier invoice', recordType: 'document', defaultCategory: 'FIN/1', capture: [] },
     ],
     rules: [
-      { when: { app: 'gmail' }, suggest: { profile: 'hr-email' } },
+      { when: { app: 'gmail' }, suggest: { profile: HR_CASE_PROFILE.id } },
       { when: { app: 'box' }, suggest: { profile: 'invoice' } },
     ],
     connectors: { [connector]: mapping },
@@ -92,7 +104,7 @@ export async function declareInPopup(
   browser: ExtensionBrowser,
   sites: Sites,
   site: 'gmail' | 'box',
-  fill: Record<string, string> = {},
+  fill: Readonly<Record<string, string>> = {},
   { again = false } = {},
 ): Promise<Page> {
   const opened = await sites.open(site);
@@ -152,4 +164,69 @@ export async function syncedRow(browser: ExtensionBrowser, sourceId: string, tim
     `the declaration of ${sourceId} to be synced`,
     timeoutMs,
   );
+}
+
+/** What a repository fake holds for one part: the Recordkeeper properties it was filed with. */
+interface FiledPart {
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Declares the app's item from the popup, waits until the repository received it and the outbox says it synced,
+ * and checks that the repository holds each of its `parts` exactly once (`held` lists what the fake holds). Gives
+ * the outbox row, the parts in part order, and how many parts the repository holds from the same source (over
+ * every declaration of it).
+ */
+export async function declareAndFile<T extends FiledPart>(
+  { browser, sites }: { browser: ExtensionBrowser; sites: Sites },
+  held: () => T[],
+  declaration: { site: 'gmail' | 'box'; parts: number; fill?: Readonly<Record<string, string>>; again?: boolean },
+): Promise<{ row: OutboxView; parts: T[]; fromSource: number }> {
+  const popup = await declareInPopup(browser, sites, declaration.site, declaration.fill, {
+    again: declaration.again ?? false,
+  });
+  await receivedInPopup(popup);
+  await popup.close();
+  const sourceId = declaration.site === 'gmail' ? GMAIL.sourceId : BOX.sourceId;
+  const row = await syncedRow(browser, sourceId);
+  const parts = held()
+    .filter((part) => part.properties['rk:recordId'] === row.id)
+    .sort((a, b) => Number(a.properties['rk:partIndex']) - Number(b.properties['rk:partIndex']));
+  expect(parts.map((part) => part.properties['rk:partIndex'])).toEqual([...Array(declaration.parts).keys()]);
+  const fromSource = held().filter((part) => part.properties['rk:sourceId'] === sourceId).length;
+  return { row, parts, fromSource };
+}
+
+/**
+ * Points the extension at a repository fake for the whole file: the presets with the connector's mapping, then the
+ * connection as the options page saves it. After each test, every request the extension made and every answer the
+ * fake gave conformed to the vendor's definitions; the fake closes after the last test.
+ */
+export function useRepositoryFake(
+  start: () => Promise<{ url: string; violations: string[]; close(): Promise<void> }>,
+  connection: { connector: string; options: Record<string, string | boolean>; mapping: () => unknown },
+): void {
+  let fake: Awaited<ReturnType<typeof start>> | undefined;
+  test.beforeAll(async ({ browser }) => {
+    fake = await start();
+    await importPresets(browser, presetsFor(connection.connector, connection.mapping()));
+    await connect(browser, connection.connector, fake.url, connection.options, 'secret');
+  });
+  test.afterEach(() => {
+    expect(fake?.violations).toEqual([]);
+  });
+  test.afterAll(async () => {
+    await fake?.close();
+  });
+}
+
+/**
+ * Clicks the options page's "Test connection" and waits until its status says `expected` (the test runs against a
+ * fake on a busy machine: up to two minutes). Gives the status as shown.
+ */
+export async function testConnection(options: Page, expected: string): Promise<string> {
+  const status = options.locator('.connection-status');
+  await options.getByRole('button', { name: 'Test connection' }).click();
+  await expect.poll(() => status.innerText(), { timeout: 120_000 }).toContain(expected);
+  return status.innerText();
 }

@@ -12,6 +12,8 @@ import { EXTENSION_ID } from '../../utils/extension-id.ts';
 import type { DeclaredRecord, Receipt } from '../../utils/records/record.ts';
 import { type OpenIdProvider, startOpenIdProvider } from '../fakes/graph/openid-provider.ts';
 import { type GraphFake, startGraphFake } from '../fakes/graph/server.ts';
+import { COLUMNS, MAPPING, SITE } from '../fakes/graph/tenant.ts';
+import { HR_CASE_PROFILE } from './alfresco-support.ts';
 import { type ExtensionBrowser, type LaunchOptions, PATIENCE_MS, waitFor } from './harness.ts';
 import { answer, type SitePage, sitePage } from './sites.ts';
 import { test as base } from './test.ts';
@@ -40,18 +42,6 @@ import { test as base } from './test.ts';
  */
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-export const SITE = 'contoso.sharepoint.com:/sites/records';
-export const COLUMNS = [
-  'RecordId',
-  'Originator',
-  'Addressees',
-  'DateSent',
-  'SourceId',
-  'Category',
-  'Tags',
-  'CaseNumber',
-];
-
 /** The administrator's presets: file plan, profiles, a rule for Slack, and the Microsoft 365 mapping. */
 export const PRESETS = {
   version: 12,
@@ -61,14 +51,7 @@ export const PRESETS = {
     { id: 'FIN', title: 'Finance', children: [{ id: 'FIN/1', title: 'Rates' }] },
   ],
   profiles: [
-    {
-      id: 'hr-case',
-      title: 'HR case email',
-      recordType: 'email',
-      defaultCategory: 'HR/2.3',
-      fields: [{ id: 'caseNumber', label: 'Case number', type: 'text', required: true, pattern: '^HR-\\d+$' }],
-      capture: ['eml', 'attachments'],
-    },
+    HR_CASE_PROFILE,
     { id: 'approval', title: 'Approval', recordType: 'page', defaultCategory: 'REC/1', fields: [], capture: [] },
     { id: 'rates', title: 'Rate table', recordType: 'document', defaultCategory: 'FIN/1', fields: [], capture: [] },
   ],
@@ -77,25 +60,11 @@ export const PRESETS = {
     { when: { app: 'sharepoint' }, suggest: { profile: 'rates' } },
   ],
   connectors: {
+    // The fake tenant's mapping (tests/fakes/graph/tenant.ts), with an approvals library and finance's own label.
     'microsoft-365': {
-      columns: {
-        Title: 'title',
-        RecordId: 'recordId',
-        Originator: 'originator',
-        Addressees: 'addressees',
-        DateSent: 'dateSent',
-        SourceId: 'sourceId',
-        Category: 'category',
-        Tags: 'tags',
-      },
+      ...MAPPING,
       categories: {
-        'HR/2.3': {
-          site: SITE,
-          library: 'Records',
-          folder: 'HR/Grievances',
-          retentionLabel: 'HR case record',
-          columns: { CaseNumber: 'fields.caseNumber' },
-        },
+        ...MAPPING.categories,
         'REC/1': { site: SITE, library: 'Records', folder: 'Approvals', retentionLabel: 'Approval record' },
         'FIN/1': { site: SITE, library: 'Records', folder: 'Finance', retentionLabel: 'Finance record' },
       },

@@ -47,7 +47,13 @@ export type Fault =
   /** Do the work, then close the connection without answering (the answer is lost). */
   | { drop: 'after' }
   /** Close the connection before doing anything. */
-  | { drop: 'before' };
+  | { drop: 'before' }
+  /**
+   * Do the work, lose the answer, and receive the same request again, answering that one: what Chromium does when a
+   * reused keep-alive connection closes before any answer (net/http/http_network_transaction.cc,
+   * ShouldResendRequest, POST included). The e2e tests get the real resend from the browser with `drop: 'after'`.
+   */
+  | { resend: true };
 
 interface ArmedFault {
   method: string;
@@ -87,6 +93,11 @@ export class AlfrescoFake {
   rmSite = true;
   /** The user holds the "Declare Records" capability (completion is refused with 403 otherwise). */
   canComplete = true;
+  /**
+   * The user may delete records it filed (the "Delete Records" capability, the DeleteRecords permission of
+   * rm-capabilities-recordfolder-context.xml); DELETE /records/{id} answers 403 otherwise (gs-core-api.yaml).
+   */
+  canDelete = true;
   url = '';
 
   private server?: Server;
@@ -249,6 +260,10 @@ export class AlfrescoFake {
         ),
       };
     } else {
+      if (fault && 'resend' in fault) {
+        const lost = this.route(match, url.searchParams, body, user ?? '');
+        this.log.push({ method, path: url.pathname, status: -lost.status, operation: match.operation.id });
+      }
       answer = this.route(match, url.searchParams, body, user ?? '');
     }
     if (fault && 'drop' in fault && fault.drop === 'after') {
@@ -390,6 +405,8 @@ export class AlfrescoFake {
       }
       case 'updateRecord':
         return this.updateRecord(p.recordId!, query, body);
+      case 'deleteRecord':
+        return this.deleteRecord(p.recordId!);
       case 'completeRecord':
         return this.completeRecord(p.recordId!, query, user);
       case 'getRecordContent': {
@@ -645,6 +662,19 @@ export class AlfrescoFake {
     }
     record.modifiedAt = alfrescoDate(this.now());
     return { status: 200, json: { entry: this.view(record, query) } };
+  }
+
+  /**
+   * DELETE /records/{id} (gs-core-api.yaml, deleteRecord): 204 and the record is gone for good; 403 when the user
+   * may not delete it; 404 when it does not exist; 400 for a node that is not a record (validateRecord).
+   */
+  private deleteRecord(id: string): Answer {
+    const record = this.recordNode(id);
+    if ('status' in record) return record;
+    if (!this.canDelete)
+      return { status: 403, json: errorBody(403, 'framework.exception.PermissionDenied', 'Permission was denied') };
+    this.nodes.delete(id);
+    return { status: 204 };
   }
 
   /**

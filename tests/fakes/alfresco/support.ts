@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { CredentialStore, PartSource } from '../../../utils/connectors/connector.ts';
-import type { DeliveryProgress, ProgressStore } from '../../../utils/connectors/deliver.ts';
 import type { ContentEntry, DeclaredRecord } from '../../../utils/records/record.ts';
 
 export interface TestPart {
@@ -68,16 +67,8 @@ export function partSources(parts: TestPart[], chunkSize = 64 * 1024): PartSourc
   });
 }
 
-export function memoryProgress(): ProgressStore & { peek(): DeliveryProgress | undefined } {
-  let saved: unknown;
-  return {
-    get: async () => (saved === undefined ? undefined : structuredClone(saved)),
-    save: async (progress: DeliveryProgress) => {
-      saved = structuredClone(progress);
-    },
-    peek: () => saved as DeliveryProgress | undefined,
-  };
-}
+/** The outbox's saved progress, in memory (cloned in and out, as IndexedDB would). */
+export { memoryProgress } from '../../../utils/connectors/memory.ts';
 
 export function memoryCredentials(
   initial: Record<string, string> = {},

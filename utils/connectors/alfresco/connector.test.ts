@@ -5,13 +5,13 @@ import {
   bytesOf,
   makeRecord,
   memoryCredentials,
-  memoryProgress,
   partSources,
   type TestPart,
 } from '../../../tests/fakes/alfresco/support.ts';
 import type { DeclaredRecord } from '../../records/record';
 import { ConnectorError } from '../connector';
 import { deliver } from '../deliver';
+import { memoryProgress } from '../memory';
 import { ALFRESCO_PASSWORD, ALFRESCO_TICKET } from './client';
 import { createAlfrescoConnector } from './connector';
 import type { AlfrescoMapping } from './mapping';
@@ -235,6 +235,51 @@ describe('Alfresco connector: faults (nothing lost, nothing doubled)', () => {
     expect(fake.records()[0]!.aspects.has('rma:declaredRecord')).toBe(true);
     expect(receipt.id).toBe(record.id);
     expect(fake.log.filter((l) => l.operation === 'createRecordFolderChild')).toHaveLength(1);
+  });
+
+  it('keeps one node per part when a lost create answer was resent and Alfresco filed the part twice', async () => {
+    const parts: TestPart[] = [
+      { role: 'primary', name: 'a.eml', bytes: bytesOf(8, 1000) },
+      { role: 'attachment', name: 'b.pdf', bytes: bytesOf(9, 2000) },
+    ];
+    const record = makeRecord(parts);
+    fake.failNext('POST', /\/records$/, { resend: true }, 2);
+    const receipt = await send(connector(), record, parts);
+    expect(fake.log.filter((l) => l.operation === 'createRecordFolderChild')).toHaveLength(4);
+    const nodes = fake.records();
+    expect(nodes.map((n) => n.properties['rk:partIndex']).sort()).toEqual([0, 1]);
+    // The part is the node filed first, the one whose answer was lost; the resent copy is gone.
+    const [first, second] = [...fake.log].filter((l) => l.operation === 'createRecordFolderChild');
+    expect(first!.status).toBe(-201);
+    expect(second!.status).toBe(201);
+    expect(fake.log.filter((l) => l.operation === 'deleteRecord').map((l) => l.status)).toEqual([204, 204]);
+    const primary = nodes.find((n) => n.properties['rk:partIndex'] === 0)!;
+    expect(primary.properties['rma:identifier']).toBe(
+      nodes.map((n) => n.properties['rma:identifier'] as string).sort()[0],
+    );
+    expect(nodes.every((n) => n.aspects.has('rma:declaredRecord'))).toBe(true);
+    expect(nodes.find((n) => n !== primary)!.properties['rk:primaryRecord']).toBe(primary.id);
+    expect(receipt.url).toContain(primary.id);
+  });
+
+  it('stops the record for a person, naming the second copy, when Alfresco will not delete it', async () => {
+    fake.canDelete = false;
+    const record = makeRecord(invoice);
+    const store = memoryProgress();
+    fake.failNext('POST', /\/records$/, { resend: true });
+    const error = await send(connector(), record, invoice, store).catch((e: unknown) => e);
+    const [kept, extra, ...more] = fake.records().sort((a, b) => a.dbid - b.dbid);
+    expect(more).toEqual([]);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ kind: 'conflict', status: 403 });
+    expect((error as Error).message).toContain(`${extra!.name} (node ${extra!.id}) is a second copy of ${kept!.name}`);
+    expect((error as Error).message).toContain('Delete that record in Alfresco, then send again');
+    // Nothing was completed while the part is doubled; once a person deleted the copy, the next attempt finishes.
+    expect(kept!.aspects.has('rma:declaredRecord')).toBe(false);
+    fake.nodes.delete(extra!.id);
+    await send(connector(), record, invoice, store);
+    expect(fake.records()).toEqual([kept]);
+    expect(kept!.aspects.has('rma:declaredRecord')).toBe(true);
   });
 
   it('finds the record even when the outbox lost its progress too', async () => {

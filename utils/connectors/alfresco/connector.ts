@@ -1,5 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord, Receipt } from '../../records/record';
 import {
@@ -10,6 +8,7 @@ import {
   type PriorRecord,
   type ProbeResult,
 } from '../connector';
+import { digestOfBody, readBackMismatch } from '../read-back';
 import { ALFRESCO_PASSWORD, AlfrescoClient, type AlfrescoSettings, API } from './client';
 import {
   ALFRESCO_CONNECTOR_ID,
@@ -19,6 +18,7 @@ import {
   metadataProperties,
   parseAlfrescoMapping,
   placementOf,
+  validMapping,
 } from './mapping';
 
 /**
@@ -131,15 +131,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
   /** What the last lookup found for a record, so the parts created right after it need no second one. */
   const lookups = new Map<string, Map<number, AlfrescoNode>>();
 
-  function mapping(): AlfrescoMapping {
-    if (!mappingResult.ok) {
-      throw new ConnectorError(
-        `The Alfresco mapping in the presets is invalid: ${mappingResult.problems.join('; ')}`,
-        'permanent',
-      );
-    }
-    return mappingResult.mapping;
-  }
+  const mapping = (): AlfrescoMapping => validMapping(mappingResult, 'Alfresco');
 
   async function listAll(path: string, doing: string, query: Record<string, string> = {}): Promise<AlfrescoNode[]> {
     const nodes: AlfrescoNode[] = [];
@@ -265,12 +257,29 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
     return resolveFolder(placement.ref, `category ${placement.categoryId}`);
   }
 
+  /** The earlier of two nodes: by creation time, then by record identifier (`<year>-<database id>`), then by id. */
+  function earlier(a: AlfrescoNode, b: AlfrescoNode): boolean {
+    const at = Date.parse(isoInstant(a.createdAt));
+    const bt = Date.parse(isoInstant(b.createdAt));
+    if (at !== bt) return at < bt;
+    const ai = a.properties?.['rma:identifier'];
+    const bi = b.properties?.['rma:identifier'];
+    if (typeof ai === 'string' && typeof bi === 'string' && ai !== bi) return ai < bi;
+    return a.id < b.id;
+  }
+
   /**
    * Every node that carries this record id, by exact match on `rk:recordId` (alfresco-search.yaml, POST /search,
    * CMIS language). Alfresco runs such a query on the database, not the index (transactional metadata query,
    * Alfresco/docs-alfresco search-services/1.3/config/transactional.md), so a create that just committed is found.
+   *
+   * A part held by more than one node was filed twice: a browser resends a POST whose connection closed before
+   * any answer came (Chromium does so on a reused keep-alive connection), and Alfresco, which renames records,
+   * files the resent one too. The earliest node is the part; the others are deleted (gs-core-api.yaml,
+   * DELETE /records/{recordId}). One that cannot be deleted stops the record for a person, naming it.
    */
-  async function lookup(recordId: string): Promise<Map<number, AlfrescoNode>> {
+  async function lookup(record: DeclaredRecord): Promise<Map<number, AlfrescoNode>> {
+    const recordId = record.id;
     if (!/^[0-9a-f-]{36}$/.test(recordId)) throw new ConnectorError('The record id is not a UUID.', 'permanent');
     const result = await client.json(NodePaging, 'POST', `${API.search}/search`, 'looking for the record', {
       json: {
@@ -283,6 +292,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       },
     });
     const parts = new Map<number, AlfrescoNode>();
+    const extras: { node: AlfrescoNode; index: number }[] = [];
     for (const { entry } of result.list.entries) {
       const props = entry.properties ?? {};
       // Proven ours: the id matches exactly (a query engine's notion of equality is not trusted further).
@@ -290,15 +300,42 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       const index = Number(props['rk:partIndex']);
       if (!Number.isInteger(index) || index < 0) continue;
       const known = parts.get(index);
-      if (!known || Date.parse(isoInstant(entry.createdAt)) < Date.parse(isoInstant(known.createdAt))) {
+      if (!known) parts.set(index, entry);
+      else if (earlier(entry, known)) {
+        extras.push({ node: known, index });
         parts.set(index, entry);
-      }
+      } else extras.push({ node: entry, index });
     }
+    for (const extra of extras) await deleteExtra(record, extra.node, extra.index, parts.get(extra.index)!);
     // Kept for the parts created right after this lookup; a delivery that stopped halfway leaves its entry, so
     // the memo is bounded.
     if (lookups.size > 64) lookups.clear();
     lookups.set(recordId, parts);
     return parts;
+  }
+
+  /** Deletes a second copy of a part; gone already is as good. A completed record is a person's to delete. */
+  async function deleteExtra(record: DeclaredRecord, extra: AlfrescoNode, index: number, kept: AlfrescoNode) {
+    const twice = `Alfresco holds part ${index + 1} of "${record.title}" twice: ${extra.name} (node ${extra.id}) is a second copy of ${kept.name} (node ${kept.id}), filed when a lost answer was resent`;
+    if ((extra.aspectNames ?? []).includes(DECLARED_ASPECT)) {
+      throw new ConnectorError(
+        `${twice}, and it is completed. Delete that record in Alfresco, then send again.`,
+        'conflict',
+      );
+    }
+    const response = await client.request(
+      'DELETE',
+      `${API.gs}/records/${extra.id}`,
+      `deleting a second copy of part ${index + 1} of "${record.title}"`,
+      { accept: [403, 404, 409] },
+    );
+    await response.body?.cancel();
+    if (response.ok || response.status === 404) return;
+    throw new ConnectorError(
+      `${twice}, and Alfresco refused to delete it (${response.status === 409 ? 'it is locked' : `the user ${settings.username} may not delete records`}). Delete that record in Alfresco, then send again.`,
+      'conflict',
+      { status: response.status },
+    );
   }
 
   function refOf(node: AlfrescoNode, index: number, primaryNode?: string): PartRef {
@@ -451,18 +488,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       `${API.gs}/records/${ref.node}/content`,
       `reading back part ${ref.index + 1}`,
     );
-    const hash = sha256.create();
-    let size = 0;
-    const reader = response.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        hash.update(value);
-        size += value.byteLength;
-      }
-    }
-    return { sha256: bytesToHex(hash.digest()), size };
+    return digestOfBody(response.body);
   }
 
   const connector: Connector = {
@@ -547,7 +573,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
 
     async findExisting(record, target) {
       parseSaved(TargetSchema, target, 'target');
-      const parts = await lookup(record.id);
+      const parts = await lookup(record);
       if (parts.size < record.content.length) return undefined;
       const primary = primaryIndex(record);
       const primaryNode = parts.get(primary)!.id;
@@ -564,14 +590,15 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
     async sendPart({ record, target, entry, part }) {
       const where = parseSaved(TargetSchema, target, 'target');
       const index = part.index;
-      const known = lookups.get(record.id) ?? (await lookup(record.id));
+      const known = lookups.get(record.id) ?? (await lookup(record));
       const existing = known.get(index);
       if (existing) {
         checkSize(entry, index, existing.content?.sizeInBytes, existing.name);
         return refOf(existing, index) as unknown as Json;
       }
-      const node = await createPart(record, where, entry, index, await readPart(part));
-      known.set(index, node);
+      const created = await createPart(record, where, entry, index, await readPart(part));
+      // The answer heard may be that of a resent create (see lookup): the part is whichever node was filed first.
+      const node = (await lookup(record)).get(index) ?? created;
       checkSize(entry, index, node.content?.sizeInBytes, node.name);
       return refOf(node, index) as unknown as Json;
     },
@@ -624,17 +651,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       };
     },
 
-    async verify(record, receipt) {
-      for (const [index, entry] of record.content.entries()) {
-        const got = receipt.content[index];
-        if (!got) return `Alfresco holds no part ${index + 1}`;
-        if (got.size !== entry.size)
-          return `part ${index + 1} (${entry.name}) is ${got.size} bytes in Alfresco, ${entry.size} sent`;
-        if (got.sha256 !== entry.sha256)
-          return `part ${index + 1} (${entry.name}) read back from Alfresco hashes to ${got.sha256}, not ${entry.sha256}`;
-      }
-      return undefined;
-    },
+    verify: async (record, receipt) => readBackMismatch(record, receipt, 'Alfresco'),
 
     async findBySource(sourceId): Promise<PriorRecord[]> {
       // The database answers string matches up to 1024 characters (transactional.md); longer ids cannot be asked.

@@ -17,6 +17,14 @@ export const UserName = v.pipe(
 /** Seconds one request may take before it is abandoned and retried (policy only; the form does not show it). */
 export const TimeoutSeconds = v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(3600)));
 
+/** The options page's fields for a user name and its password (a secret, kept apart from the options). */
+export function signInFields(passwordKey: string) {
+  return [
+    { key: 'username', kind: 'text', label: 'User name', labelKey: 'connectorUserName' },
+    { key: passwordKey, kind: 'password', secret: true, label: 'Password', labelKey: 'connectorPassword' },
+  ] as const;
+}
+
 /**
  * Alfresco Governance Services (docs/connectors/alfresco.md § Settings and policy keys). The options are what
  * policy's `connectorOptions` and the options page set; the password is a secret, kept by the background's
@@ -39,8 +47,7 @@ export const alfrescoGs = defineConnector({
       labelKey: 'alfrescoUrl',
       placeholder: 'https://ecm.example.org',
     },
-    { key: 'username', kind: 'text', label: 'User name', labelKey: 'connectorUserName' },
-    { key: ALFRESCO_PASSWORD, kind: 'password', secret: true, label: 'Password', labelKey: 'connectorPassword' },
+    ...signInFields(ALFRESCO_PASSWORD),
     {
       key: 'deepVerification',
       kind: 'checkbox',

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord } from '../../records/record';
+import { ConnectorError } from '../connector';
 
 /**
  * The Alfresco Governance Services section of the presets (docs/connectors/alfresco.md § Mapping): which record
@@ -85,6 +86,11 @@ export const PropertySources = v.nullable(
   v.union([ValueSource, v.pipe(v.array(ValueSource), v.minLength(1), v.maxLength(8))]),
 );
 
+/** A map of property names to what fills each (none by default), as the presets' mappings hold it. */
+export function propertyMap(name: v.GenericSchema<string, string>, description: string) {
+  return v.optional(v.pipe(v.record(name, PropertySources), v.maxEntries(200), v.description(description)), {});
+}
+
 /**
  * A property QName, `prefix:localName`. The connector's own `rk:` properties and the node name are set by the
  * connector and cannot be mapped.
@@ -121,22 +127,14 @@ export const AlfrescoMappingSchema = v.pipe(
       'unfiled',
     ),
     /** Property → source, over the defaults below, for every record. */
-    properties: v.optional(
-      v.pipe(
-        v.record(PropertyName, PropertySources),
-        v.maxEntries(200),
-        v.description('Alfresco property → what fills it, for every record (over the defaults; null removes one).'),
-      ),
-      {},
+    properties: propertyMap(
+      PropertyName,
+      'Alfresco property → what fills it, for every record (over the defaults; null removes one).',
     ),
     /** Property → source, over the email defaults below, for email records only. */
-    emailProperties: v.optional(
-      v.pipe(
-        v.record(PropertyName, PropertySources),
-        v.maxEntries(200),
-        v.description('Alfresco property → what fills it, for email records only (over the email defaults).'),
-      ),
-      {},
+    emailProperties: propertyMap(
+      PropertyName,
+      'Alfresco property → what fills it, for email records only (over the email defaults).',
     ),
   }),
   v.title('Alfresco Governance Services mapping'),
@@ -171,11 +169,11 @@ export const DEFAULT_EMAIL_PROPERTIES: Readonly<Record<string, ValueSource | Val
   'imap:messageId': 'sourceId',
 };
 
-export type MappingResult = { ok: true; mapping: AlfrescoMapping } | { ok: false; problems: string[] };
+export type MappingResult<T = AlfrescoMapping> = { ok: true; mapping: T } | { ok: false; problems: string[] };
 
-/** Validates the connector's section of the presets; absent means "everything unfiled, default properties". */
-export function parseAlfrescoMapping(input: unknown): MappingResult {
-  const parsed = v.safeParse(AlfrescoMappingSchema, input ?? {});
+/** Validates a connector's section of the presets against its schema; each problem names where it is. */
+export function parseMapping<T>(schema: v.GenericSchema<unknown, T>, input: unknown): MappingResult<T> {
+  const parsed = v.safeParse(schema, input ?? {});
   if (parsed.success) return { ok: true, mapping: parsed.output };
   return {
     ok: false,
@@ -184,6 +182,20 @@ export function parseAlfrescoMapping(input: unknown): MappingResult {
       return path ? `${path}: ${issue.message}` : issue.message;
     }),
   };
+}
+
+/** Validates the connector's section of the presets; absent means "everything unfiled, default properties". */
+export const parseAlfrescoMapping = (input: unknown) => parseMapping(AlfrescoMappingSchema, input);
+
+/** The mapping a connector files by, or, when the presets' one is invalid, a refusal naming its problems. */
+export function validMapping<T>(result: MappingResult<T>, vendor: string): T {
+  if (!result.ok) {
+    throw new ConnectorError(
+      `The ${vendor} mapping in the presets is invalid: ${result.problems.join('; ')}`,
+      'permanent',
+    );
+  }
+  return result.mapping;
 }
 
 export function isEmailRecord(record: DeclaredRecord): boolean {

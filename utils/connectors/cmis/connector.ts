@@ -1,8 +1,6 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord, Receipt } from '../../records/record';
-import { identityProperties } from '../alfresco/mapping';
+import { identityProperties, validMapping } from '../alfresco/mapping';
 import {
   type Connector,
   type ConnectorDeps,
@@ -13,6 +11,7 @@ import {
   type ProbeResult,
 } from '../connector';
 import { parseRetryAfter } from '../http';
+import { digestOfBody, readBackMismatch } from '../read-back';
 import {
   CMIS_CONNECTOR_ID,
   type CmisFolderRef,
@@ -176,15 +175,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
   let session: Session | undefined;
   const folders = new Map<string, Target>();
 
-  function mapping(): CmisMapping {
-    if (!mappingResult.ok) {
-      throw new ConnectorError(
-        `The CMIS mapping in the presets is invalid: ${mappingResult.problems.join('; ')}`,
-        'permanent',
-      );
-    }
-    return mappingResult.mapping;
-  }
+  const mapping = (): CmisMapping => validMapping(mappingResult, 'CMIS');
 
   async function authorization(): Promise<string> {
     const password = await deps.credentials.get(CMIS_PASSWORD);
@@ -422,18 +413,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
   /** Reads a part back and hashes it as it streams. */
   async function digestOf(s: Session, objectId: string): Promise<{ sha256: string; size: number }> {
     const response = await call(objectUrl(s, { objectId, cmisselector: 'content' }), 'reading a document back');
-    const hash = sha256.create();
-    let size = 0;
-    const reader = response.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        hash.update(value);
-        size += value.byteLength;
-      }
-    }
-    return { sha256: bytesToHex(hash.digest()), size };
+    return digestOfBody(response.body);
   }
 
   function refOf(object: CmisObject, fallbackName: string): Ref {
@@ -687,17 +667,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
       };
     },
 
-    async verify(record, receipt) {
-      for (const [index, entry] of record.content.entries()) {
-        const got = receipt.content[index];
-        if (!got) return `the repository holds no part ${index + 1}`;
-        if (got.size !== entry.size)
-          return `part ${index + 1} (${entry.name}) is ${got.size} bytes in the repository, ${entry.size} sent`;
-        if (got.sha256 !== entry.sha256)
-          return `part ${index + 1} (${entry.name}) read back hashes to ${got.sha256}, not ${entry.sha256}`;
-      }
-      return undefined;
-    },
+    verify: async (record, receipt) => readBackMismatch(record, receipt, 'the repository'),
   };
 }
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { TimeoutSeconds, UserName } from '../alfresco/index';
+import { signInFields, TimeoutSeconds, UserName } from '../alfresco/index';
 import { defineConnector } from '../definition';
 import { HttpUrl, originPattern } from '../http';
 import { CMIS_PASSWORD, createCmisConnector } from './connector';
@@ -64,8 +64,7 @@ export const cmis = defineConnector({
       placeholder: 'https://ecm.example.org/alfresco/api/-default-/public/cmis/versions/1.1/browser',
     },
     { key: 'repositoryId', kind: 'text', label: 'Repository id (empty: the first)', labelKey: 'cmisRepositoryId' },
-    { key: 'username', kind: 'text', label: 'User name', labelKey: 'connectorUserName' },
-    { key: CMIS_PASSWORD, kind: 'password', secret: true, label: 'Password', labelKey: 'connectorPassword' },
+    ...signInFields(CMIS_PASSWORD),
     {
       key: 'deepVerification',
       kind: 'checkbox',

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { DeclaredRecord } from '../../records/record';
-import { fillProperties, PropertySources } from '../alfresco/mapping';
+import { fillProperties, parseMapping, propertyMap } from '../alfresco/mapping';
 
 /**
  * The CMIS section of the presets (docs/connectors/cmis.md § Mapping): the folder each file-plan category files
@@ -72,13 +72,9 @@ export const CmisMappingSchema = v.pipe(
       'cmis:document',
     ),
     /** Property id → source, over the default (cmis:description ← the record's description). */
-    properties: v.optional(
-      v.pipe(
-        v.record(CmisPropertyId, PropertySources),
-        v.maxEntries(200),
-        v.description('Property id → what fills it (over the default: cmis:description from the description).'),
-      ),
-      {},
+    properties: propertyMap(
+      CmisPropertyId,
+      'Property id → what fills it (over the default: cmis:description from the description).',
     ),
   }),
   v.title('CMIS mapping'),
@@ -86,19 +82,7 @@ export const CmisMappingSchema = v.pipe(
 );
 export type CmisMapping = v.InferOutput<typeof CmisMappingSchema>;
 
-export function parseCmisMapping(
-  input: unknown,
-): { ok: true; mapping: CmisMapping } | { ok: false; problems: string[] } {
-  const parsed = v.safeParse(CmisMappingSchema, input ?? {});
-  if (parsed.success) return { ok: true, mapping: parsed.output };
-  return {
-    ok: false,
-    problems: parsed.issues.map((issue) => {
-      const path = v.getDotPath(issue);
-      return path ? `${path}: ${issue.message}` : issue.message;
-    }),
-  };
-}
+export const parseCmisMapping = (input: unknown) => parseMapping(CmisMappingSchema, input);
 
 export type CmisPlacement = { ref: CmisFolderRef; label: string } | { refused: string };
 
