@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { BlobStore } from './blobs.ts';
 import { apiCors } from './cors.ts';
 import type { Db } from './db.ts';
+import { GroupCommit } from './group-commit.ts';
 import { Leases } from './leases.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
     maxBytes: deps.limits.maxBytes,
     publicUrl: deps.publicUrl,
     leases,
+    records: new GroupCommit(db),
     now: monotonicClock(),
     uploads: new UploadStore(db, blobs, leases, {
       maxBytes: deps.limits.maxBytes,

@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import type { BlobStore } from '../blobs.ts';
 import type { Db } from '../db.ts';
+import type { GroupCommit } from '../group-commit.ts';
 import type { Leases } from '../leases.ts';
 import type { TokenUser } from '../tokens.ts';
 import type { UploadStore } from '../uploads.ts';
@@ -17,6 +18,8 @@ export interface ApiContext {
   publicUrl: string;
   /** Shared with every process on the database: which record ids are being received right now. */
   leases: Leases;
+  /** Inserts received records together with those of concurrent requests (server/group-commit.ts). */
+  records: GroupCommit;
   /** receivedAt strictly increases within a server. */
   now: () => Date;
 }
