@@ -31,14 +31,17 @@ export class Leases {
   /** Takes the lease `name`; undefined when another request (of any process) holds it. */
   async acquire(name: string): Promise<Lease | undefined> {
     const attempt = this.attempt(name);
-    const { rows } = await this.db.query(takeLeaseSql(1), attempt.params);
+    const { rows } = await this.db.query(
+      takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'),
+      attempt.params,
+    );
     return rows.length ? attempt.taken() : undefined;
   }
 
   /**
-   * One try at the lease `name` for a statement that takes it on its way (server/records.ts looks a record up and
-   * takes its lease in one round trip): `params` fill takeLeaseSql's three parameters, and `taken` is called once
-   * the statement said the lease was taken.
+   * One try at the lease `name` for a statement that takes it on its way (server/records.ts looks records up and
+   * takes their leases in one round trip): `params` are the name, holder and ttl_ms of takeLeasesSql, and `taken`
+   * is called once the statement said the lease was taken.
    */
   attempt(name: string): { params: [string, string, number]; taken(): Lease } {
     const holder = randomUUID();
@@ -109,15 +112,16 @@ export interface Lease {
 }
 
 /**
- * The statement that takes a lease, alone or as a CTE of a larger one: `$n`, `$n+1`, `$n+2` are the name, a fresh
- * holder and the time to live in ms (Leases.attempt gives them). It returns the row `holder` only when the lease
- * was free or had lapsed.
+ * The statement that takes leases, alone or as a CTE of a larger one: `from` is a row source with the columns
+ * `name`, `holder` (fresh per acquisition) and `ttl_ms` (Leases.attempt gives them). It returns `name` and `holder`
+ * of each lease taken, that is, free or lapsed. One statement must not name a lease twice.
  */
-export const takeLeaseSql = (n: number) =>
-  `INSERT INTO leases (name, holder, until) VALUES ($${n}, $${n + 1}, clock_timestamp() + $${n + 2} * interval '1 millisecond')
+export const takeLeasesSql = (from: string) =>
+  `INSERT INTO leases (name, holder, until)
+   SELECT name, holder, clock_timestamp() + ttl_ms * interval '1 millisecond' FROM ${from}
    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
      WHERE leases.until < clock_timestamp()
-   RETURNING holder`;
+   RETURNING name, holder`;
 
 /** Long enough for a busy database to answer a renewal; short enough that a crashed holder blocks only briefly. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;

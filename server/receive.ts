@@ -3,11 +3,10 @@ import type { Readable } from 'node:stream';
 import { type DeclaredRecord, parseIsoDateTime, parseRecord, type Receipt } from '../utils/records/record.ts';
 import type { BlobStore, PendingBlob } from './blobs.ts';
 import type { Db } from './db.ts';
-import type { GroupCommit } from './group-commit.ts';
 import type { Lease, Leases } from './leases.ts';
 import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
-import { findRecord, findRecordTakingLease, receiptOf, type StoredRecord } from './records.ts';
+import { findRecord, type RecordStatements, receiptOf, type StoredRecord } from './records.ts';
 import type { TokenUser } from './tokens.ts';
 import { UPLOAD_REF_TYPE, type UploadStore } from './uploads.ts';
 
@@ -18,8 +17,8 @@ export interface ReceiveContext {
   publicUrl: string;
   /** Which record ids are being received right now, by any process on the database (server/leases.ts). */
   leases: Leases;
-  /** Where verified records are inserted, together with those of concurrent requests (server/group-commit.ts). */
-  records: GroupCommit;
+  /** Lookups and inserts, shared with concurrent requests (server/batcher.ts). */
+  records: RecordStatements;
   now: () => Date;
   /** Resumable uploads that `content` parts may refer to (server/uploads.ts). */
   uploads?: UploadStore | undefined;
@@ -91,7 +90,7 @@ export async function receiveRecord(
     // Keyed by user too: another user's request for the same id must not be told apart from an unused id. The
     // lease is taken in the same round trip as the lookup, and released by the insert (server/records.ts).
     const attempt = ctx.leases.attempt(recordLease(record.id, upload.user.user));
-    const { stored: existing, taken } = await findRecordTakingLease(ctx.db, record.id, attempt.params);
+    const { stored: existing, taken } = await ctx.records.lookup.submit({ id: record.id, lease: attempt.params });
     const flight = taken ? attempt.taken() : undefined;
     try {
       if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
@@ -231,7 +230,7 @@ async function receiveContent(
 
 /**
  * Inserts the record, forgets the uploads it used and releases its lease, in one statement shared with concurrent
- * requests (server/group-commit.ts). The server owns who declared: the
+ * requests (server/batcher.ts). The server owns who declared: the
  * token's user. A different `declaredBy` from the client is replaced, and the audit trail's `declared` event says
  * what the client had sent.
  */
@@ -254,7 +253,7 @@ async function store(
     claimedBy !== undefined && claimedBy !== user.user
       ? `the client sent declaredBy "${claimedBy}"; the token's user ${user.user} is recorded instead`
       : null;
-  const inserted = await ctx.records.store({ stored, declaredDetail, uploads: claimed, lease: flight });
+  const inserted = await ctx.records.insert.submit({ stored, declaredDetail, uploads: claimed, lease: flight });
   flight.releasedBy();
   if (inserted) return { status: 201, receipt: receiptOf(stored, ctx.publicUrl) };
   // Another request (of another user, or of a process that took over a lapsed lease) stored the same id between

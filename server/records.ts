@@ -1,6 +1,7 @@
 import { type DeclaredRecord, parseIsoDateTime, type Receipt } from '../utils/records/record.ts';
+import { Batcher, parallelOn } from './batcher.ts';
 import type { Db, Queryable } from './db.ts';
-import { takeLeaseSql } from './leases.ts';
+import { takeLeasesSql } from './leases.ts';
 
 /** A stored record as the routes need it. */
 export interface StoredRecord {
@@ -47,27 +48,71 @@ export async function findRecord(db: Db, id: string): Promise<StoredRecord | und
   return rows[0] && fromRow(rows[0]);
 }
 
-/**
- * Looks record `id` up and takes a lease (server/leases.ts) in the same round trip: `lease` holds the three
- * parameters of takeLeaseSql. A data-modifying CTE runs once, to completion, whether or not the query reads it.
- */
-export async function findRecordTakingLease(
-  db: Db,
-  id: string,
-  lease: readonly [string, string, number],
-): Promise<{ stored: StoredRecord | undefined; taken: boolean }> {
-  const { rows } = await db.query<Row & { taken: boolean }>(
-    `WITH lease AS (${takeLeaseSql(2)})
-     SELECT EXISTS (SELECT 1 FROM lease) AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
-     FROM (VALUES (1)) AS one (x) LEFT JOIN records r ON r.id = $1::uuid`,
-    // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
-    [UUID.test(id) ? id : null, ...lease],
-  );
-  const row = rows[0]!;
-  return { stored: row.owner_user === null ? undefined : fromRow(row), taken: row.taken };
+/** A record to look up while taking the lease of the request that receives it (Leases.attempt's params). */
+export interface Lookup {
+  id: string;
+  lease: readonly [name: string, holder: string, ttlMs: number];
 }
 
-/** A verified record on its way into the database (server/group-commit.ts). */
+/**
+ * Looks records up and takes leases (server/leases.ts) in one round trip for many requests: a data-modifying CTE runs
+ * once, to completion, whether or not the query reads it. Lease names must be distinct.
+ */
+export async function findRecordsTakingLeases(
+  db: Queryable,
+  lookups: readonly Lookup[],
+): Promise<{ stored: StoredRecord | undefined; taken: boolean }[]> {
+  const wanted = lookups.map(({ id, lease: [name, holder, ttl_ms] }, n) => ({
+    n,
+    // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
+    id: UUID.test(id) ? id : null,
+    name,
+    holder,
+    ttl_ms,
+  }));
+  const { rows } = await db.query<Row & { n: number; taken: boolean }>(
+    `WITH wanted AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(n int, id uuid, name text, holder text, ttl_ms int)
+     ), lease AS (${takeLeasesSql('wanted')})
+     SELECT wanted.n, lease.holder IS NOT NULL AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
+     FROM wanted
+       LEFT JOIN lease ON lease.name = wanted.name AND lease.holder = wanted.holder
+       LEFT JOIN records r ON r.id = wanted.id`,
+    [JSON.stringify(wanted)],
+  );
+  const found = new Map(rows.map((row) => [row.n, row]));
+  return lookups.map((_, n) => {
+    const row = found.get(n)!;
+    return { stored: row.owner_user === null ? undefined : fromRow(row), taken: row.taken };
+  });
+}
+
+/**
+ * The statements of POST /records, each shared by the concurrent requests that need it at the same moment
+ * (server/batcher.ts): the lookup that takes a request's lease, and the insert that stores a verified record.
+ */
+export class RecordStatements {
+  readonly lookup: Batcher<Lookup, { stored: StoredRecord | undefined; taken: boolean }>;
+  /** Resolves true when the record was inserted, false when its id was already stored. */
+  readonly insert: Batcher<NewRecord, boolean>;
+
+  constructor(db: Db) {
+    const parallel = parallelOn(db);
+    this.lookup = new Batcher((lookups) => findRecordsTakingLeases(db, lookups), {
+      parallel,
+      key: (lookup) => lookup.lease[0],
+    });
+    this.insert = new Batcher(
+      async (records) => {
+        const inserted = await insertRecords(db, records);
+        return records.map((record) => inserted.has(record.stored.record.id.toLowerCase()));
+      },
+      { parallel, key: (record) => record.stored.record.id.toLowerCase() },
+    );
+  }
+}
+
+/** A verified record on its way into the database. */
 export interface NewRecord {
   stored: StoredRecord;
   /** What the `declared` event says the client had sent, when it differs from what is stored. */
