@@ -39,6 +39,9 @@ interface Target {
   stop(): Promise<void>;
 }
 
+/** A record with no metadata, classification, tags or fields: what the bench sends. */
+const UNCLASSIFIED = { metadata: {}, classification: {}, tags: [], fields: {} };
+
 /** One multipart request body for a record with one fresh content part of `recordKb` KB. */
 function recordBody(recordKb: number, seed: Buffer): { id: string; body: Buffer; contentType: string } {
   const id = uuidv7();
@@ -46,23 +49,13 @@ function recordBody(recordKb: number, seed: Buffer): { id: string; body: Buffer;
   const bytes = Buffer.allocUnsafe(recordKb * 1024);
   seed.copy(bytes, 0, 0, bytes.byteLength);
   bytes.write(id, 0, 'latin1');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const record = {
     id,
     source: { app: 'generic', kind: 'file', url: 'https://example.org/f', sourceId: `bench-${id}` },
     title: 'Bench record',
-    metadata: {},
-    classification: {},
-    tags: [],
-    fields: {},
-    content: [
-      {
-        role: 'primary',
-        name: 'f.bin',
-        mimeType: 'application/octet-stream',
-        size: bytes.byteLength,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-      },
-    ],
+    ...UNCLASSIFIED,
+    content: [{ role: 'primary', name: 'f.bin', mimeType: 'application/octet-stream', size: bytes.byteLength, sha256 }],
     declaredAt: new Date().toISOString(),
   };
   const boundary = `rk-bench-${id}`;

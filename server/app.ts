@@ -5,6 +5,7 @@ import type { Db } from './db.ts';
 import { Leases } from './leases.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
+import { RecordStatements } from './records.ts';
 import { contentApp } from './routes/content.ts';
 import type { ApiContext, ApiEnv } from './routes/context.ts';
 import { diagnosticsApp } from './routes/diagnostics.ts';
@@ -12,7 +13,7 @@ import { eventsApp } from './routes/events.ts';
 import { presetsApp } from './routes/presets.ts';
 import { recordsApp } from './routes/records.ts';
 import { uploadsApp } from './routes/uploads.ts';
-import { authenticate } from './tokens.ts';
+import { authenticator } from './tokens.ts';
 import { DEFAULT_UPLOAD_TTL_MS, UploadStore } from './uploads.ts';
 
 export interface AppDeps {
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
     maxBytes: deps.limits.maxBytes,
     publicUrl: deps.publicUrl,
     leases,
+    records: new RecordStatements(db),
     now: monotonicClock(),
     uploads: new UploadStore(db, blobs, leases, {
       maxBytes: deps.limits.maxBytes,
@@ -67,9 +69,10 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/openapi.json', (c) => c.json(openApiDocument));
 
+  const authenticate = authenticator(db);
   app.use('*', async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const user = match ? await authenticate(db, match[1]!) : undefined;
+    const user = match ? await authenticate(match[1]!) : undefined;
     if (!user) {
       throw new Problem(
         'unauthorized',

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, type ReadStream, type WriteStream } from 'node:fs';
+import { access, type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { disk, syncDirsUpTo } from './durable.ts';
 
 /** A blob written to a temp file and hashed, not yet in the store: the caller checks it, then commits or discards. */
@@ -51,6 +50,9 @@ export const STALE_TEMP_MS = 24 * 60 * 60_000;
  * under `<root>/tmp`) and publishes it with one atomic rename onto its digest's name.
  */
 export class FolderBlobStore implements BlobStore {
+  /** Fan-out folders known to exist (server folders are never removed). */
+  private readonly folders = new Set<string>();
+
   private constructor(readonly root: string) {}
 
   /** `keepTemp` for tools that run beside a live server (the fixity audit) and must not touch its uploads. */
@@ -71,31 +73,28 @@ export class FolderBlobStore implements BlobStore {
     return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  /** Streams `source` to a temp file while hashing it; stops reading once more than `maxSize` bytes arrived. */
+  /**
+   * Streams `source` to a temp file while hashing it, chunk by chunk with no copy; stops reading once more than
+   * `maxSize` bytes arrived. The file stays open until `commit` syncs it through the same handle or `discard`: one
+   * open, the writes, one fsync, one close.
+   */
   async write(source: Readable, maxSize: number): Promise<PendingBlob> {
     const temp = join(this.root, 'tmp', randomUUID());
     const hash = createHash('sha256');
     let size = 0;
-    const file = createWriteStream(temp, { flags: 'wx' });
+    const file = await open(temp, 'wx');
     try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            size += chunk.byteLength;
-            if (size > maxSize) {
-              size = maxSize + 1;
-              throw new Overflow();
-            }
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        file,
-      );
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        size += chunk.byteLength;
+        if (size > maxSize) {
+          size = maxSize + 1;
+          throw new Overflow();
+        }
+        hash.update(chunk);
+        await file.write(chunk);
+      }
     } catch (error) {
-      // The file may still be opening when the pipeline fails: removing it before it is closed could leave it.
-      await closed(file);
+      await file.close();
       await rm(temp, { force: true });
       if (!(error instanceof Overflow)) throw error;
       return this.overflowed(size);
@@ -105,8 +104,11 @@ export class FolderBlobStore implements BlobStore {
       sha256,
       size,
       overflow: false,
-      commit: () => this.commit(temp, sha256),
-      discard: () => rm(temp, { force: true }),
+      commit: () => this.commit(temp, sha256, file),
+      discard: async () => {
+        await file.close();
+        await rm(temp, { force: true });
+      },
     };
   }
 
@@ -130,20 +132,27 @@ export class FolderBlobStore implements BlobStore {
   /**
    * Moves a verified temp file into place. Resolves only once the bytes and the new name are on disk (fsync of the
    * file before the rename, of its directory after), so a record acknowledged afterwards never lacks its blob, even
-   * after a power failure.
+   * after a power failure. `file` is the temp file still open from write(), synced and closed here.
    */
-  private async commit(temp: string, sha256: string): Promise<boolean> {
+  private async commit(temp: string, sha256: string, file?: FileHandle): Promise<boolean> {
     const path = this.pathOf(sha256);
-    if (await exists(path)) {
-      await rm(temp, { force: true });
-      return false;
+    try {
+      if (await exists(path)) {
+        await rm(temp, { force: true });
+        return false;
+      }
+      await disk.syncFile(temp, file);
+    } finally {
+      await file?.close();
     }
-    await disk.syncFile(temp);
-    const created = await mkdir(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    // Folders are never removed: once this process has seen one, it skips the mkdir (one per folder, not per blob).
+    const created = this.folders.has(dir) ? undefined : await mkdir(dir, { recursive: true });
     // rename is atomic, so a reader never sees half a blob; two writers of the same content leave the same bytes.
     await rename(temp, path);
-    if (created) await syncDirsUpTo(dirname(path), this.root);
-    else await disk.syncDir(dirname(path));
+    if (created) await syncDirsUpTo(dir, this.root);
+    else await disk.syncDir(dir);
+    this.folders.add(dir);
     return true;
   }
 

@@ -24,25 +24,24 @@ type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
 
+const TEXT = { type: 'string' } as const;
+const FLAG = { type: 'boolean' } as const;
+const OPTIONS = {
+  port: TEXT,
+  host: TEXT,
+  data: TEXT,
+  'max-bytes': TEXT,
+  'public-url': TEXT,
+  'cors-origin': { type: 'string', multiple: true },
+  'trust-proxy': FLAG,
+  user: TEXT,
+  admin: FLAG,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse(argv: string[]) {
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
-  const config = {
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      data: { type: 'string' },
-      'max-bytes': { type: 'string' },
-      'public-url': { type: 'string' },
-      'cors-origin': { type: 'string', multiple: true },
-      'trust-proxy': { type: 'boolean' },
-      user: { type: 'string' },
-      admin: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  } as const;
+  const config = { args: argv, allowPositionals: true, strict: true, options: OPTIONS } as const;
   try {
     parsed = parseArgs(config);
   } catch (error) {

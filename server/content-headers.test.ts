@@ -3,15 +3,22 @@ import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from './records.ts';
-import { type ContentFile, ENGINES, fetch, getJson, makeRecord, postRecord, startTestServer } from './test/support.ts';
+import {
+  type ContentFile,
+  ENGINES,
+  fetch,
+  getJson,
+  makeRecord,
+  postRecord,
+  startTestServerWithToken,
+  type TestServer,
+} from './test/support.ts';
 
 /** Content downloads: hostile declared media types never reach a header; HEAD reads nothing and leaks nothing. */
 describe.each(ENGINES)('content downloads on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof startTestServer>>;
-  let token: string;
+  let t: TestServer, token: string;
   beforeAll(async () => {
-    t = await startTestServer({}, engine);
-    token = await t.server.createToken('ann@x.org');
+    ({ t, token } = await startTestServerWithToken(engine, 'ann@x.org'));
   });
   afterAll(() => t?.stop());
 

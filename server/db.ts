@@ -193,6 +193,3 @@ function splitStatements(script: string): string[] {
     .map((statement) => statement.trim())
     .filter(Boolean);
 }
-
-/** PostgreSQL's unique_violation: another request inserted the same key first. */
-export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505';

@@ -4,20 +4,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DIAGNOSTICS_BODY_BYTES } from '../utils/health/events.ts';
 import { skeletonFile } from '../utils/health/skeleton-file.ts';
-import { ENGINES, fetch, startTestServer } from './test/support.ts';
+import { ENGINES, fetch, startTestServerForUsers, type TestServer } from './test/support.ts';
 
 /** POST/GET /api/v1/diagnostics and the admin's detector health page (docs/records-api.md § Diagnostics). */
 describe.each(ENGINES)('diagnostics on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof startTestServer>>;
-  let ann: string;
-  let bob: string;
-  let admin: string;
-
+  let t: TestServer, ann: string, bob: string, admin: string;
   beforeAll(async () => {
-    t = await startTestServer({}, engine);
-    ann = await t.server.createToken('ann@x.org', false);
-    bob = await t.server.createToken('bob@x.org', false);
-    admin = await t.server.createToken('root', true);
+    ({ t, ann, bob, admin } = await startTestServerForUsers(engine));
   });
   afterAll(() => t?.stop());
 

@@ -1,24 +1,19 @@
 // @vitest-environment node
-import fs, { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import fs from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FolderBlobStore } from './blobs.ts';
 import { openDb } from './db.ts';
 import { disk } from './durable.ts';
-import { ENGINES, freshDatabase, sha256Hex } from './test/support.ts';
+import { ENGINES, freshDatabase, sha256Hex, tempFolders } from './test/support.ts';
 
 /** A 201 means the bytes and the row survive power loss: every write is synced before it is acknowledged. */
-const dirs: string[] = [];
-const folder = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rk-durable-'));
-  dirs.push(dir);
-  return dir;
-};
+const folders = tempFolders('rk-durable-');
+const folder = folders.make;
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  folders.removeAll();
 });
 
 describe('durable before acknowledged', () => {

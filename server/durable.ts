@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open as openFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative } from 'node:path';
 
 /**
@@ -7,8 +7,10 @@ import { dirname, isAbsolute, relative } from 'node:path';
  * that holds it is synced. Callers go through this object, so tests can watch the order of calls.
  */
 export const disk = {
-  async syncFile(path: string): Promise<void> {
-    const handle = await open(path, 'r+');
+  /** Syncs the file at `path`, through `open` when the caller has it open already. */
+  async syncFile(path: string, open?: FileHandle): Promise<void> {
+    if (open) return open.sync();
+    const handle = await openFile(path, 'r+');
     try {
       await handle.sync();
     } finally {
@@ -17,9 +19,9 @@ export const disk = {
   },
 
   async syncDir(path: string): Promise<void> {
-    let handle: Awaited<ReturnType<typeof open>>;
+    let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      handle = await openFile(path, 'r');
     } catch (error) {
       // Windows cannot open a directory; NTFS journals its metadata, so there is nothing to sync there.
       if (process.platform === 'win32' && (error as NodeJS.ErrnoException).code === 'EISDIR') return;

@@ -10,7 +10,8 @@ import {
   makeRecord,
   multipartPieces,
   postRecord,
-  startTestServer,
+  startTestServerWithToken,
+  type TestServer,
   textFile,
 } from './test/support.ts';
 
@@ -100,11 +101,9 @@ function hostileRecord(seed: number): { record: DeclaredRecord; file: ReturnType
 }
 
 describe.each(ENGINES)('hostile input on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof startTestServer>>;
-  let token: string;
+  let t: TestServer, token: string;
   beforeAll(async () => {
-    t = await startTestServer({}, engine);
-    token = await t.server.createToken('fuzz@x.org');
+    ({ t, token } = await startTestServerWithToken(engine, 'fuzz@x.org'));
   });
   afterAll(() => t?.stop());
 

@@ -1,21 +1,14 @@
 // @vitest-environment node
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDataFolder, currentHolder, DataFolderBusy } from './instance.ts';
 import { cli, finished, spawnServer } from './test/child-server.ts';
-import { getJson, makeRecord, postRecord, textFile } from './test/support.ts';
+import { getJson, makeRecord, postRecord, tempFolders, textFile } from './test/support.ts';
 
-const dirs: string[] = [];
-const folder = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rk-instance-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const folders = tempFolders('rk-instance-');
+const folder = folders.make;
+afterAll(() => folders.removeAll());
 
 describe('one process per data folder', () => {
   it('runs token create, revoke and verify in the running server, in force at once and after a restart', async () => {

@@ -30,24 +30,41 @@ export class Leases {
 
   /** Takes the lease `name`; undefined when another request (of any process) holds it. */
   async acquire(name: string): Promise<Lease | undefined> {
-    const holder = randomUUID();
+    const attempt = this.attempt(name);
     const { rows } = await this.db.query(
-      `INSERT INTO leases (name, holder, until) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
-       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-         WHERE leases.until < clock_timestamp()
-       RETURNING holder`,
-      [name, holder, this.ttlMs],
+      takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'),
+      attempt.params,
     );
-    if (!rows.length) return undefined;
+    return rows.length ? attempt.taken() : undefined;
+  }
+
+  /**
+   * One try at the lease `name` for a statement that takes it on its way (server/records.ts looks records up and
+   * takes their leases in one round trip): `params` are the name, holder and ttl_ms of takeLeasesSql, and `taken`
+   * is called once the statement said the lease was taken.
+   */
+  attempt(name: string): { params: [string, string, number]; taken(): Lease } {
+    const holder = randomUUID();
+    return { params: [name, holder, this.ttlMs], taken: () => this.hold(name, holder) };
+  }
+
+  private hold(name: string, holder: string): Lease {
     this.mine.set(name, holder);
     let released = false;
+    const forget = () => {
+      released = true;
+      if (this.mine.get(name) === holder) this.mine.delete(name);
+    };
     return {
       name,
+      holder,
       release: async () => {
         if (released) return;
-        released = true;
-        if (this.mine.get(name) === holder) this.mine.delete(name);
+        forget();
         await this.db.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
+      },
+      releasedBy: () => {
+        if (!released) forget();
       },
     };
   }
@@ -87,8 +104,24 @@ export class Leases {
 
 export interface Lease {
   name: string;
+  /** Random per acquisition: a statement that deletes the lease matches it by name and holder. */
+  holder: string;
   release(): Promise<void>;
+  /** The lease was deleted by a statement of the holder's own (the record insert): forget it without a query. */
+  releasedBy(): void;
 }
+
+/**
+ * The statement that takes leases, alone or as a CTE of a larger one: `from` is a row source with the columns
+ * `name`, `holder` (fresh per acquisition) and `ttl_ms` (Leases.attempt gives them). It returns `name` and `holder`
+ * of each lease taken, that is, free or lapsed. One statement must not name a lease twice.
+ */
+export const takeLeasesSql = (from: string) =>
+  `INSERT INTO leases (name, holder, until)
+   SELECT name, holder, clock_timestamp() + ttl_ms * interval '1 millisecond' FROM ${from}
+   ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+     WHERE leases.until < clock_timestamp()
+   RETURNING name, holder`;
 
 /** Long enough for a busy database to answer a renewal; short enough that a crashed holder blocks only briefly. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { type DeclaredRecord, parseIsoDateTime, parseRecord, type Receipt } from '../utils/records/record.ts';
 import type { BlobStore, PendingBlob } from './blobs.ts';
-import { type Db, isUniqueViolation } from './db.ts';
-import type { Leases } from './leases.ts';
+import type { Db } from './db.ts';
+import type { Lease, Leases } from './leases.ts';
 import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
-import { findRecord, insertRecord, receiptOf, type StoredRecord } from './records.ts';
+import { findRecord, type RecordStatements, receiptOf, type StoredRecord } from './records.ts';
 import type { TokenUser } from './tokens.ts';
 import { UPLOAD_REF_TYPE, type UploadStore } from './uploads.ts';
 
@@ -17,6 +17,8 @@ export interface ReceiveContext {
   publicUrl: string;
   /** Which record ids are being received right now, by any process on the database (server/leases.ts). */
   leases: Leases;
+  /** Lookups and inserts, shared with concurrent requests (server/batcher.ts). */
+  records: RecordStatements;
   now: () => Date;
   /** Resumable uploads that `content` parts may refer to (server/uploads.ts). */
   uploads?: UploadStore | undefined;
@@ -85,25 +87,27 @@ export async function receiveRecord(
       );
     }
     const fingerprint = fingerprintOf(record);
-    const existing = await findRecord(ctx.db, record.id);
-    if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
-      throw idTaken(record.id);
-    }
-    // Keyed by user too: another user's request for the same id must not be told apart from an unused id.
-    const flight = await ctx.leases.acquire(recordLease(record.id, upload.user.user));
-    if (!flight) {
-      throw new Problem(
-        'idempotency-key-in-flight',
-        `Another request for record ${record.id} is still being received. Wait for it to finish, then retry: a retry of the same record gets its receipt.`,
-        { headers: { 'retry-after': '1' } },
-      );
-    }
+    // Keyed by user too: another user's request for the same id must not be told apart from an unused id. The
+    // lease is taken in the same round trip as the lookup, and released by the insert (server/records.ts).
+    const attempt = ctx.leases.attempt(recordLease(record.id, upload.user.user));
+    const { stored: existing, taken } = await ctx.records.lookup.submit({ id: record.id, lease: attempt.params });
+    const flight = taken ? attempt.taken() : undefined;
     try {
+      if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
+        throw idTaken(record.id);
+      }
+      if (!flight) {
+        throw new Problem(
+          'idempotency-key-in-flight',
+          `Another request for record ${record.id} is still being received. Wait for it to finish, then retry: a retry of the same record gets its receipt.`,
+          { headers: { 'retry-after': '1' } },
+        );
+      }
       const claimed = await receiveContent(parts, record, ctx, upload.user, existing !== undefined);
       if (existing) return { status: 200, receipt: receiptOf(existing, ctx.publicUrl) };
-      return await store(ctx, record, fingerprint, upload.user, claimed);
+      return await store(ctx, record, fingerprint, upload.user, claimed, flight);
     } finally {
-      await flight.release();
+      await flight?.release();
     }
   } finally {
     parts.abort();
@@ -225,7 +229,8 @@ async function receiveContent(
 }
 
 /**
- * Inserts the record, and forgets the uploads it used, in one transaction. The server owns who declared: the
+ * Inserts the record, forgets the uploads it used and releases its lease, in one statement shared with concurrent
+ * requests (server/batcher.ts). The server owns who declared: the
  * token's user. A different `declaredBy` from the client is replaced, and the audit trail's `declared` event says
  * what the client had sent.
  */
@@ -235,6 +240,7 @@ async function store(
   fingerprint: string,
   user: TokenUser,
   claimed: readonly string[],
+  flight: Lease,
 ): Promise<{ status: 200 | 201; receipt: Receipt }> {
   const stored: StoredRecord = {
     record: { ...received, declaredBy: user.user },
@@ -243,26 +249,20 @@ async function store(
     receivedAt: ctx.now(),
   };
   const claimedBy = received.declaredBy;
-  const detail =
+  const declaredDetail =
     claimedBy !== undefined && claimedBy !== user.user
       ? `the client sent declaredBy "${claimedBy}"; the token's user ${user.user} is recorded instead`
       : null;
-  try {
-    await ctx.db.transaction(async (tx) => {
-      await insertRecord(tx, stored, detail);
-      await ctx.uploads?.consumed(tx, claimed);
-    });
-    return { status: 201, receipt: receiptOf(stored, ctx.publicUrl) };
-  } catch (error) {
-    // Another request (this process or another sharing the database) stored the same id between our check and our
-    // insert.
-    if (!isUniqueViolation(error)) throw error;
-    const winner = await findRecord(ctx.db, received.id);
-    if (winner?.fingerprint === fingerprint && winner.owner === user.user) {
-      return { status: 200, receipt: receiptOf(winner, ctx.publicUrl) };
-    }
-    throw idTaken(received.id);
+  const inserted = await ctx.records.insert.submit({ stored, declaredDetail, uploads: claimed, lease: flight });
+  flight.releasedBy();
+  if (inserted) return { status: 201, receipt: receiptOf(stored, ctx.publicUrl) };
+  // Another request (of another user, or of a process that took over a lapsed lease) stored the same id between
+  // our lookup and our insert.
+  const winner = await findRecord(ctx.db, received.id);
+  if (winner?.fingerprint === fingerprint && winner.owner === user.user) {
+    return { status: 200, receipt: receiptOf(winner, ctx.publicUrl) };
   }
+  throw idTaken(received.id);
 }
 
 /**

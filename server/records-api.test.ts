@@ -11,8 +11,8 @@ import {
   fetch,
   flipFirstByte,
   getJson,
+  heldPost,
   makeRecord,
-  multipartPieces,
   postRecord,
   recordForm,
   sha256Hex,
@@ -150,33 +150,14 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
 
     it('answers 409 while the same key is in flight, then the first request completes', async () => {
       const record = makeRecord([eml]);
-      const boundary = 'rk-boundary-in-flight';
-      const pieces = multipartPieces(boundary, record, [eml]);
       // Send everything except the end of the content part, so the first request stays in flight.
-      let controller!: ReadableStreamDefaultController<Uint8Array>;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          controller = c;
-        },
-      });
-      for (const piece of pieces.slice(0, 2)) controller.enqueue(piece);
-      const first = fetch(`${t.api}/records`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${ann}`,
-          'idempotency-key': record.id,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-        },
-        body,
-        duplex: 'half',
-      } as RequestInit);
+      const first = heldPost(t.api, ann, record, [eml], 'rk-boundary-in-flight');
       await until(() => t.server.inFlightKeys().includes(record.id));
 
       await expectProblem(await postRecord(t.api, ann, record, [eml]), 409, /in flight|still being received/);
 
-      for (const piece of pieces.slice(2)) controller.enqueue(piece);
-      controller.close();
-      const response = await first;
+      first.finish();
+      const response = await first.response;
       expect(response.status).toBe(201);
       const receipt = await response.json();
       expect(t.server.inFlightKeys()).not.toContain(record.id);
@@ -366,33 +347,14 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
 
     it('does not tell another user that a record id is being received: it is an unused id until stored', async () => {
       const record = makeRecord([eml]);
-      const boundary = 'rk-boundary-other-user';
-      const pieces = multipartPieces(boundary, record, [eml]);
-      let controller!: ReadableStreamDefaultController<Uint8Array>;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          controller = c;
-        },
-      });
-      for (const piece of pieces.slice(0, 2)) controller.enqueue(piece);
-      const first = fetch(`${t.api}/records`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${ann}`,
-          'idempotency-key': record.id,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-        },
-        body,
-        duplex: 'half',
-      } as RequestInit);
+      const first = heldPost(t.api, ann, record, [eml], 'rk-boundary-other-user');
       await until(() => t.server.inFlightKeys().includes(record.id));
       // Ann's request is in flight; to Bob the id is as unknown as any other: his record is stored.
       const bobs = await postRecord(t.api, bob, record, [eml]);
       expect(bobs.status).toBe(201);
-      for (const piece of pieces.slice(2)) controller.enqueue(piece);
-      controller.close();
+      first.finish();
       // Ann's then collides, and hears what any reused id hears.
-      const anns = await first;
+      const anns = await first.response;
       expect(anns.status).toBe(409);
       expect((await anns.json()).type).toBe('urn:recordkeeper:problem:idempotency-key-reused');
     });

@@ -9,21 +9,16 @@ import {
   makeRecord,
   postRecord,
   sha256Hex,
-  startTestServer,
+  startTestServerForUsers,
+  type TestServer,
   textFile,
 } from './test/support.ts';
 import { listTokens, revokeToken } from './tokens.ts';
 
 describe.each(ENGINES)('Records API v1 reading, presets and tokens on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof startTestServer>>;
-  let ann: string;
-  let bob: string;
-  let admin: string;
+  let t: TestServer, ann: string, bob: string, admin: string;
   beforeAll(async () => {
-    t = await startTestServer({}, engine);
-    ann = await t.server.createToken('ann@x.org', false);
-    bob = await t.server.createToken('bob@x.org', false);
-    admin = await t.server.createToken('root', true);
+    ({ t, ann, bob, admin } = await startTestServerForUsers(engine));
   });
   afterAll(() => t?.stop());
 

@@ -1,5 +1,7 @@
 import { type DeclaredRecord, parseIsoDateTime, type Receipt } from '../utils/records/record.ts';
+import { Batcher, parallelOn } from './batcher.ts';
 import type { Db, Queryable } from './db.ts';
+import { takeLeasesSql } from './leases.ts';
 
 /** A stored record as the routes need it. */
 export interface StoredRecord {
@@ -46,50 +48,139 @@ export async function findRecord(db: Db, id: string): Promise<StoredRecord | und
   return rows[0] && fromRow(rows[0]);
 }
 
+/** A record to look up while taking the lease of the request that receives it (Leases.attempt's params). */
+export interface Lookup {
+  id: string;
+  lease: readonly [name: string, holder: string, ttlMs: number];
+}
+
 /**
- * Writes the record, its content index and its first audit events in one statement: data-modifying CTEs run as
- * one atomic statement (foreign keys are checked at its end), and one round trip instead of five is most of the
- * difference on an embedded database.
+ * Looks records up and takes leases (server/leases.ts) in one round trip for many requests: a data-modifying CTE runs
+ * once, to completion, whether or not the query reads it. Lease names must be distinct.
  */
-export async function insertRecord(
+export async function findRecordsTakingLeases(
   db: Queryable,
-  stored: StoredRecord,
-  declaredDetail: string | null = null,
-): Promise<void> {
-  const { record, owner, fingerprint, receivedAt } = stored;
-  const content = record.content.map((entry, n) => ({
+  lookups: readonly Lookup[],
+): Promise<{ stored: StoredRecord | undefined; taken: boolean }[]> {
+  const wanted = lookups.map(({ id, lease: [name, holder, ttl_ms] }, n) => ({
     n,
-    name: entry.name,
-    mime_type: entry.mimeType,
-    size: entry.size,
-    sha256: entry.sha256,
+    // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
+    id: UUID.test(id) ? id : null,
+    name,
+    holder,
+    ttl_ms,
   }));
-  await db.query(
-    `WITH inserted AS (
+  const { rows } = await db.query<Row & { n: number; taken: boolean }>(
+    `WITH wanted AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(n int, id uuid, name text, holder text, ttl_ms int)
+     ), lease AS (${takeLeasesSql('wanted')})
+     SELECT wanted.n, lease.holder IS NOT NULL AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
+     FROM wanted
+       LEFT JOIN lease ON lease.name = wanted.name AND lease.holder = wanted.holder
+       LEFT JOIN records r ON r.id = wanted.id`,
+    [JSON.stringify(wanted)],
+  );
+  const found = new Map(rows.map((row) => [row.n, row]));
+  return lookups.map((_, n) => {
+    const row = found.get(n)!;
+    return { stored: row.owner_user === null ? undefined : fromRow(row), taken: row.taken };
+  });
+}
+
+/**
+ * The statements of POST /records, each shared by the concurrent requests that need it at the same moment
+ * (server/batcher.ts): the lookup that takes a request's lease, and the insert that stores a verified record.
+ */
+export class RecordStatements {
+  readonly lookup: Batcher<Lookup, { stored: StoredRecord | undefined; taken: boolean }>;
+  /** Resolves true when the record was inserted, false when its id was already stored. */
+  readonly insert: Batcher<NewRecord, boolean>;
+
+  constructor(db: Db) {
+    const parallel = parallelOn(db);
+    this.lookup = new Batcher((lookups) => findRecordsTakingLeases(db, lookups), {
+      parallel,
+      key: (lookup) => lookup.lease[0],
+    });
+    this.insert = new Batcher(
+      async (records) => {
+        const inserted = await insertRecords(db, records);
+        return records.map((record) => inserted.has(record.stored.record.id.toLowerCase()));
+      },
+      { parallel, key: (record) => record.stored.record.id.toLowerCase() },
+    );
+  }
+}
+
+/** A verified record on its way into the database. */
+export interface NewRecord {
+  stored: StoredRecord;
+  /** What the `declared` event says the client had sent, when it differs from what is stored. */
+  declaredDetail: string | null;
+  /** Uploads whose bytes the record took (server/uploads.ts): forgotten with the insert. */
+  uploads: readonly string[];
+  /** The lease the request held while receiving: released with the insert. */
+  lease?: { name: string; holder: string } | undefined;
+}
+
+/**
+ * Writes records, their content index and first audit events, forgets the uploads they used and releases their
+ * leases, all in one statement: data-modifying CTEs run as one atomic statement (foreign keys are checked at its
+ * end), and one round trip and one commit for a whole batch instead of five per record is most of the difference
+ * on an embedded database. A record whose id is already stored is skipped (ON CONFLICT DO NOTHING waits for a
+ * concurrent inserter, in any process, to commit or abort); the answer holds the ids inserted. Ids must be distinct.
+ */
+export async function insertRecords(db: Queryable, records: readonly NewRecord[]): Promise<Set<string>> {
+  const items = records.map(({ stored, declaredDetail, uploads, lease }) => ({
+    id: stored.record.id,
+    owner_user: stored.owner,
+    source_id: stored.record.source.sourceId,
+    record: stored.record,
+    fingerprint: stored.fingerprint,
+    received_at: stored.receivedAt.toISOString(),
+    declared_at: stored.record.declaredAt,
+    detail: declaredDetail,
+    content: stored.record.content.map((entry, n) => ({
+      n,
+      name: entry.name,
+      mime_type: entry.mimeType,
+      size: entry.size,
+      sha256: entry.sha256,
+    })),
+    uploads,
+    lease_name: lease?.name ?? null,
+    lease_holder: lease?.holder ?? null,
+  }));
+  const { rows } = await db.query<{ id: string }>(
+    `WITH items AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner_user text, source_id text, record jsonb,
+         fingerprint text, received_at timestamptz, declared_at timestamptz, detail text, content jsonb,
+         uploads jsonb, lease_name text, lease_holder text)
+     ), inserted AS (
        INSERT INTO records (id, owner_user, source_id, record, fingerprint, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT id, owner_user, source_id, record, fingerprint, received_at FROM items
+       ON CONFLICT (id) DO NOTHING
        RETURNING id
+     ), mine AS (
+       SELECT items.* FROM items JOIN inserted USING (id)
      ), parts AS (
        INSERT INTO record_content (record_id, n, name, mime_type, size, sha256)
-       SELECT inserted.id, x.n, x.name, x.mime_type, x.size, x.sha256
-       FROM inserted, jsonb_to_recordset($7::jsonb) AS x(n int, name text, mime_type text, size bigint, sha256 text)
+       SELECT mine.id, c.n, c.name, c.mime_type, c.size, c.sha256
+       FROM mine, jsonb_to_recordset(mine.content) AS c(n int, name text, mime_type text, size bigint, sha256 text)
+     ), events AS (
+       INSERT INTO record_events (record_id, kind, actor, at, detail)
+       SELECT mine.id, e.kind, mine.owner_user, e.at, e.detail
+       FROM mine, LATERAL (VALUES ('declared', mine.declared_at, mine.detail), ('received', mine.received_at, NULL))
+         AS e(kind, at, detail)
+     ), used AS (
+       DELETE FROM uploads WHERE id IN (SELECT u::uuid FROM mine, jsonb_array_elements_text(mine.uploads) AS u)
+     ), released AS (
+       DELETE FROM leases USING items WHERE leases.name = items.lease_name AND leases.holder = items.lease_holder
      )
-     INSERT INTO record_events (record_id, kind, actor, at, detail)
-     SELECT inserted.id, e.kind, $2, e.at, e.detail
-     FROM inserted, (VALUES ('declared', $8::timestamptz, $9::text), ('received', $6::timestamptz, NULL))
-       AS e(kind, at, detail)`,
-    [
-      record.id,
-      owner,
-      record.source.sourceId,
-      record,
-      fingerprint,
-      receivedAt,
-      JSON.stringify(content),
-      record.declaredAt,
-      declaredDetail,
-    ],
+     SELECT id FROM inserted`,
+    [JSON.stringify(items)],
   );
+  return new Set(rows.map((row) => row.id.toLowerCase()));
 }
 
 /** Where a listing page ends: the last item's position in (receivedAt, id) order. */

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Batcher, parallelOn } from './batcher.ts';
 import type { Db } from './db.ts';
 
 export interface TokenUser {
@@ -38,27 +39,50 @@ export async function createToken(db: Db, user: string, admin: boolean): Promise
   return token;
 }
 
+interface TokenRow {
+  token_hash: string;
+  user_name: string;
+  is_admin: boolean;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
 /** The user a token belongs to, or undefined when it is not one of ours or was revoked. */
 export async function authenticate(db: Db, token: string): Promise<TokenUser | undefined> {
-  if (!token.startsWith(PREFIX) || token.length > 100) return undefined;
-  const hash = hashOf(token);
-  const { rows } = await db.query<{
-    token_hash: string;
-    user_name: string;
-    is_admin: boolean;
-    revoked_at: Date | null;
-    last_used_at: Date | null;
-  }>('SELECT token_hash, user_name, is_admin, revoked_at, last_used_at FROM tokens WHERE token_hash = $1', [
-    hash.toString('hex'),
-  ]);
-  const row = rows[0];
-  // Looking up by hash already keeps the secret out of any timing; the constant-time comparison makes the match
-  // explicit instead of trusting the index and collation to compare bytes exactly.
-  if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), hash) || row.revoked_at) return undefined;
-  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-    await db.query('UPDATE tokens SET last_used_at = now() WHERE token_hash = $1', [row.token_hash]);
+  return (await authenticateAll(db, [token]))[0];
+}
+
+/**
+ * The API's authentication: the tokens of concurrent requests are looked up in one statement (server/batcher.ts),
+ * every request still against the database as it is now, so a revocation counts from the next request on.
+ */
+export function authenticator(db: Db): (token: string) => Promise<TokenUser | undefined> {
+  const batcher = new Batcher((tokens: readonly string[]) => authenticateAll(db, tokens), { parallel: parallelOn(db) });
+  return (token) => batcher.submit(token);
+}
+
+async function authenticateAll(db: Db, tokens: readonly string[]): Promise<(TokenUser | undefined)[]> {
+  const hashes = tokens.map((token) => (token.startsWith(PREFIX) && token.length <= 100 ? hashOf(token) : undefined));
+  const wanted = [...new Set(hashes.filter((hash) => hash !== undefined).map((hash) => hash.toString('hex')))];
+  if (!wanted.length) return tokens.map(() => undefined);
+  const { rows } = await db.query<TokenRow>(
+    'SELECT token_hash, user_name, is_admin, revoked_at, last_used_at FROM tokens WHERE token_hash = ANY($1::text[])',
+    [wanted],
+  );
+  const byHash = new Map(rows.map((row) => [row.token_hash, row]));
+  const stale = rows
+    .filter((row) => !row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS)
+    .map((row) => row.token_hash);
+  if (stale.length) {
+    await db.query('UPDATE tokens SET last_used_at = now() WHERE token_hash = ANY($1::text[])', [stale]);
   }
-  return { user: row.user_name, admin: row.is_admin };
+  return hashes.map((hash) => {
+    const row = hash && byHash.get(hash.toString('hex'));
+    // Looking up by hash already keeps the secret out of any timing; the constant-time comparison makes the match
+    // explicit instead of trusting the index and collation to compare bytes exactly.
+    if (!hash || !row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), hash) || row.revoked_at) return undefined;
+    return { user: row.user_name, admin: row.is_admin };
+  });
 }
 
 export async function listTokens(db: Db): Promise<TokenInfo[]> {

@@ -11,6 +11,7 @@ import {
   fetch,
   getJson,
   makeRecord,
+  recordHeaders,
   sha256Hex,
   startTestServer,
   until,
@@ -245,11 +246,7 @@ describe.each(ENGINES)('Resumable uploads on %s', (engine) => {
     const half = inline.bytes.byteLength / 2;
     const req = request(`${t.api}/records`, {
       method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'idempotency-key': record.id,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-      },
+      headers: recordHeaders(token, record.id, boundary),
     });
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on('response', (response) => {
@@ -280,16 +277,20 @@ describe.each(ENGINES)('Resumable uploads on %s', (engine) => {
     return { f, url, id: new URL(url).pathname.split('/').pop()! };
   }
 
-  it('never sweeps an upload that a record being received refers to', async () => {
-    const { f, url, id } = await completedUpload(ann);
-    const slow = await slowRecordWithRef(ann, f, url);
-    // Wait until the claim pushed the expiry back, then let the clock run past it, and make a sweep run.
-    await untilAsync(async () => {
+  /** Waits until a record's claim of upload `id` pushed its expiry back (hours ahead). */
+  const untilClaimed = (id: string) =>
+    untilAsync(async () => {
       const { rows } = await t.server.db.query<{ expires_at: Date }>('SELECT expires_at FROM uploads WHERE id = $1', [
         id,
       ]);
       return rows[0]!.expires_at.getTime() > Date.now() + 60 * 60_000;
     });
+
+  it('never sweeps an upload that a record being received refers to', async () => {
+    const { f, url, id } = await completedUpload(ann);
+    const slow = await slowRecordWithRef(ann, f, url);
+    // Wait until the claim pushed the expiry back, then let the clock run past it, and make a sweep run.
+    await untilClaimed(id);
     await t.server.db.query("UPDATE uploads SET expires_at = now() - interval '1 minute' WHERE id = $1", [id]);
     await create(ann, file(10));
     expect(existsSync(join(t.dataDir, 'blobs', 'uploads', id))).toBe(true);
@@ -303,12 +304,7 @@ describe.each(ENGINES)('Resumable uploads on %s', (engine) => {
   it('gives no receipt when the upload’s bytes are gone by the commit: 422, nothing kept', async () => {
     const { f, url, id } = await completedUpload(ann);
     const slow = await slowRecordWithRef(ann, f, url);
-    await untilAsync(async () => {
-      const { rows } = await t.server.db.query<{ expires_at: Date }>('SELECT expires_at FROM uploads WHERE id = $1', [
-        id,
-      ]);
-      return rows[0]!.expires_at.getTime() > Date.now() + 60 * 60_000;
-    });
+    await untilClaimed(id);
     rmSync(join(t.dataDir, 'blobs', 'uploads', id));
     slow.finish();
     const { status, body } = await slow.answer;
@@ -329,14 +325,11 @@ describe.each(ENGINES)('Resumable uploads on %s', (engine) => {
   });
 
   it('speaks tus 1.0 only, and checks the request', async () => {
-    const missing = await fetch(`${t.api}/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${ann}`,
-        'upload-length': '10',
-        'upload-metadata': `sha256 ${b64('a'.repeat(64))}`,
-      },
+    const { 'tus-resumable': _, ...versionless } = tus(ann, {
+      'upload-length': '10',
+      'upload-metadata': `sha256 ${b64('a'.repeat(64))}`,
     });
+    const missing = await fetch(`${t.api}/uploads`, { method: 'POST', headers: versionless });
     expect(missing.status).toBe(412);
     expect(missing.headers.get('tus-version')).toBe('1.0.0');
     const noSha = await fetch(`${t.api}/uploads`, { method: 'POST', headers: tus(ann, { 'upload-length': '10' }) });

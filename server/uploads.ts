@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentEntry } from '../utils/records/record.ts';
 import { type BlobStore, closed, type PendingBlob } from './blobs.ts';
-import type { Db, Queryable } from './db.ts';
+import type { Db } from './db.ts';
 import { disk } from './durable.ts';
 import type { Lease, Leases } from './leases.ts';
 import { Problem } from './problem.ts';
@@ -42,7 +42,7 @@ import type { TokenUser } from './tokens.ts';
  * - No receipt without the bytes: a claim pushes the upload's expiry back as a PATCH does, so no sweep removes it
  *   while the record is received, and the record is stored only after its bytes were moved into the blob store
  *   (which never deletes). If the file is gone by then — removed by anything — the record is refused with the same
- *   422 and nothing is kept. The upload's row is deleted in the record's own transaction.
+ *   422 and nothing is kept. The upload's row is deleted in the record's own insert.
  * - Durable before acknowledged: a PATCH answers only once its bytes are synced to disk.
  */
 
@@ -364,11 +364,6 @@ export class UploadStore {
       }),
       discard: () => lease.release(),
     };
-  }
-
-  /** Forgets uploads whose bytes now belong to a stored record, in the record's transaction. */
-  async consumed(tx: Queryable, ids: readonly string[]): Promise<void> {
-    if (ids.length) await tx.query('DELETE FROM uploads WHERE id = ANY($1::uuid[])', [ids]);
   }
 
   private async remove(id: string): Promise<void> {

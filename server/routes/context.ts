@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import type { BlobStore } from '../blobs.ts';
 import type { Db } from '../db.ts';
 import type { Leases } from '../leases.ts';
+import type { RecordStatements } from '../records.ts';
 import type { TokenUser } from '../tokens.ts';
 import type { UploadStore } from '../uploads.ts';
 
@@ -17,6 +18,8 @@ export interface ApiContext {
   publicUrl: string;
   /** Shared with every process on the database: which record ids are being received right now. */
   leases: Leases;
+  /** POST /records's lookups and inserts, shared with concurrent requests (server/batcher.ts). */
+  records: RecordStatements;
   /** receivedAt strictly increases within a server. */
   now: () => Date;
 }

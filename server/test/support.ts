@@ -69,6 +69,40 @@ export async function startTestServer(
   };
 }
 
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** A test server with the users most suites need: ann and bob, and an admin (root), with a token each. */
+export async function startTestServerForUsers(engine: Engine) {
+  const t = await startTestServer({}, engine);
+  const [ann, bob, admin] = [
+    await t.server.createToken('ann@x.org', false),
+    await t.server.createToken('bob@x.org', false),
+    await t.server.createToken('root', true),
+  ];
+  return { t, ann, bob, admin };
+}
+
+/** A test server and one user's token. */
+export async function startTestServerWithToken(engine: Engine, user: string) {
+  const t = await startTestServer({}, engine);
+  return { t, token: await t.server.createToken(user) };
+}
+
+/** Temporary folders named `<prefix>…`, each removed by `removeAll` (call it after each test or all of them). */
+export function tempFolders(prefix: string) {
+  const dirs: string[] = [];
+  return {
+    make() {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+    removeAll() {
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 export interface ContentFile {
@@ -156,6 +190,41 @@ export function multipartPieces(boundary: string, record: unknown, files: Conten
   }
   pieces.push(encode(`--${boundary}--\r\n`));
   return pieces;
+}
+
+/** The headers of a POST /records with a multipart body of `boundary`. */
+export const recordHeaders = (token: string, id: string, boundary: string) => ({
+  authorization: `Bearer ${token}`,
+  'idempotency-key': id,
+  'content-type': `multipart/form-data; boundary=${boundary}`,
+});
+
+/**
+ * Starts POST /records with everything but the end of the content part, so the request stays in flight until
+ * `finish` sends the rest.
+ */
+export function heldPost(api: string, token: string, record: DeclaredRecord, files: ContentFile[], boundary: string) {
+  const pieces = multipartPieces(boundary, record, files);
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  for (const piece of pieces.slice(0, 2)) controller.enqueue(piece);
+  const response = fetch(`${api}/records`, {
+    method: 'POST',
+    headers: recordHeaders(token, record.id, boundary),
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  return {
+    response,
+    finish() {
+      for (const piece of pieces.slice(2)) controller.enqueue(piece);
+      controller.close();
+    },
+  };
 }
 
 /** Waits for a condition that another party makes true; fails after `ms` instead of hanging the suite. */
