@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Db, openPglite, openPostgres } from './db-engines.ts';
+import { type Db, openPostgres } from './db-engines.ts';
 
 export type { Db, Queryable, Tx } from './db-engines.ts';
 
@@ -149,6 +149,7 @@ export async function openDb(options: DbOptions | string): Promise<Db> {
   if (databaseUrl) db = await openPostgres(databaseUrl);
   else {
     mkdirSync(dataDir, { recursive: true });
+    const { openPglite } = await import('./db-pglite.ts');
     db = await openPglite(join(dataDir, 'db'));
   }
   try {
