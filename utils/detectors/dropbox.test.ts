@@ -23,8 +23,6 @@ describe('dropbox fixtures', () => {
   });
 });
 
-describe('dropbox URL gate', () => {});
-
 describe('dropbox signals', () => {
   it('canonicalises a shared link: drops dl, st and other extras, keeps rlkey', () => {
     const found = fileFromUrl(

@@ -38,8 +38,6 @@ describe('outlook fixtures', () => {
   });
 });
 
-describe('outlook URL gate', () => {});
-
 describe('outlook ids', () => {
   it('reads the item id from /mail/id/, /mail/<folder>/id/ and deeplink/read/', () => {
     for (const path of [`/mail/id/${ITEM}`, `/mail/archive/id/${ITEM}`, `/mail/deeplink/read/${ITEM}?ispopout=0`]) {

@@ -42,8 +42,6 @@ describe('sharepoint fixtures', () => {
   });
 });
 
-describe('sharepoint URL gate', () => {});
-
 describe('sharepoint signals and fallbacks', () => {
   it('uses the sourcedoc guid and file name of the URL when the page embeds nothing', () => {
     const [d] = sharepoint.detect(page(''), new URL(DOC));
