@@ -1,39 +1,56 @@
 import type { DeclaredRecord } from '../records/record';
 
-type Getter = (record: DeclaredRecord) => string | string[] | undefined;
+type Value = string | string[] | undefined;
 
-/**
- * The record properties a connector mapping can copy into a repository's own properties or columns, by name. One
- * table for every connector; a connector lists the names it accepts (some under two names, e.g. `app` and
- * `sourceApp`) and says how several values become one text.
- */
-export const RECORD_PROPERTIES = {
+/** Properties the record keeps in its `metadata`, under the same name. */
+type MetadataProperty = keyof DeclaredRecord['metadata'] &
+  (
+    | 'description'
+    | 'originator'
+    | 'addressees'
+    | 'otherAddressees'
+    | 'dateSent'
+    | 'dateCreated'
+    | 'dateModified'
+    | 'owner'
+    | 'author'
+    | 'publisher'
+    | 'language'
+  );
+
+/** Classification, under its own name or the shorter one SharePoint column mappings use. */
+const CLASSIFICATION = {
+  categoryId: 'categoryId',
+  category: 'categoryId',
+  profileId: 'profileId',
+  profile: 'profileId',
+  recordType: 'recordType',
+  securityMarking: 'securityMarking',
+} as const;
+
+/** The rest of the record: its identity, where it came from, who declared it when, its tags. */
+const OTHERS = {
   recordId: (r) => r.id,
   title: (r) => r.title,
-  description: (r) => r.metadata.description,
-  originator: (r) => r.metadata.originator,
-  addressees: (r) => r.metadata.addressees,
-  otherAddressees: (r) => r.metadata.otherAddressees,
-  dateSent: (r) => r.metadata.dateSent,
-  dateCreated: (r) => r.metadata.dateCreated,
-  dateModified: (r) => r.metadata.dateModified,
-  owner: (r) => r.metadata.owner,
-  author: (r) => r.metadata.author,
-  publisher: (r) => r.metadata.publisher,
-  language: (r) => r.metadata.language,
   declaredBy: (r) => r.declaredBy,
   declaredAt: (r) => r.declaredAt,
+  tags: (r) => r.tags,
   sourceId: (r) => r.source.sourceId,
   sourceUrl: (r) => r.source.url,
   app: (r) => r.source.app,
   sourceApp: (r) => r.source.app,
-  categoryId: (r) => r.classification.categoryId,
-  category: (r) => r.classification.categoryId,
-  profileId: (r) => r.classification.profileId,
-  profile: (r) => r.classification.profileId,
-  recordType: (r) => r.classification.recordType,
-  securityMarking: (r) => r.classification.securityMarking,
-  tags: (r) => r.tags,
-} satisfies Record<string, Getter>;
+} satisfies Record<string, (record: DeclaredRecord) => Value>;
 
-export type RecordProperty = keyof typeof RECORD_PROPERTIES;
+/**
+ * The record properties a connector mapping can copy into a repository's own properties or columns, by name. One
+ * place for every connector; a connector lists the names it accepts and says how several values become one text.
+ */
+export type RecordProperty = MetadataProperty | keyof typeof CLASSIFICATION | keyof typeof OTHERS;
+
+export function recordProperty(record: DeclaredRecord, name: RecordProperty): Value {
+  if (Object.hasOwn(CLASSIFICATION, name)) {
+    return record.classification[CLASSIFICATION[name as keyof typeof CLASSIFICATION]];
+  }
+  if (Object.hasOwn(OTHERS, name)) return OTHERS[name as keyof typeof OTHERS](record);
+  return record.metadata[name as MetadataProperty];
+}

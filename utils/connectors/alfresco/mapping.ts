@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord } from '../../records/record';
 import { ConnectorError } from '../connector';
-import { RECORD_PROPERTIES } from '../record-values';
+import { recordProperty } from '../record-values';
 
 /**
  * The Alfresco Governance Services section of the presets (docs/connectors/alfresco.md § Mapping): which record
@@ -226,7 +226,7 @@ export function placementOf(record: DeclaredRecord, mapping: AlfrescoMapping): P
 function sourceValue(record: DeclaredRecord, source: ValueSource): string | undefined {
   const raw =
     typeof source === 'string'
-      ? RECORD_PROPERTIES[source](record)
+      ? recordProperty(record, source)
       : 'field' in source
         ? record.fields[source.field]
         : source.value;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { DeclaredRecord } from '../../records/record';
-import { RECORD_PROPERTIES } from '../record-values';
+import { recordProperty } from '../record-values';
 
 /**
  * Where each file-plan category goes in Microsoft 365: a SharePoint site, one of its document libraries, a folder in
@@ -172,7 +172,7 @@ const joined = (values: readonly string[] | undefined) => (values?.length ? valu
 /** The value of one record property for a column; undefined when the record has none (the column is left alone). */
 export function columnValue(record: DeclaredRecord, source: ColumnSource): string | undefined {
   if (source.startsWith('fields.')) return record.fields[source.slice('fields.'.length)] || undefined;
-  const value = RECORD_PROPERTIES[source as (typeof COLUMN_SOURCES)[number]](record);
+  const value = recordProperty(record, source as (typeof COLUMN_SOURCES)[number]);
   return Array.isArray(value) ? joined(value) : value;
 }
 
