@@ -97,14 +97,19 @@ export function presetsVerdicts(connectorId: string) {
  * Runs `body` against a started vendor fake, checks that the fake saw no request outside the vendor's API
  * definitions, and closes it whatever happens.
  */
-export async function checkedFake(
-  fake: { readonly violations: string[]; close(): Promise<void> },
-  body: () => Promise<void>,
+export async function checkedFake<Fake extends { readonly violations: string[]; close(): Promise<void> }>(
+  fake: Fake,
+  body: (fake: Fake) => Promise<void>,
 ): Promise<void> {
   try {
-    await body();
+    await body(fake);
     expect(fake.violations).toEqual([]);
   } finally {
     await fake.close();
   }
+}
+
+/** A managed policy as Firefox passes it (`connectorOptions` an object) and as Chrome does (a JSON string). */
+export function asFirefoxAndChrome(policy: Record<string, unknown>): Record<string, unknown>[] {
+  return [policy, { ...policy, connectorOptions: JSON.stringify(policy.connectorOptions) }];
 }
