@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
+import { expect } from 'vitest';
 import type { Connector } from '../../utils/connectors/connector.ts';
 import { connectorDefinitions } from '../../utils/connectors/index.ts';
 import { presetsJsonSchema } from '../../utils/presets/json-schema.ts';
@@ -90,4 +91,25 @@ export function presetsVerdicts(connectorId: string) {
       schemaErrors: schema.errors ?? [],
     };
   };
+}
+
+/**
+ * Runs `body` against a started vendor fake, checks that the fake saw no request outside the vendor's API
+ * definitions, and closes it whatever happens.
+ */
+export async function checkedFake<Fake extends { readonly violations: string[]; close(): Promise<void> }>(
+  fake: Fake,
+  body: (fake: Fake) => Promise<void>,
+): Promise<void> {
+  try {
+    await body(fake);
+    expect(fake.violations).toEqual([]);
+  } finally {
+    await fake.close();
+  }
+}
+
+/** A managed policy as Firefox passes it (`connectorOptions` an object) and as Chrome does (a JSON string). */
+export function asFirefoxAndChrome(policy: Record<string, unknown>): Record<string, unknown>[] {
+  return [policy, { ...policy, connectorOptions: JSON.stringify(policy.connectorOptions) }];
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenIdProvider, startOpenIdProvider } from '../../tests/fakes/graph/openid-provider';
+import { clientConfigFor, type OpenIdProvider, startOpenIdProvider } from '../../tests/fakes/graph/openid-provider';
 import type { CredentialStore } from '../connectors/connector';
 import { AuthError, type LaunchWebAuthFlow, OAuthSession, SPA_REFRESH_LIFETIME_MS } from './oauth';
 
@@ -30,15 +30,7 @@ function session(options: { launch?: LaunchWebAuthFlow } = {}) {
   let clock = Date.now();
   const credentials = memoryCredentials();
   const s = new OAuthSession(
-    {
-      issuer: op.issuer,
-      authorizationEndpoint: op.authorizationEndpoint,
-      tokenEndpoint: op.tokenEndpoint,
-      clientId: op.clientId,
-      redirectUri: op.redirectUri,
-      // OpenID Connect Core §11: a refresh token (offline_access) is granted on an explicit consent prompt.
-      interactivePrompt: 'consent',
-    },
+    clientConfigFor(op),
     { fetch, now: () => clock, credentials, launchWebAuthFlow: options.launch ?? op.launchWebAuthFlow },
     'm365.tokens',
   );

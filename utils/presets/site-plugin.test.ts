@@ -156,14 +156,11 @@ describe('sitePluginDetector', () => {
   });
 
   it('survives an invalid selector, a broken document and a prototype-polluting path', () => {
-    const detector = sitePluginDetector(
-      site({
-        fields: {
-          title: { selector: 'h1[[' },
-          sourceId: { json: '#doc-data', path: '$.__proto__.constructor' },
-        },
-      }),
-    );
+    const fields: Site['fields'] = {
+      title: { selector: 'h1[[' },
+      sourceId: { json: '#doc-data', path: '$.__proto__.constructor' },
+    };
+    const detector = sitePluginDetector(site({ fields }));
     expect(detector.detect(document, URL_OF_DOC)).toEqual([]);
     expect(detector.detect(null as unknown as Document, URL_OF_DOC)).toEqual([]);
     expect(detector.matches(null as unknown as URL)).toBe(false);

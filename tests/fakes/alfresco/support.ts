@@ -22,15 +22,13 @@ export function recordId(): string {
   return `0193a5b0-0000-7000-8000-${hex}`;
 }
 
+/** A generic page's document: its address is its source id. */
+const DOCUMENT_URL = 'https://example.org/doc/1';
+
 export function makeRecord(parts: TestPart[], overrides: Partial<DeclaredRecord> = {}): DeclaredRecord {
   return {
     id: recordId(),
-    source: {
-      app: 'generic',
-      kind: 'document',
-      url: 'https://example.org/doc/1',
-      sourceId: 'https://example.org/doc/1',
-    },
+    source: { app: 'generic', kind: 'document', url: DOCUMENT_URL, sourceId: DOCUMENT_URL },
     title: 'Supplier invoice 42',
     metadata: {
       originator: 'Ann Archer <ann@example.org>',

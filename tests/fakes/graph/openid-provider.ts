@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, jwtVerify } from 'jose';
 import Provider, { interactionPolicy } from 'oidc-provider';
+import type { OAuthClientConfig } from '../../../utils/auth/oauth';
 
 /**
  * A real OpenID provider (panva's `oidc-provider`, certified by the OpenID Foundation) on loopback, standing in for
@@ -324,4 +325,17 @@ async function entraSignInPage(provider: Provider, req: IncomingMessage, res: Se
 <button type="submit">Sign in</button>
 </form>
 </main></body></html>`);
+}
+
+/** The OAuth client settings that sign in at this provider as the extension signs in at Entra ID. */
+export function clientConfigFor(op: OpenIdProvider): OAuthClientConfig {
+  return {
+    issuer: op.issuer,
+    authorizationEndpoint: op.authorizationEndpoint,
+    tokenEndpoint: op.tokenEndpoint,
+    clientId: op.clientId,
+    redirectUri: op.redirectUri,
+    // OpenID Connect Core §11: a refresh token (offline_access) is granted on an explicit consent prompt.
+    interactivePrompt: 'consent',
+  };
 }

@@ -123,6 +123,15 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   return Buffer.from(digest).toString('hex');
 }
 
+/** The library columns MAPPING fills from a `recordWith` record's metadata and classification, as SharePoint gets them. */
+export const RECORD_COLUMNS = {
+  Originator: 'Ann Smith <ann@hr.example.org>',
+  Addressees: 'hr@example.org; Bob <bob@example.org>',
+  DateSent: '2026-11-20T09:14:00Z',
+  SourceId: '<CAF=abc@mail.gmail.com>',
+  Category: 'HR/2.3',
+};
+
 export async function recordWith(
   parts: { name: string; bytes: Uint8Array; role?: 'primary' | 'attachment' }[],
   overrides: Partial<DeclaredRecord> = {},

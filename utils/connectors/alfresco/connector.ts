@@ -123,6 +123,22 @@ function primaryIndex(record: DeclaredRecord): number {
   return index === -1 ? 0 : index;
 }
 
+/** What the connection test reads before anything is filed, and what the admin is told when it is missing (404). */
+const PREREQUISITES = [
+  {
+    path: `${API.gs}/gs-sites/rm`,
+    reading: 'reading the Records Management site',
+    missing:
+      'Alfresco answers, but Governance Services is not installed or its Records Management site does not exist: install the AGS modules and create the site (Share, or POST /gs-sites).',
+  },
+  {
+    path: `${API.model}/aspects/${encodeURIComponent(IDENTITY_ASPECT)}`,
+    reading: 'reading the rk:identity aspect',
+    missing:
+      'The Recordkeeper content model is not installed: deploy docs/connectors/recordkeeper-model.xml (aspect rk:identity) as the admin guide says. Without it a retried filing could be duplicated.',
+  },
+];
+
 export function createAlfrescoConnector(settings: AlfrescoSettings, deps: ConnectorDeps): Connector {
   const client = new AlfrescoClient(settings, deps);
   const mappingResult = parseAlfrescoMapping(deps.mapping);
@@ -518,34 +534,10 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
         return probeFailure(error, 'sign-in');
       }
       try {
-        const site = await client.request('GET', `${API.gs}/gs-sites/rm`, 'reading the Records Management site', {
-          accept: [404],
-        });
-        await site.body?.cancel();
-        if (site.status === 404) {
-          return {
-            ok: false,
-            kind: 'setup',
-            detail:
-              'Alfresco answers, but Governance Services is not installed or its Records Management site does not exist: install the AGS modules and create the site (Share, or POST /gs-sites).',
-          };
-        }
-        const aspect = await client.request(
-          'GET',
-          `${API.model}/aspects/${encodeURIComponent(IDENTITY_ASPECT)}`,
-          'reading the rk:identity aspect',
-          {
-            accept: [404],
-          },
-        );
-        await aspect.body?.cancel();
-        if (aspect.status === 404) {
-          return {
-            ok: false,
-            kind: 'setup',
-            detail:
-              'The Recordkeeper content model is not installed: deploy docs/connectors/recordkeeper-model.xml (aspect rk:identity) as the admin guide says. Without it a retried filing could be duplicated.',
-          };
+        for (const need of PREREQUISITES) {
+          const answer = await client.request('GET', need.path, need.reading, { accept: [404] });
+          await answer.body?.cancel();
+          if (answer.status === 404) return { ok: false, kind: 'setup', detail: need.missing };
         }
         const map = mapping();
         for (const [categoryId, ref] of Object.entries(map.categories)) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AlfrescoFake } from '../../../tests/fakes/alfresco/server.ts';
 import {
+  asFirefoxAndChrome,
+  checkedFake,
   connectFromPolicy,
   guideExample,
   presetsVerdicts,
@@ -56,12 +58,9 @@ describe('the Alfresco Governance Services definition', () => {
 
 describe('Alfresco through policy', () => {
   it('connects from the guide example, as Firefox and as Chrome pass it, and passes the connection test', async () => {
-    const example = guideExample('alfresco', 'alfresco policy');
-    const fake = await AlfrescoFake.start({ users: { 'svc-recordkeeper': 'pw' } });
-    try {
-      const asFirefox = { ...example, repositoryUrl: fake.url };
-      const asChrome = { ...asFirefox, connectorOptions: JSON.stringify(example.connectorOptions) };
-      for (const managed of [asFirefox, asChrome]) {
+    await checkedFake(await AlfrescoFake.start({ users: { 'svc-recordkeeper': 'pw' } }), async (fake) => {
+      const example = guideExample('alfresco', 'alfresco policy');
+      for (const managed of asFirefoxAndChrome({ ...example, repositoryUrl: fake.url })) {
         // The user had saved the Records API; the organisation's choice wins.
         const { state, connector } = connectFromPolicy(managed, {
           connector: 'records-api',
@@ -71,10 +70,7 @@ describe('Alfresco through policy', () => {
         expect(state.checked).toEqual({ url: fake.url, username: 'svc-recordkeeper', deepVerification: true });
         expect(await connector().probe()).toMatchObject({ ok: true, user: 'svc-recordkeeper' });
       }
-      expect(fake.violations).toEqual([]);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 });
 

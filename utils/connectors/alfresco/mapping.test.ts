@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeRecord } from '../../../tests/fakes/alfresco/support.ts';
+import { guideExample } from '../../../tests/fakes/connector-definition.ts';
 import { identityProperties, metadataProperties, parseAlfrescoMapping, placementOf } from './mapping';
 
 const record = () => makeRecord([{ name: 'a.pdf', bytes: new Uint8Array(3) }]);
@@ -11,17 +12,9 @@ function ok(input: unknown) {
   return result.mapping;
 }
 
-/** The example mapping in the admin guide, between its markers. */
-function guideExample(): unknown {
-  const guide = readFileSync(new URL('../../../docs/connectors/alfresco.md', import.meta.url), 'utf8');
-  const block = /<!-- example: alfresco mapping -->\s*```json\n([\s\S]*?)```/.exec(guide);
-  if (!block) throw new Error('docs/connectors/alfresco.md lost its example mapping');
-  return JSON.parse(block[1]!);
-}
-
 describe('Alfresco mapping', () => {
   it('accepts the example of the admin guide', () => {
-    const mapping = ok(guideExample());
+    const mapping = ok(guideExample('alfresco', 'alfresco mapping'));
     expect(Object.keys(mapping.categories).length).toBeGreaterThan(1);
   });
 

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ContentEntry, DeclaredRecord } from '../../records/record';
 import { ConnectorError } from '../connector';
+import { recordProperty } from '../record-values';
 
 /**
  * The Alfresco Governance Services section of the presets (docs/connectors/alfresco.md § Mapping): which record
@@ -222,60 +223,10 @@ export function placementOf(record: DeclaredRecord, mapping: AlfrescoMapping): P
   };
 }
 
-function recordValue(record: DeclaredRecord, name: RecordValue): string | string[] | undefined {
-  const m = record.metadata;
-  switch (name) {
-    case 'title':
-      return record.title;
-    case 'description':
-      return m.description;
-    case 'originator':
-      return m.originator;
-    case 'addressees':
-      return m.addressees;
-    case 'otherAddressees':
-      return m.otherAddressees;
-    case 'dateSent':
-      return m.dateSent;
-    case 'dateCreated':
-      return m.dateCreated;
-    case 'dateModified':
-      return m.dateModified;
-    case 'owner':
-      return m.owner;
-    case 'author':
-      return m.author;
-    case 'publisher':
-      return m.publisher;
-    case 'language':
-      return m.language;
-    case 'declaredBy':
-      return record.declaredBy;
-    case 'declaredAt':
-      return record.declaredAt;
-    case 'sourceId':
-      return record.source.sourceId;
-    case 'sourceUrl':
-      return record.source.url;
-    case 'app':
-      return record.source.app;
-    case 'categoryId':
-      return record.classification.categoryId;
-    case 'profileId':
-      return record.classification.profileId;
-    case 'recordType':
-      return record.classification.recordType;
-    case 'securityMarking':
-      return record.classification.securityMarking;
-    case 'tags':
-      return record.tags;
-  }
-}
-
 function sourceValue(record: DeclaredRecord, source: ValueSource): string | undefined {
   const raw =
     typeof source === 'string'
-      ? recordValue(record, source)
+      ? recordProperty(record, source)
       : 'field' in source
         ? record.fields[source.field]
         : source.value;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CmisFake } from '../../../tests/fakes/cmis/server.ts';
 import {
+  asFirefoxAndChrome,
+  checkedFake,
   connectFromPolicy,
   guideExample,
   presetsVerdicts,
@@ -61,12 +63,10 @@ describe('the CMIS definition', () => {
 describe('CMIS through policy', () => {
   it('connects from the guide example, as Firefox and as Chrome pass it, and passes the connection test', async () => {
     const example = guideExample('cmis', 'cmis policy');
-    const fake = await CmisFake.start({ users: { 'svc-recordkeeper': 'pw' } });
-    try {
+    await checkedFake(await CmisFake.start({ users: { 'svc-recordkeeper': 'pw' } }), async (fake) => {
       const options = { ...(example.connectorOptions as object), repositoryId: fake.repositoryId };
-      const asFirefox = { ...example, repositoryUrl: fake.serviceUrl, connectorOptions: options };
-      const asChrome = { ...asFirefox, connectorOptions: JSON.stringify(options) };
-      for (const managed of [asFirefox, asChrome]) {
+      const policy = { ...example, repositoryUrl: fake.serviceUrl, connectorOptions: options };
+      for (const managed of asFirefoxAndChrome(policy)) {
         const { state, connector: create } = connectFromPolicy(managed);
         expect(state).toMatchObject({ connector: 'cmis', locked: ['connector', 'repositoryUrl'], problems: [] });
         expect(state.checked).toMatchObject({ url: fake.serviceUrl, repositoryId: 'A1', pieceMegabytes: 16 });
@@ -74,10 +74,7 @@ describe('CMIS through policy', () => {
         expect(connector.describe().maxSinglePartBytes).toBe(16 * 1024 * 1024);
         expect(await connector.probe()).toMatchObject({ ok: true, user: 'svc-recordkeeper' });
       }
-      expect(fake.violations).toEqual([]);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 });
 

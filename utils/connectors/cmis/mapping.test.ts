@@ -1,19 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeRecord } from '../../../tests/fakes/alfresco/support.ts';
+import { guideExample } from '../../../tests/fakes/connector-definition.ts';
 import { documentName } from './connector';
 import { cmisPlacement, cmisProperties, parseCmisMapping } from './mapping';
 
-function guideExample(): unknown {
-  const guide = readFileSync(new URL('../../../docs/connectors/cmis.md', import.meta.url), 'utf8');
-  const block = /<!-- example: cmis mapping -->\s*```json\n([\s\S]*?)```/.exec(guide);
-  if (!block) throw new Error('docs/connectors/cmis.md lost its example mapping');
-  return JSON.parse(block[1]!);
-}
-
 describe('CMIS mapping', () => {
   it('accepts the example of the admin guide', () => {
-    const result = parseCmisMapping(guideExample());
+    const result = parseCmisMapping(guideExample('cmis', 'cmis mapping'));
     expect(result).toMatchObject({ ok: true, mapping: { documentType: 'cmis:document' } });
   });
 

@@ -7,6 +7,7 @@ import {
   MAPPING,
   memoryProgress,
   partSource,
+  RECORD_COLUMNS,
   recordWith,
   SITE,
   testTokens,
@@ -42,11 +43,7 @@ describe('Microsoft 365 connector', { timeout: 120_000 }, () => {
     expect(primary.fields).toMatchObject({
       Title: 'Grievance: overtime for March',
       RecordId: record.id,
-      Originator: 'Ann Smith <ann@hr.example.org>',
-      Addressees: 'hr@example.org; Bob <bob@example.org>',
-      DateSent: '2026-11-20T09:14:00Z',
-      SourceId: '<CAF=abc@mail.gmail.com>',
-      Category: 'HR/2.3',
+      ...RECORD_COLUMNS,
       Tags: 'grievance; overtime',
       CaseNumber: 'HR-2291',
     });

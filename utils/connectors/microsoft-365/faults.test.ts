@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenIdProvider, startOpenIdProvider } from '../../../tests/fakes/graph/openid-provider';
+import { clientConfigFor, type OpenIdProvider, startOpenIdProvider } from '../../../tests/fakes/graph/openid-provider';
 import { type GraphFake, startGraphFake } from '../../../tests/fakes/graph/server';
 import {
   bytesOf,
@@ -159,14 +159,7 @@ describe('Microsoft 365 delivery under faults', { timeout: 120_000 }, () => {
     fake.addSite('contoso.sharepoint.com', '/sites/records', [{ name: 'Records', columns: COLUMNS }]);
     fake.addLabel('HR case record', 'retainAsRecord');
     const session = new OAuthSession(
-      {
-        issuer: op.issuer,
-        authorizationEndpoint: op.authorizationEndpoint,
-        tokenEndpoint: op.tokenEndpoint,
-        clientId: op.clientId,
-        redirectUri: op.redirectUri,
-        interactivePrompt: 'consent',
-      },
+      clientConfigFor(op),
       { fetch, now: Date.now, credentials: memoryCredentials(), launchWebAuthFlow: op.launchWebAuthFlow },
       'microsoft-365.tokens',
     );

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { DeclaredRecord } from '../../records/record';
+import { recordProperty } from '../record-values';
 
 /**
  * Where each file-plan category goes in Microsoft 365: a SharePoint site, one of its document libraries, a folder in
@@ -170,52 +171,9 @@ const joined = (values: readonly string[] | undefined) => (values?.length ? valu
 
 /** The value of one record property for a column; undefined when the record has none (the column is left alone). */
 export function columnValue(record: DeclaredRecord, source: ColumnSource): string | undefined {
-  const { metadata: m, classification: c } = record;
   if (source.startsWith('fields.')) return record.fields[source.slice('fields.'.length)] || undefined;
-  switch (source as (typeof COLUMN_SOURCES)[number]) {
-    case 'recordId':
-      return record.id;
-    case 'title':
-      return record.title;
-    case 'originator':
-      return m.originator;
-    case 'addressees':
-      return joined(m.addressees);
-    case 'otherAddressees':
-      return joined(m.otherAddressees);
-    case 'dateSent':
-      return m.dateSent;
-    case 'dateCreated':
-      return m.dateCreated;
-    case 'dateModified':
-      return m.dateModified;
-    case 'owner':
-      return m.owner;
-    case 'author':
-      return joined(m.author);
-    case 'description':
-      return m.description;
-    case 'sourceId':
-      return record.source.sourceId;
-    case 'sourceUrl':
-      return record.source.url;
-    case 'sourceApp':
-      return record.source.app;
-    case 'category':
-      return c.categoryId;
-    case 'profile':
-      return c.profileId;
-    case 'recordType':
-      return c.recordType;
-    case 'securityMarking':
-      return c.securityMarking;
-    case 'tags':
-      return joined(record.tags);
-    case 'declaredBy':
-      return record.declaredBy;
-    case 'declaredAt':
-      return record.declaredAt;
-  }
+  const value = recordProperty(record, source as (typeof COLUMN_SOURCES)[number]);
+  return Array.isArray(value) ? joined(value) : value;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAPPING, recordWith } from '../../../tests/fakes/graph/tenant';
+import { MAPPING, RECORD_COLUMNS, recordWith } from '../../../tests/fakes/graph/tenant';
 import { columnValues, targetFor } from './mapping';
 import { partNames, recordFolderName, safeName } from './names';
 
@@ -61,11 +61,7 @@ describe('mapping', () => {
     expect(columnValues(record, target.columns)).toEqual({
       Title: record.title,
       RecordId: record.id,
-      Originator: 'Ann Smith <ann@hr.example.org>',
-      Addressees: 'hr@example.org; Bob <bob@example.org>',
-      DateSent: '2026-11-20T09:14:00Z',
-      SourceId: '<CAF=abc@mail.gmail.com>',
-      Category: 'HR/2.3',
+      ...RECORD_COLUMNS,
       CaseNumber: 'HR-2291',
     });
   });
