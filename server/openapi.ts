@@ -41,6 +41,13 @@ const problem = (description: string, kinds: readonly ProblemKind[]) => ({
 });
 const header = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
 const unauthorized = { '401': problem('No token, or an unknown or revoked one.', ['unauthorized']) };
+// Answers several routes share, spread into their `responses` (numeric keys keep their order whatever the spread).
+const adminOnly = { '403': problem('Not an admin token.', ['admin-only']) };
+const tusVersion = { '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']) };
+const uploadNotFound = { '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']) };
+const invalid = (kind: ProblemKind) => ({
+  '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [kind]),
+});
 const security = [{ bearer: [] }];
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The record id.' };
 const nParam = {
@@ -461,7 +468,7 @@ export const openApiDocument = {
             'upload-metadata-invalid',
           ]),
           ...unauthorized,
-          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          ...tusVersion,
           '413': problem('Over the configured size limit.', ['too-large']),
         },
       },
@@ -477,8 +484,8 @@ export const openApiDocument = {
             headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
           },
           ...unauthorized,
-          '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']),
-          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          ...uploadNotFound,
+          ...tusVersion,
           '422': problem('The upload was full but its bytes did not match its sha256; it was deleted.', [
             'upload-digest-mismatch',
           ]),
@@ -522,12 +529,12 @@ export const openApiDocument = {
             ['upload-overflow', 'upload-interrupted'],
           ),
           ...unauthorized,
-          '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']),
+          ...uploadNotFound,
           '409': problem(
             'Upload-Offset is not the server’s (`Upload-Offset` header says where to continue), or another PATCH is still writing (with Retry-After).',
             ['upload-offset-mismatch', 'upload-busy'],
           ),
-          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          ...tusVersion,
           '415': problem('Content-Type is not application/offset+octet-stream.', ['upload-content-type']),
           '422': problem('The completed upload does not match its sha256; nothing was kept.', [
             'upload-digest-mismatch',
@@ -633,12 +640,10 @@ export const openApiDocument = {
           '200': json(ref('Presets'), 'Stored and now active.', { ETag: header('Strong ETag of the exact bytes.') }),
           '400': problem('The body is not JSON.', ['not-json', 'presets-malformed']),
           ...unauthorized,
-          '403': problem('Not an admin token.', ['admin-only']),
+          ...adminOnly,
           '409': problem('`version` is not higher than the active version.', ['presets-version-stale']),
           '413': problem('The document is too large.', ['too-large']),
-          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
-            'presets-invalid',
-          ]),
+          ...invalid('presets-invalid'),
         },
       },
     },
@@ -665,9 +670,7 @@ export const openApiDocument = {
           '400': problem('The body is not JSON.', ['not-json']),
           ...unauthorized,
           '413': problem('The body is too large.', ['too-large']),
-          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
-            'diagnostics-invalid',
-          ]),
+          ...invalid('diagnostics-invalid'),
         },
       },
       get: {
@@ -676,7 +679,7 @@ export const openApiDocument = {
         responses: {
           '200': json(ref('DiagnosticsReport'), 'Most recently seen first; skeletons newest first.'),
           ...unauthorized,
-          '403': problem('Not an admin token.', ['admin-only']),
+          ...adminOnly,
         },
       },
     },
@@ -693,7 +696,7 @@ export const openApiDocument = {
             content: { 'text/html': { schema: { type: 'string' } } },
           },
           ...unauthorized,
-          '403': problem('Not an admin token.', ['admin-only']),
+          ...adminOnly,
           '404': problem('No such skeleton.', ['not-found']),
         },
       },
