@@ -49,21 +49,25 @@ const invalid = (kind: ProblemKind) => ({
   '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [kind]),
 });
 const security = [{ bearer: [] }];
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The record id.' };
-const nParam = {
-  name: 'n',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', pattern: '^\\d+$' },
-  description: "Index into the record's `content` list, from 0.",
-};
-const queryParam = (name: string, description: string, schema: object = { type: 'string' }) => ({
+/** An OpenAPI parameter object, its keys in the document's order. */
+const param = (
+  name: string,
+  where: 'path' | 'query' | 'header',
+  required: boolean,
+  schema: object,
+  description: string,
+) => ({
   name,
-  in: 'query',
-  required: false,
+  in: where,
+  required,
   schema,
   description,
 });
+const whole = { type: 'string', pattern: '^\\d+$' };
+const idParam = param('id', 'path', true, { type: 'string' }, 'The record id.');
+const nParam = param('n', 'path', true, whole, "Index into the record's `content` list, from 0.");
+const queryParam = (name: string, description: string, schema: object = { type: 'string' }) =>
+  param(name, 'query', false, schema, description);
 const immutable = (what: string) => ({
   summary: `Not allowed: ${what} is immutable`,
   security,
@@ -74,31 +78,23 @@ const immutable = (what: string) => ({
   },
 });
 
-const tusHeader = {
-  name: 'Tus-Resumable',
-  in: 'header',
-  required: true,
-  schema: { const: '1.0.0' },
-  description: 'The tus protocol version.',
-};
-const uploadHeader = (name: string, description: string, required: boolean) => ({
-  name,
-  in: 'header',
-  required,
-  schema: { type: 'string', pattern: '^\\d+$' },
-  description,
-});
-const uploadIdParam = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description: 'The upload id.',
-};
+const tusHeader = param('Tus-Resumable', 'header', true, { const: '1.0.0' }, 'The tus protocol version.');
+const uploadHeader = (name: string, description: string, required: boolean) =>
+  param(name, 'header', required, whole, description);
+const uploadIdParam = param('id', 'path', true, { type: 'string' }, 'The upload id.');
 const tusHeaders = {
   'Tus-Resumable': header('`1.0.0`.'),
   'Upload-Offset': header('Bytes the server holds.'),
   'Upload-Expires': header('When an unfinished upload is deleted (HTTP date).'),
+};
+/** What GET and HEAD of an upload share: who may ask, with what ... */
+const uploadAsked = { security, parameters: [uploadIdParam, tusHeader] };
+/** ... and the answer that says where the upload stands. */
+const uploadStands = {
+  '200': {
+    description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
+    headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
+  },
 };
 
 const isoDateTime = { type: 'string', format: 'date-time' };
@@ -476,13 +472,9 @@ export const openApiDocument = {
     '/uploads/{id}': {
       get: {
         summary: 'Where an upload stands: the same headers as HEAD, no body',
-        security,
-        parameters: [uploadIdParam, tusHeader],
+        ...uploadAsked,
         responses: {
-          '200': {
-            description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
-            headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
-          },
+          ...uploadStands,
           ...unauthorized,
           ...uploadNotFound,
           ...tusVersion,
@@ -493,13 +485,9 @@ export const openApiDocument = {
       },
       head: {
         summary: 'Where an upload stands (tus 1.0 core)',
-        security,
-        parameters: [uploadIdParam, tusHeader],
+        ...uploadAsked,
         responses: {
-          '200': {
-            description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
-            headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
-          },
+          ...uploadStands,
           ...unauthorized,
           '404': { description: 'Unknown, expired or another token’s upload (HEAD has no body).' },
           '412': { description: 'Tus-Resumable is not 1.0.0.' },
