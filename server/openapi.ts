@@ -41,22 +41,33 @@ const problem = (description: string, kinds: readonly ProblemKind[]) => ({
 });
 const header = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
 const unauthorized = { '401': problem('No token, or an unknown or revoked one.', ['unauthorized']) };
+// Answers several routes share, spread into their `responses` (numeric keys keep their order whatever the spread).
+const adminOnly = { '403': problem('Not an admin token.', ['admin-only']) };
+const tusVersion = { '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']) };
+const uploadNotFound = { '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']) };
+const invalid = (kind: ProblemKind) => ({
+  '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [kind]),
+});
 const security = [{ bearer: [] }];
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The record id.' };
-const nParam = {
-  name: 'n',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', pattern: '^\\d+$' },
-  description: "Index into the record's `content` list, from 0.",
-};
-const queryParam = (name: string, description: string, schema: object = { type: 'string' }) => ({
+/** An OpenAPI parameter object, its keys in the document's order. */
+const param = (
+  name: string,
+  where: 'path' | 'query' | 'header',
+  required: boolean,
+  schema: object,
+  description: string,
+) => ({
   name,
-  in: 'query',
-  required: false,
+  in: where,
+  required,
   schema,
   description,
 });
+const whole = { type: 'string', pattern: '^\\d+$' };
+const idParam = param('id', 'path', true, { type: 'string' }, 'The record id.');
+const nParam = param('n', 'path', true, whole, "Index into the record's `content` list, from 0.");
+const queryParam = (name: string, description: string, schema: object = { type: 'string' }) =>
+  param(name, 'query', false, schema, description);
 const immutable = (what: string) => ({
   summary: `Not allowed: ${what} is immutable`,
   security,
@@ -67,31 +78,23 @@ const immutable = (what: string) => ({
   },
 });
 
-const tusHeader = {
-  name: 'Tus-Resumable',
-  in: 'header',
-  required: true,
-  schema: { const: '1.0.0' },
-  description: 'The tus protocol version.',
-};
-const uploadHeader = (name: string, description: string, required: boolean) => ({
-  name,
-  in: 'header',
-  required,
-  schema: { type: 'string', pattern: '^\\d+$' },
-  description,
-});
-const uploadIdParam = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description: 'The upload id.',
-};
+const tusHeader = param('Tus-Resumable', 'header', true, { const: '1.0.0' }, 'The tus protocol version.');
+const uploadHeader = (name: string, description: string, required: boolean) =>
+  param(name, 'header', required, whole, description);
+const uploadIdParam = param('id', 'path', true, { type: 'string' }, 'The upload id.');
 const tusHeaders = {
   'Tus-Resumable': header('`1.0.0`.'),
   'Upload-Offset': header('Bytes the server holds.'),
   'Upload-Expires': header('When an unfinished upload is deleted (HTTP date).'),
+};
+/** What GET and HEAD of an upload share: who may ask, with what ... */
+const uploadAsked = { security, parameters: [uploadIdParam, tusHeader] };
+/** ... and the answer that says where the upload stands. */
+const uploadStands = {
+  '200': {
+    description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
+    headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
+  },
 };
 
 const isoDateTime = { type: 'string', format: 'date-time' };
@@ -461,7 +464,7 @@ export const openApiDocument = {
             'upload-metadata-invalid',
           ]),
           ...unauthorized,
-          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          ...tusVersion,
           '413': problem('Over the configured size limit.', ['too-large']),
         },
       },
@@ -469,16 +472,12 @@ export const openApiDocument = {
     '/uploads/{id}': {
       get: {
         summary: 'Where an upload stands: the same headers as HEAD, no body',
-        security,
-        parameters: [uploadIdParam, tusHeader],
+        ...uploadAsked,
         responses: {
-          '200': {
-            description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
-            headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
-          },
+          ...uploadStands,
           ...unauthorized,
-          '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']),
-          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          ...uploadNotFound,
+          ...tusVersion,
           '422': problem('The upload was full but its bytes did not match its sha256; it was deleted.', [
             'upload-digest-mismatch',
           ]),
@@ -486,13 +485,9 @@ export const openApiDocument = {
       },
       head: {
         summary: 'Where an upload stands (tus 1.0 core)',
-        security,
-        parameters: [uploadIdParam, tusHeader],
+        ...uploadAsked,
         responses: {
-          '200': {
-            description: 'The bytes the server holds (`Upload-Offset`) of `Upload-Length`.',
-            headers: { 'Upload-Length': header('The total size.'), ...tusHeaders },
-          },
+          ...uploadStands,
           ...unauthorized,
           '404': { description: 'Unknown, expired or another token’s upload (HEAD has no body).' },
           '412': { description: 'Tus-Resumable is not 1.0.0.' },
@@ -522,12 +517,12 @@ export const openApiDocument = {
             ['upload-overflow', 'upload-interrupted'],
           ),
           ...unauthorized,
-          '404': problem('Unknown, expired or another token’s upload.', ['upload-not-found']),
+          ...uploadNotFound,
           '409': problem(
             'Upload-Offset is not the server’s (`Upload-Offset` header says where to continue), or another PATCH is still writing (with Retry-After).',
             ['upload-offset-mismatch', 'upload-busy'],
           ),
-          '412': problem('Tus-Resumable is not 1.0.0.', ['tus-version']),
+          ...tusVersion,
           '415': problem('Content-Type is not application/offset+octet-stream.', ['upload-content-type']),
           '422': problem('The completed upload does not match its sha256; nothing was kept.', [
             'upload-digest-mismatch',
@@ -633,12 +628,10 @@ export const openApiDocument = {
           '200': json(ref('Presets'), 'Stored and now active.', { ETag: header('Strong ETag of the exact bytes.') }),
           '400': problem('The body is not JSON.', ['not-json', 'presets-malformed']),
           ...unauthorized,
-          '403': problem('Not an admin token.', ['admin-only']),
+          ...adminOnly,
           '409': problem('`version` is not higher than the active version.', ['presets-version-stale']),
           '413': problem('The document is too large.', ['too-large']),
-          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
-            'presets-invalid',
-          ]),
+          ...invalid('presets-invalid'),
         },
       },
     },
@@ -665,9 +658,7 @@ export const openApiDocument = {
           '400': problem('The body is not JSON.', ['not-json']),
           ...unauthorized,
           '413': problem('The body is too large.', ['too-large']),
-          '422': problem('Invalid: `errors` lists every problem as `{path, message}` with a JSONPath.', [
-            'diagnostics-invalid',
-          ]),
+          ...invalid('diagnostics-invalid'),
         },
       },
       get: {
@@ -676,7 +667,7 @@ export const openApiDocument = {
         responses: {
           '200': json(ref('DiagnosticsReport'), 'Most recently seen first; skeletons newest first.'),
           ...unauthorized,
-          '403': problem('Not an admin token.', ['admin-only']),
+          ...adminOnly,
         },
       },
     },
@@ -693,7 +684,7 @@ export const openApiDocument = {
             content: { 'text/html': { schema: { type: 'string' } } },
           },
           ...unauthorized,
-          '403': problem('Not an admin token.', ['admin-only']),
+          ...adminOnly,
           '404': problem('No such skeleton.', ['not-found']),
         },
       },

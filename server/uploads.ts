@@ -13,19 +13,14 @@ import { Problem } from './problem.ts';
 import type { TokenUser } from './tokens.ts';
 
 /**
- * The store behind resumable uploads (Records API v1 `/uploads`, tus 1.0: https://tus.io/protocols/resumable-upload,
- * core protocol plus the `creation` and `expiration` extensions). The protocol itself — headers, versions, status
- * codes — is server/routes/uploads.ts; this file keeps the bytes and the state.
+ * The upload store behind resumable uploads (Records API v1 `/uploads`): the bytes and the state — persistence in
+ * the db, ownership, leases, expiry and the sweep. The tus 1.0 protocol itself — headers, versions, answers — is
+ * server/tus.ts, wired to this store by server/routes/uploads.ts.
  *
  * Design notes
- * - `POST /uploads` with `Upload-Length` and `Upload-Metadata` (`sha256`, required; `record`, `part`, `name`,
- *   optional; values base64 as tus says) creates an upload and answers 201 with `Location: /api/v1/uploads/<id>`.
- * - `HEAD /uploads/<id>` answers `Upload-Offset` (the bytes the server holds) and `Upload-Length`.
- * - `PATCH /uploads/<id>` with `Content-Type: application/offset+octet-stream` and `Upload-Offset` equal to the
- *   server's offset appends the body and answers 204 with the new `Upload-Offset`. Another offset is 409 (the
- *   client HEADs and continues from the answer); a PATCH while another is still writing is 409 with Retry-After.
- *   Bytes that arrived before a connection dropped are kept: that is what makes the upload resumable.
- * - Every request carries `Tus-Resumable: 1.0.0` (412 otherwise) and every answer does too.
+ * - An append must start at the offset the server holds (409 with that offset otherwise, checked under the
+ *   upload's lease); a PATCH while another is still writing is 409 with Retry-After. Bytes that arrived before a
+ *   connection dropped are kept: that is what makes the upload resumable.
  * - State: the row in `uploads` (owner, length, sha256, record/part, expiry, completion); the bytes in
  *   `<blobs>/uploads/<id>`, appended in place. The offset is the file's size, never a counter that could disagree
  *   with it after a crash. node:crypto cannot persist a running hash across restarts, so when the last byte
