@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CmisFake } from '../../../tests/fakes/cmis/server.ts';
-import {
-  asFirefoxAndChrome,
-  checkedFake,
-  connectFromPolicy,
-  guideExample,
-  presetsVerdicts,
-  unlabelled,
-} from '../../../tests/fakes/connector-definition.ts';
+import * as definition from '../../../tests/fakes/connector-definition.ts';
 import { connectorDefinition } from '../index';
 import { cmis } from './index';
 
@@ -56,18 +49,18 @@ describe('the CMIS definition', () => {
     expect(cmis.fields.filter((f) => f.secret).map((f) => f.key)).toEqual(['password']);
     const checked = cmis.check({ ...base, password: 'p' });
     expect(checked.ok && checked.options).not.toHaveProperty('password');
-    expect(unlabelled(cmis.fields)).toEqual([]);
+    expect(definition.unlabelled(cmis.fields)).toEqual([]);
   });
 });
 
 describe('CMIS through policy', () => {
   it('connects from the guide example, as Firefox and as Chrome pass it, and passes the connection test', async () => {
-    const example = guideExample('cmis', 'cmis policy');
-    await checkedFake(await CmisFake.start({ users: { 'svc-recordkeeper': 'pw' } }), async (fake) => {
+    const example = definition.guideExample('cmis', 'cmis policy');
+    await definition.checkedFake(await CmisFake.start({ users: { 'svc-recordkeeper': 'pw' } }), async (fake) => {
       const options = { ...(example.connectorOptions as object), repositoryId: fake.repositoryId };
       const policy = { ...example, repositoryUrl: fake.serviceUrl, connectorOptions: options };
-      for (const managed of asFirefoxAndChrome(policy)) {
-        const { state, connector: create } = connectFromPolicy(managed);
+      for (const managed of definition.asFirefoxAndChrome(policy)) {
+        const { state, connector: create } = definition.connectFromPolicy(managed);
         expect(state).toMatchObject({ connector: 'cmis', locked: ['connector', 'repositoryUrl'], problems: [] });
         expect(state.checked).toMatchObject({ url: fake.serviceUrl, repositoryId: 'A1', pieceMegabytes: 16 });
         const connector = create();
@@ -79,10 +72,10 @@ describe('CMIS through policy', () => {
 });
 
 describe('the cmis section of the presets', () => {
-  const verdicts = presetsVerdicts('cmis');
+  const verdicts = definition.presetsVerdicts('cmis');
 
   it('takes the guide mapping, in the extension and in the published JSON Schema', () => {
-    const verdict = verdicts(guideExample('cmis', 'cmis mapping'));
+    const verdict = verdicts(definition.guideExample('cmis', 'cmis mapping'));
     expect([verdict.problems, verdict.schemaErrors]).toEqual([[], []]);
     expect([verdict.extension, verdict.schema]).toEqual([true, true]);
   });
