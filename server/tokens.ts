@@ -71,6 +71,7 @@ async function authenticateAll(db: Db, tokens: readonly string[]): Promise<(Toke
   );
   const byHash = new Map(rows.map((row) => [row.token_hash, row]));
   const stale = rows
+    .filter((row) => !row.revoked_at)
     .filter((row) => !row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS)
     .map((row) => row.token_hash);
   if (stale.length) {
