@@ -1,4 +1,4 @@
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import type { AuditLine } from '../ui/views';
@@ -92,7 +92,12 @@ export interface OfflineMark {
   at: number;
 }
 
-export type MetaValue = Lease | AuthState | OfflineMark;
+/** How many rows `records` holds: changed in the same transaction as every row added or removed (`addToTotal`). */
+export interface RowTotal {
+  count: number;
+}
+
+export type MetaValue = Lease | AuthState | OfflineMark | RowTotal;
 
 export interface OutboxSchema extends DBSchema {
   records: {
@@ -110,7 +115,7 @@ export interface OutboxSchema extends DBSchema {
 export type OutboxDb = IDBPDatabase<OutboxSchema>;
 
 export const OUTBOX_DB = 'recordkeeper-outbox';
-export const OUTBOX_VERSION = 4;
+export const OUTBOX_VERSION = 5;
 
 /** The Records API connector's id, under which version 2's uploads continue (utils/connectors/records-api). */
 const V2_CONNECTOR = 'records-api';
@@ -125,6 +130,8 @@ const V2_CONNECTOR = 'records-api';
  * - 4: records by [state, nextAttemptAt] (what is due, and when the next retry falls due, without reading every
  *   waiting row) and by [state, notifiedAt] (whether any row needing attention is not yet notified, from two
  *   counts); the `offline` mark in meta (utils/outbox/outbox.ts `wakeOffline`), set in case rows wait offline.
+ * - 5: the `total` in meta (`RowTotal`), counted once here; from then on kept by `addToTotal`, so a page of the
+ *   history knows how long the list is without counting every row (Chromium counts by walking them all).
  */
 export function openOutbox(name: string = OUTBOX_DB): Promise<OutboxDb> {
   return openDB<OutboxSchema>(name, OUTBOX_VERSION, {
@@ -168,6 +175,35 @@ export function openOutbox(name: string = OUTBOX_DB): Promise<OutboxDb> {
         // Rows of earlier versions may wait offline: the first wake looks, then the mark is gone.
         if (oldVersion > 0) await transaction.objectStore('meta').put({ at: 0 }, 'offline');
       }
+      if (oldVersion < 5) {
+        const count = await transaction.objectStore('records').count();
+        await transaction.objectStore('meta').put({ count } satisfies RowTotal, 'total');
+      }
     },
   });
+}
+
+/** A readwrite transaction over at least `meta`. */
+type MetaWriter = IDBPTransaction<
+  OutboxSchema,
+  ('meta' | 'records' | 'content' | 'chunks' | 'delivery' | 'audit')[],
+  'readwrite'
+>;
+
+/**
+ * Adds `delta` to the rows' total, in the transaction that adds (+1) or removes (-1) the row, so the total can
+ * never disagree with the store. Every writer that adds or deletes a row of `records` calls it.
+ */
+export async function addToTotal(tx: MetaWriter, delta: number): Promise<void> {
+  const meta = tx.objectStore('meta');
+  const total = (await meta.get('total')) as RowTotal | undefined;
+  if (typeof total?.count === 'number') await meta.put({ count: Math.max(0, total.count + delta) }, 'total');
+}
+
+/** The rows' total as kept in meta; undefined where it is not kept (then the store is counted). */
+export async function readTotal(meta: {
+  get(key: string): Promise<MetaValue | undefined>;
+}): Promise<number | undefined> {
+  const total = (await meta.get('total')) as RowTotal | undefined;
+  return typeof total?.count === 'number' ? total.count : undefined;
 }

@@ -1,5 +1,5 @@
 import type { AuditLine } from '../ui/views';
-import type { OutboxDb, OutboxRow } from './db';
+import { addToTotal, type OutboxDb, type OutboxRow } from './db';
 
 const WHOLE = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
 
@@ -38,7 +38,7 @@ export async function retryRow(db: OutboxDb, id: string, now: number): Promise<O
  * is never discarded (its receipt is the proof it reached the repository); neither is one being sent.
  */
 export async function discardRow(db: OutboxDb, id: string, now: number): Promise<boolean> {
-  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite');
+  const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit', 'meta'], 'readwrite');
   const row = await tx.objectStore('records').get(id);
   if (!row || row.state === 'synced' || row.state === 'sending') {
     await tx.done;
@@ -56,6 +56,7 @@ export async function discardRow(db: OutboxDb, id: string, now: number): Promise
     .join('; ');
   await Promise.all([
     tx.objectStore('records').delete(id),
+    addToTotal(tx, -1),
     tx.objectStore('content').delete(WHOLE(id)),
     ...[...keys].map((key) =>
       tx

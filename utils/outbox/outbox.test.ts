@@ -252,7 +252,7 @@ describe('migration', () => {
     v1.close();
 
     const v2 = await openOutbox(name);
-    expect(v2.version).toBe(4);
+    expect(v2.version).toBe(5);
     expect([...v2.objectStoreNames].sort()).toEqual(['audit', 'chunks', 'content', 'delivery', 'meta', 'records']);
     const row = (await v2.get('records', r.id))!;
     expect(row).toMatchObject({ state: 'retrying', attempts: 2 });

@@ -3,7 +3,15 @@ import type { DeliveryProgress } from '../connectors/deliver';
 import type { DeclaredRecord, Receipt } from '../records/record';
 import type { StagedPart } from '../records/staged';
 import type { AuditLine } from '../ui/views';
-import type { AuthState, ContentPart, OfflineMark, OutboxDb, OutboxRow, OutboxState } from './db';
+import {
+  type AuthState,
+  addToTotal,
+  type ContentPart,
+  type OfflineMark,
+  type OutboxDb,
+  type OutboxRow,
+  type OutboxState,
+} from './db';
 
 /** Parts larger than this are stored as chunks of this size, and read back one chunk at a time. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -48,8 +56,8 @@ export async function enqueue(
   if (parts.length !== record.content.length) {
     throw new Error(`The record lists ${record.content.length} content parts but ${parts.length} were captured.`);
   }
-  const tx = db.transaction(['records', 'content', 'chunks', 'audit'], 'readwrite');
-  const writes: Promise<unknown>[] = [tx.objectStore('records').add(queuedRow(record, now))];
+  const tx = db.transaction(['records', 'content', 'chunks', 'audit', 'meta'], 'readwrite');
+  const writes: Promise<unknown>[] = [tx.objectStore('records').add(queuedRow(record, now)), addToTotal(tx, 1)];
   parts.forEach((part, index) => {
     const content = tx.objectStore('content');
     if (!(part instanceof ArrayBuffer)) {

@@ -1,9 +1,10 @@
+import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeclaredRecord } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
-import { type OutboxDb, openOutbox } from './db';
+import { type OutboxDb, openOutbox, readTotal } from './db';
 import { discardRow, retryRow } from './manage';
-import { enqueue, markSynced, updateRow } from './outbox';
+import { enqueue, getRow, markSynced, queuedRow, updateRow } from './outbox';
 import { MAX_PAGE_ROWS, readPage } from './pages';
 
 let db: OutboxDb;
@@ -100,5 +101,65 @@ describe('outbox pages', () => {
     expect((await readPage(db, { offset: -5, limit: 0 })).rows).toHaveLength(1);
     await seed(MAX_PAGE_ROWS + 10);
     expect((await readPage(db, { offset: 0, limit: 10_000 })).rows).toHaveLength(MAX_PAGE_ROWS);
+  });
+
+  it('keeps the total in the writes themselves: declared, synced, retried, refused, discarded', async () => {
+    const kept = async () => readTotal(db.transaction('meta').store);
+    expect(await kept()).toBe(0);
+    const ids = await seed(12);
+    expect(await kept()).toBe(12);
+    await retryRow(db, ids[5]!, t0);
+    await updateRow(db, ids[10]!, { state: 'needs-attention', lastError: 'rejected (422)' }, t0);
+    expect(await discardRow(db, ids[10]!, t0)).toBe(true);
+    // Refused: a synced row stays, and so does its place in the total; a row that is gone is not discarded twice.
+    expect(await discardRow(db, ids[1]!, t0)).toBe(false);
+    expect(await discardRow(db, ids[10]!, t0)).toBe(false);
+    expect(await kept()).toBe(11);
+    expect(await db.count('records')).toBe(11);
+    const page = await readPage(db, { offset: 0, limit: 3 });
+    expect(page.total).toBe(11);
+    expect(page.rows.map((r) => r.id)).toEqual([ids[11], ids[9], ids[8]]);
+    // A declaration that fails (the same id twice) changes nothing, the total included.
+    await expect(enqueue(db, { ...record(11), id: ids[11]! }, [], t0)).rejects.toThrow();
+    expect(await kept()).toBe(11);
+  });
+
+  it('counts the rows of an outbox made by version 4 once, when it opens at version 5, and keeps them', async () => {
+    const name = `pages-v4-${Math.random()}`;
+    // Version 4's stores and indexes (utils/outbox/db.ts), with rows in them and no total.
+    const v4 = await openDB(name, 4, {
+      upgrade(old) {
+        const records = old.createObjectStore('records', { keyPath: 'id' });
+        records.createIndex('byState', 'state');
+        records.createIndex('byDue', ['state', 'nextAttemptAt']);
+        records.createIndex('byNotified', ['state', 'notifiedAt']);
+        old.createObjectStore('content', { keyPath: ['recordId', 'index'] });
+        old.createObjectStore('chunks', { keyPath: ['recordId', 'part', 'chunk'] });
+        old.createObjectStore('delivery', { keyPath: 'recordId' });
+        old.createObjectStore('audit', { autoIncrement: true }).createIndex('byRecord', 'recordId');
+        old.createObjectStore('meta');
+      },
+    });
+    const rows = Array.from({ length: 7 }, (_, n) => ({
+      ...queuedRow(record(n), t0),
+      state: n % 2 ? 'synced' : 'queued',
+    }));
+    for (const row of rows) await v4.put('records', row);
+    await v4.add('audit', { at: t0, recordId: rows[3]!.id, action: 'declared', detail: 'Message 3' });
+    v4.close();
+
+    db = await openOutbox(name);
+    expect(db.version).toBe(5);
+    expect(await readTotal(db.transaction('meta').store)).toBe(7);
+    const page = await readPage(db, { offset: 3, limit: 2 });
+    expect(page.total).toBe(7);
+    expect(page.rows.map((r) => [r.title, r.state])).toEqual([
+      ['Message 3', 'synced'],
+      ['Message 2', 'queued'],
+    ]);
+    expect(page.rows[0]!.events.map((e) => e.action)).toEqual(['declared']);
+    expect(await getRow(db, rows[6]!.id)).toEqual(rows[6]);
+    await enqueue(db, record(7), [], t0);
+    expect((await readPage(db, { offset: 0, limit: 1 })).total).toBe(8);
   });
 });

@@ -1,6 +1,6 @@
 import type { IDBPObjectStore } from 'idb';
 import type { AuditLine } from '../ui/views';
-import type { OutboxDb, OutboxRow, OutboxSchema, OutboxState } from './db';
+import { type OutboxDb, type OutboxRow, type OutboxSchema, type OutboxState, readTotal } from './db';
 import { type HistoryRow, type OutboxPage, type PageRequest, toView } from './view';
 
 /**
@@ -15,7 +15,7 @@ export const PENDING_STATES: readonly OutboxState[] = ['queued', 'sending', 'ret
 /** The most rows one request returns. */
 export const MAX_PAGE_ROWS = 200;
 
-type AuditStore = IDBPObjectStore<OutboxSchema, ('records' | 'audit')[], 'audit', 'readonly'>;
+type AuditStore = IDBPObjectStore<OutboxSchema, ('records' | 'audit' | 'meta')[], 'audit', 'readonly'>;
 
 export async function readPage(db: OutboxDb, request: PageRequest): Promise<OutboxPage> {
   const offset = Math.max(0, Math.floor(request.offset));
@@ -28,12 +28,14 @@ export async function readPage(db: OutboxDb, request: PageRequest): Promise<Outb
 /**
  * Every row, newest first (UUIDv7 ids sort by time). A key cursor skips to the page's newest and oldest ids, then
  * one request reads the rows between them and one their audit lines: a page costs the same few requests at any
- * depth, instead of one request per row.
+ * depth, instead of one request per row. The total is the one kept in meta (utils/outbox/db.ts `addToTotal`):
+ * counting the store would walk all of its rows.
  */
 async function allPage(db: OutboxDb, offset: number, limit: number): Promise<OutboxPage> {
-  const tx = db.transaction(['records', 'audit']);
+  const tx = db.transaction(['records', 'audit', 'meta']);
   const records = tx.objectStore('records');
-  const [total, range] = await Promise.all([records.count(), pageRange(records, offset, limit)]);
+  const [kept, range] = await Promise.all([readTotal(tx.objectStore('meta')), pageRange(records, offset, limit)]);
+  const total = kept ?? (await records.count());
   const rows = range ? (await records.getAll(range)).reverse() : [];
   const lines = range ? await tx.objectStore('audit').index('byRecord').getAll(range) : [];
   await tx.done;
@@ -43,7 +45,7 @@ async function allPage(db: OutboxDb, offset: number, limit: number): Promise<Out
 
 /** The ids from the `offset`-th newest row to `limit` rows older, as a key range; undefined past the end. */
 async function pageRange(
-  records: IDBPObjectStore<OutboxSchema, ('records' | 'audit')[], 'records', 'readonly'>,
+  records: IDBPObjectStore<OutboxSchema, ('records' | 'audit' | 'meta')[], 'records', 'readonly'>,
   offset: number,
   limit: number,
 ): Promise<IDBKeyRange | undefined> {
