@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { memo } from 'preact/compat';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { HistoryRow } from '../utils/outbox/view';
 import { safeHref } from '../utils/ui/links';
 import { useT } from './i18n';
@@ -10,6 +11,8 @@ interface Props {
   load(request: { offset: number; limit: number; query: string }): Promise<RowsPage<HistoryRow>>;
   /** Changes when the rows in view should be read again (the options page's refresh). */
   refreshTick: number;
+  /** Called once, when the first page has come (or could not be read). */
+  onFirstPage?: (() => void) | undefined;
 }
 
 /** Every row is two lines high: the declaration, then its audit lines and receipt digests on one line. */
@@ -17,7 +20,8 @@ export const HISTORY_ROW_REM = 3.25;
 
 const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
 
-function Entry({ row }: { row: HistoryRow }) {
+/** One declaration; drawn again only when its row changes, not on every scroll step. */
+const Entry = memo(function Entry({ row }: { row: HistoryRow }) {
   const t = useT();
   const href = safeHref(row.receipt?.url);
   return (
@@ -48,14 +52,14 @@ function Entry({ row }: { row: HistoryRow }) {
       </ul>
     </>
   );
-}
+});
 
 /**
  * The declarations with their audit lines, newest first, searchable by any text they hold (the background
  * searches). Pages are read as they scroll into view and only the rows in view are drawn, so ten thousand
  * declarations cost what a screenful does.
  */
-export function History({ load, refreshTick }: Props) {
+export function History({ load, refreshTick, onFirstPage }: Props) {
   const t = useT();
   const [query, setQuery] = useState('');
   const q = query.trim();
@@ -65,6 +69,12 @@ export function History({ load, refreshTick }: Props) {
   const view = useVirtualWindow(total, rowHeight);
 
   useEffect(() => list.show(view.first, view.last), [view.first, view.last, list.total, q]);
+  const told = useRef(false);
+  useEffect(() => {
+    if (told.current || (list.total === undefined && !list.error)) return;
+    told.current = true;
+    onFirstPage?.();
+  }, [list.total, list.error]);
   // A search reads every row, so only the plain list follows changes as they happen.
   useEffect(() => {
     if (refreshTick && !q) list.refresh();

@@ -110,7 +110,8 @@ export function remPx(): number {
  */
 export function useVirtualWindow(count: number, rowHeight: number, { overscan = 6, fallbackHeight = 600 } = {}) {
   const ref = useRef<HTMLElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // The first row in view, not the offset in pixels: a scroll within one row draws nothing again.
+  const [top, setTop] = useState(0);
   const [height, setHeight] = useState(fallbackHeight);
   useLayoutEffect(() => {
     const box = ref.current;
@@ -121,8 +122,8 @@ export function useVirtualWindow(count: number, rowHeight: number, { overscan = 
     observer.observe(box);
     return () => observer.disconnect();
   }, []);
-  const first = Math.min(count, Math.max(0, Math.floor(scrollTop / rowHeight) - overscan));
-  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const first = Math.min(count, Math.max(0, top - overscan));
+  const last = Math.min(count, top + Math.ceil(height / rowHeight) + 1 + overscan);
   return {
     ref,
     first,
@@ -130,6 +131,6 @@ export function useVirtualWindow(count: number, rowHeight: number, { overscan = 
     /** The height of the rows above and below the window, kept as space so the scrollbar tells the list's size. */
     before: first * rowHeight,
     after: Math.max(0, count - last) * rowHeight,
-    onScroll: (event: Event) => setScrollTop((event.currentTarget as HTMLElement).scrollTop),
+    onScroll: (event: Event) => setTop(Math.floor((event.currentTarget as HTMLElement).scrollTop / rowHeight)),
   };
 }

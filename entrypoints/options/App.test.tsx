@@ -102,6 +102,28 @@ const health: HealthView = {
 };
 
 describe('options', () => {
+  it('asks for the history’s first page alone and first, then what the other panels show', async () => {
+    let answerPage: (() => void) | undefined;
+    const { api, calls } = fakeApi(
+      answers({
+        'outbox.page': (data) =>
+          data.pending ? page(data) : new Promise((resolve) => (answerPage = () => resolve(page(data)))),
+      }),
+    );
+    root = await mountIn(<App api={api} permissions={permissions} readText={async () => ''} />);
+    expect(calls).toEqual([['outbox.page', { offset: 0, limit: 50, query: '' }]]);
+    expect(root.querySelector('.health')).toBeNull();
+    await act(() => answerPage!());
+    await flush();
+    expect(root.querySelector('.history')?.textContent).toContain('Synced one');
+    expect(
+      calls.map(([type, data]) => `${type}${(data as { pending?: boolean }).pending ? ' pending' : ''}`).sort(),
+    ).toEqual(['account.get', 'health.get', 'outbox.page', 'outbox.page pending', 'presets.overview', 'settings.get']);
+    await flush();
+    expect(root.querySelector('.health')?.textContent).toContain('gmail');
+    expect(root.querySelector<HTMLInputElement>('#repositoryUrl')?.value).toBe('https://records.example.org');
+  });
+
   it('shows the detector health counts, whether the policy sends them, and resets them', async () => {
     const { api, calls } = fakeApi(
       answers({

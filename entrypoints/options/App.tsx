@@ -54,12 +54,17 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
       (e: Error) => setStatusError(e.message),
     );
 
+  // The history's first page is asked alone and first: its answer is what the page is opened for, and the
+  // background reads the outbox one request at a time, so the other panels' questions would only delay it. They
+  // are asked as soon as it has come (or failed).
+  const [historyShown, setHistoryShown] = useState(false);
   useEffect(() => {
+    if (!historyShown) return;
     api.call('settings.get', {}).then(setSettings, (e: Error) => setError(e.message));
     loadAccount();
     loadStatus();
     if (archivesAvailable) permissions.hasPageArchives().then(setArchives, () => undefined);
-  }, [api]);
+  }, [api, historyShown]);
 
   // The lists read the rows in view again when the background says the outbox changed (a declaration, a drain, a
   // retry or discard); a change while the page is hidden is read once it shows again.
@@ -187,28 +192,36 @@ export function App({ api, permissions, readText, archivesAvailable = true }: Pr
         )}
       </Section>
       <Section name="outbox" heading={t('outboxHeading')}>
-        <OutboxTable
-          load={(request) => api.call('outbox.page', { ...request, pending: true })}
-          refreshTick={tick}
-          onRetry={async (id) => {
-            await api.call('outbox.retry', { id });
-            setTick((n) => n + 1);
-          }}
-          onDiscard={async (id) => {
-            await api.call('outbox.discard', { id, confirmed: true });
-            setTick((n) => n + 1);
-          }}
-        />
+        {historyShown && (
+          <OutboxTable
+            load={(request) => api.call('outbox.page', { ...request, pending: true })}
+            refreshTick={tick}
+            onRetry={async (id) => {
+              await api.call('outbox.retry', { id });
+              setTick((n) => n + 1);
+            }}
+            onDiscard={async (id) => {
+              await api.call('outbox.discard', { id, confirmed: true });
+              setTick((n) => n + 1);
+            }}
+          />
+        )}
       </Section>
       <Section name="history" heading={t('historyHeading')}>
-        <History load={(request) => api.call('outbox.page', request)} refreshTick={tick} />
+        <History
+          load={(request) => api.call('outbox.page', request)}
+          refreshTick={tick}
+          onFirstPage={() => setHistoryShown(true)}
+        />
       </Section>
       <Section name="health" heading={t('healthHeading')}>
-        <HealthPanel
-          load={loadHealth}
-          clear={() => api.call('health.clear', {})}
-          send={() => api.call('health.send', {})}
-        />
+        {historyShown && (
+          <HealthPanel
+            load={loadHealth}
+            clear={() => api.call('health.clear', {})}
+            send={() => api.call('health.send', {})}
+          />
+        )}
       </Section>
       <Section name="presets" heading={t('presetsHeading')}>
         <PresetsPanel

@@ -6,6 +6,7 @@ import { readAsText } from '../../utils/ui/files';
 import { t, uiLanguage } from '../../utils/ui/i18n';
 import { browserPermissions } from '../../utils/ui/permissions';
 import '../popup/style.css';
+import './options.css';
 import { App } from './App';
 
 document.documentElement.lang = uiLanguage();
