@@ -11,6 +11,14 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
+/** `idle` is still waiting `ms` - 1 milliseconds from now, and done at `ms`. */
+async function releasedAfter(idle: Promise<void>, ms: number) {
+  await vi.advanceTimersByTimeAsync(ms - 1);
+  expect(await settled(idle)).toBe(false);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(await settled(idle)).toBe(true);
+}
+
 function deferred() {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => {
@@ -40,10 +48,7 @@ describe('priorityGate', () => {
     expect(await settled(idle)).toBe(false);
     declaration.resolve();
     expect(await declared).toBe('stored');
-    await vi.advanceTimersByTimeAsync(299);
-    expect(await settled(idle)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(idle)).toBe(true);
+    await releasedAfter(idle, 300);
   });
 
   it('counts the settling time from the last of several declarations', async () => {
@@ -52,21 +57,14 @@ describe('priorityGate', () => {
     const idle = gate.idle();
     await vi.advanceTimersByTimeAsync(200);
     await gate.during(async () => undefined);
-    await vi.advanceTimersByTimeAsync(200);
-    expect(await settled(idle)).toBe(false);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(await settled(idle)).toBe(true);
+    await releasedAfter(idle, 300);
   });
 
   it('never holds the drain longer than its longest wait, however long a declaration takes', async () => {
     const gate = priorityGate(300, 2_000);
     const declaration = deferred();
     const declared = gate.during(() => declaration.promise);
-    const idle = gate.idle();
-    await vi.advanceTimersByTimeAsync(1_999);
-    expect(await settled(idle)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(idle)).toBe(true);
+    await releasedAfter(gate.idle(), 2_000);
     declaration.resolve();
     await declared;
   });
