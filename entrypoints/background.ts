@@ -49,6 +49,7 @@ import {
   settingsView,
 } from '../utils/settings-store';
 import { choices, migrateStorageLayout } from '../utils/storage';
+import { priorityGate } from '../utils/sync/priority';
 import { recoveryScheduler } from '../utils/sync/recovery';
 import { DRAIN_ALARM, RETRY_ALARM, runDrain, type Signals, showOutboxSignals } from '../utils/sync/run';
 import { toolbarButton } from '../utils/toolbar';
@@ -85,11 +86,15 @@ export default defineBackground({
         .catch((error) => console.error('Recordkeeper badge update failed', error));
     // While the repository is unreachable, a probe every few seconds as long as this worker lives.
     const recovery = recoveryScheduler(() => drainSoon());
+    // Declarations go first: the drain and the badge's counts wait while one is in progress.
+    const declaring = priorityGate();
     const drainSoon = () => {
       openOutbox()
         .then(async (db) => {
+          await declaring.idle();
           await showOutboxSignals(db, signals);
-          await runDrain(db, recovery);
+          await runDrain(db, recovery, declaring);
+          await declaring.idle();
           await showOutboxSignals(db, signals);
         })
         .catch((error) => console.error('Recordkeeper drain failed', error));
@@ -139,34 +144,37 @@ export default defineBackground({
       'presets.suggest': async ({ detections }) =>
         suggestAll(await rememberedPresets(), detections, await loadChoices()),
       'outbox.page': async (request) => readPage(await openOutbox(), request),
-      'record.declare': async (request) => {
-        const tabId = request.tabId ?? (await activeTabId());
-        const presets = await rememberedPresets();
-        const db = await openOutbox();
-        const result = await declare(request, {
-          db,
-          presets,
-          now: () => new Date(),
-          captureInTab: (part) => captureInTab(tabId, part),
-          streamInTab: (url, stage) => streamInTab(tabId, url, stage),
-          archiveInTab: () => archiveTab(tabId),
-          ...microsoftOriginals(await loadConnection()),
-        });
-        if (result.ok) {
-          try {
-            await afterDeclared(request, result, { db, presets });
-          } finally {
-            // Once the answer is on its way: the drain's work would otherwise delay "Declared".
-            setTimeout(drainSoon, 0);
+      'record.declare': (request) =>
+        declaring.during(async () => {
+          const tabId = request.tabId ?? (await activeTabId());
+          const presets = await rememberedPresets();
+          const db = await openOutbox();
+          const result = await declare(request, {
+            db,
+            presets,
+            now: () => new Date(),
+            captureInTab: (part) => captureInTab(tabId, part),
+            streamInTab: (url, stage) => streamInTab(tabId, url, stage),
+            archiveInTab: () => archiveTab(tabId),
+            ...microsoftOriginals(await loadConnection()),
+          });
+          if (result.ok) {
+            try {
+              await afterDeclared(request, result, { db, presets });
+            } finally {
+              // Once the answer is on its way: the drain's work would otherwise delay "Declared".
+              setTimeout(drainSoon, 0);
+            }
           }
-        }
-        return result;
-      },
+          return result;
+        }),
       'file.inspect': ({ name, base64 }) => inspectLocalFile(base64ToBytes(base64), name),
       'file.declare': async ({ base64, ...file }) => {
-        const result = await declareFile(
-          { ...file, bytes: base64ToBytes(base64) },
-          { db: await openOutbox(), presets: await currentPresets(), now: () => new Date() },
+        const result = await declaring.during(async () =>
+          declareFile(
+            { ...file, bytes: base64ToBytes(base64) },
+            { db: await openOutbox(), presets: await currentPresets(), now: () => new Date() },
+          ),
         );
         if (result.ok) drainSoon();
         return result;

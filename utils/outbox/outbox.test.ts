@@ -113,6 +113,27 @@ describe('outbox', () => {
     expect(await db.count('chunks')).toBe(0);
   });
 
+  it('releases staged chunks from the keys its send started with, without reading the content back', async () => {
+    const [staged, inline] = [record(1), record(1, t0 + 1)];
+    await stageChunk(db, 'capture-1', 0, 0, new Uint8Array([1, 2]).buffer);
+    await enqueue(db, staged, [{ staged: 'capture-1', size: 2, chunks: 1, chunkSize: 2 }], t0);
+    await enqueue(db, inline, [new ArrayBuffer(1)], t0);
+    const started = await startSendingMany(db, [staged.id, inline.id], t0 + 1);
+    const keys = started.map((s) => (s instanceof Error ? s : s.staged));
+    expect(keys).toEqual([['capture-1'], []]);
+    const marked = await markSyncedMany(
+      db,
+      [
+        { id: staged.id, receipt: receipt(staged.id), staged: ['capture-1'] },
+        { id: inline.id, receipt: receipt(inline.id), staged: [] },
+      ],
+      t0 + 2,
+    );
+    expect(marked).toEqual([true, true]);
+    expect([await db.count('chunks'), await db.count('content')]).toEqual([0, 0]);
+    expect((await db.getAll('records')).map((row) => row.state)).toEqual(['synced', 'synced']);
+  });
+
   it('hands a record stuck in sending to the next drain once its sender is presumed stopped', async () => {
     const r = record(1);
     await enqueue(db, r, [new ArrayBuffer(1)], t0);

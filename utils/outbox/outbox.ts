@@ -228,29 +228,40 @@ export async function markSynced(db: OutboxDb, id: string, receipt: Receipt, now
   if (!stored) throw new Error(`Outbox record ${id} is gone.`);
 }
 
+/** A record the repository acknowledged, for `markSyncedMany`. */
+export interface Synced {
+  id: string;
+  receipt: Receipt;
+  /**
+   * The keys its content's chunks were staged under (`Started.staged`), when known: its content parts, up to
+   * megabytes each, are then not read back only to be deleted.
+   */
+  staged?: string[] | undefined;
+}
+
 /**
  * `markSynced` for several records in one transaction (the drain's concurrent sends finish together): answers, in
  * order, whether each row was there to mark. A row that is gone changes nothing for the others.
  */
-export async function markSyncedMany(
-  db: OutboxDb,
-  synced: { id: string; receipt: Receipt }[],
-  now: number,
-): Promise<boolean[]> {
+export async function markSyncedMany(db: OutboxDb, synced: Synced[], now: number): Promise<boolean[]> {
   const tx = db.transaction(['records', 'content', 'chunks', 'delivery', 'audit'], 'readwrite', {
     durability: 'relaxed',
   });
   const records = tx.objectStore('records');
   const content = tx.objectStore('content');
   const chunks = tx.objectStore('chunks');
-  const one = async ({ id, receipt }: { id: string; receipt: Receipt }): Promise<boolean> => {
-    const [row, parts] = await Promise.all([records.get(id), content.getAll(WHOLE(id))]);
+  const one = async ({ id, receipt, staged }: Synced): Promise<boolean> => {
+    // The content is read only to find chunks staged under another key, unless the caller knows them already.
+    const [row, stagedKeys] = await Promise.all([
+      records.get(id),
+      staged ?? content.getAll(WHOLE(id)).then((parts) => parts.flatMap((part) => part.chunkKey ?? [])),
+    ]);
     if (!row) return false;
     await Promise.all([
       records.put({ ...row, state: 'synced', receipt, lastError: undefined, offline: undefined, updatedAt: now }),
       content.delete(WHOLE(id)),
       chunks.delete(ALL_CHUNKS(id)),
-      ...parts.flatMap((part) => (part.chunkKey ? [chunks.delete(ALL_CHUNKS(part.chunkKey))] : [])),
+      ...stagedKeys.map((key) => chunks.delete(ALL_CHUNKS(key))),
       tx.objectStore('delivery').delete(id),
       tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
     ]);
@@ -276,6 +287,8 @@ export interface Started {
   row: OutboxRow;
   parts: StoredPart[];
   progress: unknown;
+  /** Keys other than the record's id that its parts' chunks are stored under (a capture staged as it came). */
+  staged: string[];
 }
 
 /**
@@ -305,7 +318,8 @@ export async function startSendingMany(db: OutboxDb, ids: string[], now: number)
     const row: OutboxRow = { ...current, state: 'sending', attempts: current.attempts + 1, updatedAt: now };
     await tx.objectStore('records').put(row);
     try {
-      return { row, parts: storedParts(db, row, content), progress: delivery?.progress };
+      const staged = content.flatMap((part) => part.chunkKey ?? []);
+      return { row, parts: storedParts(db, row, content), progress: delivery?.progress, staged };
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { pageRecord, receiptFor as receiptOf, toyConnector } from '../../tests/support/records';
 import {
   type Connector,
@@ -13,6 +13,7 @@ import type { DeclaredRecord, Receipt } from '../records/record';
 import { uuidv7 } from '../records/uuidv7';
 import { type DrainDeps, drain as drainThrough } from './drain';
 import { acquireLease, LEASE_MS } from './lease';
+import type { Priority } from './priority';
 
 type Send = (record: DeclaredRecord, parts: PartSource[]) => Promise<Receipt>;
 
@@ -464,5 +465,83 @@ describe('records in flight at once', () => {
     expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ retrying: 0 });
     expect(sent).toHaveLength(20);
     expect((await db.getAll('records')).every((row) => row.state === 'retrying' && row.serverErrors === 1)).toBe(true);
+  });
+});
+
+/**
+ * Declarations the test starts and ends: every `idle` of the drain waits while one is in progress, and how many
+ * wait is counted.
+ */
+function declarations() {
+  let end: () => void = () => undefined;
+  let ended = Promise.resolve();
+  const held = { waiting: 0 };
+  const priority: Priority = {
+    during: (work) => work(),
+    idle: async () => {
+      held.waiting += 1;
+      await ended;
+      held.waiting -= 1;
+    },
+  };
+  return {
+    priority,
+    held,
+    begin() {
+      ended = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+    },
+    end: () => end(),
+  };
+}
+
+describe('declarations go first', () => {
+  it('starts no send while a declaration is in progress, then sends every record once', async () => {
+    const ids = (await queue(6)).map((r) => r.id);
+    const sent: string[] = [];
+    const send = async (rec: DeclaredRecord) => {
+      sent.push(rec.id);
+      return receiptFor(rec);
+    };
+    const user = declarations();
+    user.begin();
+    const drained = drain({ db, now, owner: 'a', send, concurrency: 3, priority: user.priority });
+    await vi.waitFor(() => expect(user.held.waiting).toBe(1));
+    expect(sent).toEqual([]);
+    expect((await db.getAll('records')).map((row) => row.state)).toEqual(ids.map(() => 'queued'));
+    user.end();
+    expect(await drained).toMatchObject({ synced: 6, retrying: 0 });
+    expect(sent).toEqual(ids);
+    expect((await db.getAll('records')).map((row) => [row.state, row.attempts])).toEqual(ids.map(() => ['synced', 1]));
+  });
+
+  it('holds back new sends and the synced marks of those in flight while a declaration runs; none is sent twice', async () => {
+    const ids = (await queue(6)).map((r) => r.id);
+    const sent: string[] = [];
+    const user = declarations();
+    const send = async (rec: DeclaredRecord) => {
+      sent.push(rec.id);
+      // The user declares something while the first records are on their way.
+      if (sent.length === 1) user.begin();
+      return receiptFor(rec);
+    };
+    const drained = drain({ db, now, owner: 'a', send, concurrency: 2, priority: user.priority });
+    await vi.waitFor(() => expect(user.held.waiting).toBe(2));
+    // The two records in flight were received, but are marked synced only once the declaration is stored.
+    expect(sent).toEqual(ids.slice(0, 2));
+    expect((await db.getAll('records')).map((row) => row.state)).toEqual([
+      'sending',
+      'sending',
+      'queued',
+      'queued',
+      'queued',
+      'queued',
+    ]);
+    user.end();
+    expect(await drained).toMatchObject({ synced: 6 });
+    expect(sent).toEqual(ids);
+    expect((await db.getAll('records')).map((row) => [row.state, row.attempts])).toEqual(ids.map(() => ['synced', 1]));
+    expect(await db.count('content')).toBe(0);
   });
 });

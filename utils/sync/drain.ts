@@ -9,16 +9,17 @@ import {
   markSyncedMany,
   offlineProbe,
   type Started,
+  type Synced,
   saveDeliveryProgress,
   setAuthState,
   startSendingMany,
   updateRow,
   wakeOffline,
 } from '../outbox/outbox';
-import type { Receipt } from '../records/record';
 import { retryDelay } from './backoff';
 import { batched } from './batch';
 import { acquireLease, LEASE_MS, releaseLease } from './lease';
+import type { Priority } from './priority';
 
 export interface DrainDeps {
   db: OutboxDb;
@@ -33,6 +34,11 @@ export interface DrainDeps {
   concurrency?: number;
   /** Server errors (5xx) one record may meet before it waits for the user (default MAX_SERVER_ERRORS). */
   maxServerErrors?: number;
+  /**
+   * Declarations in this worker, which go first (utils/sync/priority.ts): the drain reads what is due, takes a
+   * record and marks one synced only once they let it. None by default.
+   */
+  priority?: Priority;
 }
 
 /**
@@ -88,7 +94,7 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
   // cost per record, beside the request.
   const outbox: Outbox = {
     start: batched((ids: string[]) => startSendingMany(db, ids, now())),
-    synced: batched((done: { id: string; receipt: Receipt }[]) => markSyncedMany(db, done, now())),
+    synced: batched((done: Synced[]) => markSyncedMany(db, done, now())),
   };
   try {
     // Read once: a record that syncs clears the "sign in again" state, and only the first needs to write it.
@@ -100,6 +106,7 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
     // records declared while this drain ran (whose own drain found the lease taken) are due in the next round.
     // Bounded, since a row sent in a round is not due again in the same drain.
     for (let round = 0; round < 10; round++) {
+      await deps.priority?.idle();
       let rows = await dueRows(db, now());
       if (!rows.length && round === 0) {
         const probe = await offlineProbe(db);
@@ -110,7 +117,10 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
       let next = 0;
       // A few records in flight at once: each request waits mostly on the network and the server's disk.
       const lane = async () => {
-        while (!stop && !report.unreachable && next < rows.length) {
+        for (;;) {
+          // A declaration in progress goes first: no new send starts until it is stored and answered.
+          await deps.priority?.idle();
+          if (stop || report.unreachable || next >= rows.length) break;
           const row = rows[next++]!;
           await renew();
           const outcome = await sendOne(deps, outbox, row, renew);
@@ -159,7 +169,7 @@ type Outcome = 'synced' | 'retrying' | 'needsAttention' | 'auth' | 'lost' | 'unr
 interface Outbox {
   start: (id: string) => Promise<Started | Error>;
   /** False when the row was gone. */
-  synced: (done: { id: string; receipt: Receipt }) => Promise<boolean>;
+  synced: (done: Synced) => Promise<boolean>;
 }
 
 /**
@@ -210,7 +220,10 @@ async function sendOne(
       started.parts,
       progressStore(db, row.id, started.progress, now, () => renew(true)),
     );
-    if (!(await outbox.synced({ id: row.id, receipt }))) throw new Error(`Outbox record ${row.id} is gone.`);
+    // The receipt is verified; its outbox write waits for a declaration in progress (the row stays `sending`).
+    await deps.priority?.idle();
+    if (!(await outbox.synced({ id: row.id, receipt, staged: started.staged })))
+      throw new Error(`Outbox record ${row.id} is gone.`);
     return 'synced';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';

@@ -7,6 +7,7 @@ import { uuidv7 } from '../records/uuidv7';
 import { loadConnection, openConnector, repositoryKey } from '../settings-store';
 import { type DrainReport, drain } from './drain';
 import { LEASE_MS } from './lease';
+import type { Priority } from './priority';
 import { backstopAt, type Recovery } from './recovery';
 
 export const DRAIN_ALARM = 'drain';
@@ -16,12 +17,17 @@ export const RETRY_ALARM = 'drain-retry';
  * One drain through the connector the settings name (nothing when no repository is configured), then what wakes
  * the next one: a quick probe while the repository is unreachable (`recovery`, while the worker lives), and an
  * alarm for the next retry that falls due — within 30 s while unreachable, the backstop of a stopped worker.
+ * `priority`: the worker's declarations, which the drain yields to.
  */
-export async function runDrain(db: OutboxDb, recovery?: Recovery): Promise<DrainReport | undefined> {
+export async function runDrain(
+  db: OutboxDb,
+  recovery?: Recovery,
+  priority?: Priority,
+): Promise<DrainReport | undefined> {
   const state = await loadConnection();
   const connector = openConnector(state, await loadPresets(repositoryKey(state)));
   if (!connector) return undefined;
-  const report = await drain({ db, owner: uuidv7(), now: Date.now, connector });
+  const report = await drain({ db, owner: uuidv7(), now: Date.now, connector, ...(priority ? { priority } : {}) });
   if (report.ran) recovery?.afterDrain(report.unreachable);
   // Another drain holds the lease — or held it when its service worker was stopped: look again once it expires.
   const when = report.ran ? backstopAt(Date.now(), await nextDueAt(db), report.unreachable) : Date.now() + LEASE_MS;
