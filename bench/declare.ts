@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { declareTimed, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
+import { countSeededRows, declareTimed, launchWithExtension, startRepository } from '../tests/e2e/harness.ts';
 import { type Figure, median } from './figures.ts';
 
 /** A 50 KB RFC 822 message: the Gmail fixture's headers and a plain-text body. */
@@ -112,6 +112,7 @@ async function seedHistory(page: Page, from: number, count: number): Promise<voi
     },
     [from, count] as const,
   );
+  await countSeededRows(page, count);
 }
 
 /** Milliseconds of each of `n` declarations of the open Gmail message, one after another, from the popup. */

@@ -511,6 +511,35 @@ export async function seedOutbox(page: Page, records: DeclaredRecord[], first: n
     },
     [rows, first, chunkSize] as const,
   );
+  await countSeededRows(page, rows.length);
+}
+
+/**
+ * Adds `n` to the rows' total the outbox keeps in meta (utils/outbox/db.ts `addToTotal`), for rows a bench or test
+ * wrote straight into the store rather than through `enqueue`.
+ */
+export async function countSeededRows(page: Page, n: number): Promise<void> {
+  await page.evaluate(
+    (added) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('meta', 'readwrite');
+          const meta = tx.objectStore('meta');
+          const total = meta.get('total');
+          total.onsuccess = () => {
+            if (typeof total.result?.count === 'number') meta.put({ count: total.result.count + added }, 'total');
+          };
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(undefined);
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    n,
+  );
 }
 
 /** How many outbox rows are in `state` (only those waiting for the network, with `offline`), read in the page. */
