@@ -30,7 +30,7 @@ export function CategoryPicker({ id, index, value, onChange, onOpenChange, loadi
   const [open, setOpenState] = useState(false);
   const [query, setQuery] = useState('');
   // Filtered once per keystroke, where the query changes, not again on every render.
-  const [visible, setVisible] = useState<VisibleRow[]>([]);
+  const [visible, setVisible] = useState<readonly VisibleRow[]>([]);
   const [active, setActive] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
@@ -53,7 +53,8 @@ export function CategoryPicker({ id, index, value, onChange, onOpenChange, loadi
   const openList = (nextQuery: string, plan = index) => {
     const rows = filterPlan(plan, nextQuery);
     const selected = plan.byId.get(value);
-    const current = nextQuery ? rows.findIndex((r) => r.match) : rows.findIndex((r) => r.index === selected);
+    // Without a query every row shows, in plan order: the selected category's row is its own index.
+    const current = nextQuery ? rows.findIndex((r) => r.match) : (selected ?? 0);
     shownIndex.current = plan;
     setQuery(nextQuery);
     setVisible(rows);
