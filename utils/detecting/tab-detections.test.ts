@@ -24,6 +24,19 @@ describe('what a tab holds to declare', () => {
     expect(await fakeBrowser.action.getBadgeText({ tabId: 3 })).toBe('1');
   });
 
+  it('answers without waiting for the badge, and reports a badge that cannot be set', async () => {
+    let setBadge = (_error: Error) => {};
+    vi.spyOn(fakeBrowser.action, 'setBadgeText').mockReturnValue(
+      new Promise((_, reject) => {
+        setBadge = reject;
+      }),
+    );
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect((await tabDetections(3, { detect: finding([page]) })).detections).toEqual([page]);
+    setBadge(new Error('No tab with id: 3.'));
+    await vi.waitFor(() => expect(reported).toHaveBeenCalledWith(expect.any(String), expect.any(Error)));
+  });
+
   it('puts a fresh context-menu link first, and drops the reading error it answers', async () => {
     await pendingContexts.set('3', { kind: 'link', at: 1000, linkUrl: 'https://example.org/b', linkText: 'B' });
     const result = await tabDetections(3, { detect: finding([], 'Nothing to declare here.'), now: () => 2000 });

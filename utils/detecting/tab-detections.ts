@@ -14,9 +14,11 @@ export async function tabDetections(
 ): Promise<TabDetections> {
   const id = tabId ?? (await activeTabId());
   if (id === undefined) return { tabId: -1, detections: [], error: 'No tab is active.' };
-  const result = await (deps.detect ?? detectInTab)(id);
-  const context = await pendingContexts.get(String(id));
+  const [result, context] = await Promise.all([(deps.detect ?? detectInTab)(id), pendingContexts.get(String(id))]);
   const detections = withContext(result.detections, context, (deps.now ?? Date.now)());
-  await toolbarButton().setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' });
+  // The answer does not wait for the badge (the popup is waiting for it); a badge that cannot be set is reported.
+  toolbarButton()
+    .setBadgeText({ tabId: id, text: detections.length ? String(detections.length) : '' })
+    .catch((error) => console.error('Recordkeeper could not set the toolbar badge', error));
   return { ...result, detections, ...(detections.length ? { error: undefined } : {}) };
 }

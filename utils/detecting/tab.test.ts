@@ -11,11 +11,18 @@ const state = vi.hoisted(() => ({
   asked: 0,
   injected: [] as string[][],
   registered: [] as { id: string; matches: string[]; js: string[] }[],
+  /** While set, the browser has not answered which tab this is. */
+  tabLookup: undefined as Promise<void> | undefined,
 }));
 
 vi.mock('wxt/browser', () => ({
   browser: {
-    tabs: { get: async () => ({ ...state.tab }) },
+    tabs: {
+      get: async () => {
+        await state.tabLookup;
+        return { ...state.tab };
+      },
+    },
     runtime: {
       getManifest: () => ({
         content_scripts: [{ matches: ['https://mail.google.com/*'], js: ['content-scripts/gmail.js'] }],
@@ -50,6 +57,7 @@ beforeEach(() => {
   state.asked = 0;
   state.injected = [];
   state.registered = [];
+  state.tabLookup = undefined;
 });
 
 describe('detectInTab', () => {
@@ -90,6 +98,19 @@ describe('detectInTab', () => {
     state.tab.status = 'complete';
     await detectInTab(7, 10_000);
     expect(state.injected).toEqual([['/content-scripts/atlassian.js']]);
+  });
+
+  it('asks the tab’s script before the tab has been looked up: the popup waits for one round trip, not two', async () => {
+    state.answersAfter = 0;
+    let lookedUp = () => {};
+    state.tabLookup = new Promise((resolve) => {
+      lookedUp = resolve;
+    });
+    const result = detectInTab(7, 10_000);
+    await vi.waitFor(() => expect(state.asked).toBe(1));
+    lookedUp();
+    expect(await result).toEqual({ tabId: 7, detections: [] });
+    expect(state.asked).toBe(1);
   });
 
   it('injects the on-demand script anywhere else', async () => {
