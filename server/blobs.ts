@@ -11,6 +11,11 @@ export interface PendingBlob {
   /** Bytes read; when `overflow`, the first byte count past the limit. */
   size: number;
   overflow: boolean;
+  /**
+   * The bytes, when the blob is small enough to be stored in the database with its record, in the same statement
+   * (server/small-blobs.ts): `commit` then has nothing to do, and the record's insert is what makes it durable.
+   */
+  bytes?: Buffer | undefined;
   /** Moves the blob into place; false when identical content was already stored. */
   commit(): Promise<boolean>;
   discard(): Promise<void>;
