@@ -32,6 +32,7 @@ class Overflow extends Error {}
  *   processes may write the same digest at once: every writer leaves the same bytes.
  * - `adopt` takes in a file assembled elsewhere (a completed resumable upload, staged under `uploadsDir`) whose
  *   digest was already verified.
+ * The server's store is a TieredBlobStore (server/small-blobs.ts): small parts in the database, the rest here.
  */
 export interface BlobStore {
   write(source: Readable, maxSize: number): Promise<PendingBlob>;
