@@ -156,7 +156,9 @@ export class FolderBlobStore implements BlobStore {
     const created = this.folders.has(dir) ? undefined : await mkdir(dir, { recursive: true });
     // rename is atomic, so a reader never sees half a blob; two writers of the same content leave the same bytes.
     await rename(temp, path);
-    if (created) await syncDirsUpTo(dir, this.root);
+    // mkdir answers the first folder it created: that folder and those below it hold new names, and so does the
+    // folder above it (its parent, `ab/` once the first blobs made it, or the root).
+    if (created) await syncDirsUpTo(dir, dirname(created));
     else await disk.syncDir(dir);
     this.folders.add(dir);
     return true;
