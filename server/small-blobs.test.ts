@@ -54,6 +54,11 @@ describe.each(ENGINES)('Small parts in the database, large ones in the blob fold
     });
     return server;
   };
+  /** The running server (started by the first test, or now when run alone) and a new user's token on it. */
+  const signedIn = async (user: string) => {
+    const running = server ?? (await start());
+    return { running, api: `${running.url}/api/v1`, token: await running.createToken(user) };
+  };
   afterAll(async () => {
     await server?.close();
     await database?.drop();
@@ -93,12 +98,10 @@ describe.each(ENGINES)('Small parts in the database, large ones in the blob fold
   it(
     'stores identical small content once, and a retry of a stored record adds nothing',
     async () => {
-      const running = server ?? (await start());
-      const token = await running.createToken('bob@x.org');
+      const { running, api, token } = await signedIn('bob@x.org');
       const shared = textFile('same.txt', `same ${Math.random()}`);
       const first = makeRecord([shared]);
       const second = makeRecord([shared]);
-      const api = `${running.url}/api/v1`;
       const answers = await Promise.all([
         postRecord(api, token, first, [shared]),
         postRecord(api, token, second, [shared]),
@@ -114,14 +117,13 @@ describe.each(ENGINES)('Small parts in the database, large ones in the blob fold
   it(
     'finds damaged small content on download and in the fixity audit',
     async () => {
-      const running = server ?? (await start());
-      const token = await running.createToken('cy@x.org');
+      const { running, api, token } = await signedIn('cy@x.org');
       const content = textFile('note.txt', `to be damaged ${Math.random()}`);
       const record = makeRecord([content]);
-      expect((await postRecord(`${running.url}/api/v1`, token, record, [content])).status).toBe(201);
+      expect((await postRecord(api, token, record, [content])).status).toBe(201);
       await damageBlob(running, sha256Hex(content.bytes));
 
-      const response = await getJson(`${running.url}/api/v1/records/${record.id}/content/0`, token);
+      const response = await getJson(`${api}/records/${record.id}/content/0`, token);
       expect(response.status).toBe(200);
       await expect(response.arrayBuffer()).rejects.toThrow();
       const report = await verifyStore(running.db, running.blobs);
