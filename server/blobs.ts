@@ -11,6 +11,11 @@ export interface PendingBlob {
   /** Bytes read; when `overflow`, the first byte count past the limit. */
   size: number;
   overflow: boolean;
+  /**
+   * The bytes, when the blob is small enough to be stored in the database with its record, in the same statement
+   * (server/small-blobs.ts): `commit` then has nothing to do, and the record's insert is what makes it durable.
+   */
+  bytes?: Buffer | undefined;
   /** Moves the blob into place; false when identical content was already stored. */
   commit(): Promise<boolean>;
   discard(): Promise<void>;
@@ -27,6 +32,7 @@ class Overflow extends Error {}
  *   processes may write the same digest at once: every writer leaves the same bytes.
  * - `adopt` takes in a file assembled elsewhere (a completed resumable upload, staged under `uploadsDir`) whose
  *   digest was already verified.
+ * The server's store is a TieredBlobStore (server/small-blobs.ts): small parts in the database, the rest here.
  */
 export interface BlobStore {
   write(source: Readable, maxSize: number): Promise<PendingBlob>;
@@ -150,7 +156,9 @@ export class FolderBlobStore implements BlobStore {
     const created = this.folders.has(dir) ? undefined : await mkdir(dir, { recursive: true });
     // rename is atomic, so a reader never sees half a blob; two writers of the same content leave the same bytes.
     await rename(temp, path);
-    if (created) await syncDirsUpTo(dir, this.root);
+    // mkdir answers the first folder it created: that folder and those below it hold new names, and so does the
+    // folder above it (its parent, `ab/` once the first blobs made it, or the root).
+    if (created) await syncDirsUpTo(dir, dirname(created));
     else await disk.syncDir(dir);
     this.folders.add(dir);
     return true;

@@ -5,6 +5,7 @@ import { parseOrigins } from './cors.ts';
 import { openDb } from './db.ts';
 import { acquireDataFolder, askServer, currentHolder, DataFolderBusy } from './instance.ts';
 import { DEFAULTS, startServer } from './main.ts';
+import { TieredBlobStore } from './small-blobs.ts';
 
 const USAGE = `Usage:
   npm run server -- [--port 8787] [--host 127.0.0.1] [--data ./.data] [--max-bytes N] [--public-url URL]
@@ -116,7 +117,9 @@ async function admin(request: AdminRequest, dataDir: string): Promise<number> {
   try {
     const db = await openDb({ dataDir, databaseUrl: DEFAULTS.databaseUrl });
     try {
-      const blobs = () => FolderBlobStore.open(blobDirOf(dataDir), { keepTemp: true });
+      // The audit reads content wherever it is (server/small-blobs.ts): the size limit only steers writes.
+      const blobs = async () =>
+        new TieredBlobStore(db, await FolderBlobStore.open(blobDirOf(dataDir), { keepTemp: true }), 0);
       return print(await runAdmin(db, blobs, request));
     } finally {
       await db.close();

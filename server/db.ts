@@ -133,6 +133,15 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX diagnostic_skeletons_by_time ON diagnostic_skeletons (received_at DESC);
   `,
+  // Small content (server/small-blobs.ts): stored with its record, in the same transaction, so the database's one
+  // group-committed fsync covers it. EXTERNAL: out of line but never compressed (digested content rarely shrinks).
+  `
+  CREATE TABLE small_blobs (
+    sha256 text PRIMARY KEY,                  -- the content's digest, verified on receipt
+    bytes  bytea NOT NULL
+  );
+  ALTER TABLE small_blobs ALTER COLUMN bytes SET STORAGE EXTERNAL;
+  `,
 ];
 
 export interface DbOptions {

@@ -40,6 +40,29 @@ describe('durable before acknowledged', () => {
     expect(fs.existsSync(path)).toBe(true);
   });
 
+  it('syncs only the folders that hold a new name: a new second-level folder under an existing first-level one', async () => {
+    const root = folder();
+    const store = await FolderBlobStore.open(root);
+    const first = new TextEncoder().encode(`first ${Math.random()}`);
+    await (await store.write(Readable.from([first]), 1000)).commit();
+    const digest = sha256Hex(first);
+    // Content whose digest shares the first folder (ab/) but not the second (ab/cd/).
+    let second: Uint8Array;
+    for (let n = 0; ; n++) {
+      second = new TextEncoder().encode(`second ${n}`);
+      const other = sha256Hex(second);
+      if (other.slice(0, 2) === digest.slice(0, 2) && other.slice(2, 4) !== digest.slice(2, 4)) break;
+    }
+    const dirs: string[] = [];
+    vi.spyOn(disk, 'syncDir').mockImplementation(async (path) => {
+      dirs.push(path);
+    });
+    await (await store.write(Readable.from([second]), 1000)).commit();
+    const other = sha256Hex(second);
+    expect(dirs).toEqual([join(root, other.slice(0, 2), other.slice(2, 4)), join(root, other.slice(0, 2))]);
+    expect(fs.existsSync(store.pathOf(other))).toBe(true);
+  });
+
   it('runs PGlite with a real fsync: a commit reaches fsync on its write-ahead log', async () => {
     const dir = folder();
     const db = await openDb(dir);

@@ -9,6 +9,7 @@ import { type Db, openDb } from './db.ts';
 import { acquireDataFolder } from './instance.ts';
 import { Leases } from './leases.ts';
 import { seedPresets } from './presets.ts';
+import { smallBlobDefault, smallBlobMaxOf, TieredBlobStore } from './small-blobs.ts';
 import { createToken } from './tokens.ts';
 import { createUi } from './web/app.ts';
 
@@ -25,6 +26,11 @@ export interface ServerOptions {
    * one blob folder too (docs/deployment.md, "More than one server").
    */
   blobDir?: string | undefined;
+  /**
+   * Parts up to this many bytes are kept in the database rather than the blob folder (server/small-blobs.ts);
+   * RK_SMALL_BLOB_MAX_BYTES, by default 256 KiB on PostgreSQL and 0 (every part in the folder) on PGlite.
+   */
+  smallBlobMaxBytes?: number | undefined;
   /** Most content bytes one record may carry. */
   maxBytes: number;
   /** Base of receipt URLs; the listening URL when not given. */
@@ -44,7 +50,7 @@ export interface RunningServer {
   inFlightKeys(): string[];
   /** The open database and blob store, for tests and tooling in the same process. */
   db: Db;
-  blobs: FolderBlobStore;
+  blobs: TieredBlobStore;
 }
 
 export const DEFAULTS = {
@@ -55,12 +61,16 @@ export const DEFAULTS = {
   databaseUrl: process.env.DATABASE_URL || undefined,
   corsOrigins: parseOrigins(process.env.RK_CORS_ORIGINS),
   trustProxy: process.env.RK_TRUST_PROXY === '1',
+  smallBlobMaxBytes: smallBlobMaxOf(process.env.RK_SMALL_BLOB_MAX_BYTES),
 };
 
 /** Starts the reference repository in this process: the CLI uses it, and so do end-to-end tests and benchmarks. */
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  const { port, host, dataDir, maxBytes, databaseUrl, corsOrigins, trustProxy } = { ...DEFAULTS, ...options };
-  let blobs: FolderBlobStore | undefined;
+  const { port, host, dataDir, maxBytes, databaseUrl, corsOrigins, trustProxy, smallBlobMaxBytes } = {
+    ...DEFAULTS,
+    ...options,
+  };
+  let blobs: TieredBlobStore | undefined;
   let db: Db | undefined;
   // The lock first: a second server on the same folder must not even open the database.
   const lease = await acquireDataFolder(dataDir, 'server', (request) => runAdmin(db!, async () => blobs!, request));
@@ -68,7 +78,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   try {
     db = await openDb({ dataDir, databaseUrl });
     await seedPresets(db);
-    blobs = await FolderBlobStore.open(options.blobDir ?? blobDirOf(dataDir));
+    const folder = await FolderBlobStore.open(options.blobDir ?? blobDirOf(dataDir));
+    blobs = new TieredBlobStore(db, folder, smallBlobMaxBytes ?? smallBlobDefault(db));
   } catch (error) {
     await db?.close();
     await lease.release();

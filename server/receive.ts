@@ -6,7 +6,7 @@ import type { Db } from './db.ts';
 import type { Lease, Leases } from './leases.ts';
 import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
-import { findRecord, type RecordStatements, receiptOf, type StoredRecord } from './records.ts';
+import { findRecord, type RecordStatements, receiptOf, type SmallBlob, type StoredRecord } from './records.ts';
 import type { TokenUser } from './tokens.ts';
 import { UPLOAD_REF_TYPE, type UploadStore } from './uploads.ts';
 
@@ -103,9 +103,9 @@ export async function receiveRecord(
           { headers: { 'retry-after': '1' } },
         );
       }
-      const claimed = await receiveContent(parts, record, ctx, upload.user, existing !== undefined);
+      const content = await receiveContent(parts, record, ctx, upload.user, existing !== undefined);
       if (existing) return { status: 200, receipt: receiptOf(existing, ctx.publicUrl) };
-      return await store(ctx, record, fingerprint, upload.user, claimed, flight);
+      return await store(ctx, record, fingerprint, upload.user, content, flight);
     } finally {
       await flight?.release();
     }
@@ -157,10 +157,16 @@ async function readRecord(part: Part | undefined, key: string, maxBytes: number)
   return record;
 }
 
+/** What a record's insert takes along: the uploads it used, and the small parts it stores (server/small-blobs.ts). */
+interface Received {
+  claimed: string[];
+  small: SmallBlob[];
+}
+
 /**
  * Reads each content part into a pending blob, checks it, and commits all of them only once all of them match.
  * A part of type UPLOAD_REF_TYPE names a completed resumable upload instead of carrying the bytes. Returns the
- * uploads used, to be forgotten once the record is stored.
+ * uploads used, to be forgotten once the record is stored, and the small parts, stored with it.
  */
 async function receiveContent(
   parts: PartReader,
@@ -168,7 +174,7 @@ async function receiveContent(
   ctx: ReceiveContext,
   user: TokenUser,
   stored: boolean,
-): Promise<string[]> {
+): Promise<Received> {
   const blobs: BlobStore = ctx.blobs;
   const expected = record.content;
   const pending: PendingBlob[] = [];
@@ -225,7 +231,8 @@ async function receiveContent(
     await Promise.all(pending.map((blob) => blob.discard()));
     throw error;
   }
-  return claimed;
+  const small = pending.flatMap(({ sha256, bytes }) => (bytes ? [{ sha256, bytes }] : []));
+  return { claimed, small };
 }
 
 /**
@@ -239,7 +246,7 @@ async function store(
   received: DeclaredRecord,
   fingerprint: string,
   user: TokenUser,
-  claimed: readonly string[],
+  { claimed, small }: Received,
   flight: Lease,
 ): Promise<{ status: 200 | 201; receipt: Receipt }> {
   const stored: StoredRecord = {
@@ -253,7 +260,7 @@ async function store(
     claimedBy !== undefined && claimedBy !== user.user
       ? `the client sent declaredBy "${claimedBy}"; the token's user ${user.user} is recorded instead`
       : null;
-  const inserted = await ctx.records.insert.submit({ stored, declaredDetail, uploads: claimed, lease: flight });
+  const inserted = await ctx.records.insert.submit({ stored, declaredDetail, uploads: claimed, small, lease: flight });
   flight.releasedBy();
   if (inserted) return { status: 201, receipt: receiptOf(stored, ctx.publicUrl) };
   // Another request (of another user, or of a process that took over a lapsed lease) stored the same id between

@@ -1,8 +1,8 @@
 // @vitest-environment node
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRESETS } from './presets.ts';
 import {
+  damageBlob,
   ENGINES,
   fetch,
   getJson,
@@ -116,9 +116,7 @@ describe.each(ENGINES)('Records API v1 reading, presets and tokens on %s', (engi
       const content = file(`to be damaged ${Math.random()}`);
       const record = makeRecord([content]);
       expect((await postRecord(t.api, ann, record, [content])).status).toBe(201);
-      const damaged = Buffer.from(content.bytes);
-      damaged[0] = damaged[0]! ^ 1;
-      writeFileSync(t.server.blobs.pathOf(sha256Hex(content.bytes)), damaged);
+      await damageBlob(t.server, sha256Hex(content.bytes));
       const errors: unknown[] = [];
       const original = console.error;
       console.error = (...args: unknown[]) => errors.push(args);

@@ -112,6 +112,12 @@ export class RecordStatements {
   }
 }
 
+/** A part kept in the database rather than in the folder store (server/small-blobs.ts). */
+export interface SmallBlob {
+  sha256: string;
+  bytes: Buffer;
+}
+
 /** A verified record on its way into the database. */
 export interface NewRecord {
   stored: StoredRecord;
@@ -119,6 +125,8 @@ export interface NewRecord {
   declaredDetail: string | null;
   /** Uploads whose bytes the record took (server/uploads.ts): forgotten with the insert. */
   uploads: readonly string[];
+  /** Content small enough to be kept in the database (server/small-blobs.ts), digest verified: stored with the insert. */
+  small?: readonly SmallBlob[] | undefined;
   /** The lease the request held while receiving: released with the insert. */
   lease?: { name: string; holder: string } | undefined;
 }
@@ -131,7 +139,7 @@ export interface NewRecord {
  * concurrent inserter, in any process, to commit or abort); the answer holds the ids inserted. Ids must be distinct.
  */
 export async function insertRecords(db: Queryable, records: readonly NewRecord[]): Promise<Set<string>> {
-  const items = records.map(({ stored, declaredDetail, uploads, lease }) => ({
+  const items = records.map(({ stored, declaredDetail, uploads, small = [], lease }) => ({
     id: stored.record.id,
     owner_user: stored.owner,
     source_id: stored.record.source.sourceId,
@@ -148,6 +156,7 @@ export async function insertRecords(db: Queryable, records: readonly NewRecord[]
       sha256: entry.sha256,
     })),
     uploads,
+    small: small.map(({ sha256, bytes }) => ({ sha256, bytes: bytes.toString('base64') })),
     lease_name: lease?.name ?? null,
     lease_holder: lease?.holder ?? null,
   }));
@@ -155,7 +164,7 @@ export async function insertRecords(db: Queryable, records: readonly NewRecord[]
     `WITH items AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner_user text, source_id text, record jsonb,
          fingerprint text, received_at timestamptz, declared_at timestamptz, detail text, content jsonb,
-         uploads jsonb, lease_name text, lease_holder text)
+         uploads jsonb, small jsonb, lease_name text, lease_holder text)
      ), inserted AS (
        INSERT INTO records (id, owner_user, source_id, record, fingerprint, received_at)
        SELECT id, owner_user, source_id, record, fingerprint, received_at FROM items
@@ -172,6 +181,11 @@ export async function insertRecords(db: Queryable, records: readonly NewRecord[]
        SELECT mine.id, e.kind, mine.owner_user, e.at, e.detail
        FROM mine, LATERAL (VALUES ('declared', mine.declared_at, mine.detail), ('received', mine.received_at, NULL))
          AS e(kind, at, detail)
+     ), small AS (
+       INSERT INTO small_blobs (sha256, bytes)
+       SELECT DISTINCT ON (b.sha256) b.sha256, decode(b.bytes, 'base64')
+       FROM mine, jsonb_to_recordset(mine.small) AS b(sha256 text, bytes text)
+       ON CONFLICT (sha256) DO NOTHING
      ), used AS (
        DELETE FROM uploads WHERE id IN (SELECT u::uuid FROM mine, jsonb_array_elements_text(mine.uploads) AS u)
      ), released AS (

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
@@ -116,6 +116,22 @@ export const textFile = (name: string, text: string, mimeType = 'text/plain'): C
   mimeType,
   bytes: new TextEncoder().encode(text),
 });
+
+/**
+ * Changes the first byte of stored content wherever the server keeps it: its row in the database when the part was
+ * small (server/small-blobs.ts), its file in the blob folder otherwise.
+ */
+export async function damageBlob(server: RunningServer, sha256: string): Promise<void> {
+  const { rows } = await server.db.query(
+    'UPDATE small_blobs SET bytes = set_byte(bytes, 0, get_byte(bytes, 0) # 1) WHERE sha256 = $1 RETURNING 1',
+    [sha256],
+  );
+  if (rows.length) return;
+  const path = server.blobs.pathOf(sha256);
+  const bytes = readFileSync(path);
+  bytes[0] = bytes[0]! ^ 1;
+  writeFileSync(path, bytes);
+}
 
 /** The same file with one bit changed: same size, different digest. */
 export function flipFirstByte(file: ContentFile): ContentFile {
