@@ -39,7 +39,7 @@ describe('priorityGate', () => {
     expect(await settled(priorityGate(300, 2000).idle())).toBe(true);
   });
 
-  it('holds the drain while a declaration runs and for the settling time after it', async () => {
+  it('holds the drain while a lone declaration runs, and lets it go as soon as it ends', async () => {
     const gate = priorityGate(300, 10_000);
     const declaration = deferred();
     const declared = gate.during(() => declaration.promise.then(() => 'stored'));
@@ -48,16 +48,28 @@ describe('priorityGate', () => {
     expect(await settled(idle)).toBe(false);
     declaration.resolve();
     expect(await declared).toBe('stored');
-    await releasedAfter(idle, 300);
+    expect(await settled(idle)).toBe(true);
   });
 
-  it('counts the settling time from the last of several declarations', async () => {
+  it('waits the settling time after each declaration of a run, counted from the last', async () => {
     const gate = priorityGate(300, 10_000);
     await gate.during(async () => undefined);
+    await vi.advanceTimersByTimeAsync(200);
+    await gate.during(async () => undefined); // started within 300 ms of the first: a run
     const idle = gate.idle();
     await vi.advanceTimersByTimeAsync(200);
     await gate.during(async () => undefined);
     await releasedAfter(idle, 300);
+  });
+
+  it('treats a declaration that comes after the settling time as lone again', async () => {
+    const gate = priorityGate(300, 10_000);
+    await gate.during(async () => undefined);
+    await vi.advanceTimersByTimeAsync(100);
+    await gate.during(async () => undefined);
+    await vi.advanceTimersByTimeAsync(400);
+    await gate.during(async () => undefined);
+    expect(await settled(gate.idle())).toBe(true);
   });
 
   it('never holds the drain longer than its longest wait, however long a declaration takes', async () => {
