@@ -1,4 +1,4 @@
-import type { OutboxDb, OutboxRow } from './db';
+import { type OutboxDb, type OutboxRow, statesStore } from './db';
 import { updateRow } from './outbox';
 
 /** What the toolbar badge counts: records not yet in the repository, and those the user must look at. */
@@ -8,7 +8,8 @@ export interface OutboxCounts {
 }
 
 export async function outboxCounts(db: OutboxDb): Promise<OutboxCounts> {
-  const count = (state: OutboxRow['state']) => db.countFromIndex('records', 'byState', state);
+  const byState = statesStore(db).index('byState');
+  const count = (state: OutboxRow['state']) => byState.count(state);
   const [queued, sending, retrying, needsAttention] = await Promise.all([
     count('queued'),
     count('sending'),

@@ -207,3 +207,17 @@ export async function readTotal(meta: {
   const total = (await meta.get('total')) as RowTotal | undefined;
   return typeof total?.count === 'number' ? total.count : undefined;
 }
+
+/**
+ * The rows store for reading by state (`byState`, `byDue`, `byNotified`), in a read-write transaction although the
+ * reader writes nothing. Chromium leaves an index entry behind when a row's indexed value changes (every record
+ * passes queued → sending → synced) and skips such entries on every later read, so a read-only read of the
+ * "queued" rows walks every row ever declared; a read-write transaction removes the stale entries it passes.
+ * Measured in Chromium with 10,000 rows moved from "queued" to "synced" (docs/sync.md, "Reading by state"): the empty
+ * "queued" range took 40–90 ms to read, the first read-write read 210–390 ms, every read after it 6–10 ms. So the
+ * drain's and the badge's reads each clear what went stale since the last one and stay as short as what they find.
+ * Firefox keeps no stale entries; there the read-write mode costs only the store's write lock for the read.
+ */
+export function statesStore(db: OutboxDb) {
+  return db.transaction('records', 'readwrite', { durability: 'relaxed' }).store;
+}

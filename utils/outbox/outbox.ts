@@ -11,6 +11,7 @@ import {
   type OutboxDb,
   type OutboxRow,
   type OutboxState,
+  statesStore,
 } from './db';
 
 /** Parts larger than this are stored as chunks of this size, and read back one chunk at a time. */
@@ -132,10 +133,11 @@ const inState = (state: OutboxState, from = Number.NEGATIVE_INFINITY, to = Numbe
  * later are never read (the `byDue` index), so the cost follows what is due, not what waits.
  */
 export async function dueRows(db: OutboxDb, now: number): Promise<OutboxRow[]> {
+  const records = statesStore(db);
   const [queued, retrying, sending] = await Promise.all([
-    db.getAllFromIndex('records', 'byState', 'queued'),
-    db.getAllFromIndex('records', 'byDue', inState('retrying', Number.NEGATIVE_INFINITY, now)),
-    db.getAllFromIndex('records', 'byState', 'sending'),
+    records.index('byState').getAll('queued'),
+    records.index('byDue').getAll(inState('retrying', Number.NEGATIVE_INFINITY, now)),
+    records.index('byState').getAll('sending'),
   ]);
   return [...queued.filter((row) => row.nextAttemptAt <= now), ...retrying, ...sending.filter(stale(now))].sort(
     (a, b) => (a.id < b.id ? -1 : 1),
@@ -151,7 +153,7 @@ const stale = (now: number) => (row: OutboxRow) => now - row.updatedAt >= SENDIN
  */
 export async function offlineProbe(db: OutboxDb): Promise<OutboxRow | undefined> {
   if (!(await db.get('meta', 'offline'))) return undefined;
-  const rows = await db.getAllFromIndex('records', 'byState', 'retrying');
+  const rows = await statesStore(db).index('byState').getAll('retrying');
   return rows.filter((row) => row.offline).sort((a, b) => (a.id < b.id ? -1 : 1))[0];
 }
 
@@ -195,9 +197,10 @@ export async function nextDueAt(db: OutboxDb): Promise<number | undefined> {
  * only rows that carry `notifiedAt`): the rows themselves are read only when there is something to tell.
  */
 export async function attentionPending(db: OutboxDb): Promise<boolean> {
+  const records = statesStore(db);
   const [all, notified] = await Promise.all([
-    db.countFromIndex('records', 'byState', 'needs-attention'),
-    db.countFromIndex('records', 'byNotified', inState('needs-attention')),
+    records.index('byState').count('needs-attention'),
+    records.index('byNotified').count(inState('needs-attention')),
   ]);
   return all > notified;
 }
