@@ -25,11 +25,10 @@ describe('filterPlan', () => {
     expect(filterPlan(index, 'no such category')).toEqual([]);
   });
 
-  it('answers every empty query with the one list made for the plan, not 5,000 new rows each time', () => {
+  it('answers an empty query with every row of the plan, in plan order, each a match', () => {
     const all = filterPlan(index, '');
-    expect(filterPlan(index, '   ')).toBe(all);
     expect(all.every((row, i) => row.index === i && row.match)).toBe(true);
-    // Another plan has its own list.
+    expect(filterPlan(index, '   ')).toEqual(all);
     expect(filterPlan(indexPlan(syntheticPlan(10)), '')).toHaveLength(10);
   });
 });

@@ -70,18 +70,6 @@ export interface VisibleRow {
   match: boolean;
 }
 
-const everyRows = new WeakMap<PlanIndex, readonly VisibleRow[]>();
-
-/** The whole plan as visible rows, made once per index: an empty query (each time the text is cleared) costs nothing. */
-function everyRow(index: PlanIndex): readonly VisibleRow[] {
-  let rows = everyRows.get(index);
-  if (!rows) {
-    rows = Object.freeze(index.rows.map((_, i) => Object.freeze({ index: i, match: true })));
-    everyRows.set(index, rows);
-  }
-  return rows;
-}
-
 /**
  * The rows to show for a query: those whose id or title contains it (case-insensitive) and their ancestors, in
  * file-plan order. One pass over the rows plus one walk up per match that stops at the first ancestor already
@@ -90,7 +78,7 @@ function everyRow(index: PlanIndex): readonly VisibleRow[] {
 export function filterPlan(index: PlanIndex, query: string): readonly VisibleRow[] {
   const q = query.trim().toLowerCase();
   const n = index.rows.length;
-  if (!q) return everyRow(index);
+  if (!q) return index.rows.map((_, i) => ({ index: i, match: true }));
   const shown = new Uint8Array(n); // 0 hidden, 1 ancestor, 2 match
   for (let i = 0; i < n; i++) {
     if (!index.search[i]!.includes(q)) continue;
