@@ -22,6 +22,11 @@ interface Props {
   choices?: Choices | undefined;
   /** The file plan for the category picker; asked of the background (`presets.plan`) when not given. */
   loadPlan?: (() => Promise<CompactPlan>) | undefined;
+  /**
+   * The plan is asked again when this changes; `presets` when absent. The popup gives its first answer, so that the
+   * whole form replacing the first slice of it (the same document) does not ask for the plan again.
+   */
+  planKey?: unknown;
   /** What to say when there is nothing to declare (the drop zone is always offered). */
   empty?: preact.ComponentChildren;
   /** Put the keyboard focus in the form once it shows (the popup); the options page leaves focus alone. */
@@ -32,7 +37,13 @@ interface Props {
  * The category picker's plan: at first only the categories the form knows (each profile's default, the
  * suggested ones), then the whole plan once it has arrived, so the form never waits for a large plan.
  */
-function usePlan(api: Api, presets: FormPresets, extra: FormPresets['categories'], loadPlan: Props['loadPlan']) {
+function usePlan(
+  api: Api,
+  presets: FormPresets,
+  extra: FormPresets['categories'],
+  loadPlan: Props['loadPlan'],
+  planKey: unknown,
+) {
   const [plan, setPlan] = useState<PlanIndex>();
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -46,7 +57,7 @@ function usePlan(api: Api, presets: FormPresets, extra: FormPresets['categories'
     return () => {
       current = false;
     };
-  }, [api, presets, loadPlan]);
+  }, [api, planKey ?? presets, loadPlan]);
   const known = useMemo(() => indexKnown([...presets.categories, ...extra]), [presets, extra]);
   return { index: plan ?? known, state: { loading: !plan && !error, error } };
 }
@@ -56,14 +67,24 @@ function usePlan(api: Api, presets: FormPresets, extra: FormPresets['categories'
  * item (shown for the active one), one declaration per item, progress and each result as it comes. The batch
  * logic and the follow-up of declared records live in `useDeclarer`.
  */
-export function Declarer({ api, tabId, items: pageItems, presets, choices, loadPlan, empty, autoFocus }: Props) {
+export function Declarer({
+  api,
+  tabId,
+  items: pageItems,
+  presets,
+  choices,
+  loadPlan,
+  planKey,
+  empty,
+  autoFocus,
+}: Props) {
   const t = useT();
   const declarer = useDeclarer({ api, tabId, items: pageItems, presets, choices, t });
   const { state, items, selected, progress, valuesOf, problemsFor } = declarer;
   const { outcomes, prior, busy, attempted } = state;
   const [pickerOpen, setPickerOpen] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
-  const plan = usePlan(api, presets, state.categories, loadPlan);
+  const plan = usePlan(api, presets, state.categories, loadPlan, planKey);
 
   // Focus where typing helps: the first required field still empty, else the title.
   const focused = useRef(false);

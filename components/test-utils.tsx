@@ -4,7 +4,7 @@ import { vi } from 'vitest';
 import en from '../public/_locales/en/messages.json';
 import type { Detection } from '../utils/detectors/types';
 import type { DataOf, MessageType, ResultOf } from '../utils/messaging';
-import { compactPlan, suggestAll } from '../utils/presets/slices';
+import { compactPlan, formPresets, suggestAll } from '../utils/presets/slices';
 import { NO_CHOICES } from '../utils/records/choices';
 import type { Api } from '../utils/ui/api';
 import { translator } from '../utils/ui/i18n';
@@ -54,8 +54,8 @@ export function fakeApi(answers: Answers) {
 
 /**
  * Adds the answers the background composes from simple ones (`popup.start` from `tab.detections`,
- * `presets.get` and `choices.get`; `presets.plan`; `presets.suggest`), with the same pure functions it uses. As
- * in the background, remembered choices that cannot be read count as none.
+ * `presets.get` and `choices.get`; `presets.form`; `presets.plan`; `presets.suggest`), with the same pure functions
+ * it uses. As in the background, remembered choices that cannot be read count as none.
  */
 export function composed(answers: Answers): Answers {
   const presets = async () => answers['presets.get']!({});
@@ -70,6 +70,7 @@ export function composed(answers: Answers): Answers {
     ...answers,
     'popup.start': async ({ tabId }) =>
       popupStart(await answers['tab.detections']!({ tabId }), await presets(), await choices()),
+    'presets.form': async () => formPresets(await presets()),
     'presets.plan': async () => compactPlan((await presets()).filePlan),
     'presets.suggest': async ({ detections }) => suggestAll(await presets(), detections, await choices()),
   };

@@ -26,7 +26,7 @@ import { getRow, listRows } from '../utils/outbox/outbox';
 import { readPage } from '../utils/outbox/pages';
 import { toView } from '../utils/outbox/view';
 import { sitesFor } from '../utils/presets/site-scripts';
-import { compactPlan, suggestAll } from '../utils/presets/slices';
+import { compactPlan, formPresets, suggestAll } from '../utils/presets/slices';
 import { syncAppScripts, syncSiteScripts } from '../utils/presets-store/site-scripts';
 import {
   clearLocalPresets,
@@ -140,6 +140,7 @@ export default defineBackground({
             loadConnection().then(microsoftAccount),
           ])),
         ),
+      'presets.form': async () => formPresets(await rememberedPresets()),
       'presets.plan': async () => compactPlan((await rememberedPresets()).filePlan),
       'presets.suggest': async ({ detections }) =>
         suggestAll(await rememberedPresets(), detections, await loadChoices()),

@@ -7,7 +7,7 @@ import { HealthEventSchema, MAX_UPLOAD_SKELETON_BYTES } from './health/events';
 import type { HealthView, SkeletonAnswer } from './health/view';
 import type { OutboxPage, OutboxView } from './outbox/view';
 import type { Presets, Site } from './presets/schema';
-import type { CompactPlan, Suggested } from './presets/slices';
+import type { CompactPlan, FormPresets, Suggested } from './presets/slices';
 import {
   type CaptureNote,
   DeclareRequest,
@@ -112,6 +112,8 @@ export const protocol = {
   ),
   /** The popup's first answer: detections, the presets slice the form needs, choices, suggestions. */
   'popup.start': message<PopupStart>()('extension', v.object({ tabId: v.optional(TabId) })),
+  /** The form's whole slice of the presets, when `popup.start` carried only what the first paint shows. */
+  'presets.form': message<FormPresets>()('extension', Empty),
   /** The file plan in compact form, for the category picker once the form shows. */
   'presets.plan': message<CompactPlan>()('extension', Empty),
   /** Suggestions for items found after the popup opened (dropped files). */

@@ -387,6 +387,40 @@ describe('popup', () => {
     expect(calls.map(([type]) => type).sort()).toEqual(['popup.start', 'presets.plan', 'records.prior']);
   });
 
+  it('with many profiles, shows the form from a first answer cut to it, then lists every profile', async () => {
+    const many: Presets = {
+      ...presets,
+      profiles: [
+        ...presets.profiles,
+        ...Array.from({ length: 30 }, (_, n) => ({
+          id: `extra-${n}`,
+          title: `Extra ${n}`,
+          recordType: 'document' as const,
+          fields: [],
+          capture: [],
+        })),
+      ],
+    };
+    const answers = base([detection], { 'presets.get': () => many });
+    const first = await answers['popup.start']!({ tabId: 4 });
+    expect(first.presets.profiles.map((p) => p.id)).toEqual(['general', 'invoice']);
+    const { api, calls } = fakeApi(answers);
+    const r = await mount(api);
+    expect(r.querySelector<HTMLSelectElement>('select[name=profile]')?.value).toBe('invoice');
+    expect(r.querySelector<HTMLInputElement>('input[name=category]')?.value).toBe('FIN/1 — Invoices');
+    expect(r.querySelectorAll('select[name=profile] option')).toHaveLength(33);
+    // The whole form replaces the first slice without asking for the plan again.
+    expect(calls.map(([type]) => type).sort()).toEqual([
+      'popup.start',
+      'presets.form',
+      'presets.plan',
+      'records.prior',
+    ]);
+    await type(r.querySelector<HTMLSelectElement>('select[name=profile]')!, 'hr-case');
+    expect(r.querySelector<HTMLInputElement>('input[name=category]')?.value).toBe('HR/2.3 — Grievances');
+    expect(r.querySelector('input[name="field.caseNumber"]')).not.toBeNull();
+  });
+
   it('uses the answer the entrypoint asked for before the first render instead of asking again', async () => {
     const answers = base([detection]);
     const { api, calls } = fakeApi(answers);

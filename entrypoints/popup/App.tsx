@@ -4,6 +4,7 @@ import { useT } from '../../components/i18n';
 import { accountStep, MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { ReportMissed } from '../../components/ReportMissed';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
+import type { FormPresets } from '../../utils/presets/slices';
 import type { Api } from '../../utils/ui/api';
 import type { PopupStart } from '../../utils/ui/popup-start';
 
@@ -17,6 +18,15 @@ interface Props {
   close?: (() => void) | undefined;
 }
 
+/**
+ * The whole form once it has arrived (`presets.form`), keeping the categories the first answer added for its
+ * suggestions. Here rather than beside `popupStart`, whose imports would bring the presets schema into the popup.
+ */
+function wholeForm(first: FormPresets, whole: FormPresets): FormPresets {
+  const known = new Set(whole.categories.map((c) => c.id));
+  return { ...whole, categories: [...whole.categories, ...first.categories.filter((c) => !known.has(c.id))] };
+}
+
 export function App({ api, tabId, started, close }: Props) {
   const t = useT();
   // One question on opening: the detections with their suggestions and the slice of presets the form needs.
@@ -24,6 +34,7 @@ export function App({ api, tabId, started, close }: Props) {
   const [error, setError] = useState<string>();
   const [reading, setReading] = useState(false);
   const [account, setAccount] = useState<MicrosoftAccountView | null>(null);
+  const [whole, setWhole] = useState<FormPresets>();
 
   const read = (id: number | undefined, asked = api.call('popup.start', { tabId: id })) =>
     asked.then(setStart, (e: Error) => setError(e.message));
@@ -49,6 +60,21 @@ export function App({ api, tabId, started, close }: Props) {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [close]);
+
+  // A first answer cut to what the first paint shows: the whole form is asked once that paint is on screen
+  // (effects run after it), for the other profiles of the list.
+  useEffect(() => {
+    setWhole(undefined);
+    if (!start?.partial) return;
+    let current = true;
+    api.call('presets.form', {}).then(
+      (form) => current && setWhole(wholeForm(start.presets, form)),
+      (e: Error) => current && setError(e.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, start]);
 
   const tab = start?.tab;
   const items = useMemo<Item[]>(
@@ -109,7 +135,8 @@ export function App({ api, tabId, started, close }: Props) {
             api={api}
             tabId={tab.tabId}
             items={items}
-            presets={start.presets}
+            presets={whole ?? start.presets}
+            planKey={start}
             choices={start.choices}
             empty={empty}
             autoFocus
