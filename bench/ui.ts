@@ -23,10 +23,18 @@ declare global {
       keys: number[];
       /** Keystroke → next paint as a clock on the wall sees it. */
       keysRaw: number[];
+      /**
+       * What the browser itself reports for the picker's key and input events (Event Timing API, entries of 16 ms
+       * or more, durations rounded to 8 ms): each entry's duration, and its part before the handlers ran, in them,
+       * and after them until the frame was presented.
+       */
+      slowEvents: { name: string; duration: number; delay: number; handlers: number; presentation: number }[];
+      /** Intervals between animation frames while typing (the display's frame interval when nothing is late). */
+      frameIntervals: number[];
       /** Bytes of every answer the page received from the background. */
       answerBytes: number;
       /** Each message the page sent: its type, when it left and when its answer came (performance.now()). */
-      messages: { type: string; sent: number; answered: number }[];
+      messages: { type: string; sent: number; answered: number; bytes: number }[];
     };
   }
 }
@@ -37,7 +45,14 @@ declare global {
  * looks at the DOM, so the same watcher measures any version of the popup and options page.
  */
 function instrument() {
-  const bench: Window['__rkBench'] = { keys: [], keysRaw: [], answerBytes: 0, messages: [] };
+  const bench: Window['__rkBench'] = {
+    keys: [],
+    keysRaw: [],
+    slowEvents: [],
+    frameIntervals: [],
+    answerBytes: 0,
+    messages: [],
+  };
   window.__rkBench = bench;
   const afterPaint = (done: (at: number) => void) =>
     requestAnimationFrame(() => {
@@ -93,14 +108,29 @@ function instrument() {
     true,
   );
   addEventListener('input', () => queueMicrotask(() => (handledAt = performance.now())));
+  // 16 ms is the least threshold the API takes: a key painted sooner leaves no entry.
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as PerformanceEventTiming[]) {
+      if ((entry.target as HTMLInputElement | null)?.name !== 'category') continue;
+      bench.slowEvents.push({
+        name: entry.name,
+        duration: entry.duration,
+        delay: entry.processingStart - entry.startTime,
+        handlers: entry.processingEnd - entry.processingStart,
+        presentation: entry.startTime + entry.duration - entry.processingEnd,
+      });
+    }
+  }).observe({ type: 'event', durationThreshold: 16, buffered: true } as PerformanceObserverInit);
   const runtime = (globalThis as { chrome?: typeof chrome }).chrome?.runtime;
   if (runtime?.sendMessage) {
     const send = runtime.sendMessage.bind(runtime) as (message: unknown) => Promise<unknown>;
     (runtime as { sendMessage: unknown }).sendMessage = async (message: unknown) => {
       const sent = performance.now();
       const answer = await send(message);
-      bench.messages.push({ type: String((message as { type?: unknown })?.type), sent, answered: performance.now() });
-      bench.answerBytes += JSON.stringify(answer ?? null).length;
+      const answered = performance.now();
+      const bytes = JSON.stringify(answer ?? null).length;
+      bench.messages.push({ type: String((message as { type?: unknown })?.type), sent, answered, bytes });
+      bench.answerBytes += bytes;
       return answer;
     };
   }
@@ -143,7 +173,9 @@ async function openPopupTimed(browser: ExtensionBrowser, tabId: number): Promise
 }
 
 /** Types into the file-plan picker one key at a time, each key's repaint timed in the page. */
-async function keystrokes(popup: Page): Promise<{ keys: number[]; raw: number[] }> {
+async function keystrokes(
+  popup: Page,
+): Promise<{ keys: number[]; raw: number[]; slow: Window['__rkBench']['slowEvents']; frames: number[] }> {
   const input = popup.locator('input[name=category]');
   await input.focus();
   // Once untimed, so that the file plan is there (the popup loads it after the form shows) and the list has opened.
@@ -153,6 +185,15 @@ async function keystrokes(popup: Page): Promise<{ keys: number[]; raw: number[] 
   await popup.evaluate(() => {
     window.__rkBench.keys = [];
     window.__rkBench.keysRaw = [];
+    window.__rkBench.slowEvents = [];
+    // The frame interval while typing: every animation frame's distance from the one before.
+    let last: number | undefined;
+    const frame = (at: number) => {
+      if (last !== undefined) window.__rkBench.frameIntervals.push(at - last);
+      last = at;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
   });
   const sequence: string[] = [];
   for (let round = 0; round < 3; round++) {
@@ -163,7 +204,12 @@ async function keystrokes(popup: Page): Promise<{ keys: number[]; raw: number[] 
     await popup.keyboard.press(key === ' ' ? 'Space' : key);
     await popup.waitForFunction((count) => window.__rkBench.keys.length >= count, n + 1);
   }
-  return popup.evaluate(() => ({ keys: window.__rkBench.keys, raw: window.__rkBench.keysRaw }));
+  return popup.evaluate(() => ({
+    keys: window.__rkBench.keys,
+    raw: window.__rkBench.keysRaw,
+    slow: window.__rkBench.slowEvents,
+    frames: window.__rkBench.frameIntervals,
+  }));
 }
 
 /** Scrolls the history for three seconds at a brisk pace, counting the frames the page failed to make in time. */
@@ -223,8 +269,15 @@ export async function uiFigures(): Promise<Record<string, Figure>> {
     // Two opens warm the worker and the browser's caches; then ten are timed.
     const opens: number[] = [];
     // Where an open's time goes: the page's own loading, then waiting for the answers the form needs.
-    const phases = { scriptsLoaded: [] as number[], firstAsked: [] as number[], lastAnswered: [] as number[] };
+    const phases = {
+      responseEnd: [] as number[],
+      domInteractive: [] as number[],
+      scriptsLoaded: [] as number[],
+      firstAsked: [] as number[],
+      lastAnswered: [] as number[],
+    };
     let answerBytes = 0;
+    let startBytes = 0;
     for (let i = 0; i < OPENS + 2; i++) {
       const { page, readyMs } = await openPopupTimed(browser, tabId);
       const seen = await page.evaluate(() => {
@@ -232,6 +285,9 @@ export async function uiFigures(): Promise<Record<string, Figure>> {
         const before = window.__rkBench.messages.filter((m) => m.answered <= window.__rkBench.popupReady!);
         return {
           answerBytes: window.__rkBench.answerBytes,
+          startBytes: window.__rkBench.messages.find((m) => m.type === 'popup.start')?.bytes ?? 0,
+          responseEnd: nav.responseEnd,
+          domInteractive: nav.domInteractive,
           scriptsLoaded: nav.domContentLoadedEventEnd,
           firstAsked: Math.min(...before.map((m) => m.sent)),
           lastAnswered: Math.max(...before.map((m) => m.answered)),
@@ -239,15 +295,18 @@ export async function uiFigures(): Promise<Record<string, Figure>> {
       });
       if (i >= 2) {
         opens.push(readyMs);
+        phases.responseEnd.push(seen.responseEnd);
+        phases.domInteractive.push(seen.domInteractive);
         phases.scriptsLoaded.push(seen.scriptsLoaded);
         phases.firstAsked.push(seen.firstAsked);
         phases.lastAnswered.push(seen.lastAnswered);
       }
       answerBytes = seen.answerBytes;
+      startBytes = seen.startBytes;
       await page.close();
     }
     const { page: popup } = await openPopupTimed(browser, tabId);
-    const { keys, raw } = await keystrokes(popup);
+    const { keys, raw, slow, frames } = await keystrokes(popup);
     await popup.close();
     await gmail.close();
 
@@ -294,6 +353,9 @@ export async function uiFigures(): Promise<Record<string, Figure>> {
         opens: opens.length,
         ...spread(opens),
         answerBytes,
+        startAnswerBytes: startBytes,
+        responseEndMedian: round(median(phases.responseEnd)),
+        domInteractiveMedian: round(median(phases.domInteractive)),
         scriptsLoadedMedian: round(median(phases.scriptsLoaded)),
         firstAskedMedian: round(median(phases.firstAsked)),
         lastAnsweredMedian: round(median(phases.lastAnswered)),
@@ -304,6 +366,19 @@ export async function uiFigures(): Promise<Record<string, Figure>> {
         ...spread(keys),
         keyToPaintMedian: round(median(raw)),
         keyToPaintP95: round(p95(raw)),
+        // The browser's own account (Event Timing): how many key and input events took 16 ms or more to paint,
+        // and where their time went: before the handlers, in them, and after them until the frame was presented.
+        eventsOver16ms: slow.length,
+        ...(slow.length
+          ? {
+              slowEventDurationMax: Math.max(...slow.map((e) => e.duration)),
+              slowEventDelayMedian: round(median(slow.map((e) => e.delay))),
+              slowEventHandlersMedian: round(median(slow.map((e) => e.handlers))),
+              slowEventPresentationMedian: round(median(slow.map((e) => e.presentation))),
+            }
+          : {}),
+        frameIntervalMedian: round(median(frames)),
+        frameIntervalP95: round(p95(frames)),
       }),
       optionsHistoryFirstPaint: lowerIsBetter(round(historyMs), 'ms', 300, { ...scale, ...weight, ...optionsPhases }),
       optionsHistoryScrollDroppedFrames: lowerIsBetter(scroll.dropped, 'frames', 0, {
