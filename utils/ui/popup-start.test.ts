@@ -7,19 +7,19 @@ import { FIRST_PROFILES, popupStart } from './popup-start';
 
 const NO_CHOICES = { bySite: {}, bySender: {}, retained: {} };
 
-const detection = (title: string): Detection => ({
-  source: { app: 'gmail', kind: 'email', url: 'https://mail.google.com/mail/u/0/#inbox/x', sourceId: 'gmail:1' },
-  title,
-  metadata: {},
-  capture: { parts: [] },
-  via: 'test',
-});
+const source = {
+  app: 'gmail',
+  kind: 'email',
+  url: 'https://mail.google.com/mail/u/0/#inbox/x',
+  sourceId: 'x',
+} as const;
+const matter9: Detection = { source, title: 'About matter 9.', metadata: {}, capture: { parts: [] }, via: 'test' };
 
 describe('popupStart', () => {
   it('carries only what the first paint shows when the presets have 200 profiles', () => {
     const presets = largePresets();
     // Rule 9 of the bench document: title contains "matter 9" → profile-9 in C9/9.
-    const start = popupStart({ tabId: 1, detections: [detection('About matter 9.')] }, presets, NO_CHOICES);
+    const start = popupStart({ tabId: 1, detections: [matter9] }, presets, NO_CHOICES);
     expect(start.suggestions[0]).toMatchObject({ profileId: 'profile-9', categoryId: 'C9/9' });
     expect(start.partial).toBe(true);
     expect(start.presets.profiles.map((p) => p.id)).toEqual(['profile-0', 'profile-9']);
@@ -42,7 +42,7 @@ describe('popupStart', () => {
         capture: [],
       })),
     };
-    const start = popupStart({ tabId: 1, detections: [detection('Anything')] }, presets, NO_CHOICES);
+    const start = popupStart({ tabId: 1, detections: [matter9] }, presets, NO_CHOICES);
     expect(start.partial).toBeUndefined();
     expect(start.presets.profiles).toHaveLength(FIRST_PROFILES);
   });
