@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeclaredRecord, parseRecord } from '../utils/records/record.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
@@ -246,6 +247,45 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
       expect(answer.type).toMatch(/malformed-multipart|content-mismatch/);
       expect(answer.detail).not.toBe('');
       expect((await getJson(`${t.api}/records/${record.id}`, token)).status).toBe(404);
+    });
+
+    it('a refusal of a large body is answered after the body, not with a reset while the client still sends', async () => {
+      // The record names another id than the Idempotency-Key, so the answer is known before any content is read;
+      // 70 MB of content is more than the HTTP layer drains on its own (64 MiB) before it closes the connection.
+      const file = { ...textFile('big.bin', ''), bytes: new Uint8Array(70 * 1024 * 1024) };
+      const record = makeRecord([textFile('note.txt', 'x')]);
+      const body = Buffer.concat(multipartPieces('rk-big', record, [file]).map((piece) => Buffer.from(piece)));
+      // A socket of our own: Node's HTTP client stops reporting write errors once it has read the answer.
+      const { port } = new URL(t.server.url);
+      const head =
+        'POST /api/v1/records HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        `Authorization: Bearer ${token}\r\nIdempotency-Key: ${uuidv7()}\r\n` +
+        `Content-Type: multipart/form-data; boundary=rk-big\r\nContent-Length: ${body.byteLength}\r\n\r\n`;
+      const answer = await new Promise<{ sent: boolean; status: string; error?: string }>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let text = '';
+        let sent = false;
+        // Settles once the whole body was sent and the answer read, or when the connection broke (EPIPE, ECONNRESET).
+        const settle = () => {
+          const status = /^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? '';
+          if (sent && text.includes('idempotency-key-mismatch')) {
+            socket.destroy();
+            resolve({ sent, status });
+          }
+        };
+        socket.on('data', (chunk) => {
+          text += chunk;
+          settle();
+        });
+        socket.on('error', (error) => resolve({ sent, status: '', error: (error as NodeJS.ErrnoException).code }));
+        socket.on('close', () => resolve({ sent, status: text.slice(0, 12), error: 'closed' }));
+        socket.write(head);
+        socket.write(body, (error) => {
+          sent = !error;
+          settle();
+        });
+      });
+      expect(answer).toEqual({ sent: true, status: '400' });
     });
 
     it('a multipart body with no boundary parameter: 400', async () => {

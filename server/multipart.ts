@@ -85,6 +85,33 @@ export class PartReader {
     this.body.resume();
   }
 
+  /**
+   * Aborts, then resolves once the rest of the body has arrived and been thrown away: true when it ended, false when
+   * more than `limit` bytes were still coming or the client went away. An answer sent while the client is still
+   * sending would be lost: the HTTP layer gives up on an unread body after a moment (@hono/node-server drains
+   * for 500 ms, at most 64 MiB) and closes the connection, and the client sees a reset instead of the answer.
+   */
+  async discardRest(limit: number): Promise<boolean> {
+    this.abort();
+    const body = this.body;
+    if (body.readableEnded) return true;
+    if (body.destroyed) return false;
+    return new Promise<boolean>((resolve) => {
+      let left = limit;
+      const done = (ended: boolean) => {
+        body.off('data', count).off('end', end).off('close', gone);
+        resolve(ended);
+      };
+      const count = (chunk: Buffer) => {
+        left -= chunk.byteLength;
+        if (left < 0) done(false);
+      };
+      const end = () => done(true);
+      const gone = () => done(body.readableEnded);
+      body.on('data', count).once('end', end).once('close', gone);
+    });
+  }
+
   private push(part: Part) {
     // After abort the parser may still finish what it had buffered: drain it, nobody reads it. Its listeners stay
     // attached, so a late error (a body without its closing boundary) is caught, not thrown.

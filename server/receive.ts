@@ -72,8 +72,10 @@ export async function receiveRecord(
       `The body was ${upload.contentType?.slice(0, 100) ?? 'untyped'}; send multipart/form-data with a part "record" and one part "content" per content entry.`,
     );
   }
-  if (upload.contentLength !== undefined && upload.contentLength > ctx.maxBytes + FRAMING_ALLOWANCE) {
-    throw tooLarge(ctx.maxBytes, `The request is ${upload.contentLength} bytes long`);
+  const bodyLimit = ctx.maxBytes + FRAMING_ALLOWANCE;
+  if (upload.contentLength !== undefined && upload.contentLength > bodyLimit) {
+    // Not worth reading to its end: the connection closes after the answer (server/multipart.ts, discardRest).
+    throw tooLarge(ctx.maxBytes, `The request is ${upload.contentLength} bytes long`, { connection: 'close' });
   }
 
   const parts = new PartReader(upload.body, upload.contentType, { fieldSize: RECORD_PART_LIMIT });
@@ -109,6 +111,11 @@ export async function receiveRecord(
     } finally {
       await flight?.release();
     }
+  } catch (error) {
+    // A refusal is answered once the client has sent its whole body, so it reads the answer rather than a reset;
+    // a body larger than any this server accepts is not waited for, and its connection closes after the answer.
+    if (!(await parts.discardRest(bodyLimit)) && error instanceof Problem) error.headers.connection = 'close';
+    throw error;
   } finally {
     parts.abort();
   }
@@ -313,9 +320,10 @@ async function readText(stream: Readable, limit: number): Promise<string | undef
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function tooLarge(maxBytes: number, what: string): Problem {
+function tooLarge(maxBytes: number, what: string, headers: Record<string, string> = {}): Problem {
   return new Problem(
     'too-large',
     `${what}; this repository accepts at most ${maxBytes} bytes of content per record. Ask its administrator to raise --max-bytes, or declare less content.`,
+    { headers },
   );
 }
