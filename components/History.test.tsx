@@ -77,6 +77,35 @@ describe('History with 10,000 declarations', () => {
     expect(root.textContent).toContain('Declaration 5000');
   });
 
+  it('asks for the first page in the same task as the first render, not a frame later', () => {
+    const { asked, load } = background();
+    root = document.createElement('main');
+    document.body.append(root);
+    render(
+      <I18n.Provider value={tEn}>
+        <History load={load} refreshTick={0} />
+      </I18n.Provider>,
+      root,
+    );
+    expect(asked).toEqual([{ offset: 0, limit: PAGE_ROWS, query: '' }]);
+  });
+
+  it('asks for the next page while its rows are still a screen away, so a scroll finds them read', async () => {
+    const { asked, load } = background();
+    root = await mountIn(<History load={load} refreshTick={0} />);
+    await flush();
+    const box = root.querySelector<HTMLElement>('.scroll-list')!;
+    const rowPx = Number.parseFloat(getComputedStyle(root.querySelector('.history')!).getPropertyValue('--row'));
+    // The rows drawn end just before the second page; the screen after them is in it.
+    await act(() => {
+      box.scrollTop = 30 * rowPx;
+      box.dispatchEvent(new Event('scroll'));
+    });
+    await flush();
+    expect(asked.map((a) => a.offset)).toEqual([0, PAGE_ROWS]);
+    expect(root.querySelector('.history > li.placeholder')).toBeNull();
+  });
+
   it('re-reads only the pages in view on a refresh, and searches through the background', async () => {
     const { asked, load } = background();
     root = await mountIn(<History load={load} refreshTick={0} />);
