@@ -44,6 +44,17 @@ afterEach(() => unmount(root));
 
 const shown = (r: HTMLElement) => [...r.querySelectorAll('.history > li:not(.placeholder)')];
 
+/** Scrolls the history's box so that row `row` is at its top, as the user's scroll would. */
+async function scrollTo(r: HTMLElement, row: number) {
+  const box = r.querySelector<HTMLElement>('.scroll-list')!;
+  const rowPx = Number.parseFloat(getComputedStyle(r.querySelector('.history')!).getPropertyValue('--row'));
+  await act(() => {
+    box.scrollTop = row * rowPx;
+    box.dispatchEvent(new Event('scroll'));
+  });
+  await flush();
+}
+
 describe('History with 10,000 declarations', () => {
   it('reads one page and draws only the rows in view, sized for all of them', async () => {
     const { asked, load } = background();
@@ -64,13 +75,7 @@ describe('History with 10,000 declarations', () => {
     const { asked, load } = background();
     root = await mountIn(<History load={load} refreshTick={0} />);
     await flush();
-    const box = root.querySelector<HTMLElement>('.scroll-list')!;
-    const rowPx = Number.parseFloat(getComputedStyle(root.querySelector('.history')!).getPropertyValue('--row'));
-    await act(() => {
-      box.scrollTop = 5000 * rowPx;
-      box.dispatchEvent(new Event('scroll'));
-    });
-    await flush();
+    await scrollTo(root, 5000);
     await flush();
     expect(asked.map((a) => a.offset)).toEqual([0, 4950, 5000]);
     expect(shown(root).map((li) => li.getAttribute('aria-posinset'))).toContain('5001');
@@ -94,14 +99,8 @@ describe('History with 10,000 declarations', () => {
     const { asked, load } = background();
     root = await mountIn(<History load={load} refreshTick={0} />);
     await flush();
-    const box = root.querySelector<HTMLElement>('.scroll-list')!;
-    const rowPx = Number.parseFloat(getComputedStyle(root.querySelector('.history')!).getPropertyValue('--row'));
     // The rows drawn end just before the second page; the screen after them is in it.
-    await act(() => {
-      box.scrollTop = 30 * rowPx;
-      box.dispatchEvent(new Event('scroll'));
-    });
-    await flush();
+    await scrollTo(root, 30);
     expect(asked.map((a) => a.offset)).toEqual([0, PAGE_ROWS]);
     expect(root.querySelector('.history > li.placeholder')).toBeNull();
   });
