@@ -44,6 +44,17 @@ afterEach(() => unmount(root));
 
 const shown = (r: HTMLElement) => [...r.querySelectorAll('.history > li:not(.placeholder)')];
 
+/** Scrolls the history's box so that row `row` is at its top, as the user's scroll would. */
+async function scrollTo(r: HTMLElement, row: number) {
+  const box = r.querySelector<HTMLElement>('.scroll-list')!;
+  const rowPx = Number.parseFloat(getComputedStyle(r.querySelector('.history')!).getPropertyValue('--row'));
+  await act(() => {
+    box.scrollTop = row * rowPx;
+    box.dispatchEvent(new Event('scroll'));
+  });
+  await flush();
+}
+
 describe('History with 10,000 declarations', () => {
   it('reads one page and draws only the rows in view, sized for all of them', async () => {
     const { asked, load } = background();
@@ -64,17 +75,34 @@ describe('History with 10,000 declarations', () => {
     const { asked, load } = background();
     root = await mountIn(<History load={load} refreshTick={0} />);
     await flush();
-    const box = root.querySelector<HTMLElement>('.scroll-list')!;
-    const rowPx = Number.parseFloat(getComputedStyle(root.querySelector('.history')!).getPropertyValue('--row'));
-    await act(() => {
-      box.scrollTop = 5000 * rowPx;
-      box.dispatchEvent(new Event('scroll'));
-    });
-    await flush();
+    await scrollTo(root, 5000);
     await flush();
     expect(asked.map((a) => a.offset)).toEqual([0, 4950, 5000]);
     expect(shown(root).map((li) => li.getAttribute('aria-posinset'))).toContain('5001');
     expect(root.textContent).toContain('Declaration 5000');
+  });
+
+  it('asks for the first page in the same task as the first render, not a frame later', () => {
+    const { asked, load } = background();
+    root = document.createElement('main');
+    document.body.append(root);
+    render(
+      <I18n.Provider value={tEn}>
+        <History load={load} refreshTick={0} />
+      </I18n.Provider>,
+      root,
+    );
+    expect(asked).toEqual([{ offset: 0, limit: PAGE_ROWS, query: '' }]);
+  });
+
+  it('asks for the next page while its rows are still a screen away, so a scroll finds them read', async () => {
+    const { asked, load } = background();
+    root = await mountIn(<History load={load} refreshTick={0} />);
+    await flush();
+    // The rows drawn end just before the second page; the screen after them is in it.
+    await scrollTo(root, 30);
+    expect(asked.map((a) => a.offset)).toEqual([0, PAGE_ROWS]);
+    expect(root.querySelector('.history > li.placeholder')).toBeNull();
   });
 
   it('re-reads only the pages in view on a refresh, and searches through the background', async () => {

@@ -68,7 +68,7 @@ export function History({ load, refreshTick, onFirstPage }: Props) {
   const total = list.total ?? 0;
   const view = useVirtualWindow(total, rowHeight);
 
-  useEffect(() => list.show(view.first, view.last), [view.first, view.last, list.total, q]);
+  useEffect(() => list.show(view.readFirst, view.readLast), [view.readFirst, view.readLast, list.total, q]);
   const told = useRef(false);
   useEffect(() => {
     if (told.current || (list.total === undefined && !list.error)) return;

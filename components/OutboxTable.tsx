@@ -70,7 +70,7 @@ export function OutboxTable({ load, refreshTick, onRetry, onDiscard }: Props) {
   const rowHeight = useMemo(() => OUTBOX_ROW_REM * remPx(), []);
   const total = list.total ?? 0;
   const view = useVirtualWindow(total, rowHeight);
-  useEffect(() => list.show(view.first, view.last), [view.first, view.last, list.total]);
+  useEffect(() => list.show(view.readFirst, view.readLast), [view.readFirst, view.readLast, list.total]);
   useEffect(() => {
     if (refreshTick) list.refresh();
   }, [refreshTick]);

@@ -4,6 +4,7 @@ import {
   attr,
   cleanText,
   decodePart,
+  emailIn,
   mailbox,
   normaliseDate,
   parseDisplayDate,
@@ -66,7 +67,6 @@ const BODY = '[id^="UniqueMessageBody"], div[role="document"], [aria-label="Mess
 const ID_IN_PATH = /\/(?:id|deeplink\/read)\/([^/?#]{8,2048})/;
 const ID_CHARS = /^[A-Za-z0-9+/=_-]{8,1024}$/;
 const CONVERSATION_ID = /^A[AQ]Qk/;
-const EMAIL_IN = /[^\s<>@",;:()[\]]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,63}/i;
 const MAX_MESSAGES = 100;
 const MAX_PEOPLE = 500;
 
@@ -191,7 +191,7 @@ function personOf(element: Element): { name: string; address?: string } {
   ];
   let address: string | undefined;
   for (const candidate of candidates) {
-    const found = EMAIL_IN.exec(candidate)?.[0];
+    const found = emailIn(candidate);
     if (found) {
       address = found;
       break;
