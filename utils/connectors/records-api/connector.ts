@@ -15,7 +15,6 @@ import {
 } from '../connector';
 import { isHttpUrl, networkError } from '../http';
 import { recordsApiError } from './answers';
-import { type FormField, formBytes } from './form-bytes';
 import { RESUMABLE_THRESHOLD, UPLOAD_REF_TYPE, uploadPart } from './uploads';
 
 /**
@@ -249,8 +248,11 @@ export function recordsApiConnector(
     },
 
     async commit({ record, parts, refs }: CommitRequest): Promise<Json> {
+      const form = new FormData();
+      // `deliver` validated the record against RecordSchema before any step (utils/connectors/deliver.ts): the
+      // commit is called with its output, so it is not parsed a second time here.
+      form.append('record', JSON.stringify(record));
       const uploaded: number[] = [];
-      const files: { filename: string; type: string; chunks: (ArrayBuffer | Blob)[] }[] = [];
       for (const [i, entry] of record.content.entries()) {
         const ref = v.safeParse(PartRef, refs[i]);
         if (!ref.success) {
@@ -261,37 +263,17 @@ export function recordsApiConnector(
         if (ref.output.kind === 'upload') {
           uploaded.push(i);
           const id = new URL(ref.output.url).pathname.split('/').pop()!;
-          const reference = new TextEncoder().encode(`upload:${id}`).buffer;
-          files.push({ filename: entry.name, type: UPLOAD_REF_TYPE, chunks: [reference] });
+          form.append('content', new Blob([`upload:${id}`], { type: UPLOAD_REF_TYPE }), entry.name);
         } else {
           const part = parts[i]!;
           const chunks: (ArrayBuffer | Blob)[] = [];
           for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
-          files.push({ filename: entry.name, type: entry.mimeType, chunks });
+          // A Blob in a FormData, not the body's bytes in one array: Chromium's browser process spent four times
+          // as long per record on a service worker's byte-array body (docs/sync.md, "What a record costs").
+          form.append('content', new Blob(chunks, { type: entry.mimeType }), entry.name);
         }
       }
-      // `deliver` validated the record against RecordSchema before any step (utils/connectors/deliver.ts): the
-      // commit is called with its output, so it is not parsed a second time here.
-      const fields: FormField[] = [{ name: 'record', value: JSON.stringify(record) }];
-      let body: BodyInit;
-      let type: string | undefined;
-      if (files.every(({ chunks }) => chunks.length === 1 && chunks[0] instanceof ArrayBuffer)) {
-        // Every part in memory: one byte array, no Blob (form-bytes.ts says what a Blob costs).
-        for (const { chunks, ...file } of files)
-          fields.push({ name: 'content', value: chunks[0] as ArrayBuffer, ...file });
-        ({ body, type } = formBytes(fields));
-      } else {
-        // Chunks kept on disk as Blobs: FormData streams them from there.
-        const form = new FormData();
-        form.append('record', fields[0]!.value as string);
-        for (const { filename, type: mimeType, chunks } of files)
-          form.append('content', new Blob(chunks, { type: mimeType }), filename);
-        body = form;
-      }
-      const response = await post('records', body, {
-        'Idempotency-Key': record.id,
-        ...(type ? { 'Content-Type': type } : {}),
-      });
+      const response = await post('records', form, { 'Idempotency-Key': record.id });
       if (!response.ok) {
         const { error, problem } = await recordsApiError(response, { now: deps.now() });
         // The server no longer has an upload we referred to. Either the record was stored and consumed it (the
