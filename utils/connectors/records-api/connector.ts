@@ -115,24 +115,6 @@ export function recordsApiConnector(
     }
   };
 
-  /**
-   * A POST through the plain fetch: ky builds a Request and clones it (for its retries, which are off here), and
-   * for a record's body, 50 KB or megabytes, that was a fifth of the service worker's time per record.
-   */
-  const post = async (path: string, body: BodyInit, headers: Record<string, string>): Promise<Response> => {
-    const authorization = `Bearer ${await token()}`;
-    try {
-      return await deps.fetch(new URL(path, base), {
-        method: 'POST',
-        body,
-        headers: { ...headers, Authorization: authorization },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw networkError(error);
-    }
-  };
-
   const failure = async (response: Response, rejected?: string) =>
     (await recordsApiError(response, { rejected, now: deps.now() })).error;
 
@@ -268,12 +250,14 @@ export function recordsApiConnector(
           const part = parts[i]!;
           const chunks: (ArrayBuffer | Blob)[] = [];
           for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
-          // A Blob in a FormData, not the body's bytes in one array: Chromium's browser process spent four times
-          // as long per record on a service worker's byte-array body (docs/sync.md, "What a record costs").
           form.append('content', new Blob(chunks, { type: entry.mimeType }), entry.name);
         }
       }
-      const response = await post('records', form, { 'Idempotency-Key': record.id });
+      const response = await request('records', {
+        method: 'post',
+        body: form,
+        headers: { 'Idempotency-Key': record.id },
+      });
       if (!response.ok) {
         const { error, problem } = await recordsApiError(response, { now: deps.now() });
         // The server no longer has an upload we referred to. Either the record was stored and consumed it (the
