@@ -240,6 +240,12 @@ export interface Synced {
    * megabytes each, are then not read back only to be deleted.
    */
   staged?: string[] | undefined;
+  /**
+   * False when the caller knows the record has no chunks of its own (every part kept whole) or no saved delivery
+   * progress (none when its attempt started, none saved since): those deletes are then not asked for.
+   */
+  ownChunks?: boolean | undefined;
+  delivery?: boolean | undefined;
 }
 
 /**
@@ -253,7 +259,7 @@ export async function markSyncedMany(db: OutboxDb, synced: Synced[], now: number
   const records = tx.objectStore('records');
   const content = tx.objectStore('content');
   const chunks = tx.objectStore('chunks');
-  const one = async ({ id, receipt, staged }: Synced): Promise<boolean> => {
+  const one = async ({ id, receipt, staged, ownChunks = true, delivery = true }: Synced): Promise<boolean> => {
     // The content is read only to find chunks staged under another key, unless the caller knows them already.
     const [row, stagedKeys] = await Promise.all([
       records.get(id),
@@ -263,9 +269,9 @@ export async function markSyncedMany(db: OutboxDb, synced: Synced[], now: number
     await Promise.all([
       records.put({ ...row, state: 'synced', receipt, lastError: undefined, offline: undefined, updatedAt: now }),
       content.delete(WHOLE(id)),
-      chunks.delete(ALL_CHUNKS(id)),
+      ownChunks ? chunks.delete(ALL_CHUNKS(id)) : undefined,
       ...stagedKeys.map((key) => chunks.delete(ALL_CHUNKS(key))),
-      tx.objectStore('delivery').delete(id),
+      delivery ? tx.objectStore('delivery').delete(id) : undefined,
       tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
     ]);
     return true;
@@ -292,6 +298,8 @@ export interface Started {
   progress: unknown;
   /** Keys other than the record's id that its parts' chunks are stored under (a capture staged as it came). */
   staged: string[];
+  /** Whether some part's chunks are stored under the record's own id. */
+  ownChunks: boolean;
 }
 
 /**
@@ -322,7 +330,8 @@ export async function startSendingMany(db: OutboxDb, ids: string[], now: number)
     await tx.objectStore('records').put(row);
     try {
       const staged = content.flatMap((part) => part.chunkKey ?? []);
-      return { row, parts: storedParts(db, row, content), progress: delivery?.progress, staged };
+      const ownChunks = content.some((part) => !part.bytes && part.chunkKey === undefined);
+      return { row, parts: storedParts(db, row, content), progress: delivery?.progress, staged, ownChunks };
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }

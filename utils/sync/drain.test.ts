@@ -109,6 +109,35 @@ describe('drain', () => {
     expect(await db.count('content')).toBe(0);
   });
 
+  it('releases the chunks and the progress a record had, and asks no delete for what it never had', async () => {
+    const [chunked, whole] = [record(), record()];
+    await enqueue(db, chunked, [new TextEncoder().encode('hi').buffer], clock, 1);
+    await enqueue(db, whole, [new TextEncoder().encode('hi').buffer], clock);
+    expect(await db.count('chunks')).toBe(2);
+    // The chunked record saves progress during its attempt (a checkpoint); the whole one saves none.
+    const connector = connectorFor(
+      async (rec) => receiptFor(rec),
+      async ({ part, save }) => {
+        if (part.chunks > 1) await save({ url: 'http://x/u/1', offset: 1 });
+        return { sent: true };
+      },
+    );
+    const deleteOf = IDBObjectStore.prototype.delete;
+    const deletes: string[] = [];
+    IDBObjectStore.prototype.delete = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+      deletes.push(this.name);
+      return deleteOf.call(this, key);
+    };
+    try {
+      expect((await drainThrough({ db, now, owner: 'a', connector })).synced).toBe(2);
+    } finally {
+      IDBObjectStore.prototype.delete = deleteOf;
+    }
+    expect([await db.count('chunks'), await db.count('delivery'), await db.count('content')]).toEqual([0, 0, 0]);
+    // Content of both, the chunked one's chunks and progress, and the lease: no delete of what was never there.
+    expect(deletes.sort()).toEqual(['chunks', 'content', 'content', 'delivery', 'meta']);
+  });
+
   it('also sends what was declared while it ran, whose own drain found the lease taken', async () => {
     const first = await declared();
     const later = { ...record(), id: uuidv7(clock + 1) };

@@ -182,15 +182,21 @@ function progressStore(
   read: unknown,
   now: () => number,
   renew: () => Promise<void>,
-): ProgressStore {
+): ProgressStore & { saved: boolean } {
   let first = true;
+  let saved = false;
   return {
+    /** Whether this attempt saved progress (then a delivery row exists to delete once it is synced). */
+    get saved() {
+      return saved;
+    },
     get: async () => {
       if (!first) return deliveryProgress(db, recordId);
       first = false;
       return read;
     },
     save: async (progress) => {
+      saved = true;
       await renew();
       await saveDeliveryProgress(db, recordId, progress, now());
     },
@@ -214,16 +220,18 @@ async function sendOne(
   try {
     const started = await outbox.start(row.id);
     if (started instanceof Error) throw started;
-    const receipt = await deliver(
-      deps.connector,
-      started.row.record,
-      started.parts,
-      progressStore(db, row.id, started.progress, now, () => renew(true)),
-    );
+    const progress = progressStore(db, row.id, started.progress, now, () => renew(true));
+    const receipt = await deliver(deps.connector, started.row.record, started.parts, progress);
     // The receipt is verified; its outbox write waits for a declaration in progress (the row stays `sending`).
     await deps.priority?.idle();
-    if (!(await outbox.synced({ id: row.id, receipt, staged: started.staged })))
-      throw new Error(`Outbox record ${row.id} is gone.`);
+    const synced: Synced = {
+      id: row.id,
+      receipt,
+      staged: started.staged,
+      ownChunks: started.ownChunks,
+      delivery: started.progress !== undefined || progress.saved,
+    };
+    if (!(await outbox.synced(synced))) throw new Error(`Outbox record ${row.id} is gone.`);
     return 'synced';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';

@@ -231,7 +231,9 @@ export function recordsApiConnector(
 
     async commit({ record, parts, refs }: CommitRequest): Promise<Json> {
       const form = new FormData();
-      form.append('record', JSON.stringify(v.parse(RecordSchema, record)));
+      // `deliver` validated the record against RecordSchema before any step (utils/connectors/deliver.ts): the
+      // commit is called with its output, so it is not parsed a second time here.
+      form.append('record', JSON.stringify(record));
       const uploaded: number[] = [];
       for (const [i, entry] of record.content.entries()) {
         const ref = v.safeParse(PartRef, refs[i]);
