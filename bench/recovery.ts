@@ -3,6 +3,8 @@
  * while the reference repository is down; the figure is the time from the repository answering again to the last
  * of them synced (target ≤ 15 s). Real Chromium with the built extension, loopback. Node-only.
  */
+
+import { freshSchema } from '../server/test/child-server.ts';
 import {
   ask,
   connect,
@@ -26,9 +28,16 @@ async function until(check: () => Promise<boolean>, what: string, ms: number) {
 /**
  * Seconds from the repository answering again to all `count` records synced. `downMs`: how long the outage
  * lasts after the drain first found the repository down (the probes have slowed to their steady pace by then).
+ * `databaseUrl`: the repository keeps its records in a fresh schema of that PostgreSQL instead of PGlite.
  */
-export async function benchRecovery(count = 1000, size = 50 * 1024, downMs = 20_000): Promise<Figure> {
-  const repository = await startRepository();
+export async function benchRecovery(
+  count = 1000,
+  size = 50 * 1024,
+  downMs = 20_000,
+  databaseUrl?: string,
+): Promise<Figure> {
+  const schema = databaseUrl ? await freshSchema(databaseUrl) : undefined;
+  const repository = await startRepository(schema ? { databaseUrl: schema.databaseUrl } : {});
   const browser = await launchWithExtension();
   try {
     const page = await browser.extensionPage();
@@ -67,6 +76,7 @@ export async function benchRecovery(count = 1000, size = 50 * 1024, downMs = 20_
       detail: {
         records: count,
         bytesEach: size,
+        engine: schema ? 'PostgreSQL' : 'PGlite',
         outageSeconds: downMs / 1000,
         firstSyncedAfterSeconds: Math.round(((firstAt ?? start) - start) / 100) / 10,
         // Past the first record it is the drain's own speed, which the throughput figure measures against Node.
@@ -76,5 +86,6 @@ export async function benchRecovery(count = 1000, size = 50 * 1024, downMs = 20_
   } finally {
     await browser.close();
     await repository.close();
+    await schema?.drop();
   }
 }

@@ -87,12 +87,18 @@ function presetsFigures(): Record<string, Figure> {
   };
 }
 
-/** The outbox drain against the same server fed by a plain Node client, and the worker's memory on a big part. */
-async function syncFigures(): Promise<Record<string, Figure>> {
+/**
+ * The outbox drain against the same server fed by a plain Node client, the worker's memory on a big part, and
+ * recovery after an outage: against the PGlite repository, and against PostgreSQL (production's engine) when it runs.
+ */
+async function syncFigures(databaseUrl: string | undefined): Promise<Record<string, Figure>> {
   return {
     drainThroughputRatio: await benchDrainThroughput(),
     uploadMemory200MB: await benchUploadMemory(),
     recoveryAfterOutage1000: await benchRecovery(),
+    ...(databaseUrl
+      ? { recoveryAfterOutage1000Postgres: await benchRecovery(undefined, undefined, undefined, databaseUrl) }
+      : {}),
     declareLatencyByHistory: await benchDeclareLatency(),
   };
 }
@@ -160,7 +166,7 @@ const results: Record<string, Figure> = {
   redetectionPer1000Mutations: await step('re-detection per 1,000 mutations', () => redetectionCost()),
   declareToReceiptLatency: await step('declare → receipt latency', () => declareToReceipt()),
   ...(await step('presets validate/merge and rule matching', () => presetsFigures())),
-  ...(await step('drain throughput and upload memory', () => syncFigures())),
+  ...(await step('drain throughput, upload memory, recovery and declare latency', () => syncFigures(databaseUrl))),
   ...(await step('popup and options at scale', () => uiFigures())),
   ...(await step('Alfresco and CMIS connectors against the Records API path', () => benchConnectors())),
   ...(await repositoryFigures(databaseUrl)),

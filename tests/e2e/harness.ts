@@ -95,9 +95,11 @@ export const FIREFOX_ADDON_UUID = '35dfaf25-15bd-4ea8-b322-bf2bfb7a8de4';
  */
 const EXTENSION_ORIGINS = [`chrome-extension://${EXTENSION_ID}`, `moz-extension://${FIREFOX_ADDON_UUID}`];
 
-export async function startRepository(): Promise<Repository> {
+export async function startRepository({ databaseUrl }: { databaseUrl?: string } = {}): Promise<Repository> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rk-e2e-repo-'));
-  let server: RunningServer | undefined = await startServer({ port: 0, dataDir, corsOrigins: EXTENSION_ORIGINS });
+  // Without a databaseUrl the server keeps its default (PGlite in dataDir, or DATABASE_URL when set).
+  const options = { dataDir, corsOrigins: EXTENSION_ORIGINS, ...(databaseUrl ? { databaseUrl } : {}) };
+  let server: RunningServer | undefined = await startServer({ ...options, port: 0 });
   const { port, url } = server;
   const token = await server.createToken('ann');
   const repository: Repository = {
@@ -138,7 +140,7 @@ export async function startRepository(): Promise<Repository> {
       server = undefined;
     },
     async start() {
-      server ??= await startServer({ port, dataDir, corsOrigins: EXTENSION_ORIGINS });
+      server ??= await startServer({ ...options, port });
     },
     async close() {
       await repository.stop();
