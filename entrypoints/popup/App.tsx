@@ -4,6 +4,7 @@ import { useT } from '../../components/i18n';
 import { accountStep, MicrosoftAccount } from '../../components/MicrosoftAccount';
 import { ReportMissed } from '../../components/ReportMissed';
 import type { MicrosoftAccountView } from '../../utils/connectors/microsoft-365/account';
+import { withCategories } from '../../utils/presets/form-categories';
 import type { FormPresets } from '../../utils/presets/slices';
 import type { Api } from '../../utils/ui/api';
 import type { PopupStart } from '../../utils/ui/popup-start';
@@ -16,15 +17,6 @@ interface Props {
   started?: Promise<PopupStart> | undefined;
   /** Closes the popup (Escape). */
   close?: (() => void) | undefined;
-}
-
-/**
- * The whole form once it has arrived (`presets.form`), keeping the categories the first answer added for its
- * suggestions. Here rather than beside `popupStart`, whose imports would bring the presets schema into the popup.
- */
-function wholeForm(first: FormPresets, whole: FormPresets): FormPresets {
-  const known = new Set(whole.categories.map((c) => c.id));
-  return { ...whole, categories: [...whole.categories, ...first.categories.filter((c) => !known.has(c.id))] };
 }
 
 export function App({ api, tabId, started, close }: Props) {
@@ -68,7 +60,7 @@ export function App({ api, tabId, started, close }: Props) {
     if (!start?.partial) return;
     let current = true;
     api.call('presets.form', {}).then(
-      (form) => current && setWhole(wholeForm(start.presets, form)),
+      (form) => current && setWhole(withCategories(form, start.presets.categories)),
       (e: Error) => current && setError(e.message),
     );
     return () => {

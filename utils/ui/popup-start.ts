@@ -1,5 +1,6 @@
 import type { MicrosoftAccountView } from '../connectors/microsoft-365/account';
 import type { TabDetections } from '../messaging';
+import { withCategories } from '../presets/form-categories';
 import type { Presets } from '../presets/schema';
 import { categoriesById, type FormPresets, formPresets, suggestAll } from '../presets/slices';
 import type { Suggestion } from '../presets/suggest';
@@ -43,10 +44,9 @@ export function popupStart(
   const whole = formPresets(presets);
   const partial = whole.profiles.length > FIRST_PROFILES;
   const form = partial ? firstPaintSlice(presets, whole, suggestions) : whole;
-  const known = new Set(form.categories.map((c) => c.id));
   return {
     tab,
-    presets: { ...form, categories: [...form.categories, ...categories.filter((c) => !known.has(c.id))] },
+    presets: withCategories(form, categories),
     choices,
     suggestions,
     ...(partial ? { partial } : {}),
