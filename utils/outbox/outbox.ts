@@ -240,12 +240,6 @@ export interface Synced {
    * megabytes each, are then not read back only to be deleted.
    */
   staged?: string[] | undefined;
-  /**
-   * False when the caller knows the record has no chunks of its own (every part kept whole) or no saved delivery
-   * progress (none when its attempt started, none saved since): those deletes are then not asked for.
-   */
-  ownChunks?: boolean | undefined;
-  delivery?: boolean | undefined;
 }
 
 /**
@@ -259,7 +253,7 @@ export async function markSyncedMany(db: OutboxDb, synced: Synced[], now: number
   const records = tx.objectStore('records');
   const content = tx.objectStore('content');
   const chunks = tx.objectStore('chunks');
-  const one = async ({ id, receipt, staged, ownChunks = true, delivery = true }: Synced): Promise<boolean> => {
+  const one = async ({ id, receipt, staged }: Synced): Promise<boolean> => {
     // The content is read only to find chunks staged under another key, unless the caller knows them already.
     const [row, stagedKeys] = await Promise.all([
       records.get(id),
@@ -269,9 +263,9 @@ export async function markSyncedMany(db: OutboxDb, synced: Synced[], now: number
     await Promise.all([
       records.put({ ...row, state: 'synced', receipt, lastError: undefined, offline: undefined, updatedAt: now }),
       content.delete(WHOLE(id)),
-      ownChunks ? chunks.delete(ALL_CHUNKS(id)) : undefined,
+      chunks.delete(ALL_CHUNKS(id)),
       ...stagedKeys.map((key) => chunks.delete(ALL_CHUNKS(key))),
-      delivery ? tx.objectStore('delivery').delete(id) : undefined,
+      tx.objectStore('delivery').delete(id),
       tx.objectStore('audit').add({ at: now, recordId: id, action: 'synced', detail: receipt.url }),
     ]);
     return true;
@@ -298,8 +292,6 @@ export interface Started {
   progress: unknown;
   /** Keys other than the record's id that its parts' chunks are stored under (a capture staged as it came). */
   staged: string[];
-  /** Whether some part's chunks are stored under the record's own id. */
-  ownChunks: boolean;
 }
 
 /**
@@ -330,8 +322,7 @@ export async function startSendingMany(db: OutboxDb, ids: string[], now: number)
     await tx.objectStore('records').put(row);
     try {
       const staged = content.flatMap((part) => part.chunkKey ?? []);
-      const ownChunks = content.some((part) => !part.bytes && part.chunkKey === undefined);
-      return { row, parts: storedParts(db, row, content), progress: delivery?.progress, staged, ownChunks };
+      return { row, parts: storedParts(db, row, content), progress: delivery?.progress, staged };
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }

@@ -182,21 +182,15 @@ function progressStore(
   read: unknown,
   now: () => number,
   renew: () => Promise<void>,
-): ProgressStore & { saved: boolean } {
+): ProgressStore {
   let first = true;
-  let saved = false;
   return {
-    /** Whether this attempt saved progress (then a delivery row exists to delete once it is synced). */
-    get saved() {
-      return saved;
-    },
     get: async () => {
       if (!first) return deliveryProgress(db, recordId);
       first = false;
       return read;
     },
     save: async (progress) => {
-      saved = true;
       await renew();
       await saveDeliveryProgress(db, recordId, progress, now());
     },
@@ -224,14 +218,8 @@ async function sendOne(
     const receipt = await deliver(deps.connector, started.row.record, started.parts, progress);
     // The receipt is verified; its outbox write waits for a declaration in progress (the row stays `sending`).
     await deps.priority?.idle();
-    const synced: Synced = {
-      id: row.id,
-      receipt,
-      staged: started.staged,
-      ownChunks: started.ownChunks,
-      delivery: started.progress !== undefined || progress.saved,
-    };
-    if (!(await outbox.synced(synced))) throw new Error(`Outbox record ${row.id} is gone.`);
+    if (!(await outbox.synced({ id: row.id, receipt, staged: started.staged })))
+      throw new Error(`Outbox record ${row.id} is gone.`);
     return 'synced';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';
