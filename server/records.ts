@@ -78,7 +78,7 @@ export async function findRecordsTakingLeases(
      SELECT wanted.n, lease.holder IS NOT NULL AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
      FROM wanted
        LEFT JOIN lease ON lease.name = wanted.name AND lease.holder = wanted.holder
-       LEFT JOIN records r ON r.id = wanted.id`,
+       LEFT JOIN LATERAL (SELECT * FROM records WHERE records.id = wanted.id) r ON true`,
     [JSON.stringify(wanted)],
   );
   const found = new Map(rows.map((row) => [row.n, row]));
@@ -196,9 +196,12 @@ export async function insertRecords(db: Queryable, records: readonly NewRecord[]
          JOIN inserted ON inserted.id = b.record_id
        ON CONFLICT (sha256) DO NOTHING
      ), used AS (
-       DELETE FROM uploads WHERE id IN (SELECT u::uuid FROM mine, jsonb_array_elements_text(mine.uploads) AS u)
+       DELETE FROM uploads
+       WHERE id = ANY (ARRAY(SELECT u::uuid FROM mine, jsonb_array_elements_text(mine.uploads) AS u))
      ), released AS (
-       DELETE FROM leases USING items WHERE leases.name = items.lease_name AND leases.holder = items.lease_holder
+       DELETE FROM leases
+       WHERE name = ANY (ARRAY(SELECT lease_name FROM items))
+         AND (name, holder) IN (SELECT lease_name, lease_holder FROM items)
      )
      SELECT id FROM inserted`,
     [
