@@ -296,6 +296,17 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
           () => {},
         );
       });
+    /** POST /uploads (tus creation) of `length` bytes whose Upload-Metadata says `sha256`. */
+    const createUpload = (length: string, sha256: string) =>
+      fetch(`${t.api}/uploads`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'tus-resumable': '1.0.0',
+          'upload-length': length,
+          'upload-metadata': `sha256 ${Buffer.from(sha256).toString('base64')}`,
+        },
+      });
     /** 128 MiB of zeros, as pieces that all share one buffer. */
     const MIB = new Uint8Array(1024 * 1024);
     const LARGE = Array.from({ length: 128 }, () => MIB);
@@ -344,15 +355,7 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     });
 
     it('a tus PATCH at the wrong offset is answered after its body', async () => {
-      const created = await fetch(`${t.api}/uploads`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'tus-resumable': '1.0.0',
-          'upload-length': String(2 * LARGE_BYTES),
-          'upload-metadata': `sha256 ${Buffer.from('0'.repeat(64)).toString('base64')}`,
-        },
-      });
+      const created = await createUpload(String(2 * LARGE_BYTES), '0'.repeat(64));
       expect(created.status).toBe(201);
       const head =
         `PATCH ${created.headers.get('location')} HTTP/1.1\r\nAuthorization: Bearer ${token}\r\n` +
@@ -411,15 +414,7 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     });
 
     it('an upload PATCH or POST with nonsense headers: 4xx', async () => {
-      const created = await fetch(`${t.api}/uploads`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'tus-resumable': '1.0.0',
-          'upload-length': '10',
-          'upload-metadata': `sha256 ${Buffer.from('\u0000'.repeat(64)).toString('base64')}`,
-        },
-      });
+      const created = await createUpload('10', '\u0000'.repeat(64));
       expect(created.status).toBe(400);
     });
   });
