@@ -1,10 +1,12 @@
-import { Hono } from 'hono';
+import type { Readable } from 'node:stream';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { BlobStore } from './blobs.ts';
 import { apiCors } from './cors.ts';
 import type { Db } from './db.ts';
 import { Leases } from './leases.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
+import { largestBody } from './receive.ts';
 import { RecordStatements } from './records.ts';
 import { contentApp } from './routes/content.ts';
 import type { ApiContext, ApiEnv } from './routes/context.ts';
@@ -63,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
     );
   });
   app.notFound((c) => problemResponse(notFound(`${c.req.method} ${c.req.path.slice(0, 200)}`)));
+  app.use('*', answerAfterBody(largestBody(deps.limits.maxBytes)));
   app.use('*', apiCors(deps.corsOrigins ?? []));
 
   // Registered before the auth middleware, so they answer without a token.
@@ -91,6 +94,53 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   app.route('/presets', presetsApp(ctx));
   app.route('/diagnostics', diagnosticsApp(ctx));
   return app;
+}
+
+/**
+ * An answer ready before the request's body was read to its end (every refusal: no token, no Idempotency-Key, a tus
+ * PATCH at the wrong offset, a record refused after its first part) goes out once the client has sent the rest,
+ * read and thrown away, so the client reads the answer. Left to itself, @hono/node-server drains an unread body
+ * for only 500 ms or 64 MiB, then closes the socket under a client that is still sending, which sees a reset
+ * instead of the answer. Only up to `limit` bytes, the largest body any route accepts: a body declared larger is
+ * not read at all, and one that turns out larger is not read further; either way the answer says Connection: close.
+ */
+function answerAfterBody(limit: number): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    await next();
+    const body = c.env?.incoming;
+    if (!body || body.readableEnded || !hasBody(c.req.header('content-length'), c.req.header('transfer-encoding'))) {
+      return;
+    }
+    const declared = Number(c.req.header('content-length') ?? 0);
+    if (declared > limit || !(await discardBody(body, limit))) c.res.headers.set('connection', 'close');
+  };
+}
+
+/** HTTP/1.1 (RFC 9112 §6.3): a request has a body when it says Transfer-Encoding or a Content-Length above 0. */
+const hasBody = (length: string | undefined, encoding: string | undefined) =>
+  encoding !== undefined || (length !== undefined && length !== '0');
+
+/**
+ * Reads the rest of `body` and throws it away: true once it ended, false when more than `limit` bytes were still
+ * coming or the client went away.
+ */
+function discardBody(body: Readable, limit: number): Promise<boolean> {
+  if (body.destroyed) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    let left = limit;
+    const done = (ended: boolean) => {
+      body.off('data', count).off('end', end).off('close', gone);
+      resolve(ended);
+    };
+    const count = (chunk: Buffer) => {
+      left -= chunk.byteLength;
+      if (left < 0) done(false);
+    };
+    const end = () => done(true);
+    const gone = () => done(body.readableEnded);
+    body.on('data', count).once('end', end).once('close', gone);
+    body.resume();
+  });
 }
 
 /** receivedAt strictly increases within a server, so "newest first" is never a tie between two receipts. */

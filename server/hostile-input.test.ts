@@ -1,4 +1,6 @@
 // @vitest-environment node
+
+import { once } from 'node:events';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,29 +251,29 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
       expect((await getJson(`${t.api}/records/${record.id}`, token)).status).toBe(404);
     });
 
-    it('a refusal of a large body is answered after the body, not with a reset while the client still sends', async () => {
-      // The record names another id than the Idempotency-Key, so the answer is known before any content is read;
-      // 70 MB of content is more than the HTTP layer drains on its own (64 MiB) before it closes the connection.
-      const file = { ...textFile('big.bin', ''), bytes: new Uint8Array(70 * 1024 * 1024) };
-      const record = makeRecord([textFile('note.txt', 'x')]);
-      const body = Buffer.concat(multipartPieces('rk-big', record, [file]).map((piece) => Buffer.from(piece)));
-      // A socket of our own: Node's HTTP client stops reporting write errors once it has read the answer.
-      const { port } = new URL(t.server.url);
-      const head =
-        'POST /api/v1/records HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
-        `Authorization: Bearer ${token}\r\nIdempotency-Key: ${uuidv7()}\r\n` +
-        `Content-Type: multipart/form-data; boundary=rk-big\r\nContent-Length: ${body.byteLength}\r\n\r\n`;
-      const answer = await new Promise<{ sent: boolean; status: string; error?: string }>((resolve) => {
-        const socket = connect(Number(port), '127.0.0.1');
+    /**
+     * Sends `head` and then `pieces` over a socket of our own (Node's HTTP client stops reporting write errors once
+     * it has read the answer), and reads the answer. A refusal must reach a client that is still sending, however
+     * slowly: answered before the body was read, it is at the mercy of the HTTP layer, which drains an unread body
+     * for only 500 ms or 64 MiB and then closes the connection (EPIPE or ECONNRESET for the client). So the answer
+     * must come after the whole body was sent (`early` false). The bodies below are twice the 64 MiB, far more than
+     * the sockets' buffers hold, so a server that answers first is seen doing so.
+     */
+    const refusedWhileSending = (head: string, pieces: Uint8Array[], problem: string, length?: number) =>
+      new Promise<{ sent: boolean; status: string; close?: boolean; early?: boolean; error?: string }>((resolve) => {
+        const socket = connect(Number(new URL(t.server.url).port), '127.0.0.1');
         let text = '';
+        let issued = false;
+        let early = false;
         let sent = false;
-        // Settles once the whole body was sent and the answer read, or when the connection broke (EPIPE, ECONNRESET).
+        // Settles once the whole body was sent and the answer read, or when the connection broke.
         const settle = () => {
+          if (!text.includes(problem)) return;
+          early ||= !issued;
+          if (!sent) return;
           const status = /^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? '';
-          if (sent && text.includes('idempotency-key-mismatch')) {
-            socket.destroy();
-            resolve({ sent, status });
-          }
+          socket.destroy();
+          resolve({ sent, status, close: /\r\nconnection: close\r\n/i.test(text), early });
         };
         socket.on('data', (chunk) => {
           text += chunk;
@@ -279,13 +281,96 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
         });
         socket.on('error', (error) => resolve({ sent, status: '', error: (error as NodeJS.ErrnoException).code }));
         socket.on('close', () => resolve({ sent, status: text.slice(0, 12), error: 'closed' }));
-        socket.write(head);
-        socket.write(body, (error) => {
-          sent = !error;
-          settle();
-        });
+        const size = length ?? pieces.reduce((total, piece) => total + piece.byteLength, 0);
+        const send = async () => {
+          socket.write(`${head}Host: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`);
+          for (const piece of pieces) if (!socket.write(piece)) await once(socket, 'drain');
+          issued = true;
+          await new Promise<void>((done, fail) => socket.write('', (error) => (error ? fail(error) : done())));
+        };
+        send().then(
+          () => {
+            sent = true;
+            settle();
+          },
+          () => {},
+        );
       });
-      expect(answer).toEqual({ sent: true, status: '400' });
+    /** POST /uploads (tus creation) of `length` bytes whose Upload-Metadata says `sha256`. */
+    const createUpload = (length: string, sha256: string) =>
+      fetch(`${t.api}/uploads`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'tus-resumable': '1.0.0',
+          'upload-length': length,
+          'upload-metadata': `sha256 ${Buffer.from(sha256).toString('base64')}`,
+        },
+      });
+    /** 128 MiB of zeros, as pieces that all share one buffer. */
+    const MIB = new Uint8Array(1024 * 1024);
+    const LARGE = Array.from({ length: 128 }, () => MIB);
+    const LARGE_BYTES = 128 * MIB.byteLength;
+    /** A POST /records body with 128 MiB of content for a record that does not declare it. */
+    const largeRecordBody = (record: DeclaredRecord) => {
+      const pieces = multipartPieces('rk-big', record, [{ ...textFile('big.bin', ''), bytes: new Uint8Array(0) }]);
+      pieces.splice(2, 1, ...LARGE);
+      return pieces;
+    };
+
+    it('a refusal of a large body is answered after the body, not with a reset while the client still sends', async () => {
+      // The record names another id than the Idempotency-Key, so the answer is known after its first part.
+      const record = makeRecord([textFile('note.txt', 'x')]);
+      const head =
+        `POST /api/v1/records HTTP/1.1\r\nAuthorization: Bearer ${token}\r\nIdempotency-Key: ${uuidv7()}\r\n` +
+        'Content-Type: multipart/form-data; boundary=rk-big\r\n';
+      expect(await refusedWhileSending(head, largeRecordBody(record), 'idempotency-key-mismatch')).toEqual({
+        sent: true,
+        status: '400',
+        close: false,
+        early: false,
+      });
+    });
+
+    it('a refusal before any of the body was read is answered after the body: no Idempotency-Key', async () => {
+      const record = makeRecord([textFile('note.txt', 'x')]);
+      const head =
+        `POST /api/v1/records HTTP/1.1\r\nAuthorization: Bearer ${token}\r\n` +
+        'Content-Type: multipart/form-data; boundary=rk-big\r\n';
+      expect(await refusedWhileSending(head, largeRecordBody(record), 'idempotency-key-missing')).toEqual({
+        sent: true,
+        status: '400',
+        close: false,
+        early: false,
+      });
+      expect((await getJson(`${t.api}/records/${record.id}`, token)).status).toBe(404);
+    });
+
+    it('a body declared larger than the server accepts is not read: the refusal closes the connection', async () => {
+      const head =
+        `POST /api/v1/records HTTP/1.1\r\nAuthorization: Bearer ${token}\r\nIdempotency-Key: ${uuidv7()}\r\n` +
+        'Content-Type: multipart/form-data; boundary=rk-big\r\n';
+      const answer = await refusedWhileSending(head, [new Uint8Array(1024)], 'too-large', 4 * 1024 ** 3);
+      expect(answer).toMatchObject({ sent: true, status: '413', close: true });
+    });
+
+    it('a tus PATCH at the wrong offset is answered after its body', async () => {
+      const created = await createUpload(String(2 * LARGE_BYTES), '0'.repeat(64));
+      expect(created.status).toBe(201);
+      const head =
+        `PATCH ${created.headers.get('location')} HTTP/1.1\r\nAuthorization: Bearer ${token}\r\n` +
+        'Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 1\r\n';
+      expect(await refusedWhileSending(head, LARGE, 'upload-offset-mismatch')).toEqual({
+        sent: true,
+        status: '409',
+        close: false,
+        early: false,
+      });
+      const held = await fetch(`${t.server.url}${created.headers.get('location')}`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' },
+      });
+      expect(held.headers.get('upload-offset')).toBe('0');
     });
 
     it('a multipart body with no boundary parameter: 400', async () => {
@@ -329,15 +414,7 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     });
 
     it('an upload PATCH or POST with nonsense headers: 4xx', async () => {
-      const created = await fetch(`${t.api}/uploads`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'tus-resumable': '1.0.0',
-          'upload-length': '10',
-          'upload-metadata': `sha256 ${Buffer.from('\u0000'.repeat(64)).toString('base64')}`,
-        },
-      });
+      const created = await createUpload('10', '\u0000'.repeat(64));
       expect(created.status).toBe(400);
     });
   });

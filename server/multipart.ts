@@ -75,41 +75,14 @@ export class PartReader {
   }
 
   /**
-   * Stops parsing and lets the rest of the body flow away unread, so the connection stays usable and the client
-   * gets our answer instead of a reset while it is still sending.
+   * Stops parsing and lets the rest of the body flow away unread; the answer waits for its end (server/app.ts,
+   * answerAfterBody), so the connection stays usable and the client reads the answer instead of a reset.
    */
   abort(): void {
     this.aborted = true;
     this.body.unpipe(this.parser);
     for (const part of this.queue.splice(0)) if (part.kind === 'file') part.stream.resume();
     this.body.resume();
-  }
-
-  /**
-   * Aborts, then resolves once the rest of the body has arrived and been thrown away: true when it ended, false when
-   * more than `limit` bytes were still coming or the client went away. An answer sent while the client is still
-   * sending would be lost: the HTTP layer gives up on an unread body after a moment (@hono/node-server drains
-   * for 500 ms, at most 64 MiB) and closes the connection, and the client sees a reset instead of the answer.
-   */
-  async discardRest(limit: number): Promise<boolean> {
-    this.abort();
-    const body = this.body;
-    if (body.readableEnded) return true;
-    if (body.destroyed) return false;
-    return new Promise<boolean>((resolve) => {
-      let left = limit;
-      const done = (ended: boolean) => {
-        body.off('data', count).off('end', end).off('close', gone);
-        resolve(ended);
-      };
-      const count = (chunk: Buffer) => {
-        left -= chunk.byteLength;
-        if (left < 0) done(false);
-      };
-      const end = () => done(true);
-      const gone = () => done(body.readableEnded);
-      body.on('data', count).once('end', end).once('close', gone);
-    });
   }
 
   private push(part: Part) {

@@ -36,6 +36,13 @@ const RECORD_PART_LIMIT = 1024 * 1024;
 /** Room for the record part and multipart framing on top of the content limit, for the Content-Length check. */
 const FRAMING_ALLOWANCE = RECORD_PART_LIMIT + 1024 * 1024;
 
+/**
+ * The largest request body this server reads, for a content limit of `maxBytes`: a record's content plus its record
+ * part and framing (a tus PATCH carries at most `maxBytes`). Beyond it a body is not read, even to be thrown away
+ * (server/app.ts, answerAfterBody).
+ */
+export const largestBody = (maxBytes: number) => maxBytes + FRAMING_ALLOWANCE;
+
 /** How far ahead of the server's clock a client's declaredAt may be: the usual tolerance for clock skew (5 min). */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -72,10 +79,9 @@ export async function receiveRecord(
       `The body was ${upload.contentType?.slice(0, 100) ?? 'untyped'}; send multipart/form-data with a part "record" and one part "content" per content entry.`,
     );
   }
-  const bodyLimit = ctx.maxBytes + FRAMING_ALLOWANCE;
-  if (upload.contentLength !== undefined && upload.contentLength > bodyLimit) {
-    // Not worth reading to its end: the connection closes after the answer (server/multipart.ts, discardRest).
-    throw tooLarge(ctx.maxBytes, `The request is ${upload.contentLength} bytes long`, { connection: 'close' });
+  if (upload.contentLength !== undefined && upload.contentLength > largestBody(ctx.maxBytes)) {
+    // Not worth reading to its end: the connection closes after the answer (server/app.ts, answerAfterBody).
+    throw tooLarge(ctx.maxBytes, `The request is ${upload.contentLength} bytes long`);
   }
 
   const parts = new PartReader(upload.body, upload.contentType, { fieldSize: RECORD_PART_LIMIT });
@@ -111,12 +117,8 @@ export async function receiveRecord(
     } finally {
       await flight?.release();
     }
-  } catch (error) {
-    // A refusal is answered once the client has sent its whole body, so it reads the answer rather than a reset;
-    // a body larger than any this server accepts is not waited for, and its connection closes after the answer.
-    if (!(await parts.discardRest(bodyLimit)) && error instanceof Problem) error.headers.connection = 'close';
-    throw error;
   } finally {
+    // A refusal leaves the rest of the body unread: it flows away, and the answer waits for its end (server/app.ts).
     parts.abort();
   }
 }
@@ -320,10 +322,9 @@ async function readText(stream: Readable, limit: number): Promise<string | undef
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function tooLarge(maxBytes: number, what: string, headers: Record<string, string> = {}): Problem {
+function tooLarge(maxBytes: number, what: string): Problem {
   return new Problem(
     'too-large',
     `${what}; this repository accepts at most ${maxBytes} bytes of content per record. Ask its administrator to raise --max-bytes, or declare less content.`,
-    { headers },
   );
 }

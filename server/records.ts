@@ -78,8 +78,9 @@ export async function findRecordsTakingLeases(
      SELECT wanted.n, lease.holder IS NOT NULL AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
      FROM wanted
        LEFT JOIN lease ON lease.name = wanted.name AND lease.holder = wanted.holder
-       LEFT JOIN records r ON r.id = wanted.id`,
+       LEFT JOIN LATERAL (SELECT * FROM records WHERE records.id = wanted.id) r ON true`,
     [JSON.stringify(wanted)],
+    { name: 'rk-lookup-records' },
   );
   const found = new Map(rows.map((row) => [row.n, row]));
   return lookups.map((_, n) => {
@@ -128,6 +129,9 @@ export interface NewRecord {
   /** The lease the request held while receiving: released with the insert. */
   lease?: { name: string; holder: string } | undefined;
 }
+
+/** Up to how many small parts the insert's text gets a prepared statement of its own (db-engines.ts, QueryOptions). */
+const SMALL_PARTS_NAMED = 64;
 
 /**
  * Writes records, their content index and first audit events, stores their small parts, forgets the uploads they
@@ -196,9 +200,12 @@ export async function insertRecords(db: Queryable, records: readonly NewRecord[]
          JOIN inserted ON inserted.id = b.record_id
        ON CONFLICT (sha256) DO NOTHING
      ), used AS (
-       DELETE FROM uploads WHERE id IN (SELECT u::uuid FROM mine, jsonb_array_elements_text(mine.uploads) AS u)
+       DELETE FROM uploads
+       WHERE id = ANY (ARRAY(SELECT u::uuid FROM mine, jsonb_array_elements_text(mine.uploads) AS u))
      ), released AS (
-       DELETE FROM leases USING items WHERE leases.name = items.lease_name AND leases.holder = items.lease_holder
+       DELETE FROM leases
+       WHERE name = ANY (ARRAY(SELECT lease_name FROM items))
+         AND (name, holder) IN (SELECT lease_name, lease_holder FROM items)
      )
      SELECT id FROM inserted`,
     [
@@ -207,6 +214,8 @@ export async function insertRecords(db: Queryable, records: readonly NewRecord[]
       small.map((part) => part.sha256),
       ...small.map((part) => part.bytes),
     ],
+    // One text per number of small parts; up to a batch of single-part records, prepared once per connection.
+    small.length <= SMALL_PARTS_NAMED ? { name: `rk-insert-records-${small.length}` } : {},
   );
   return new Set(rows.map((row) => row.id.toLowerCase()));
 }

@@ -68,6 +68,7 @@ async function authenticateAll(db: Db, tokens: readonly string[]): Promise<(Toke
   const { rows } = await db.query<TokenRow>(
     'SELECT token_hash, user_name, is_admin, revoked_at, last_used_at FROM tokens WHERE token_hash = ANY($1::text[])',
     [wanted],
+    { name: 'rk-authenticate' },
   );
   const byHash = new Map(rows.map((row) => [row.token_hash, row]));
   const stale = rows
