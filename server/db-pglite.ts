@@ -1,58 +1,139 @@
-import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { NodeFS } from '@electric-sql/pglite/nodefs';
-import type { Db } from './db-engines.ts';
+import { Worker } from 'node:worker_threads';
+import type { Db, Queryable } from './db-engines.ts';
+import type { ErrorData, Message, Request } from './pglite-worker.ts';
 
 // The embedded engine in a module of its own: server/db.ts imports it only when no PostgreSQL is configured, so a
 // server on PostgreSQL does not load PGlite's code at all (bench/server-ingest.ts ingestPeakRss).
 
-/**
- * PGlite's Node file system with a working fsync. PGlite mounts its data folder through Emscripten's NODEFS, whose
- * stream operations have no `fsync` (so `fsync()` does nothing and reports success) and whose `fdatasync()` is a
- * no-op, and it starts PostgreSQL with `-F` (fsync off). A commit would then be acknowledged while it sits in the
- * page cache, lost on power failure. This file system gives NODEFS a real fsync; `openPglite` turns PostgreSQL's
- * fsync back on and makes it flush WAL with fsync(), which now reaches the disk before a commit returns.
- */
-class DurableNodeFS extends NodeFS {
-  override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]) {
-    const result = await super.init(pg, opts);
-    const options = result.emscriptenOpts;
-    options.preRun = [
-      ...(options.preRun ?? []),
-      (mod: { NODEFS: { stream_ops: Record<string, unknown> } }) => {
-        // Through the fs module object, as NODEFS itself does, so a test can watch the calls.
-        mod.NODEFS.stream_ops.fsync = (stream: { nfd?: number }) => {
-          if (stream.nfd !== undefined) fs.fsyncSync(stream.nfd);
-          return 0;
-        };
-      },
-    ] as typeof options.preRun;
-    return result;
-  }
+/** A PGlite error as the worker reported it: same message, name and PostgreSQL fields (code, constraint, detail…). */
+function rebuild(data: ErrorData): Error {
+  const error = Object.assign(new Error(data.message), data.fields);
+  error.name = data.name;
+  if (data.stack) error.stack = `${data.stack}\n    in PGlite's worker (server/pglite-worker.ts)`;
+  return error;
 }
 
-/** The embedded engine: PostgreSQL compiled to WebAssembly, one connection, files under `dir`, durable commits. */
-export async function openPglite(dir: string): Promise<Db> {
-  const startParams = [
-    ...PGlite.defaultStartParams.filter((param) => param !== '-F'),
-    '-c',
-    'fsync=on',
-    '-c',
-    'wal_sync_method=fsync',
-    // PGlite's default shared_buffers (160 MB) are allocated inside its WebAssembly memory and touched at start:
-    // 16 MB cut the server's resident memory by about 130 MB, measured at open (bench ingestPeakRss). The
-    // operating system's page cache still holds the data files, so reads past these buffers stay cheap.
-    '-c',
-    'shared_buffers=16MB',
-  ];
-  const db = await PGlite.create({ fs: new DurableNodeFS(dir), startParams });
+/**
+ * The worker's code is TypeScript, run as the server is (tsx, as `npm run server` and `npm start` use it). On Node 20
+ * a thread does not inherit the loader the process was started with, so the thread registers tsx's loader first
+ * and then imports the worker module.
+ */
+export function startPgliteWorker(dir: string): Worker {
+  const loader = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./pglite-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: { dir } });
+}
+
+/**
+ * A byte array sent as a parameter is copied whole, buffer and all (a Buffer is often a view into a larger pool or
+ * a network chunk): send a copy of just its bytes, and hand that copy over instead of cloning it again.
+ */
+function prepare(params: readonly unknown[] | undefined): { params: unknown[] | undefined; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const prepared = params?.map((value) => {
+    if (!(value instanceof Uint8Array)) return value;
+    const copy = new Uint8Array(value);
+    transfer.push(copy.buffer);
+    return copy;
+  });
+  return { params: prepared, transfer };
+}
+
+/**
+ * The embedded engine: PostgreSQL compiled to WebAssembly (server/pglite-engine.ts), one connection, files under
+ * `dir`, durable commits, run in a worker thread (server/pglite-worker.ts) so that its statements and WAL fsyncs do
+ * not stop the server's event loop. This side only passes messages. If the worker fails (it cannot open the folder,
+ * or it crashes), every call waiting and every later call is rejected with the reason.
+ */
+export const openPglite = (dir: string): Promise<Db> => connectPglite(startPgliteWorker(dir));
+
+/** The `Db` of a started worker, once it has opened the database; the worker is terminated when that fails. */
+export async function connectPglite(worker: Worker): Promise<Db> {
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  let ended: Error | undefined;
+  let started!: { resolve(): void; reject(error: Error): void };
+  const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+
+  const end = (error: Error) => {
+    if (ended) return;
+    ended = error;
+    started.reject(error);
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (message: Message) => {
+    if (message.kind === 'ready') return started.resolve();
+    if (message.kind === 'failed') {
+      end(rebuild(message.error));
+      void worker.terminate();
+      return;
+    }
+    const call = pending.get(message.id);
+    if (!call) return;
+    pending.delete(message.id);
+    // The worker keeps the process alive only while a call waits on it, as PGlite in the process itself did.
+    if (pending.size === 0) worker.unref();
+    if (message.ok) call.resolve(message.value);
+    else call.reject(rebuild(message.error));
+  });
+  worker.on('error', (error) => end(new Error(`PGlite's worker failed: ${error.message}`, { cause: error })));
+  worker.on('exit', (code) => end(new Error(`PGlite's worker stopped (exit code ${code})`)));
+
+  type Op = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+  const call = (request: Op, transfer: ArrayBuffer[] = []): Promise<unknown> => {
+    if (ended) return Promise.reject(ended);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      try {
+        worker.postMessage({ ...request, id }, transfer);
+      } catch (error) {
+        return reject(error);
+      }
+      pending.set(id, { resolve, reject });
+      if (pending.size === 1) worker.ref();
+    });
+  };
+  const query = (sql: string, params: readonly unknown[] | undefined, tx?: number) => {
+    const prepared = prepare(params);
+    return call({ op: 'query', sql, params: prepared.params, tx }, prepared.transfer) as Promise<{ rows: never[] }>;
+  };
+
+  try {
+    await ready;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  worker.unref();
   return {
     engine: 'pglite',
-    query: (sql, params) => db.query(sql, params as unknown[]),
-    transaction: (work) => db.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params as unknown[]) })),
-    exec: async (sql) => {
-      await db.exec(sql);
+    query: (sql, params) => query(sql, params),
+    async transaction(work) {
+      const tx = (await call({ op: 'begin' })) as number;
+      const scoped: Queryable = { query: (sql, params) => query(sql, params, tx) };
+      let result: Awaited<ReturnType<typeof work>>;
+      try {
+        result = await work(scoped);
+      } catch (error) {
+        await call({ op: 'end', tx, commit: false }).catch(() => {});
+        throw error;
+      }
+      await call({ op: 'end', tx, commit: true });
+      return result;
     },
-    close: () => db.close(),
+    exec: async (sql) => {
+      await call({ op: 'exec', sql });
+    },
+    async close() {
+      if (ended) return;
+      try {
+        await call({ op: 'close' });
+      } finally {
+        end(new Error('The database is closed'));
+        await worker.terminate();
+      }
+    },
   };
 }

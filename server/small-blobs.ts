@@ -10,9 +10,9 @@ import type { Queryable } from './db.ts';
  * write-ahead-log fsync shared by every record of the batch (server/batcher.ts), done by PostgreSQL's processes.
  * Larger parts stream to the folder, so no request holds more than this in memory.
  *
- * Not on PGlite: there the database runs inside the server's process, its WAL is written and fsynced synchronously
- * on the event loop, and 50 KB parts in the database cost more CPU per record than files do (bench/server-ingest.ts,
- * measured side by side: docs/deployment.md, "Sizing").
+ * Not on PGlite: there the database is PostgreSQL compiled to WebAssembly, in a thread of the server's process
+ * (server/pglite-worker.ts), and 50 KB parts in the database cost two to three times the CPU per record that files
+ * do (bench/server-ingest.ts, measured side by side: docs/deployment.md, "Sizing").
  */
 export const SMALL_BLOB_MAX_BYTES = 256 * 1024;
 

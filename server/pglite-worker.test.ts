@@ -1,0 +1,153 @@
+// @vitest-environment node
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from './db-engines.ts';
+import { connectPglite, openPglite, startPgliteWorker } from './db-pglite.ts';
+import { openDurablePglite } from './pglite-engine.ts';
+import { tempFolders } from './test/support.ts';
+
+/** PGlite runs in a worker thread (server/pglite-worker.ts); the server sees the same `Db` it saw in-process. */
+const folders = tempFolders('rk-pglite-worker-');
+afterAll(() => folders.removeAll());
+
+/** One statement of every type the server reads back, so both ways of running PGlite can be compared. */
+const EVERY_TYPE = `SELECT '2026-12-02T07:00:00.123Z'::timestamptz AS at, 9007199254740991::int8 AS big, 42::int4 AS n,
+  1.5::numeric AS num, true AS yes, NULL::text AS nothing, ARRAY['a', 'b'] AS list, '{"a": [1, {"b": null}]}'::jsonb AS doc,
+  $1::bytea AS bytes, 'é'::text AS text`;
+
+describe('PGlite in its worker', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openPglite(folders.make());
+    await db.exec('CREATE TABLE items (id integer PRIMARY KEY, bytes bytea)');
+  });
+  afterAll(() => db?.close());
+
+  it('hands back an error with the PostgreSQL fields callers read', async () => {
+    await db.query('INSERT INTO items (id) VALUES (1)');
+    const error = await db.query('INSERT INTO items (id) VALUES ($1)', [1]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({
+      message: 'duplicate key value violates unique constraint "items_pkey"',
+      code: '23505',
+      constraint: 'items_pkey',
+      table: 'items',
+      detail: 'Key (id)=(1) already exists.',
+      severity: 'ERROR',
+    });
+    await expect(db.query('SELECT nonsense FROM')).rejects.toMatchObject({ code: '42601' });
+    await expect(db.exec('SELECT 1 FROM nowhere')).rejects.toMatchObject({ code: '42P01' });
+  });
+
+  it('rolls a transaction back when its work throws, and the caller gets its own error', async () => {
+    const failure = new Error('the work failed');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO items (id) VALUES (2)');
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    // A failing statement aborts it too.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO items (id) VALUES (3)');
+        await tx.query('INSERT INTO items (id) VALUES (1)');
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM items WHERE id IN (2, 3)');
+    expect(rows).toEqual([]);
+    expect(await db.transaction(async (tx) => (await tx.query('SELECT 7 AS seven')).rows)).toEqual([{ seven: 7 }]);
+  });
+
+  it('runs a query from outside an open transaction after it, as one connection does', async () => {
+    const order: string[] = [];
+    let outside: Promise<unknown> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO items (id) VALUES (10)');
+      outside = db.query<{ n: number }>('SELECT count(*)::int AS n FROM items WHERE id = 10').then(({ rows }) => {
+        order.push(`outside saw ${rows[0]!.n}`);
+      });
+      // Round trips of the transaction while the outside query waits for it.
+      for (let i = 0; i < 5; i++) await tx.query('SELECT pg_sleep(0.01)');
+      await tx.query('INSERT INTO items (id) VALUES (11)');
+      order.push('work done');
+    });
+    await outside;
+    expect(order).toEqual(['work done', 'outside saw 1']);
+  });
+
+  it('takes and gives back bytea exactly, also from a view into a larger buffer', async () => {
+    const pool = randomBytes(3 * 1024 * 1024);
+    const view = pool.subarray(1000, 1000 + 1024 * 1024);
+    await db.query('INSERT INTO items (id, bytes) VALUES (20, $1), (21, $2)', [view, new Uint8Array([0, 255, 1])]);
+    const { rows } = await db.query<{ id: number; bytes: Uint8Array }>(
+      'SELECT id, bytes FROM items WHERE id IN (20, 21) ORDER BY id',
+    );
+    expect(Buffer.from(rows[0]!.bytes).equals(view)).toBe(true);
+    expect(rows[1]!.bytes).toStrictEqual(new Uint8Array([0, 255, 1]));
+    // The caller's buffer is still its own: the worker got a copy.
+    expect(pool.subarray(1000, 1010).equals(view.subarray(0, 10))).toBe(true);
+  });
+
+  it('returns rows of the same JavaScript types as PGlite in the same thread', async () => {
+    const bytes = Buffer.from('bytes');
+    const here = await openDurablePglite(folders.make());
+    try {
+      const expected = (await here.query(EVERY_TYPE, [bytes])).rows;
+      const { rows } = await db.query(EVERY_TYPE, [bytes]);
+      expect(rows).toStrictEqual(expected);
+      expect(rows[0]).toMatchObject({ at: expect.any(Date), big: 9007199254740991, bytes: expect.any(Uint8Array) });
+    } finally {
+      await here.close();
+    }
+  });
+});
+
+/** A worker that says it is ready, then fails the way `behaviour` says when asked anything. */
+function fakeWorker(behaviour: string): Worker {
+  return new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.postMessage({ kind: 'ready' });
+     parentPort.on('message', (request) => { ${behaviour} });`,
+    { eval: true },
+  );
+}
+
+describe('a worker that fails', () => {
+  it('rejects the calls waiting on it, and every later one, when it throws', async () => {
+    const db = await connectPglite(fakeWorker("if (request.sql === 'crash') throw new Error('boom');"));
+    const waiting = db.query('SELECT 1'); // never answered by this worker
+    const crash = db.query('crash');
+    await expect(waiting).rejects.toThrow("PGlite's worker failed: boom");
+    await expect(crash).rejects.toThrow("PGlite's worker failed: boom");
+    await expect(db.query('SELECT 1')).rejects.toThrow("PGlite's worker failed: boom");
+    await db.close();
+  });
+
+  it('rejects the calls waiting on it when it exits', async () => {
+    const db = await connectPglite(fakeWorker('process.exit(3);'));
+    await expect(db.transaction(async () => {})).rejects.toThrow("PGlite's worker stopped (exit code 3)");
+  });
+
+  it('fails to open, with PGlite’s reason, a data folder that is not a folder', async () => {
+    const file = join(folders.make(), 'not-a-folder');
+    writeFileSync(file, 'hello');
+    await expect(openPglite(file)).rejects.toThrow(`PGlite cannot open its data folder ${file}: ENOTDIR, not a folder`);
+  });
+});
+
+describe('closing', () => {
+  it('closes PGlite, then ends the worker; later calls are refused', async () => {
+    const worker = startPgliteWorker(folders.make());
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    const db = await connectPglite(worker);
+    await db.query('SELECT 1');
+    await db.close();
+    await exited;
+    await expect(db.query('SELECT 1')).rejects.toThrow('The database is closed');
+    await db.close(); // twice is harmless
+  });
+});

@@ -1,0 +1,147 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { openDurablePglite } from './pglite-engine.ts';
+
+/**
+ * PGlite in a worker thread of its own (started by server/db-pglite.ts). Its statements run synchronously inside
+ * WebAssembly and each commit waits for the WAL's fsync; here they do so off the server's event loop, which keeps
+ * reading request bodies meanwhile, so the next batch (server/batcher.ts) gathers everything that arrived.
+ *
+ * Every request carries an id and gets one reply with that id. Requests run concurrently; PGlite's own mutexes run
+ * them one at a time, and a query outside a transaction waits until an open transaction ends, as in one process.
+ */
+
+export type Request =
+  | { id: number; op: 'query'; sql: string; params?: readonly unknown[] | undefined; tx?: number | undefined }
+  | { id: number; op: 'exec'; sql: string }
+  /** Opens a transaction; the reply's value is its id, which later `query` and `end` requests carry. */
+  | { id: number; op: 'begin' }
+  | { id: number; op: 'end'; tx: number; commit: boolean }
+  | { id: number; op: 'close' };
+
+/** What crosses back: an error as plain data, with the PostgreSQL fields callers read (code, constraint, detail…). */
+export interface ErrorData {
+  name: string;
+  message: string;
+  stack?: string | undefined;
+  fields: Record<string, string | number | boolean>;
+}
+
+export type Message =
+  | { kind: 'ready' }
+  | { kind: 'failed'; error: ErrorData }
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: ErrorData };
+
+export function errorData(error: unknown): ErrorData {
+  if (!(error instanceof Error)) return { name: 'Error', message: describe(error), fields: {} };
+  const fields: ErrorData['fields'] = {};
+  // Only scalars: a PGlite error also carries the query's parameters, which may be megabytes of bytea.
+  for (const [key, value] of Object.entries(error)) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value;
+  }
+  return { name: error.name, message: error.message, stack: error.stack, fields };
+}
+
+/** Emscripten's errno numbers (its file system throws `{ name: 'ErrnoError', errno }`), for the common ones. */
+const ERRNO: Record<number, string> = {
+  2: 'EACCES, permission denied',
+  20: 'EEXIST, already exists',
+  31: 'EISDIR, is a folder',
+  44: 'ENOENT, no such file or folder',
+  51: 'ENOSPC, no space left on the device',
+  54: 'ENOTDIR, not a folder',
+  63: 'EPERM, not permitted',
+  69: 'EROFS, read-only file system',
+};
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const { name, errno } = (error ?? {}) as { name?: unknown; errno?: unknown };
+  if (name === 'ErrnoError' && typeof errno === 'number') return ERRNO[errno] ?? `file system error ${errno}`;
+  return String(error);
+}
+
+/** The thrown value that makes PGlite roll a transaction back; the caller sees its own error, not this one. */
+const ROLLBACK = Symbol('rollback');
+
+async function serve(db: PGlite, port: NonNullable<typeof parentPort>) {
+  const open = new Map<number, { tx: Transaction; end(commit: boolean): Promise<void> }>();
+
+  const begin = (id: number) =>
+    new Promise<number>((opened, failed) => {
+      const done: Promise<void> = db.transaction(
+        (tx) =>
+          new Promise<void>((commit, rollback) => {
+            open.set(id, {
+              tx,
+              end: (ok) => {
+                open.delete(id);
+                if (ok) commit();
+                else rollback(ROLLBACK);
+                return done.catch((error) => {
+                  if (error !== ROLLBACK) throw error;
+                });
+              },
+            });
+            opened(id);
+          }),
+      );
+      // Before the transaction opened (BEGIN failed), this fails the `begin`; afterwards `end` reports the outcome.
+      done.catch(failed);
+    });
+
+  const run = async (request: Request): Promise<unknown> => {
+    switch (request.op) {
+      case 'query': {
+        const on = request.tx === undefined ? db : open.get(request.tx)?.tx;
+        if (!on) throw new Error('The transaction this query belongs to has already ended');
+        const { rows } = await on.query(request.sql, request.params as unknown[] | undefined);
+        return { rows };
+      }
+      case 'exec':
+        await db.exec(request.sql);
+        return undefined;
+      case 'begin':
+        return begin(request.id);
+      case 'end': {
+        const transaction = open.get(request.tx);
+        if (!transaction) throw new Error('The transaction has already ended');
+        return transaction.end(request.commit);
+      }
+      case 'close':
+        await db.close();
+        return undefined;
+    }
+  };
+
+  port.on('message', (request: Request) => {
+    run(request).then(
+      (value) => {
+        try {
+          port.postMessage({ kind: 'reply', id: request.id, ok: true, value } satisfies Message);
+        } catch (error) {
+          // A value that cannot be cloned: say so rather than leave the caller waiting.
+          port.postMessage({ kind: 'reply', id: request.id, ok: false, error: errorData(error) } satisfies Message);
+        }
+      },
+      (error) =>
+        port.postMessage({ kind: 'reply', id: request.id, ok: false, error: errorData(error) } satisfies Message),
+    );
+  });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const { dir } = workerData as { dir: string };
+  openDurablePglite(dir).then(
+    async (db) => {
+      await serve(db, port);
+      port.postMessage({ kind: 'ready' } satisfies Message);
+    },
+    (error) => {
+      const reason = new Error(`PGlite cannot open its data folder ${dir}: ${describe(error)}`, { cause: error });
+      port.postMessage({ kind: 'failed', error: errorData(reason) } satisfies Message);
+    },
+  );
+}
