@@ -8,9 +8,11 @@
  * No waiting for company beyond what is already here: a batch starts once the event loop has handled the input at
  * hand (setImmediate, after the current round of I/O callbacks), so the requests whose bytes arrived together share
  * it; then items run when fewer than `parallel` batches are running, and items that arrive meanwhile wait, then run
- * together in the next batch. Starting at once instead made every batch one item on PGlite: its statements run
- * synchronously on the event loop, in the microtask right after the request that submitted them, before the next
- * request's callback (bench/server-ingest.ts: 85 of 85 batches of one item at 8 clients). A caller's promise settles only once its batch's statement
+ * together in the next batch. Starting at once instead made every batch one item on PGlite when it ran in the
+ * server's thread: its statements ran synchronously, in the microtask right after the request that submitted them,
+ * before the next request's callback (bench/server-ingest.ts: 85 of 85 batches of one item at 8 clients). PGlite now
+ * runs in a worker thread (server/pglite-worker.ts), so requests keep arriving while a batch commits and the next
+ * batch gathers them. A caller's promise settles only once its batch's statement
  * has finished (and, for a write, committed durably: server/db-engines.ts). When a batch fails, its items run again
  * one by one, so that one bad item fails alone.
  */
