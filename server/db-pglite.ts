@@ -117,7 +117,15 @@ export async function connectPglite(worker: Worker): Promise<Db> {
       try {
         result = await work(scoped);
       } catch (error) {
-        await call({ op: 'end', tx, commit: false }).catch(() => {});
+        try {
+          await call({ op: 'end', tx, commit: false });
+        } catch (failed) {
+          // The worker is gone or broken: say both, the work's failure first.
+          throw new AggregateError(
+            [error, failed],
+            `${(error as Error)?.message ?? error}; rolling the transaction back failed too: ${(failed as Error)?.message ?? failed}`,
+          );
+        }
         throw error;
       }
       await call({ op: 'end', tx, commit: true });

@@ -75,14 +75,14 @@ export class PartReader {
   }
 
   /**
-   * Stops parsing and lets the rest of the body flow away unread; the answer waits for its end (server/app.ts,
-   * answerAfterBody), so the connection stays usable and the client reads the answer instead of a reset.
+   * Stops parsing, and lets the parts already parsed flow away unread. The rest of the body is left where it is: the
+   * answer goes out once it has been read and thrown away (server/app.ts, answerAfterBody), so the connection stays
+   * usable and the client reads the answer instead of a reset.
    */
   abort(): void {
     this.aborted = true;
     this.body.unpipe(this.parser);
     for (const part of this.queue.splice(0)) if (part.kind === 'file') part.stream.resume();
-    this.body.resume();
   }
 
   private push(part: Part) {

@@ -132,6 +132,24 @@ describe('a worker that fails', () => {
     await expect(db.transaction(async () => {})).rejects.toThrow("PGlite's worker stopped (exit code 3)");
   });
 
+  it('gives the work’s failure and the failed rollback together when the worker dies while rolling back', async () => {
+    const db = await connectPglite(
+      fakeWorker(`if (request.op === 'begin') parentPort.postMessage({ id: request.id, ok: true, value: 1 });
+        if (request.op === 'end') process.exit(4);`),
+    );
+    const failure = new Error('the work failed');
+    const error = await db
+      .transaction(async () => {
+        throw failure;
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AggregateError);
+    expect((error as AggregateError).errors[0]).toBe(failure);
+    expect((error as Error).message).toBe(
+      "the work failed; rolling the transaction back failed too: PGlite's worker stopped (exit code 4)",
+    );
+  });
+
   it('fails to open, with PGlite’s reason, a data folder that is not a folder', async () => {
     const file = join(folders.make(), 'not-a-folder');
     writeFileSync(file, 'hello');

@@ -43,7 +43,11 @@ export function errorData(error: unknown): ErrorData {
   return { name: error.name, message: error.message, stack: error.stack, fields };
 }
 
-/** Emscripten's errno numbers (its file system throws `{ name: 'ErrnoError', errno }`), for the common ones. */
+/**
+ * Emscripten's errno numbers (its file system throws `{ name: 'ErrnoError', errno }`), for the common ones. They are
+ * WASI's numbering, not Linux's: emscripten's system/lib/libc/musl/arch/emscripten/bits/errno.h, and the
+ * `ERRNO_CODES` table PGlite's build carries (node_modules/@electric-sql/pglite/dist, e.g. `ENOENT:44`, `EROFS:69`).
+ */
 const ERRNO: Record<number, string> = {
   2: 'EACCES, permission denied',
   20: 'EEXIST, already exists',
