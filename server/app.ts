@@ -5,7 +5,7 @@ import type { Db } from './db.ts';
 import { Leases } from './leases.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
-import { largestBody } from './receive.ts';
+import { largestBody, recordAsk } from './receive.ts';
 import { RecordStatements } from './records.ts';
 import { contentApp } from './routes/content.ts';
 import type { ApiContext, ApiEnv } from './routes/context.ts';
@@ -33,6 +33,10 @@ export interface AppDeps {
   uploadClock?: () => Date;
 }
 
+const API = '/api/v1';
+/** POST here declares a record; its token is checked with the record's lookup (server/receive.ts, recordAsk). */
+const RECORDS = `${API}/records`;
+
 /**
  * The Records API v1 under /api/v1: one sub-app per resource (server/routes/), behind CORS and token
  * authentication. The routes here and server/openapi.ts list the same operations (tested).
@@ -54,7 +58,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
       now: deps.uploadClock ?? (() => new Date()),
     }),
   };
-  const app = new Hono<ApiEnv>().basePath('/api/v1');
+  const app = new Hono<ApiEnv>().basePath(API);
 
   app.onError((error) => {
     if (error instanceof Problem) return problemResponse(error);
@@ -74,21 +78,26 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const authenticate = authenticator(db);
   app.use('*', async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const user = match ? await authenticate(match[1]!) : undefined;
-    if (!user) {
+    const asking =
+      c.req.method === 'POST' && c.req.path === RECORDS
+        ? recordAsk(leases, c.req.header('idempotency-key'))
+        : undefined;
+    const authenticated = match ? await authenticate(match[1]!, asking?.ask) : undefined;
+    if (!authenticated) {
       throw new Problem(
         'unauthorized',
         'Send Authorization: Bearer <token>. An administrator creates one with `npm run server -- token create --user <name>`.',
         { headers: { 'www-authenticate': 'Bearer realm="recordkeeper"' } },
       );
     }
-    c.set('user', user);
+    c.set('user', authenticated.user);
+    if (asking && authenticated.record) c.set('found', asking.found(authenticated.record, authenticated.user));
     await next();
   });
 
   app.route('/records/:id/content', contentApp(ctx));
   app.route('/records/:id/events', eventsApp(ctx));
-  app.route('/records', recordsApp(ctx));
+  app.route(RECORDS.slice(API.length), recordsApp(ctx));
   app.route('/uploads', uploadsApp(ctx));
   app.route('/presets', presetsApp(ctx));
   app.route('/diagnostics', diagnosticsApp(ctx));

@@ -44,8 +44,17 @@ export class Leases {
    * is called once the statement said the lease was taken.
    */
   attempt(name: string): { params: [string, string, number]; taken(): Lease } {
+    const { holder, ttlMs, taken } = this.ask();
+    return { params: [name, holder, ttlMs], taken: () => taken(name) };
+  }
+
+  /**
+   * One try at a lease whose name the statement that takes it completes: the record lease taken with a token's
+   * check names the token's user (server/tokens.ts). `taken` is called with the name once the statement took it.
+   */
+  ask(): { holder: string; ttlMs: number; taken(name: string): Lease } {
     const holder = randomUUID();
-    return { params: [name, holder, this.ttlMs], taken: () => this.hold(name, holder) };
+    return { holder, ttlMs: this.ttlMs, taken: (name) => this.hold(name, holder) };
   }
 
   private hold(name: string, holder: string): Lease {

@@ -6,8 +6,16 @@ import type { Db } from './db.ts';
 import type { Lease, Leases } from './leases.ts';
 import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
-import { findRecord, type RecordStatements, receiptOf, type SmallBlob, type StoredRecord } from './records.ts';
-import type { TokenUser } from './tokens.ts';
+import {
+  type Found,
+  findRecord,
+  isRecordId,
+  type RecordStatements,
+  receiptOf,
+  type SmallBlob,
+  type StoredRecord,
+} from './records.ts';
+import type { RecordAsk, TokenUser } from './tokens.ts';
 import { UPLOAD_REF_TYPE, type UploadStore } from './uploads.ts';
 
 export interface ReceiveContext {
@@ -30,6 +38,14 @@ export interface Upload {
   contentType: string | undefined;
   contentLength: number | undefined;
   body: Readable;
+  /** The record under the Idempotency-Key, looked up and leased with the token's check (recordAsk), if it was. */
+  found?: Leased | undefined;
+}
+
+/** A lookup's answer, with the lease it took. */
+export interface Leased {
+  stored: StoredRecord | undefined;
+  flight: Lease | undefined;
 }
 
 const RECORD_PART_LIMIT = 1024 * 1024;
@@ -66,6 +82,15 @@ export async function receiveRecord(
   ctx: ReceiveContext,
   upload: Upload,
 ): Promise<{ status: 200 | 201; receipt: Receipt }> {
+  try {
+    return await receive(ctx, upload);
+  } finally {
+    // Taken with the token's check, and not yet released when the request was refused before it was used.
+    await upload.found?.flight?.release();
+  }
+}
+
+async function receive(ctx: ReceiveContext, upload: Upload): Promise<{ status: 200 | 201; receipt: Receipt }> {
   const key = upload.idempotencyKey?.trim();
   if (!key) {
     throw new Problem(
@@ -95,11 +120,7 @@ export async function receiveRecord(
       );
     }
     const fingerprint = fingerprintOf(record);
-    // Keyed by user too: another user's request for the same id must not be told apart from an unused id. The
-    // lease is taken in the same round trip as the lookup, and released by the insert (server/records.ts).
-    const attempt = ctx.leases.attempt(recordLease(record.id, upload.user.user));
-    const { stored: existing, taken } = await ctx.records.lookup.submit({ id: record.id, lease: attempt.params });
-    const flight = taken ? attempt.taken() : undefined;
+    const { stored: existing, flight } = upload.found ?? (await lookUp(ctx, record.id, upload.user));
     try {
       if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
         throw idTaken(record.id);
@@ -123,8 +144,40 @@ export async function receiveRecord(
   }
 }
 
-/** The lease a request holds while it receives record `id` for `user`: one per user and id, across processes. */
-export const recordLease = (id: string, user: string) => `record:${id}:${user}`;
+/**
+ * The lease a request holds while it receives record `id` for `user`: one per user and id, across processes. Keyed
+ * by user too: another user's request for the same id must not be told apart from an unused id.
+ */
+export const recordLease = (id: string, user: string) => recordLeasePrefix(id) + user;
+const recordLeasePrefix = (id: string) => `record:${id}:`;
+
+/**
+ * For POST /records: the record to look up, and lease, in the statement that checks the token (server/app.ts,
+ * server/tokens.ts), when the Idempotency-Key can be a record id; `found` makes the lookup's answer the request's.
+ * Any other key is refused by receiveRecord before it would be used.
+ */
+export function recordAsk(
+  leases: Leases,
+  idempotencyKey: string | undefined,
+): { ask: RecordAsk; found(answer: Found, user: TokenUser): Leased } | undefined {
+  const id = idempotencyKey?.trim();
+  if (!id || !isRecordId(id)) return undefined;
+  const { holder, ttlMs, taken } = leases.ask();
+  return {
+    ask: { id, leasePrefix: recordLeasePrefix(id), holder, ttlMs },
+    found: ({ stored, taken: wasTaken }, user) => ({
+      stored,
+      flight: wasTaken ? taken(recordLease(id, user.user)) : undefined,
+    }),
+  };
+}
+
+/** Looks record `id` up and takes its lease, in one round trip shared with concurrent requests (server/records.ts). */
+async function lookUp(ctx: ReceiveContext, id: string, user: TokenUser): Promise<Leased> {
+  const attempt = ctx.leases.attempt(recordLease(id, user.user));
+  const { stored, taken } = await ctx.records.lookup.submit({ id, lease: attempt.params });
+  return { stored, flight: taken ? attempt.taken() : undefined };
+}
 
 async function readRecord(part: Part | undefined, key: string, maxBytes: number): Promise<DeclaredRecord> {
   if (part?.name !== 'record') {

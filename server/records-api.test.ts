@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReceiptSchema } from '../utils/records/record.ts';
 import {
   type ContentFile,
@@ -165,6 +165,54 @@ describe.each(ENGINES)('Records API on %s', (engine) => {
       const retry = await postRecord(t.api, ann, record, [eml]);
       expect(retry.status).toBe(200);
       expect(await retry.json()).toEqual(receipt);
+    });
+
+    it('checks the token, looks the record up and takes its lease in one statement, and stores it in one more', async () => {
+      // A first request marks the token as used, so that the measured one is as every later one.
+      expect((await postRecord(t.api, ann, makeRecord([eml]), [eml])).status).toBe(201);
+      const record = makeRecord([eml]);
+      const query = vi.spyOn(t.server.db, 'query');
+      try {
+        expect((await postRecord(t.api, ann, record, [eml])).status).toBe(201);
+        expect(query).toHaveBeenCalledTimes(2);
+      } finally {
+        query.mockRestore();
+      }
+      expect(t.server.inFlightKeys()).not.toContain(record.id);
+    });
+
+    it('releases the lease taken with the token when it refuses the request before using it', async () => {
+      const record = makeRecord([eml]);
+      const headers = { authorization: `Bearer ${ann}`, 'idempotency-key': record.id };
+      const notMultipart = await fetch(`${t.api}/records`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(record),
+      });
+      await expectProblem(notMultipart, 400, /multipart/);
+      const invalid = await fetch(`${t.api}/records`, {
+        method: 'POST',
+        headers,
+        body: recordForm({ ...record, title: 42 }, [eml]),
+      });
+      await expectProblem(invalid, 400);
+      expect(t.server.inFlightKeys()).not.toContain(record.id);
+      // Were the lease still in the database, this would be told the record is in flight.
+      expect((await postRecord(t.api, ann, record, [eml])).status).toBe(201);
+    });
+
+    it('refuses an unknown token and a key that cannot be a record id, and leaves no lease behind', async () => {
+      const record = makeRecord([eml]);
+      const unknownToken = `rk_${'x'.repeat(43)}`;
+      await expectProblem(await postRecord(t.api, unknownToken, record, [eml]), 401);
+      const wrongKey = await fetch(`${t.api}/records`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ann}`, 'idempotency-key': record.id.toUpperCase() },
+        body: recordForm(record, [eml]),
+      });
+      await expectProblem(wrongKey, 400, /Idempotency-Key/);
+      expect(t.server.inFlightKeys()).toEqual([]);
+      expect((await postRecord(t.api, ann, record, [eml])).status).toBe(201);
     });
 
     it('answers 422 on a sha256 mismatch and stores nothing', async () => {

@@ -12,7 +12,7 @@ export interface StoredRecord {
   receivedAt: Date;
 }
 
-interface Row {
+export interface RecordRow {
   record: DeclaredRecord;
   owner_user: string;
   fingerprint: string;
@@ -20,7 +20,7 @@ interface Row {
 }
 
 /** The server owns who declared: always the user of the token that sent the record (server/receive.ts). */
-const fromRow = (row: Row): StoredRecord => ({
+export const fromRow = (row: RecordRow): StoredRecord => ({
   record: { ...row.record, declaredBy: row.owner_user },
   owner: row.owner_user,
   fingerprint: row.fingerprint,
@@ -38,11 +38,13 @@ export function receiptOf(stored: StoredRecord, publicUrl: string): Receipt {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Whether `id` has the form of a record id; anything else would only make PostgreSQL's uuid cast fail. */
+export const isRecordId = (id: string) => UUID.test(id);
 
 export async function findRecord(db: Db, id: string): Promise<StoredRecord | undefined> {
   // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
   if (!UUID.test(id)) return undefined;
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<RecordRow>(
     'SELECT record, owner_user, fingerprint, received_at FROM records WHERE id = $1',
     [id],
   );
@@ -55,14 +57,17 @@ export interface Lookup {
   lease: readonly [name: string, holder: string, ttlMs: number];
 }
 
+/** What a lookup found: the record stored under the id, if any, and whether the request's lease was taken. */
+export interface Found {
+  stored: StoredRecord | undefined;
+  taken: boolean;
+}
+
 /**
  * Looks records up and takes leases (server/leases.ts) in one round trip for many requests: a data-modifying CTE runs
  * once, to completion, whether or not the query reads it. Lease names must be distinct.
  */
-export async function findRecordsTakingLeases(
-  db: Queryable,
-  lookups: readonly Lookup[],
-): Promise<{ stored: StoredRecord | undefined; taken: boolean }[]> {
+export async function findRecordsTakingLeases(db: Queryable, lookups: readonly Lookup[]): Promise<Found[]> {
   const wanted = lookups.map(({ id, lease: [name, holder, ttl_ms] }, n) => ({
     n,
     // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
@@ -71,7 +76,7 @@ export async function findRecordsTakingLeases(
     holder,
     ttl_ms,
   }));
-  const { rows } = await db.query<Row & { n: number; taken: boolean }>(
+  const { rows } = await db.query<RecordRow & { n: number; taken: boolean }>(
     `WITH wanted AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(n int, id uuid, name text, holder text, ttl_ms int)
      ), lease AS (${takeLeasesSql('wanted')})
@@ -94,7 +99,7 @@ export async function findRecordsTakingLeases(
  * (server/batcher.ts): the lookup that takes a request's lease, and the insert that stores a verified record.
  */
 export class RecordStatements {
-  readonly lookup: Batcher<Lookup, { stored: StoredRecord | undefined; taken: boolean }>;
+  readonly lookup: Batcher<Lookup, Found>;
   /** Resolves true when the record was inserted, false when its id was already stored. */
   readonly insert: Batcher<NewRecord, boolean>;
 
@@ -265,7 +270,7 @@ export async function listRecords(db: Db, query: RecordQuery): Promise<StoredRec
     where.push(`(received_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(query.limit);
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<RecordRow>(
     `SELECT record, owner_user, fingerprint, received_at FROM records
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY received_at DESC, id DESC

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Batcher, parallelOn } from './batcher.ts';
 import type { Db } from './db.ts';
+import { takeLeasesSql } from './leases.ts';
+import { type Found, fromRow, type RecordRow } from './records.ts';
 
 export interface TokenUser {
   user: string;
@@ -49,41 +51,107 @@ interface TokenRow {
 
 /** The user a token belongs to, or undefined when it is not one of ours or was revoked. */
 export async function authenticate(db: Db, token: string): Promise<TokenUser | undefined> {
-  return (await authenticateAll(db, [token]))[0];
+  return (await authenticateAll(db, [{ token }]))[0]?.user;
+}
+
+/**
+ * A record that a request will store (POST /records), to be looked up, and its lease taken, by the statement that
+ * checks the request's token (server/receive.ts, recordAsk): one statement where there were two, which was most of
+ * what separated ingest from the bare sink on PGlite (bench/server-ingest.ts). The lease's name is `leasePrefix`
+ * followed by the token's user, and it is taken only for a token that is valid.
+ */
+export interface RecordAsk {
+  id: string;
+  leasePrefix: string;
+  holder: string;
+  ttlMs: number;
+}
+
+export interface Authenticated {
+  user: TokenUser;
+  /** What the RecordAsk found, when there was one. */
+  record?: Found | undefined;
 }
 
 /**
  * The API's authentication: the tokens of concurrent requests are looked up in one statement (server/batcher.ts),
  * every request still against the database as it is now, so a revocation counts from the next request on.
  */
-export function authenticator(db: Db): (token: string) => Promise<TokenUser | undefined> {
-  const batcher = new Batcher((tokens: readonly string[]) => authenticateAll(db, tokens), { parallel: parallelOn(db) });
-  return (token) => batcher.submit(token);
+export function authenticator(db: Db): (token: string, record?: RecordAsk) => Promise<Authenticated | undefined> {
+  const batcher = new Batcher((asks: readonly Ask[]) => authenticateAll(db, asks), {
+    parallel: parallelOn(db),
+    // One statement must not take a lease twice (takeLeasesSql); a user's lease names the record id.
+    key: (ask) => ask.record?.id,
+  });
+  return (token, record) => batcher.submit({ token, record });
 }
 
-async function authenticateAll(db: Db, tokens: readonly string[]): Promise<(TokenUser | undefined)[]> {
-  const hashes = tokens.map((token) => (token.startsWith(PREFIX) && token.length <= 100 ? hashOf(token) : undefined));
-  const wanted = [...new Set(hashes.filter((hash) => hash !== undefined).map((hash) => hash.toString('hex')))];
-  if (!wanted.length) return tokens.map(() => undefined);
-  const { rows } = await db.query<TokenRow>(
-    'SELECT token_hash, user_name, is_admin, revoked_at, last_used_at FROM tokens WHERE token_hash = ANY($1::text[])',
-    [wanted],
+interface Ask {
+  token: string;
+  record?: RecordAsk | undefined;
+}
+
+async function authenticateAll(db: Db, asks: readonly Ask[]): Promise<(Authenticated | undefined)[]> {
+  const hashes = asks.map(({ token }) => (token.startsWith(PREFIX) && token.length <= 100 ? hashOf(token) : undefined));
+  const wanted = asks.flatMap(({ record }, n) => {
+    const hash = hashes[n];
+    if (!hash) return [];
+    return [
+      {
+        n,
+        hash: hash.toString('hex'),
+        id: record?.id ?? null,
+        lease_prefix: record?.leasePrefix ?? null,
+        holder: record?.holder ?? null,
+        ttl_ms: record?.ttlMs ?? null,
+      },
+    ];
+  });
+  if (!wanted.length) return asks.map(() => undefined);
+  const { rows } = await db.query<TokenRow & Partial<RecordRow> & { n: number; taken: boolean }>(
+    `WITH wanted AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS x(n int, hash text, id uuid, lease_prefix text, holder text, ttl_ms int)
+     ), token AS (
+       SELECT * FROM tokens WHERE token_hash = ANY (ARRAY(SELECT hash FROM wanted))
+     ), asked AS (
+       SELECT wanted.n, wanted.id, wanted.lease_prefix || token.user_name AS name, wanted.holder, wanted.ttl_ms
+       FROM wanted JOIN token ON token.token_hash = wanted.hash
+       WHERE wanted.id IS NOT NULL AND token.revoked_at IS NULL
+     ), lease AS (${takeLeasesSql('asked')})
+     SELECT wanted.n, token.token_hash, token.user_name, token.is_admin, token.revoked_at, token.last_used_at,
+       lease.holder IS NOT NULL AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
+     FROM wanted
+       JOIN token ON token.token_hash = wanted.hash
+       LEFT JOIN asked ON asked.n = wanted.n
+       LEFT JOIN lease ON lease.name = asked.name AND lease.holder = asked.holder
+       LEFT JOIN LATERAL (SELECT * FROM records WHERE records.id = asked.id) r ON true`,
+    [JSON.stringify(wanted)],
     { name: 'rk-authenticate' },
   );
-  const byHash = new Map(rows.map((row) => [row.token_hash, row]));
-  const stale = rows
-    .filter((row) => !row.revoked_at)
-    .filter((row) => !row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS)
-    .map((row) => row.token_hash);
+  const byAsk = new Map(rows.map((row) => [row.n, row]));
+  const stale = [
+    ...new Set(
+      rows
+        .filter((row) => !row.revoked_at)
+        .filter((row) => !row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS)
+        .map((row) => row.token_hash),
+    ),
+  ];
   if (stale.length) {
     await db.query('UPDATE tokens SET last_used_at = now() WHERE token_hash = ANY($1::text[])', [stale]);
   }
-  return hashes.map((hash) => {
-    const row = hash && byHash.get(hash.toString('hex'));
+  return asks.map(({ record }, n) => {
+    const hash = hashes[n];
+    const row = byAsk.get(n);
     // Looking up by hash already keeps the secret out of any timing; the constant-time comparison makes the match
-    // explicit instead of trusting the index and collation to compare bytes exactly.
+    // explicit instead of trusting the index and collation to compare bytes exactly. (Should it ever refuse a row
+    // the statement matched, that request's record lease lapses after its ttl: server/leases.ts.)
     if (!hash || !row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), hash) || row.revoked_at) return undefined;
-    return { user: row.user_name, admin: row.is_admin };
+    const user = { user: row.user_name, admin: row.is_admin };
+    if (!record) return { user };
+    const stored = row.owner_user ? fromRow(row as TokenRow & RecordRow) : undefined;
+    return { user, record: { stored, taken: row.taken } };
   });
 }
 

@@ -28,6 +28,7 @@ export function recordsApp(ctx: ApiContext) {
       contentType: c.req.header('content-type'),
       contentLength: length ? Number(length) : undefined,
       body: requestBody(c),
+      found: c.get('found'),
     });
     c.header('location', `${new URL(c.req.url).pathname}/${receipt.id}`);
     return c.json(receipt, status);
