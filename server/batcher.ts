@@ -1,6 +1,6 @@
 /**
  * Runs the statements of concurrent requests together: what many requests ask of the database at the same moment
- * (authenticate a token, look a record up and take its lease, insert a received record) goes in one statement for
+ * (check a token and look its request's record up, taking its lease; insert a received record) goes in one statement for
  * all of them. On PGlite every statement waits for the one connection and costs a few ms of fixed work, and every
  * commit is an fsync of the write-ahead log; on PostgreSQL every statement is a round trip. Batching is what lets
  * ingest keep up with many clients (bench/server-ingest.ts).

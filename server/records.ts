@@ -96,7 +96,8 @@ export async function findRecordsTakingLeases(db: Queryable, lookups: readonly L
 
 /**
  * The statements of POST /records, each shared by the concurrent requests that need it at the same moment
- * (server/batcher.ts): the lookup that takes a request's lease, and the insert that stores a verified record.
+ * (server/batcher.ts): the lookup that takes a request's lease, for a request whose token check did not already
+ * (server/tokens.ts, RecordAsk), and the insert that stores a verified record.
  */
 export class RecordStatements {
   readonly lookup: Batcher<Lookup, Found>;
