@@ -373,6 +373,25 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
       expect(held.headers.get('upload-offset')).toBe('0');
     });
 
+    it('a tus PATCH past the end of its upload is answered after its body, and keeps nothing of it', async () => {
+      const created = await createUpload(String(MIB.byteLength), '0'.repeat(64));
+      expect(created.status).toBe(201);
+      const head =
+        `PATCH ${created.headers.get('location')} HTTP/1.1\r\nAuthorization: Bearer ${token}\r\n` +
+        'Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n';
+      expect(await refusedWhileSending(head, LARGE, 'upload-overflow')).toEqual({
+        sent: true,
+        status: '400',
+        close: false,
+        early: false,
+      });
+      const held = await fetch(`${t.server.url}${created.headers.get('location')}`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' },
+      });
+      expect(held.headers.get('upload-offset')).toBe('0');
+    });
+
     it('a multipart body with no boundary parameter: 400', async () => {
       const record = makeRecord([]);
       const answer = await raw(

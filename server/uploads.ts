@@ -216,7 +216,10 @@ export class UploadStore {
       const file = createWriteStream(this.fileOf(id), { flags: 'a' });
       try {
         await pipeline(
-          body,
+          // Read through an iterator that leaves the request alone when it stops early: past the end, the rest of
+          // the body is read and thrown away before the answer (server/app.ts, answerAfterBody), instead of the
+          // request, and with it the connection, being destroyed under a client that is still sending.
+          body.iterator({ destroyOnReturn: false }),
           async function* (chunks: AsyncIterable<Buffer>) {
             for await (const chunk of chunks) {
               if (written + chunk.byteLength > row.length) throw new Overflow();
