@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDb } from './db.ts';
-import { Leases } from './leases.ts';
+import { Leases, takeLeasesSql } from './leases.ts';
 import { ENGINES, freshDatabase, untilAsync } from './test/support.ts';
 
 /**
@@ -47,6 +47,24 @@ describe.each(ENGINES)('Leases on %s', (engine) => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('takes a lease again for the holder that holds it, as a statement run a second time does', async () => {
+    const mine = new Leases(db);
+    const other = new Leases(db);
+    try {
+      const attempt = mine.attempt('record:again');
+      const take = () =>
+        db.query(takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'), attempt.params);
+      expect((await take()).rows).toHaveLength(1);
+      expect((await take()).rows).toHaveLength(1);
+      expect(await other.acquire('record:again')).toBeUndefined();
+      await attempt.taken().release();
+      expect(await other.isHeld('record:again')).toBe(false);
+    } finally {
+      mine.close();
+      other.close();
     }
   });
 

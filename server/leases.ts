@@ -123,13 +123,15 @@ export interface Lease {
 /**
  * The statement that takes leases, alone or as a CTE of a larger one: `from` is a row source with the columns
  * `name`, `holder` (fresh per acquisition) and `ttl_ms` (Leases.attempt gives them). It returns `name` and `holder`
- * of each lease taken, that is, free or lapsed. One statement must not name a lease twice.
+ * of each lease taken, that is, free, lapsed, or already this holder's: a statement run again after it committed
+ * (server/batcher.ts runs a failed batch's items again, one by one) takes its own lease again rather than find it
+ * held. One statement must not name a lease twice.
  */
 export const takeLeasesSql = (from: string) =>
   `INSERT INTO leases (name, holder, until)
    SELECT name, holder, clock_timestamp() + ttl_ms * interval '1 millisecond' FROM ${from}
    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-     WHERE leases.until < clock_timestamp()
+     WHERE leases.until < clock_timestamp() OR leases.holder = excluded.holder
    RETURNING name, holder`;
 
 /** Long enough for a busy database to answer a renewal; short enough that a crashed holder blocks only briefly. */

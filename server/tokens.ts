@@ -139,7 +139,12 @@ async function authenticateAll(db: Db, asks: readonly Ask[]): Promise<(Authentic
     ),
   ];
   if (stale.length) {
-    await db.query('UPDATE tokens SET last_used_at = now() WHERE token_hash = ANY($1::text[])', [stale]);
+    // Only what `token list` shows: a failure is reported, and does not fail the requests, whose leases are taken.
+    await db
+      .query('UPDATE tokens SET last_used_at = now() WHERE token_hash = ANY($1::text[])', [stale])
+      .catch((error: Error) =>
+        console.error(`Could not record when ${stale.length} token(s) were last used: ${error.message}`),
+      );
   }
   return asks.map(({ record }, n) => {
     const hash = hashes[n];
