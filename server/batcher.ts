@@ -28,8 +28,8 @@ export class Batcher<In, Out> {
       /** Batches running at once: 1 for PGlite's single connection, more for PostgreSQL's pool. */
       parallel: number;
       maxBatch?: number;
-      /** Items with the same key never share a batch (one statement cannot insert or lock a row twice). */
-      key?: (item: In) => string;
+      /** Items with the same key never share a batch (one statement cannot insert or lock a row twice); undefined: any. */
+      key?: (item: In) => string | undefined;
     },
   ) {}
 
