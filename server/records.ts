@@ -42,8 +42,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const isRecordId = (id: string) => UUID.test(id);
 
 export async function findRecord(db: Db, id: string): Promise<StoredRecord | undefined> {
-  // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
-  if (!UUID.test(id)) return undefined;
+  if (!isRecordId(id)) return undefined;
   const { rows } = await db.query<RecordRow>(
     'SELECT record, owner_user, fingerprint, received_at FROM records WHERE id = $1',
     [id],
@@ -70,8 +69,7 @@ export interface Found {
 export async function findRecordsTakingLeases(db: Queryable, lookups: readonly Lookup[]): Promise<Found[]> {
   const wanted = lookups.map(({ id, lease: [name, holder, ttl_ms] }, n) => ({
     n,
-    // Anything but a UUID cannot be a record, and would only make PostgreSQL's uuid cast fail.
-    id: UUID.test(id) ? id : null,
+    id: isRecordId(id) ? id : null,
     name,
     holder,
     ttl_ms,
