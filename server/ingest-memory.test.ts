@@ -9,10 +9,12 @@ import { makeRecord, postRecord, textFile } from './test/support.ts';
 
 const MEGABYTES = 200;
 /**
- * Sockets, stream buffers and chunks not yet garbage-collected: measured ~32 MB, the same for 200 and 500 MB parts
- * (see server/bench.ts), so it does not grow with the part. Buffering the part would add 200 MB.
+ * Sockets, stream buffers and chunks not yet garbage-collected, and since PGlite runs in a worker thread
+ * (server/pglite-worker.ts) that thread's heap too: measured 41 and 48 MB in CI runs of the same commit, and it does
+ * not grow with the part (bench/server-ingest.ts measures a 500 MB one). Buffering the part would add 200 MB: the
+ * limit sits halfway, clear of both.
  */
-const ALLOWED_GROWTH_MB = 48;
+const ALLOWED_GROWTH_MB = 100;
 
 describe('ingest memory', () => {
   it(`streams a ${MEGABYTES} MB part without raising the server's memory by more than a few MB`, async () => {
