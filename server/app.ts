@@ -5,14 +5,14 @@ import type { Db } from './db.ts';
 import { Leases } from './leases.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFound, Problem, problemResponse } from './problem.ts';
-import { largestBody, recordAsk } from './receive.ts';
+import { largestBody } from './receive.ts';
 import { RecordStatements } from './records.ts';
 import { contentApp } from './routes/content.ts';
 import type { ApiContext, ApiEnv } from './routes/context.ts';
 import { diagnosticsApp } from './routes/diagnostics.ts';
 import { eventsApp } from './routes/events.ts';
 import { presetsApp } from './routes/presets.ts';
-import { recordsApp } from './routes/records.ts';
+import { askForRecord, recordsApp } from './routes/records.ts';
 import { uploadsApp } from './routes/uploads.ts';
 import { authenticator } from './tokens.ts';
 import { DEFAULT_UPLOAD_TTL_MS, UploadStore } from './uploads.ts';
@@ -34,8 +34,6 @@ export interface AppDeps {
 }
 
 const API = '/api/v1';
-/** POST here declares a record; its token is checked with the record's lookup (server/receive.ts, recordAsk). */
-const RECORDS = `${API}/records`;
 
 /**
  * The Records API v1 under /api/v1: one sub-app per resource (server/routes/), behind CORS and token
@@ -75,13 +73,13 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/openapi.json', (c) => c.json(openApiDocument));
 
+  // What a route asks the token's check to do on its way, registered before the check: POST /records has its
+  // record looked up, and leased, by the same statement (server/tokens.ts, RecordAsk).
+  app.use('/records', askForRecord(leases));
   const authenticate = authenticator(db);
   app.use('*', async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const asking =
-      c.req.method === 'POST' && c.req.path === RECORDS
-        ? recordAsk(leases, c.req.header('idempotency-key'))
-        : undefined;
+    const asking = c.get('recordAsk');
     const authenticated = match ? await authenticate(match[1]!, asking?.ask) : undefined;
     if (!authenticated) {
       throw new Problem(
@@ -97,7 +95,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
 
   app.route('/records/:id/content', contentApp(ctx));
   app.route('/records/:id/events', eventsApp(ctx));
-  app.route(RECORDS.slice(API.length), recordsApp(ctx));
+  app.route('/records', recordsApp(ctx));
   app.route('/uploads', uploadsApp(ctx));
   app.route('/presets', presetsApp(ctx));
   app.route('/diagnostics', diagnosticsApp(ctx));

@@ -54,13 +54,17 @@ describe.each(ENGINES)('Leases on %s', (engine) => {
     const mine = new Leases(db);
     const other = new Leases(db);
     try {
-      const attempt = mine.attempt('record:again');
+      const { holder, ttlMs, taken } = mine.ask();
       const take = () =>
-        db.query(takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'), attempt.params);
+        db.query(takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'), [
+          'record:again',
+          holder,
+          ttlMs,
+        ]);
       expect((await take()).rows).toHaveLength(1);
       expect((await take()).rows).toHaveLength(1);
       expect(await other.acquire('record:again')).toBeUndefined();
-      await attempt.taken().release();
+      await taken('record:again').release();
       expect(await other.isHeld('record:again')).toBe(false);
     } finally {
       mine.close();

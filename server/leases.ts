@@ -30,27 +30,19 @@ export class Leases {
 
   /** Takes the lease `name`; undefined when another request (of any process) holds it. */
   async acquire(name: string): Promise<Lease | undefined> {
-    const attempt = this.attempt(name);
-    const { rows } = await this.db.query(
-      takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'),
-      attempt.params,
-    );
-    return rows.length ? attempt.taken() : undefined;
-  }
-
-  /**
-   * One try at the lease `name` for a statement that takes it on its way (server/records.ts looks records up and
-   * takes their leases in one round trip): `params` are the name, holder and ttl_ms of takeLeasesSql, and `taken`
-   * is called once the statement said the lease was taken.
-   */
-  attempt(name: string): { params: [string, string, number]; taken(): Lease } {
     const { holder, ttlMs, taken } = this.ask();
-    return { params: [name, holder, ttlMs], taken: () => taken(name) };
+    const { rows } = await this.db.query(takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'), [
+      name,
+      holder,
+      ttlMs,
+    ]);
+    return rows.length ? taken(name) : undefined;
   }
 
   /**
-   * One try at a lease whose name the statement that takes it completes: the record lease taken with a token's
-   * check names the token's user (server/tokens.ts). `taken` is called with the name once the statement took it.
+   * One try at a lease, for a statement that takes it on its way (takeLeasesSql): the record lease of POST /records
+   * is taken by the statement that checks the token, and named after the token's user (server/tokens.ts). `taken`
+   * is called with the lease's name once the statement said it was taken.
    */
   ask(): { holder: string; ttlMs: number; taken(name: string): Lease } {
     const holder = randomUUID();
@@ -122,7 +114,7 @@ export interface Lease {
 
 /**
  * The statement that takes leases, alone or as a CTE of a larger one: `from` is a row source with the columns
- * `name`, `holder` (fresh per acquisition) and `ttl_ms` (Leases.attempt gives them). It returns `name` and `holder`
+ * `name`, `holder` (fresh per acquisition) and `ttl_ms` (Leases.ask gives them). It returns `name` and `holder`
  * of each lease taken, that is, free, lapsed, or already this holder's: a statement run again after it committed
  * (server/batcher.ts runs a failed batch's items again, one by one) takes its own lease again rather than find it
  * held. One statement must not name a lease twice.

@@ -7,7 +7,6 @@ import type { Lease, Leases } from './leases.ts';
 import { malformed, type Part, PartReader } from './multipart.ts';
 import { Problem } from './problem.ts';
 import {
-  type Found,
   findRecord,
   isRecordId,
   type RecordStatements,
@@ -15,7 +14,7 @@ import {
   type SmallBlob,
   type StoredRecord,
 } from './records.ts';
-import type { RecordAsk, TokenUser } from './tokens.ts';
+import type { Found, RecordAsk, TokenUser } from './tokens.ts';
 import { UPLOAD_REF_TYPE, type UploadStore } from './uploads.ts';
 
 export interface ReceiveContext {
@@ -23,9 +22,7 @@ export interface ReceiveContext {
   blobs: BlobStore;
   maxBytes: number;
   publicUrl: string;
-  /** Which record ids are being received right now, by any process on the database (server/leases.ts). */
-  leases: Leases;
-  /** Lookups and inserts, shared with concurrent requests (server/batcher.ts). */
+  /** Inserts, shared with concurrent requests (server/batcher.ts). */
   records: RecordStatements;
   now: () => Date;
   /** Resumable uploads that `content` parts may refer to (server/uploads.ts). */
@@ -38,8 +35,11 @@ export interface Upload {
   contentType: string | undefined;
   contentLength: number | undefined;
   body: Readable;
-  /** The record under the Idempotency-Key, looked up and leased with the token's check (recordAsk), if it was. */
-  found?: Leased | undefined;
+  /**
+   * The record under the Idempotency-Key, looked up and leased with the token's check (recordAsk). Absent only when
+   * the key cannot be a record id, which readRecord refuses before it is needed.
+   */
+  found: Leased | undefined;
 }
 
 /** A lookup's answer, with the lease it took. */
@@ -120,7 +120,8 @@ async function receive(ctx: ReceiveContext, upload: Upload): Promise<{ status: 2
       );
     }
     const fingerprint = fingerprintOf(record);
-    const { stored: existing, flight } = upload.found ?? (await lookUp(ctx, record.id, upload.user));
+    if (!upload.found) throw new Error(`POST /records for ${record.id} came without its lookup (recordAsk)`);
+    const { stored: existing, flight } = upload.found;
     try {
       if (existing && (existing.fingerprint !== fingerprint || existing.owner !== upload.user.user)) {
         throw idTaken(record.id);
@@ -151,15 +152,17 @@ async function receive(ctx: ReceiveContext, upload: Upload): Promise<{ status: 2
 export const recordLease = (id: string, user: string) => recordLeasePrefix(id) + user;
 const recordLeasePrefix = (id: string) => `record:${id}:`;
 
+/** What POST /records asks of its token's check, and how the check's answer becomes the request's (recordAsk). */
+export interface RecordAsking {
+  ask: RecordAsk;
+  found(answer: Found, user: TokenUser): Leased;
+}
+
 /**
- * For POST /records: the record to look up, and lease, in the statement that checks the token (server/app.ts,
- * server/tokens.ts), when the Idempotency-Key can be a record id; `found` makes the lookup's answer the request's.
- * Any other key is refused by receiveRecord before it would be used.
+ * For POST /records: the record to look up, and lease, in the statement that checks the token (server/tokens.ts),
+ * when the Idempotency-Key can be a record id. Any other key is refused by receiveRecord before it would be used.
  */
-export function recordAsk(
-  leases: Leases,
-  idempotencyKey: string | undefined,
-): { ask: RecordAsk; found(answer: Found, user: TokenUser): Leased } | undefined {
+export function recordAsk(leases: Leases, idempotencyKey: string | undefined): RecordAsking | undefined {
   const id = idempotencyKey?.trim();
   if (!id || !isRecordId(id)) return undefined;
   const { holder, ttlMs, taken } = leases.ask();
@@ -170,13 +173,6 @@ export function recordAsk(
       flight: wasTaken ? taken(recordLease(id, user.user)) : undefined,
     }),
   };
-}
-
-/** Looks record `id` up and takes its lease, in one round trip shared with concurrent requests (server/records.ts). */
-async function lookUp(ctx: ReceiveContext, id: string, user: TokenUser): Promise<Leased> {
-  const attempt = ctx.leases.attempt(recordLease(id, user.user));
-  const { stored, taken } = await ctx.records.lookup.submit({ id, lease: attempt.params });
-  return { stored, flight: taken ? attempt.taken() : undefined };
 }
 
 async function readRecord(part: Part | undefined, key: string, maxBytes: number): Promise<DeclaredRecord> {

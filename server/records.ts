@@ -2,7 +2,6 @@ import { type DeclaredRecord, parseIsoDateTime, type Receipt } from '../utils/re
 import { Batcher, parallelOn } from './batcher.ts';
 import type { PendingBlob } from './blobs.ts';
 import type { Db, Queryable } from './db.ts';
-import { takeLeasesSql } from './leases.ts';
 
 /** A stored record as the routes need it. */
 export interface StoredRecord {
@@ -50,70 +49,22 @@ export async function findRecord(db: Db, id: string): Promise<StoredRecord | und
   return rows[0] && fromRow(rows[0]);
 }
 
-/** A record to look up while taking the lease of the request that receives it (Leases.attempt's params). */
-export interface Lookup {
-  id: string;
-  lease: readonly [name: string, holder: string, ttlMs: number];
-}
-
-/** What a lookup found: the record stored under the id, if any, and whether the request's lease was taken. */
-export interface Found {
-  stored: StoredRecord | undefined;
-  taken: boolean;
-}
-
 /**
- * Looks records up and takes leases (server/leases.ts) in one round trip for many requests: a data-modifying CTE runs
- * once, to completion, whether or not the query reads it. Lease names must be distinct.
- */
-export async function findRecordsTakingLeases(db: Queryable, lookups: readonly Lookup[]): Promise<Found[]> {
-  const wanted = lookups.map(({ id, lease: [name, holder, ttl_ms] }, n) => ({
-    n,
-    id: isRecordId(id) ? id : null,
-    name,
-    holder,
-    ttl_ms,
-  }));
-  const { rows } = await db.query<RecordRow & { n: number; taken: boolean }>(
-    `WITH wanted AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(n int, id uuid, name text, holder text, ttl_ms int)
-     ), lease AS (${takeLeasesSql('wanted')})
-     SELECT wanted.n, lease.holder IS NOT NULL AS taken, r.record, r.owner_user, r.fingerprint, r.received_at
-     FROM wanted
-       LEFT JOIN lease ON lease.name = wanted.name AND lease.holder = wanted.holder
-       LEFT JOIN LATERAL (SELECT * FROM records WHERE records.id = wanted.id) r ON true`,
-    [JSON.stringify(wanted)],
-    { name: 'rk-lookup-records' },
-  );
-  const found = new Map(rows.map((row) => [row.n, row]));
-  return lookups.map((_, n) => {
-    const row = found.get(n)!;
-    return { stored: row.owner_user === null ? undefined : fromRow(row), taken: row.taken };
-  });
-}
-
-/**
- * The statements of POST /records, each shared by the concurrent requests that need it at the same moment
- * (server/batcher.ts): the lookup that takes a request's lease, for a request whose token check did not already
- * (server/tokens.ts, RecordAsk), and the insert that stores a verified record.
+ * The insert of POST /records, shared by the concurrent requests that store a verified record at the same moment
+ * (server/batcher.ts). Their lookups, with their leases, ride on the statement that checks their tokens
+ * (server/tokens.ts, RecordAsk).
  */
 export class RecordStatements {
-  readonly lookup: Batcher<Lookup, Found>;
   /** Resolves true when the record was inserted, false when its id was already stored. */
   readonly insert: Batcher<NewRecord, boolean>;
 
   constructor(db: Db) {
-    const parallel = parallelOn(db);
-    this.lookup = new Batcher((lookups) => findRecordsTakingLeases(db, lookups), {
-      parallel,
-      key: (lookup) => lookup.lease[0],
-    });
     this.insert = new Batcher(
       async (records) => {
         const inserted = await insertRecords(db, records);
         return records.map((record) => inserted.has(record.stored.record.id.toLowerCase()));
       },
-      { parallel, key: (record) => record.stored.record.id.toLowerCase() },
+      { parallel: parallelOn(db), key: (record) => record.stored.record.id.toLowerCase() },
     );
   }
 }

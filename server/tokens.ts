@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Batcher, parallelOn } from './batcher.ts';
 import type { Db } from './db.ts';
 import { takeLeasesSql } from './leases.ts';
-import { type Found, fromRow, type RecordRow } from './records.ts';
+import { fromRow, type RecordRow, type StoredRecord } from './records.ts';
 
 export interface TokenUser {
   user: string;
@@ -65,6 +65,12 @@ export interface RecordAsk {
   leasePrefix: string;
   holder: string;
   ttlMs: number;
+}
+
+/** What a RecordAsk found: the record stored under its id, if any, and whether the request's lease was taken. */
+export interface Found {
+  stored: StoredRecord | undefined;
+  taken: boolean;
 }
 
 export interface Authenticated {

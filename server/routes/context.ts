@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { BlobStore } from '../blobs.ts';
 import type { Db } from '../db.ts';
 import type { Leases } from '../leases.ts';
-import type { Leased } from '../receive.ts';
+import type { Leased, RecordAsking } from '../receive.ts';
 import type { RecordStatements } from '../records.ts';
 import type { TokenUser } from '../tokens.ts';
 import type { UploadStore } from '../uploads.ts';
@@ -27,9 +27,13 @@ export interface ApiContext {
 
 /**
  * Hono's environment for the API: the Node request when served by @hono/node-server, the token's user, and for
- * POST /records the record its Idempotency-Key names, looked up with the token (server/receive.ts, recordAsk).
+ * POST /records what it asks of the token's check and the record its Idempotency-Key names, looked up with the token
+ * (server/receive.ts, recordAsk).
  */
-export type ApiEnv = { Bindings: Partial<HttpBindings>; Variables: { user: TokenUser; found?: Leased } };
+export type ApiEnv = {
+  Bindings: Partial<HttpBindings>;
+  Variables: { user: TokenUser; recordAsk?: RecordAsking; found?: Leased };
+};
 
 /** The request body as a Node stream: the Node request itself when we have it, with no copy through a web stream. */
 export const requestBody = (c: Context<ApiEnv>): Readable =>

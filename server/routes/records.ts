@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { visibleRecord } from '../access.ts';
+import type { Leases } from '../leases.ts';
 import { parseListQuery } from '../list-query.ts';
 import { Problem } from '../problem.ts';
-import { receiveRecord } from '../receive.ts';
+import { receiveRecord, recordAsk } from '../receive.ts';
 import { encodeCursor, listRecords, receiptOf, type StoredRecord } from '../records.ts';
 import { type ApiContext, type ApiEnv, requestBody } from './context.ts';
 
@@ -14,6 +15,18 @@ export const immutable = () => {
     { headers: { allow: 'GET' } },
   );
 };
+
+/**
+ * Runs on /records before the token's check (server/app.ts), which then also looks a POST's record up and takes its
+ * lease, in the same statement (server/tokens.ts, RecordAsk).
+ */
+export const askForRecord =
+  (leases: Leases): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    const asking = c.req.method === 'POST' ? recordAsk(leases, c.req.header('idempotency-key')) : undefined;
+    if (asking) c.set('recordAsk', asking);
+    await next();
+  };
 
 /** /records: declare (POST), list with filters, read one. */
 export function recordsApp(ctx: ApiContext) {
