@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDb } from './db.ts';
-import { Leases, takeLeasesSql } from './leases.ts';
+import { Leases, TAKE_ONE_LEASE_SQL } from './leases.ts';
 import { ENGINES, freshDatabase, untilAsync } from './test/support.ts';
 
 /**
@@ -55,12 +55,7 @@ describe.each(ENGINES)('Leases on %s', (engine) => {
     const other = new Leases(db);
     try {
       const { holder, ttlMs, taken } = mine.ask();
-      const take = () =>
-        db.query(takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'), [
-          'record:again',
-          holder,
-          ttlMs,
-        ]);
+      const take = () => db.query(TAKE_ONE_LEASE_SQL, ['record:again', holder, ttlMs]);
       expect((await take()).rows).toHaveLength(1);
       expect((await take()).rows).toHaveLength(1);
       expect(await other.acquire('record:again')).toBeUndefined();

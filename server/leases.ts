@@ -31,11 +31,7 @@ export class Leases {
   /** Takes the lease `name`; undefined when another request (of any process) holds it. */
   async acquire(name: string): Promise<Lease | undefined> {
     const { holder, ttlMs, taken } = this.ask();
-    const { rows } = await this.db.query(takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)'), [
-      name,
-      holder,
-      ttlMs,
-    ]);
+    const { rows } = await this.db.query(TAKE_ONE_LEASE_SQL, [name, holder, ttlMs]);
     return rows.length ? taken(name) : undefined;
   }
 
@@ -125,6 +121,9 @@ export const takeLeasesSql = (from: string) =>
    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
      WHERE leases.until < clock_timestamp() OR leases.holder = excluded.holder
    RETURNING name, holder`;
+
+/** takeLeasesSql for one lease, its name, holder and ttl_ms given as $1, $2 and $3. */
+export const TAKE_ONE_LEASE_SQL = takeLeasesSql('(VALUES ($1, $2, $3::int)) AS wanted (name, holder, ttl_ms)');
 
 /** Long enough for a busy database to answer a renewal; short enough that a crashed holder blocks only briefly. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;

@@ -149,7 +149,7 @@ async function receive(ctx: ReceiveContext, upload: Upload): Promise<{ status: 2
  * The lease a request holds while it receives record `id` for `user`: one per user and id, across processes. Keyed
  * by user too: another user's request for the same id must not be told apart from an unused id.
  */
-export const recordLease = (id: string, user: string) => recordLeasePrefix(id) + user;
+const recordLease = (id: string, user: string) => recordLeasePrefix(id) + user;
 const recordLeasePrefix = (id: string) => `record:${id}:`;
 
 /** What POST /records asks of its token's check, and how the check's answer becomes the request's (recordAsk). */
