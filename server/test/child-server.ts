@@ -5,13 +5,18 @@ import pg from 'pg';
 
 const root = new URL('../..', import.meta.url).pathname;
 
+/** The Node flags `npm run server` gives the repository (package.json), so that tests and benchmarks run it alike. */
+const SERVER_NODE_FLAGS: string[] = JSON.parse(readFileSync(`${root}package.json`, 'utf8'))
+  .scripts.server.split(' ')
+  .filter((word: string) => word.startsWith('--'));
+
 /**
  * The CLI as a child process, for tests and benchmarks that need the server in its own process: to measure its
  * memory, or to kill it. Runs under node --import tsx (what `tsx server/cli.ts` does, minus the wrapper process),
  * so signals reach the server itself.
  */
 export function cli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+  return spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'server/cli.ts', ...args], {
     cwd: root,
     stdio: 'pipe',
     env: { ...process.env, ...env },
