@@ -1,5 +1,6 @@
 // @vitest-environment node
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,23 @@ describe('server CLI', () => {
       expect(await ok.json()).toEqual({ items: [] });
       const bad = await fetch(`${url}/api/v1/records?sourceId=x`, { headers: { authorization: 'Bearer rk_wrong' } });
       expect(bad.status).toBe(401);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect((await exited).code).toBe(0);
+  });
+
+  it('starts the server as `npm run server` does, with a 64 MB floor under the old generation of V8', async () => {
+    // Without it V8 kept its limit just above the live heap, and request buffers drove 10–15 full collections a
+    // second under load (docs/deployment.md, "Node's heap"); tests and benches must run what production runs.
+    const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts;
+    expect(scripts.server.split(' ')).toContain('--initial-old-space-size=64');
+    const server = cli(['--port', '0', '--data', dataDir]);
+    const exited = finished(server);
+    try {
+      await listeningUrl(server);
+      const args = execFileSync('ps', ['-o', 'args=', '-p', String(server.pid)], { encoding: 'utf8' });
+      expect(args.split(/\s+/)).toContain('--initial-old-space-size=64');
     } finally {
       server.kill('SIGTERM');
     }
