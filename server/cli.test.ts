@@ -52,8 +52,11 @@ describe('server CLI', () => {
     const exited = finished(server);
     try {
       await listeningUrl(server);
-      const args = execFileSync('ps', ['-o', 'args=', '-p', String(server.pid)], { encoding: 'utf8' });
-      expect(args.split(/\s+/)).toContain('--initial-old-space-size=64');
+      const args =
+        process.platform === 'linux'
+          ? readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0')
+          : execFileSync('ps', ['-o', 'args=', '-p', String(server.pid)], { encoding: 'utf8' }).split(/\s+/);
+      expect(args).toContain('--initial-old-space-size=64');
     } finally {
       server.kill('SIGTERM');
     }
