@@ -157,13 +157,14 @@ async function main(argv: string[]): Promise<void> {
     dataDir,
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
   });
-  console.info(`Recordkeeper repository listening on ${server.url}`);
   const stop = async () => {
     await server.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Only now: whoever waits for this line may stop the server at once, and must find it ready to stop cleanly.
+  console.info(`Recordkeeper repository listening on ${server.url}`);
 }
 
 main(process.argv.slice(2)).catch((error) => {
