@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import forge from 'node-forge';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../../utils/extension-id.ts';
+import { attachBrowserConsole, type BrowserConsole, DEVTOOLS_SERVER_PREFS, freePort } from './firefox-devtools.ts';
 import { type ExtensionDriver, extensionDriver, FIREFOX_ADDON_UUID, PATIENCE_MS, waitFor } from './harness.ts';
 import { answer, type SitePage } from './sites.ts';
 
@@ -138,15 +139,11 @@ export interface FirefoxExtension extends ExtensionDriver<Page> {
   /** The add-on's internal UUID, fixed before install: its pages live at `moz-extension://<uuid>/`. */
   uuid: string;
   /**
-   * Evaluates `expression` in Firefox's own (privileged) browser window and returns its JSON-able value. BiDi
-   * allows it only to a client started with `--remote-allow-system-access` (Firefox's `moz:scope` extension).
+   * Evaluates `expression` (synchronous) in Firefox's own (privileged) browser window and returns its JSON-able
+   * value, through Firefox's debugger server (tests/e2e/firefox-devtools.ts).
    */
   privileged<T>(expression: string): Promise<T>;
 }
-
-type BidiConnection = {
-  send(method: string, params: object): Promise<{ result: Record<string, unknown> }>;
-};
 
 /** Firefox ESR on a fresh profile with the built extension installed (unsigned: ESR allows it with a pref). */
 export async function launchFirefox(options: FirefoxOptions = {}): Promise<FirefoxExtension> {
@@ -155,6 +152,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     throw new Error('A headed browser needs an X display: run the e2e tests under xvfb-run.');
   const profile = mkdtempSync(join(tmpdir(), 'rk-e2e-firefox-'));
   const uuid = FIREFOX_ADDON_UUID;
+  const debuggerPort = await freePort();
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
@@ -164,8 +162,9 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     protocolTimeout: PATIENCE_MS,
     // WebDriver BiDi refuses to navigate to moz-extension:// pages unless the client is allowed system access
     // (remote/shared/BrowsingContextUtils.sys.mjs, isWebdriverSafeNavigationURL: only http(s), file, blob).
-    args: ['--remote-allow-system-access'],
+    args: ['--remote-allow-system-access', '--start-debugger-server', String(debuggerPort)],
     extraPrefsFirefox: {
+      ...DEVTOOLS_SERVER_PREFS,
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       // ESR honours this: the unpacked, unsigned build installs like a signed one.
       'xpinstall.signatures.required': false,
@@ -175,21 +174,14 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       ...standIn?.prefs,
     },
   });
-  // puppeteer-core has no public call for a raw BiDi command: its BidiBrowser's `connection` (24.x) sends one.
-  const connection = (browser as unknown as { connection: BidiConnection }).connection;
-  const privileged = async <T>(expression: string): Promise<T> => {
-    const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 });
-    const [window] = tree.result.contexts as { context: string }[];
-    if (!window) throw new Error('Firefox has no browser window');
-    const { result } = await connection.send('script.evaluate', {
-      expression: `(async () => JSON.stringify(await (${expression})))()`,
-      target: { context: window.context },
-      awaitPromise: true,
-    });
-    if (result.type === 'exception') throw new Error(`${expression}: ${JSON.stringify(result.exceptionDetails)}`);
-    const value = (result.result as { value?: string }).value;
-    return (value === undefined ? undefined : JSON.parse(value)) as T;
-  };
+  let browserConsole: BrowserConsole;
+  try {
+    browserConsole = await attachBrowserConsole(debuggerPort);
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+  const privileged = <T>(expression: string): Promise<T> => browserConsole.evaluate<T>(expression);
   try {
     if (standIn) {
       // Trusted in this profile's certificate store only, as Firefox's own tests and its Certificates policy do.
@@ -201,6 +193,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     const id = await browser.installExtension(FIREFOX_BUILD);
     if (id !== GECKO_ID) throw new Error(`Installed add-on ${id}, expected ${GECKO_ID}`);
   } catch (error) {
+    browserConsole.close();
     await browser.close();
     throw error;
   }
@@ -231,6 +224,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     windowClass: 'firefox',
     build: FIREFOX_BUILD,
     async close() {
+      browserConsole.close();
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     },

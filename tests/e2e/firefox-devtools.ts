@@ -1,0 +1,124 @@
+import { connect, createServer, type Socket } from 'node:net';
+
+/**
+ * A minimal client of Firefox's own Remote Debugging Protocol, for what the tests must evaluate in Firefox's
+ * privileged browser window (browser.xhtml): trusting a certificate, reading the toolbar and the browser's shortcuts.
+ * Debian's Firefox ESR 140.12 gives WebDriver BiDi no chrome scope: `browsingContext.getTree` there takes no
+ * `moz:scope` (remote/webdriver-bidi/modules/root/browsingContext.sys.mjs in its omni.ja), so it lists content tabs
+ * only and `Cc` is undefined where the tests evaluated. Marionette's chrome context needs a WebDriver session of its
+ * own, which Firefox refuses beside the BiDi one ("Maximum number of active sessions").
+ *
+ * The protocol (Firefox source, devtools/docs/contributor/backend/protocol.md): packets are `<byte length>:<JSON>`
+ * both ways; the root actor greets first; `getProcess` with id 0 gives the parent process's descriptor, whose
+ * `getTarget` gives a target with a `consoleActor`; `evaluateJSAsync` answers with a `resultID` and then sends an
+ * `evaluationResult` packet carrying the value as a grip (a string is itself, a long one a `longString` actor read
+ * with `substring`). Firefox listens once started with `--start-debugger-server <port>` and the prefs below.
+ */
+
+/** The prefs that let a local client attach to the browser itself without a prompt. */
+export const DEVTOOLS_SERVER_PREFS = {
+  'devtools.debugger.remote-enabled': true,
+  'devtools.chrome.enabled': true,
+  'devtools.debugger.prompt-connection': false,
+};
+
+/** A free loopback port for the debugger server (held for a moment only, then handed to Firefox). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Packet = { from?: string; type?: string; [key: string]: unknown };
+
+export interface BrowserConsole {
+  /** Evaluates `expression` (synchronous) in the browser window; answers its value through JSON. */
+  evaluate<T>(expression: string): Promise<T>;
+  close(): void;
+}
+
+export async function attachBrowserConsole(port: number): Promise<BrowserConsole> {
+  const socket: Socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  const waiting: { wants(packet: Packet): boolean; resolve(packet: Packet): void }[] = [];
+  let failure: Error | undefined;
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      const colon = pending.indexOf(0x3a);
+      if (colon < 0) return;
+      const length = Number(pending.subarray(0, colon).toString('latin1'));
+      if (!Number.isSafeInteger(length)) {
+        failure = new Error(`Firefox's debugger server sent a packet that is not <length>:<JSON>`);
+        socket.destroy(failure);
+        return;
+      }
+      if (pending.length < colon + 1 + length) return;
+      const packet = JSON.parse(pending.subarray(colon + 1, colon + 1 + length).toString('utf8')) as Packet;
+      pending = pending.subarray(colon + 1 + length);
+      // Unasked-for notices (frame updates and the like) match no one and are dropped.
+      const n = waiting.findIndex((w) => w.wants(packet));
+      if (n >= 0) waiting.splice(n, 1)[0]!.resolve(packet);
+    }
+  });
+  const closed = new Promise<never>((_, reject) =>
+    socket.once('close', () => reject(failure ?? new Error("Firefox's debugger server closed the connection"))),
+  );
+  closed.catch(() => undefined);
+  const next = (wants: (packet: Packet) => boolean) =>
+    Promise.race([new Promise<Packet>((resolve) => waiting.push({ wants, resolve })), closed]);
+  const send = (packet: Packet) => {
+    const json = Buffer.from(JSON.stringify(packet), 'utf8');
+    socket.write(`${json.length}:`);
+    socket.write(json);
+  };
+  const ask = (to: string, request: Packet) => {
+    const answer = next((packet) => packet.from === to && packet.type === undefined);
+    send({ to, ...request });
+    return answer.then((packet) => {
+      if (packet.error) throw new Error(`${to} ${request.type}: ${packet.error} ${packet.message ?? ''}`);
+      return packet;
+    });
+  };
+
+  await next((packet) => packet.from === 'root' && packet.applicationType !== undefined);
+  const { processDescriptor } = (await ask('root', { type: 'getProcess', id: 0 })) as {
+    processDescriptor: { actor: string };
+  };
+  const { process } = (await ask(processDescriptor.actor, { type: 'getTarget' })) as {
+    process: { consoleActor: string };
+  };
+  const consoleActor = process.consoleActor;
+
+  return {
+    async evaluate<T>(expression: string): Promise<T> {
+      const { resultID } = await ask(consoleActor, { type: 'evaluateJSAsync', text: `JSON.stringify(${expression})` });
+      const result = await next(
+        (packet) => packet.from === consoleActor && packet.type === 'evaluationResult' && packet.resultID === resultID,
+      );
+      if (result.hasException) {
+        throw new Error(`${expression}: ${String(result.exceptionMessage ?? JSON.stringify(result.exception))}`);
+      }
+      let value = result.result as string | { type: string; actor?: string; length?: number };
+      if (typeof value === 'object' && value?.type === 'longString') {
+        const { substring } = await ask(value.actor!, { type: 'substring', start: 0, end: value.length });
+        value = substring as string;
+      }
+      if (typeof value === 'object' && value?.type === 'undefined') return undefined as T;
+      if (typeof value !== 'string') throw new Error(`${expression}: not JSON-able (${JSON.stringify(value)})`);
+      return JSON.parse(value) as T;
+    },
+    close() {
+      socket.destroy();
+    },
+  };
+}
