@@ -42,14 +42,30 @@ export interface BrowserConsole {
   close(): void;
 }
 
-export async function attachBrowserConsole(port: number): Promise<BrowserConsole> {
-  const socket: Socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', reject);
-  });
+/** Connects once the debugger server answers: Firefox starts it during its own startup, not before. */
+async function connectWhenListening(port: number, patienceMs: number): Promise<Socket> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const socket = connect(port, '127.0.0.1');
+    const error = await new Promise<Error | undefined>((resolve) => {
+      socket.once('connect', () => resolve(undefined));
+      socket.once('error', resolve);
+    });
+    if (!error) return socket;
+    socket.destroy();
+    if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) {
+      throw new Error(`Firefox's debugger server on port ${port} did not answer: ${error.message}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function attachBrowserConsole(port: number, patienceMs = 60_000): Promise<BrowserConsole> {
+  const socket = await connectWhenListening(port, patienceMs);
   const waiting: { wants(packet: Packet): boolean; resolve(packet: Packet): void }[] = [];
+  const unclaimed: Packet[] = [];
   let failure: Error | undefined;
+  socket.on('error', (error) => (failure ??= error));
   let pending = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     pending = Buffer.concat([pending, chunk]);
@@ -57,32 +73,45 @@ export async function attachBrowserConsole(port: number): Promise<BrowserConsole
       const colon = pending.indexOf(0x3a);
       if (colon < 0) return;
       const length = Number(pending.subarray(0, colon).toString('latin1'));
-      if (!Number.isSafeInteger(length)) {
-        failure = new Error(`Firefox's debugger server sent a packet that is not <length>:<JSON>`);
-        socket.destroy(failure);
+      if (pending.length < colon + 1 + length) return;
+      let packet: Packet;
+      try {
+        if (!Number.isSafeInteger(length)) throw new Error('no <length>: before it');
+        packet = JSON.parse(pending.subarray(colon + 1, colon + 1 + length).toString('utf8')) as Packet;
+      } catch (error) {
+        failure ??= new Error(`Firefox's debugger server sent a malformed packet: ${(error as Error).message}`);
+        socket.destroy();
         return;
       }
-      if (pending.length < colon + 1 + length) return;
-      const packet = JSON.parse(pending.subarray(colon + 1, colon + 1 + length).toString('utf8')) as Packet;
       pending = pending.subarray(colon + 1 + length);
-      // Unasked-for notices (frame updates and the like) match no one and are dropped.
       const n = waiting.findIndex((w) => w.wants(packet));
       if (n >= 0) waiting.splice(n, 1)[0]!.resolve(packet);
+      else {
+        // Kept for a waiter still to come: an evaluation's result can arrive in the same chunk as the answer that
+        // names it, before its waiter exists. Notices no one asks for (frame updates) age out.
+        unclaimed.push(packet);
+        if (unclaimed.length > 200) unclaimed.shift();
+      }
     }
   });
   const closed = new Promise<never>((_, reject) =>
     socket.once('close', () => reject(failure ?? new Error("Firefox's debugger server closed the connection"))),
   );
   closed.catch(() => undefined);
-  const next = (wants: (packet: Packet) => boolean) =>
-    Promise.race([new Promise<Packet>((resolve) => waiting.push({ wants, resolve })), closed]);
+  /** The first packet `wants` takes; with `past`, also one that came before anyone waited for it. */
+  const next = (wants: (packet: Packet) => boolean, past = true) => {
+    const n = past ? unclaimed.findIndex(wants) : -1;
+    if (n >= 0) return Promise.resolve(unclaimed.splice(n, 1)[0]!);
+    return Promise.race([new Promise<Packet>((resolve) => waiting.push({ wants, resolve })), closed]);
+  };
   const send = (packet: Packet) => {
     const json = Buffer.from(JSON.stringify(packet), 'utf8');
     socket.write(`${json.length}:`);
     socket.write(json);
   };
   const ask = (to: string, request: Packet) => {
-    const answer = next((packet) => packet.from === to && packet.type === undefined);
+    // Waiting before the request is sent, for an answer that can only come after it.
+    const answer = next((packet) => packet.from === to && packet.type === undefined, false);
     send({ to, ...request });
     return answer.then((packet) => {
       if (packet.error) throw new Error(`${to} ${request.type}: ${packet.error} ${packet.message ?? ''}`);
