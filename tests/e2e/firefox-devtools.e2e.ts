@@ -103,3 +103,11 @@ test('says which port did not answer when no debugger server listens there', asy
   close = undefined;
   await expect(attachBrowserConsole(port, 300)).rejects.toThrow(`port ${port} did not answer`);
 });
+
+test('says so when what listens on the port never greets as the debugger server does', async () => {
+  const quiet = createServer(() => {});
+  await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+  close = () => quiet.close();
+  const { port } = quiet.address() as { port: number };
+  await expect(attachBrowserConsole(port, 300)).rejects.toThrow(`port ${port} did not greet`);
+});

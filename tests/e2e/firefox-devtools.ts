@@ -119,7 +119,23 @@ export async function attachBrowserConsole(port: number, patienceMs = 60_000): P
     });
   };
 
-  await next((packet) => packet.from === 'root' && packet.applicationType !== undefined);
+  // Whatever listens on the port must greet as Firefox's root actor does, or it is not Firefox's debugger server.
+  let silence: NodeJS.Timeout | undefined;
+  const greeted = next((packet) => packet.from === 'root' && packet.applicationType !== undefined);
+  const silent = new Promise<never>((_, reject) => {
+    silence = setTimeout(
+      () => reject(new Error(`What listens on port ${port} did not greet as Firefox's debugger server does`)),
+      patienceMs,
+    );
+  });
+  try {
+    await Promise.race([greeted, silent]);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  } finally {
+    clearTimeout(silence);
+  }
   const { processDescriptor } = (await ask('root', { type: 'getProcess', id: 0 })) as {
     processDescriptor: { actor: string };
   };
