@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from './db.ts';
 import { listEvents } from './records.ts';
-import { cli, finished, listeningUrl, spawnServer } from './test/child-server.ts';
+import { cli, finished, listeningUrl, SERVER_NODE_FLAGS, spawnServer } from './test/child-server.ts';
 import {
   ENGINES,
   freshDatabase,
@@ -46,8 +46,7 @@ describe('server CLI', () => {
   it('starts the server as `npm run server` does, with a 64 MB floor under the old generation of V8', async () => {
     // Without it V8 kept its limit just above the live heap, and request buffers drove 10–15 full collections a
     // second under load (docs/deployment.md, "Node's heap"); tests and benches must run what production runs.
-    const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts;
-    expect(scripts.server.split(' ')).toContain('--initial-old-space-size=64');
+    expect(SERVER_NODE_FLAGS).toContain('--initial-old-space-size=64');
     const server = cli(['--port', '0', '--data', dataDir]);
     const exited = finished(server);
     try {

@@ -6,7 +6,7 @@ import pg from 'pg';
 const root = new URL('../..', import.meta.url).pathname;
 
 /** The Node flags `npm run server` gives the repository (package.json), so that tests and benchmarks run it alike. */
-const SERVER_NODE_FLAGS: string[] = JSON.parse(readFileSync(`${root}package.json`, 'utf8'))
+export const SERVER_NODE_FLAGS: string[] = JSON.parse(readFileSync(`${root}package.json`, 'utf8'))
   .scripts.server.split(' ')
   .filter((word: string) => word.startsWith('--'));
 

@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { attachBrowserConsole } from './firefox-devtools.ts';
+import { attachBrowserConsole, encodePacket as packet, packetReader } from './firefox-devtools.ts';
 
 /**
  * The debugger-server client against a stand-in that speaks only what Firefox's protocol document describes
@@ -9,11 +9,6 @@ import { attachBrowserConsole } from './firefox-devtools.ts';
  * `substring`), so the edge cases a real Firefox shows only under load are tested every run.
  */
 
-const packet = (body: object) => {
-  const json = Buffer.from(JSON.stringify(body));
-  return Buffer.concat([Buffer.from(`${json.length}:`), json]);
-};
-
 const LONG = 'x'.repeat(20_000);
 let close: (() => void) | undefined;
 afterEach(() => close?.());
@@ -21,16 +16,10 @@ afterEach(() => close?.());
 async function standIn(): Promise<number> {
   const server = createServer((socket: Socket) => {
     socket.write(packet({ from: 'root', applicationType: 'browser', traits: {} }));
-    let pending = Buffer.alloc(0);
     let evaluations = 0;
-    socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      for (;;) {
-        const colon = pending.indexOf(0x3a);
-        const length = Number(pending.subarray(0, colon).toString());
-        if (colon < 0 || pending.length < colon + 1 + length) return;
-        const request = JSON.parse(pending.subarray(colon + 1, colon + 1 + length).toString());
-        pending = pending.subarray(colon + 1 + length);
+    socket.on(
+      'data',
+      packetReader((request) => {
         if (request.type === 'getProcess') {
           socket.write(packet({ from: 'root', processDescriptor: { actor: 'conn0.process1', id: 0, isParent: true } }));
         } else if (request.type === 'getTarget') {
@@ -66,10 +55,15 @@ async function standIn(): Promise<number> {
           );
         } else if (request.type === 'substring') {
           const whole = JSON.stringify(LONG);
-          socket.write(packet({ from: request.to, substring: whole.slice(request.start, request.end) }));
+          socket.write(
+            packet({
+              from: request.to as string,
+              substring: whole.slice(request.start as number, request.end as number),
+            }),
+          );
         }
-      }
-    });
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   close = () => server.close();

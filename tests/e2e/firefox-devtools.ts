@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { waitFor } from './harness.ts';
 
 /**
  * A minimal client of Firefox's own Remote Debugging Protocol, for what the tests must evaluate in Firefox's
@@ -34,7 +35,31 @@ export function freePort(): Promise<number> {
   });
 }
 
-type Packet = { from?: string; type?: string; [key: string]: unknown };
+export type Packet = { from?: string; type?: string; [key: string]: unknown };
+
+/** One packet on the wire: `<byte length>:<JSON>`. */
+export function encodePacket(packet: Packet): Buffer {
+  const json = Buffer.from(JSON.stringify(packet), 'utf8');
+  return Buffer.concat([Buffer.from(`${json.length}:`), json]);
+}
+
+/** Splits a byte stream into packets, handing each to `onPacket`; throws on one that is not `<length>:<JSON>`. */
+export function packetReader(onPacket: (packet: Packet) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      const colon = pending.indexOf(0x3a);
+      if (colon < 0) return;
+      const length = Number(pending.subarray(0, colon).toString('latin1'));
+      if (pending.length < colon + 1 + length) return;
+      if (!Number.isSafeInteger(length)) throw new Error('no <length>: before it');
+      const packet = JSON.parse(pending.subarray(colon + 1, colon + 1 + length).toString('utf8')) as Packet;
+      pending = pending.subarray(colon + 1 + length);
+      onPacket(packet);
+    }
+  };
+}
 
 export interface BrowserConsole {
   /** Evaluates `expression` (synchronous) in the browser window; answers its value through JSON. */
@@ -43,21 +68,20 @@ export interface BrowserConsole {
 }
 
 /** Connects once the debugger server answers: Firefox starts it during its own startup, not before. */
-async function connectWhenListening(port: number, patienceMs: number): Promise<Socket> {
-  const deadline = Date.now() + patienceMs;
-  for (;;) {
-    const socket = connect(port, '127.0.0.1');
-    const error = await new Promise<Error | undefined>((resolve) => {
-      socket.once('connect', () => resolve(undefined));
-      socket.once('error', resolve);
+function connectWhenListening(port: number, patienceMs: number): Promise<Socket> {
+  const attempt = () =>
+    new Promise<Socket | undefined>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        socket.destroy();
+        if (error.code === 'ECONNREFUSED') resolve(undefined);
+        else reject(error);
+      });
     });
-    if (!error) return socket;
-    socket.destroy();
-    if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) {
-      throw new Error(`Firefox's debugger server on port ${port} did not answer: ${error.message}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitFor(attempt, `Firefox's debugger server on port ${port}`, patienceMs).catch((error: Error) => {
+    throw new Error(`Firefox's debugger server on port ${port} did not answer: ${error.message}`);
+  });
 }
 
 export async function attachBrowserConsole(port: number, patienceMs = 60_000): Promise<BrowserConsole> {
@@ -66,32 +90,22 @@ export async function attachBrowserConsole(port: number, patienceMs = 60_000): P
   const unclaimed: Packet[] = [];
   let failure: Error | undefined;
   socket.on('error', (error) => (failure ??= error));
-  let pending = Buffer.alloc(0);
+  const read = packetReader((packet) => {
+    const n = waiting.findIndex((w) => w.wants(packet));
+    if (n >= 0) waiting.splice(n, 1)[0]!.resolve(packet);
+    else {
+      // Kept for a waiter still to come: an evaluation's result can arrive in the same chunk as the answer that
+      // names it, before its waiter exists. Notices no one asks for (frame updates) age out.
+      unclaimed.push(packet);
+      if (unclaimed.length > 200) unclaimed.shift();
+    }
+  });
   socket.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    for (;;) {
-      const colon = pending.indexOf(0x3a);
-      if (colon < 0) return;
-      const length = Number(pending.subarray(0, colon).toString('latin1'));
-      if (pending.length < colon + 1 + length) return;
-      let packet: Packet;
-      try {
-        if (!Number.isSafeInteger(length)) throw new Error('no <length>: before it');
-        packet = JSON.parse(pending.subarray(colon + 1, colon + 1 + length).toString('utf8')) as Packet;
-      } catch (error) {
-        failure ??= new Error(`Firefox's debugger server sent a malformed packet: ${(error as Error).message}`);
-        socket.destroy();
-        return;
-      }
-      pending = pending.subarray(colon + 1 + length);
-      const n = waiting.findIndex((w) => w.wants(packet));
-      if (n >= 0) waiting.splice(n, 1)[0]!.resolve(packet);
-      else {
-        // Kept for a waiter still to come: an evaluation's result can arrive in the same chunk as the answer that
-        // names it, before its waiter exists. Notices no one asks for (frame updates) age out.
-        unclaimed.push(packet);
-        if (unclaimed.length > 200) unclaimed.shift();
-      }
+    try {
+      read(chunk);
+    } catch (error) {
+      failure ??= new Error(`Firefox's debugger server sent a malformed packet: ${(error as Error).message}`);
+      socket.destroy();
     }
   });
   const closed = new Promise<never>((_, reject) =>
@@ -104,11 +118,7 @@ export async function attachBrowserConsole(port: number, patienceMs = 60_000): P
     if (n >= 0) return Promise.resolve(unclaimed.splice(n, 1)[0]!);
     return Promise.race([new Promise<Packet>((resolve) => waiting.push({ wants, resolve })), closed]);
   };
-  const send = (packet: Packet) => {
-    const json = Buffer.from(JSON.stringify(packet), 'utf8');
-    socket.write(`${json.length}:`);
-    socket.write(json);
-  };
+  const send = (packet: Packet) => socket.write(encodePacket(packet));
   const ask = (to: string, request: Packet) => {
     // Waiting before the request is sent, for an answer that can only come after it.
     const answer = next((packet) => packet.from === to && packet.type === undefined, false);
