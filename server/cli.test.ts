@@ -62,6 +62,11 @@ describe('server CLI', () => {
     expect((await exited).code).toBe(0);
   });
 
+  it('starts `npm start`, which runs the demo repository in its own process, with the same Node flags', () => {
+    const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(scripts.start.split(' ')).toEqual(expect.arrayContaining(SERVER_NODE_FLAGS));
+  });
+
   it.each([
     [['--port', 'eighty'], /--port/],
     [['--max-bytes', '-5'], /--max-bytes/],
