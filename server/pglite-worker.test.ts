@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,24 @@ afterAll(() => folders.removeAll());
 const EVERY_TYPE = `SELECT '2026-12-02T07:00:00.123Z'::timestamptz AS at, 9007199254740991::int8 AS big, 42::int4 AS n,
   1.5::numeric AS num, true AS yes, NULL::text AS nothing, ARRAY['a', 'b'] AS list, '{"a": [1, {"b": null}]}'::jsonb AS doc,
   $1::bytea AS bytes, 'é'::text AS text`;
+
+describe('its thread', () => {
+  // First in this file, while no other worker of it runs or winds down.
+  it('is the one thread that opening PGlite adds: no module loader runs beside it', async () => {
+    // tsx's loader, registered in the thread as this once did, ran in a thread of its own and cost the process
+    // about 50 MB (server/db-pglite.ts).
+    const threads = () => readdirSync('/proc/self/task').length;
+    await stat('.'); // libuv's file threads, started by the first file operation, are not PGlite's
+    const before = threads();
+    const db = await openPglite(folders.make());
+    try {
+      await db.query('SELECT 1');
+      expect(threads()).toBe(before + 1);
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 describe('PGlite in its worker', () => {
   let db: Db;
@@ -159,7 +178,7 @@ describe('a worker that fails', () => {
 
 describe('closing', () => {
   it('closes PGlite, then ends the worker; later calls are refused', async () => {
-    const worker = startPgliteWorker(folders.make());
+    const worker = await startPgliteWorker(folders.make());
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     const db = await connectPglite(worker);
     await db.query('SELECT 1');
