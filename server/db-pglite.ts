@@ -25,8 +25,9 @@ function rebuild(data: ErrorData): Error {
 let workerModule: Promise<URL> | undefined;
 
 async function bundleWorker(): Promise<URL> {
+  const entry = new URL('./pglite-worker.ts', import.meta.url);
   const { outputFiles } = await build({
-    entryPoints: [fileURLToPath(new URL('./pglite-worker.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(entry)],
     bundle: true,
     write: false,
     format: 'esm',
@@ -46,7 +47,9 @@ async function bundleWorker(): Promise<URL> {
       },
     ],
   }).finally(stop); // esbuild's service process (11 MB) would otherwise stay for the server's life, idle
-  return new URL(`data:text/javascript,${encodeURIComponent(outputFiles[0]!.text)}`);
+  // Stack traces name the module by this instead of the whole data: URL (its lines are the bundle's).
+  const code = `${outputFiles[0]!.text}\n//# sourceURL=${entry.href}#bundled\n`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 export async function startPgliteWorker(dir: string): Promise<Worker> {

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from './db-engines.ts';
+import type { Db, Queryable } from './db-engines.ts';
 import { connectPglite, openPglite, startPgliteWorker } from './db-pglite.ts';
 import { openDurablePglite } from './pglite-engine.ts';
 import { tempFolders } from './test/support.ts';
@@ -31,6 +31,23 @@ describe('its thread', () => {
     try {
       await db.query('SELECT 1');
       expect(threads()).toBe(before + 1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("names its own module in the stack of an error it throws, not the bundle's whole data: URL", async () => {
+    const db = await openPglite(folders.make());
+    try {
+      let ended: Queryable | undefined;
+      await db.transaction(async (tx) => {
+        ended = tx;
+      });
+      const error = (await ended!.query('SELECT 1').catch((thrown: Error) => thrown)) as Error;
+      expect(error.message).toBe('The transaction this query belongs to has already ended');
+      expect(error.stack).toContain('/server/pglite-worker.ts#bundled:');
+      expect(error.stack).not.toContain('data:');
+      expect(error.stack!.length).toBeLessThan(2000);
     } finally {
       await db.close();
     }
