@@ -46,7 +46,9 @@ async function bundleWorker(): Promise<URL> {
         },
       },
     ],
-  }).finally(stop); // esbuild's service process (11 MB) would otherwise stay for the server's life, idle
+  }).finally(stop);
+  // `stop` ends esbuild's service process (11 MB, otherwise idle for the server's life) for this thread, where
+  // nothing else calls esbuild while the server starts; a later call starts a new one.
   // Stack traces name the module by this instead of the whole data: URL (its lines are the bundle's).
   const code = `${outputFiles[0]!.text}\n//# sourceURL=${entry.href}#bundled\n`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
