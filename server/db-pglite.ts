@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build, stop } from 'esbuild';
+import { bundle } from './bundle.mjs';
 import type { Db, Queryable } from './db-engines.ts';
 import type { ErrorData, Message, Request } from './pglite-worker.ts';
 
@@ -16,46 +15,15 @@ function rebuild(data: ErrorData): Error {
 }
 
 /**
- * The worker's code is TypeScript. Its thread runs it as one JavaScript module that esbuild (the compiler tsx runs
- * the server with) bundles here once per process, with every package left as an import of the package's own file.
- * Registering tsx's loader in the thread instead, as this did before, cost the process about 50 MB of resident
- * memory (a loader of its own for the thread, with the compiler's code): 277–279 MB against 227–228 MB with PGlite
- * open (December 2026, /proc/<pid>/smaps).
+ * The worker's code is TypeScript. Its thread runs it as one JavaScript module bundled once per process
+ * (server/bundle.mjs). Registering tsx's loader in the thread instead, as this did before, cost the process about
+ * 50 MB of resident memory (a loader of its own for the thread, with the compiler's code): 277–279 MB against
+ * 227–228 MB with PGlite open (December 2026, /proc/<pid>/smaps).
  */
 let workerModule: Promise<URL> | undefined;
 
-async function bundleWorker(): Promise<URL> {
-  const entry = new URL('./pglite-worker.ts', import.meta.url);
-  const { outputFiles } = await build({
-    entryPoints: [fileURLToPath(entry)],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'packages-by-url',
-        setup(bundle) {
-          // A module from a data: URL resolves only built-in modules and absolute URLs: name each package's file.
-          bundle.onResolve({ filter: /^[^./]/ }, ({ path }) => ({
-            path: path.startsWith('node:') ? path : import.meta.resolve(path),
-            external: true,
-          }));
-        },
-      },
-    ],
-  }).finally(stop);
-  // `stop` ends esbuild's service process (11 MB, otherwise idle for the server's life) for this thread, where
-  // nothing else calls esbuild while the server starts; a later call starts a new one.
-  // Stack traces name the module by this instead of the whole data: URL (its lines are the bundle's).
-  const code = `${outputFiles[0]!.text}\n//# sourceURL=${entry.href}#bundled\n`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
-
 export async function startPgliteWorker(dir: string): Promise<Worker> {
-  workerModule ??= bundleWorker().catch((error: Error) => {
+  workerModule ??= bundle(new URL('./pglite-worker.ts', import.meta.url)).catch((error: Error) => {
     workerModule = undefined;
     throw new Error(`PGlite's worker could not be built: ${error.message}`, { cause: error });
   });

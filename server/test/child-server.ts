@@ -12,11 +12,11 @@ export const SERVER_NODE_FLAGS: string[] = JSON.parse(readFileSync(`${root}packa
 
 /**
  * The CLI as a child process, for tests and benchmarks that need the server in its own process: to measure its
- * memory, or to kill it. Runs under node --import tsx (what `tsx server/cli.ts` does, minus the wrapper process),
- * so signals reach the server itself.
+ * memory, or to kill it. Runs as `npm run server` does (server/run.mjs), minus npm's wrapper process, so signals
+ * reach the server itself.
  */
 export function cli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'server/cli.ts', ...args], {
+  return spawn(process.execPath, [...SERVER_NODE_FLAGS, 'server/run.mjs', ...args], {
     cwd: root,
     stdio: 'pipe',
     env: { ...process.env, ...env },
