@@ -21,7 +21,11 @@ async function runBundled(entry: string) {
   const script = `
     const { bundle } = await import(${JSON.stringify(bundler)});
     try {
-      const module = await import((await bundle(new URL(${JSON.stringify(pathToFileURL(entry).href)}))).href);
+      const file = await bundle(new URL(${JSON.stringify(pathToFileURL(entry).href)}));
+      // Read once imported (its source map too): this test's bundles are not left in the shared folder.
+      const module = await import(file.href);
+      const { rm } = await import('node:fs/promises');
+      await Promise.all([rm(file), rm(new URL(file.href + '.map'))]);
       console.log(JSON.stringify({ report: await module.report() }));
     } catch (error) {
       console.log(JSON.stringify({ message: error.message, stack: error.stack }));
