@@ -88,18 +88,23 @@ function presetsFigures(): Record<string, Figure> {
 }
 
 /**
- * The outbox drain against the same server fed by a plain Node client, the worker's memory on a big part, and
- * recovery after an outage: against the PGlite repository, and against PostgreSQL (production's engine) when it runs.
+ * The outbox drain against the same server fed by a plain Node client, the worker's memory on a big part, recovery
+ * after an outage (against the PGlite repository, and against PostgreSQL, production's engine, when it runs) and
+ * declare latency as the history grows: each a step of its own, on a settled disk (bench/steps.ts).
  */
 async function syncFigures(databaseUrl: string | undefined): Promise<Record<string, Figure>> {
   return {
-    drainThroughputRatio: await benchDrainThroughput(),
-    uploadMemory200MB: await benchUploadMemory(),
-    recoveryAfterOutage1000: await benchRecovery(),
+    drainThroughputRatio: await step('drain throughput against a plain Node client', () => benchDrainThroughput()),
+    uploadMemory200MB: await step('upload memory, one 200 MB part', () => benchUploadMemory()),
+    recoveryAfterOutage1000: await step('recovery after an outage, 1,000 records (PGlite)', () => benchRecovery()),
     ...(databaseUrl
-      ? { recoveryAfterOutage1000Postgres: await benchRecovery(undefined, undefined, undefined, databaseUrl) }
+      ? {
+          recoveryAfterOutage1000Postgres: await step('recovery after an outage, 1,000 records (PostgreSQL)', () =>
+            benchRecovery(undefined, undefined, undefined, databaseUrl),
+          ),
+        }
       : {}),
-    declareLatencyByHistory: await benchDeclareLatency(),
+    declareLatencyByHistory: await step('declare latency at 0, 5,000 and 10,000 records', () => benchDeclareLatency()),
   };
 }
 
@@ -166,7 +171,7 @@ const results: Record<string, Figure> = {
   redetectionPer1000Mutations: await step('re-detection per 1,000 mutations', () => redetectionCost()),
   declareToReceiptLatency: await step('declare → receipt latency', () => declareToReceipt()),
   ...(await step('presets validate/merge and rule matching', () => presetsFigures())),
-  ...(await step('drain throughput, upload memory, recovery and declare latency', () => syncFigures(databaseUrl))),
+  ...(await syncFigures(databaseUrl)),
   ...(await step('popup and options at scale', () => uiFigures())),
   ...(await step('Alfresco and CMIS connectors against the Records API path', () => benchConnectors())),
   ...(await repositoryFigures(databaseUrl)),
