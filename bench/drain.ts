@@ -4,7 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, launchWithExtension, seedOutbox, startRepository, syncedCount } from '../tests/e2e/harness.ts';
+import {
+  connect,
+  launchWithExtension,
+  seedOutbox,
+  startRepository,
+  syncedCount,
+  watchSynced,
+} from '../tests/e2e/harness.ts';
 import type { DeclaredRecord } from '../utils/records/record.ts';
 import { uuidv7 } from '../utils/records/uuidv7.ts';
 import type { Figure } from './figures.ts';
@@ -78,14 +85,10 @@ export async function benchDrainThroughput(count = 1000, size = 50 * 1024): Prom
     const page = await browser.extensionPage();
     const queued = Array.from({ length: count }, (_, r) => recordFor(r, size));
     await seedOutbox(page, queued, 0);
-    const start = performance.now();
+    const start = Date.now();
     await connect(page, repository.server.url, repository.token); // a settings change starts the drain
-    const deadline = Date.now() + 300_000;
-    while ((await syncedCount(page)) < count) {
-      if (Date.now() > deadline) throw new Error('The drain did not finish in 5 minutes');
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    const drainRate = count / ((performance.now() - start) / 1000);
+    const { lastAt } = await watchSynced(page, count, 300_000);
+    const drainRate = count / ((lastAt - start) / 1000);
     return {
       value: Math.round((drainRate / nodeRate) * 100) / 100,
       unit: '×',

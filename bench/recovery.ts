@@ -4,15 +4,16 @@
  * of them synced (target ≤ 15 s). Real Chromium with the built extension, loopback. Node-only.
  */
 
-import type { Page } from 'playwright-core';
 import { freshSchema } from '../server/test/child-server.ts';
 import {
   ask,
   connect,
   launchWithExtension,
   outboxCount,
+  SYNCED_POLL_MS,
   seedOutbox,
   startRepository,
+  watchSynced,
 } from '../tests/e2e/harness.ts';
 import { recordFor } from './drain.ts';
 import type { Figure } from './figures.ts';
@@ -23,47 +24,6 @@ async function until(check: () => Promise<boolean>, what: string, ms: number) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 50));
   }
-}
-
-/** How often the watcher counts synced records. */
-const POLL_MS = 100;
-
-/**
- * When the first and the last of `count` records were synced (Date.now()), watched from inside the extension page:
- * one IndexedDB connection, a count on the outbox's state index every POLL_MS. Polling from here instead, a page
- * evaluation opening the database for every count 20 times a second, was work of its own for the browser and the
- * worker that the drain it measured had to share the two cores with.
- */
-function watchSynced(page: Page, count: number, ms: number): Promise<{ firstAt: number; lastAt: number }> {
-  return page.evaluate(
-    ([wanted, pollMs, timeoutMs]) =>
-      new Promise<{ firstAt: number; lastAt: number }>((resolve, reject) => {
-        const deadline = Date.now() + timeoutMs;
-        const open = indexedDB.open('recordkeeper-outbox');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          let firstAt: number | undefined;
-          const poll = () => {
-            const read = db.transaction('records').objectStore('records').index('byState').count('synced');
-            read.onerror = () => reject(read.error);
-            read.onsuccess = () => {
-              const now = Date.now();
-              if (read.result > 0) firstAt ??= now;
-              if (read.result >= wanted) {
-                db.close();
-                resolve({ firstAt: firstAt!, lastAt: now });
-              } else if (now > deadline) {
-                db.close();
-                reject(new Error(`Timed out waiting for every record to sync (${read.result} of ${wanted})`));
-              } else setTimeout(poll, pollMs);
-            };
-          };
-          poll();
-        };
-      }),
-    [count, POLL_MS, ms] as const,
-  );
 }
 
 /**
@@ -113,7 +73,7 @@ export async function benchRecovery(
         firstSyncedAfterSeconds: Math.round((firstAt - start) / 100) / 10,
         // Past the first record it is the drain's own speed, which the throughput figure measures against Node.
         drainRecordsPerSecond: Math.round((count / ((lastAt - firstAt) / 1000)) * 10) / 10,
-        pollMs: POLL_MS,
+        pollMs: SYNCED_POLL_MS,
       },
     };
   } finally {

@@ -567,6 +567,47 @@ export async function outboxCount(page: Page, state: string, offline = false): P
 
 export const syncedCount = (page: Page) => outboxCount(page, 'synced');
 
+/** How often `watchSynced` counts synced records. */
+export const SYNCED_POLL_MS = 100;
+
+/**
+ * When the first and the last of `count` records were synced (Date.now()), watched from inside the extension page:
+ * one IndexedDB connection, a count on the outbox's state index every SYNCED_POLL_MS. For benchmarks: polling
+ * `syncedCount` instead, a page evaluation that opens the database for every count, cost the browser process 5.5 s
+ * of CPU in a 1,000-record drain (bench/recovery.ts), which the drain it timed had to share the machine with.
+ */
+export function watchSynced(page: Page, count: number, ms: number): Promise<{ firstAt: number; lastAt: number }> {
+  return page.evaluate(
+    ([wanted, pollMs, timeoutMs]) =>
+      new Promise<{ firstAt: number; lastAt: number }>((resolve, reject) => {
+        const deadline = Date.now() + timeoutMs;
+        const open = indexedDB.open('recordkeeper-outbox');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          let firstAt: number | undefined;
+          const poll = () => {
+            const read = db.transaction('records').objectStore('records').index('byState').count('synced');
+            read.onerror = () => reject(read.error);
+            read.onsuccess = () => {
+              const now = Date.now();
+              if (read.result > 0) firstAt ??= now;
+              if (read.result >= wanted) {
+                db.close();
+                resolve({ firstAt: firstAt!, lastAt: now });
+              } else if (now > deadline) {
+                db.close();
+                reject(new Error(`Timed out waiting for every record to sync (${read.result} of ${wanted})`));
+              } else setTimeout(poll, pollMs);
+            };
+          };
+          poll();
+        };
+      }),
+    [count, SYNCED_POLL_MS, ms] as const,
+  );
+}
+
 export interface OutboxLine {
   id: string;
   state: string;
