@@ -11,24 +11,9 @@ import type { Figure } from './figures.ts';
 const started = performance.now();
 const clock = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
 
-/**
- * Writes to disk what earlier figures left dirty in the page cache, so that a figure does not measure the last
- * one's writes: the kernel flushes dirty pages up to 30 s after they were written (`vm.dirty_expire_centisecs`),
- * in the middle of whatever runs then. The declare, drain and recovery figures write hundreds of MB, and the
- * history scroll measured right after them dropped 2, 16 and 2 frames in three full runs, where it dropped none in
- * four runs alone (December 2026). Answers the seconds it took.
- */
-function settle(): number {
-  const t0 = performance.now();
-  const run = spawnSync('sync', { timeout: 120_000 });
-  if (run.error) console.info(`[${clock()}] sync failed (${run.error.message}); measuring anyway`);
-  return (performance.now() - t0) / 1000;
-}
-
-/** Runs one figure's measurement between a start line and a finish line on stdout, once the disk has settled. */
+/** Runs one figure's measurement between a start line and a finish line on stdout. */
 export async function step<T>(name: string, measure: () => T | Promise<T>): Promise<T> {
-  const settled = settle();
-  console.info(`[${clock()}] ${name}: started${settled >= 0.1 ? ` (after ${settled.toFixed(1)} s of sync)` : ''}`);
+  console.info(`[${clock()}] ${name}: started`);
   const t0 = performance.now();
   try {
     const result = await measure();
