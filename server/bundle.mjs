@@ -7,14 +7,17 @@
 // PostgreSQL (peak with a 500 MB part 131–138 → 109–110 MB) and 48 MB on PGlite (274–276 → 227–228 MB), with
 // PGlite's worker thread (server/db-pglite.ts) already bundled the same way (December 2026, bench/server-ingest.ts).
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, stop } from 'esbuild';
 
-/** Where bundles are written: one file per content, so every process of a version shares the same file. */
-export const BUNDLES = join(tmpdir(), 'recordkeeper-bundles');
+/**
+ * Where bundles are written: one file per content, so every process of a version shares the same file; one folder
+ * per user, so that users of one machine do not share it.
+ */
+export const BUNDLES = join(tmpdir(), `recordkeeper-bundles-${process.getuid?.() ?? 'user'}`);
 
 /**
  * The module at `entry` (a file: URL of a .ts file) and everything it imports from this repository, as one ES module
@@ -79,10 +82,29 @@ export async function bundle(entry) {
   const map = outputFiles.find((file) => file.path.endsWith('.map')).text;
   const name = `${basename(entry.pathname).replace(/\.tsx?$/, '')}.${createHash('sha256').update(code).update(map).digest('hex').slice(0, 16)}`;
   const path = join(BUNDLES, `${name}.mjs`);
-  await mkdir(BUNDLES, { recursive: true });
+  await ownFolder(BUNDLES);
   await publish(`${path}.map`, map);
   await publish(path, `${code}//# sourceMappingURL=${name}.mjs.map\n`);
   return pathToFileURL(path);
+}
+
+/**
+ * Makes `dir` (mode 0700) unless it exists, then checks that it is a folder of this user's that nobody else can
+ * write to: the process imports code from it, and in a shared temporary folder another user could otherwise have
+ * made it first and swap a bundle between its rename and its import. Not checked where Node has no user ids
+ * (Windows).
+ */
+async function ownFolder(dir) {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstat(dir);
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o022) !== 0) {
+    const mode = (info.mode & 0o777).toString(8);
+    throw new Error(
+      `${dir} is not a folder of this user's that only it can write to (owner ${info.uid}, mode ${mode}): remove it, or set TMPDIR`,
+    );
+  }
 }
 
 /** Writes `text` to `path` whole or not at all: to a temporary name first, then renamed onto it. */

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,7 +107,25 @@ describe('bundle', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.trim()).toBe(
-      `The repository could not be started: ENOTDIR: not a directory, mkdir '${file}/recordkeeper-bundles'`,
+      `The repository could not be started: ENOTDIR: not a directory, mkdir '${file}/recordkeeper-bundles-${process.getuid!()}'`,
+    );
+  });
+
+  it('refuses a bundle folder that other users can write to, rather than run code from it', async () => {
+    const tmp = folders.make();
+    const folder = join(tmp, `recordkeeper-bundles-${process.getuid!()}`);
+    mkdirSync(folder);
+    chmodSync(folder, 0o777);
+    const child = spawn(process.execPath, ['server/run.mjs', '--help'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: 'pipe',
+    });
+    const { code, stdout, stderr } = await finished(child);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /recordkeeper-bundles-\d+ is not a folder of this user's that only it can write to \(owner \d+, mode 777\)/,
     );
   });
 });
