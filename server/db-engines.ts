@@ -13,7 +13,8 @@ export interface QueryOptions {
   /**
    * PostgreSQL prepares a named statement once per connection and then runs it without parsing or planning it again
    * (a quarter of the backends' CPU per record on POST /records: bench/server-ingest.ts). Only for a fixed text run
-   * again and again: one name, one text. Other engines may ignore it.
+   * again and again: one name, one text. PGlite's worker does the same (server/pglite-worker.ts,
+   * preparedStatements).
    */
   name?: string;
 }

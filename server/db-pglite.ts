@@ -100,9 +100,11 @@ export async function connectPglite(worker: Worker): Promise<Db> {
       if (pending.size === 1) worker.ref();
     });
   };
-  const query = (sql: string, params: readonly unknown[] | undefined, tx?: number) => {
+  const query = (sql: string, params: readonly unknown[] | undefined, tx?: number, name?: string) => {
     const prepared = prepare(params);
-    return call({ op: 'query', sql, params: prepared.params, tx }, prepared.transfer) as Promise<{ rows: never[] }>;
+    return call({ op: 'query', sql, params: prepared.params, tx, name }, prepared.transfer) as Promise<{
+      rows: never[];
+    }>;
   };
 
   try {
@@ -114,10 +116,10 @@ export async function connectPglite(worker: Worker): Promise<Db> {
   worker.unref();
   return {
     engine: 'pglite',
-    query: (sql, params) => query(sql, params),
+    query: (sql, params, options) => query(sql, params, undefined, options?.name),
     async transaction(work) {
       const tx = (await call({ op: 'begin' })) as number;
-      const scoped: Queryable = { query: (sql, params) => query(sql, params, tx) };
+      const scoped: Queryable = { query: (sql, params, options) => query(sql, params, tx, options?.name) };
       let result: Awaited<ReturnType<typeof work>>;
       try {
         result = await work(scoped);

@@ -129,6 +129,67 @@ describe('PGlite in its worker', () => {
     expect(pool.subarray(1000, 1010).equals(view.subarray(0, 10))).toBe(true);
   });
 
+  it('prepares a named statement once and runs it again by name, in and out of transactions', async () => {
+    const insert = 'INSERT INTO items (id, bytes) VALUES ($1, $2) RETURNING id';
+    const name = { name: 'rk-test-insert' };
+    expect((await db.query(insert, [30, Buffer.from('a')], name)).rows).toEqual([{ id: 30 }]);
+    await db.transaction(async (tx) => {
+      expect((await tx.query(insert, [31, null], name)).rows).toEqual([{ id: 31 }]);
+    });
+    // Rolled back with its transaction; the statement stays prepared.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(insert, [32, null], name);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect((await db.query(insert, [33, new Uint8Array([0, 255])], name)).rows).toEqual([{ id: 33 }]);
+    const { rows } = await db.query<{ id: number; bytes: Uint8Array | null }>(
+      'SELECT id, bytes FROM items WHERE id BETWEEN 30 AND 33 ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 30, bytes: new Uint8Array(Buffer.from('a')) },
+      { id: 31, bytes: null },
+      { id: 33, bytes: new Uint8Array([0, 255]) },
+    ]);
+    // Parsed once, kept in the session by PostgreSQL, as it is with `pg` on PostgreSQL.
+    const prepared = await db.query<{ name: string; statement: string }>(
+      "SELECT name, statement FROM pg_prepared_statements WHERE name = 'rk-test-insert'",
+    );
+    expect(prepared.rows).toEqual([{ name: 'rk-test-insert', statement: insert }]);
+  });
+
+  it('reports a named statement’s errors with their PostgreSQL fields, and keeps it usable', async () => {
+    const insert = 'INSERT INTO items (id) VALUES ($1)';
+    await db.query(insert, [40], { name: 'rk-test-insert-id' });
+    await expect(db.query(insert, [40], { name: 'rk-test-insert-id' })).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'items_pkey',
+      detail: 'Key (id)=(40) already exists.',
+    });
+    await expect(db.transaction((tx) => tx.query(insert, [40], { name: 'rk-test-insert-id' }))).rejects.toMatchObject({
+      code: '23505',
+    });
+    await db.query(insert, [41], { name: 'rk-test-insert-id' });
+    // A text that does not parse is refused each time, and not kept under its name.
+    for (let i = 0; i < 2; i++) {
+      await expect(db.query('SELECT nonsense FROM', [], { name: 'rk-test-bad' })).rejects.toMatchObject({
+        code: '42601',
+      });
+    }
+    // One name, one text.
+    await expect(db.query('SELECT 1', [], { name: 'rk-test-insert-id' })).rejects.toThrow(
+      'Statement name rk-test-insert-id was used for two different texts',
+    );
+  });
+
+  it('returns rows of the same types from a named statement as from an unnamed one', async () => {
+    const bytes = Buffer.from('bytes');
+    const unnamed = (await db.query(EVERY_TYPE, [bytes])).rows;
+    expect((await db.query(EVERY_TYPE, [bytes], { name: 'rk-test-types' })).rows).toStrictEqual(unnamed);
+    expect((await db.query(EVERY_TYPE, [bytes], { name: 'rk-test-types' })).rows).toStrictEqual(unnamed);
+  });
+
   it('returns rows of the same JavaScript types as PGlite in the same thread', async () => {
     const bytes = Buffer.from('bytes');
     const here = await openDurablePglite(folders.make());

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { type PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
 import { openDurablePglite } from './pglite-engine.ts';
 
 /**
@@ -12,7 +12,15 @@ import { openDurablePglite } from './pglite-engine.ts';
  */
 
 export type Request =
-  | { id: number; op: 'query'; sql: string; params?: readonly unknown[] | undefined; tx?: number | undefined }
+  | {
+      id: number;
+      op: 'query';
+      sql: string;
+      params?: readonly unknown[] | undefined;
+      tx?: number | undefined;
+      /** A statement to prepare once and run again by this name (server/db-engines.ts, QueryOptions). */
+      name?: string | undefined;
+    }
   | { id: number; op: 'exec'; sql: string }
   /** Opens a transaction; the reply's value is its id, which later `query` and `end` requests carry. */
   | { id: number; op: 'begin' }
@@ -69,8 +77,64 @@ function describe(error: unknown): string {
 /** The thrown value that makes PGlite roll a transaction back; the caller sees its own error, not this one. */
 const ROLLBACK = Symbol('rollback');
 
+/**
+ * Named statements, as PostgreSQL's own driver keeps them (server/db-engines.ts): parsed and described once, then each
+ * run is one Bind, Describe, Execute and Sync in a single call into PGlite. Its `query` instead sends Parse, Describe,
+ * Bind, Describe, Execute and Sync as six calls into WebAssembly and has PostgreSQL parse and analyse the text every
+ * time: for the record insert, a statement of seven parts over six tables, that was most of its cost.
+ * The protocol is PostgreSQL's extended query (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY).
+ */
+export function preparedStatements(db: PGlite) {
+  /** Per name, its text and its parameters' type oids. */
+  const known = new Map<string, { sql: string; types: number[] }>();
+
+  const prepare = async (name: string, sql: string) => {
+    const message = concat([
+      protocol.serialize.parse({ name, text: sql }),
+      protocol.serialize.describe({ type: 'S', name }),
+      protocol.serialize.sync(),
+    ]);
+    const { messages } = await db.execProtocol(message, { syncToFs: false });
+    const statement = { sql, types: parse.parseDescribeStatementResults(messages) };
+    known.set(name, statement);
+    return statement;
+  };
+
+  /** Runs `name` (preparing it on first use); the caller holds PGlite's query lock. */
+  return async function run(name: string, sql: string, params: readonly unknown[] = []) {
+    let statement = known.get(name);
+    if (statement && statement.sql !== sql) throw new Error(`Statement name ${name} was used for two different texts`);
+    statement ??= await prepare(name, sql);
+    const types = statement.types;
+    const values = params.map((value, n) => {
+      if (value === null || value === undefined) return null;
+      const serializer = db.serializers[types[n]!];
+      return serializer ? serializer(value) : String(value);
+    });
+    const message = concat([
+      protocol.serialize.bind({ statement: name, values }),
+      protocol.serialize.describe({ type: 'P' }),
+      protocol.serialize.execute({}),
+      protocol.serialize.sync(),
+    ]);
+    const { messages } = await db.execProtocol(message);
+    return { rows: parse.parseResults(messages, db.parsers)[0]?.rows ?? [] };
+  };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
 async function serve(db: PGlite, port: NonNullable<typeof parentPort>) {
   const open = new Map<number, { tx: Transaction; end(commit: boolean): Promise<void> }>();
+  const named = preparedStatements(db);
 
   const begin = (id: number) =>
     new Promise<number>((opened, failed) => {
@@ -100,7 +164,13 @@ async function serve(db: PGlite, port: NonNullable<typeof parentPort>) {
       case 'query': {
         const on = request.tx === undefined ? db : open.get(request.tx)?.tx;
         if (!on) throw new Error('The transaction this query belongs to has already ended');
-        const { rows } = await on.query(request.sql, request.params as unknown[] | undefined);
+        const { name, sql, params } = request;
+        if (name) {
+          // The locks PGlite's own `query` takes: a query outside a transaction waits for an open one to end.
+          const locked = () => db._runExclusiveQuery(() => named(name, sql, params));
+          return request.tx === undefined ? db._runExclusiveTransaction(locked) : locked();
+        }
+        const { rows } = await on.query(sql, params as unknown[] | undefined);
         return { rows };
       }
       case 'exec':
