@@ -125,6 +125,40 @@ describe('Records API connector against the reference server', SLOW, () => {
     expect(error.status).toBeUndefined();
   });
 
+  it('posts the record with one fetch of its form as it is: no Request built and cloned around it', async () => {
+    const { record, parts } = await sample();
+    const calls: [RequestInfo | URL, RequestInit | undefined][] = [];
+    const watched = ((input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push([input, init]);
+      return fetch(input, init);
+    }) as typeof fetch;
+    const receipt = await postRecord({ repositoryUrl: server.url, token, fetch: watched }, record, parts);
+    expect(receipt.id).toBe(record.id);
+    const posts = calls.filter(([, init]) => init?.method === 'POST');
+    expect(posts).toHaveLength(1);
+    const [input, init] = posts[0]!;
+    expect(String(input)).toBe(`${server.url}/api/v1/records`);
+    expect(init!.body).toBeInstanceOf(FormData);
+    expect(init!.headers).toMatchObject({ 'Idempotency-Key': record.id, Authorization: `Bearer ${token}` });
+  });
+
+  it('gives up on a post that gets no answer in time, as a failure to reach the repository', async () => {
+    const { record, parts } = await sample();
+    const silent = ((_input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
+      })) as typeof fetch;
+    const connector = recordsApiConnector(
+      { url: server.url },
+      { fetch: silent, now: Date.now, credentials: memoryCredentials({ token }) },
+      { timeoutMs: 50 },
+    );
+    const error = await failureOf(deliver(connector, record, parts.map(whole), memoryProgress()));
+    expect(error.kind).toBe('retryable');
+    expect(error.status).toBeUndefined();
+    expect(error.message).toMatch(/^Could not reach the repository: .*timeout/i);
+  });
+
   it('retries on 503 and reads Retry-After', async () => {
     const { record, parts } = await sample();
     const fetch503 = (async () =>
