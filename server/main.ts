@@ -9,7 +9,7 @@ import { type Db, openDb } from './db.ts';
 import { acquireDataFolder } from './instance.ts';
 import { Leases } from './leases.ts';
 import { seedPresets } from './presets.ts';
-import { smallBlobDefault, smallBlobMaxOf, TieredBlobStore } from './small-blobs.ts';
+import { SMALL_BLOB_MAX_BYTES, smallBlobMaxOf, TieredBlobStore } from './small-blobs.ts';
 import { createToken } from './tokens.ts';
 import { createUi } from './web/app.ts';
 
@@ -28,7 +28,7 @@ export interface ServerOptions {
   blobDir?: string | undefined;
   /**
    * Parts up to this many bytes are kept in the database rather than the blob folder (server/small-blobs.ts);
-   * RK_SMALL_BLOB_MAX_BYTES, by default 256 KiB on PostgreSQL and 0 (every part in the folder) on PGlite.
+   * RK_SMALL_BLOB_MAX_BYTES, by default 256 KiB on either engine; 0 keeps every part in the folder.
    */
   smallBlobMaxBytes?: number | undefined;
   /** Most content bytes one record may carry. */
@@ -79,7 +79,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     db = await openDb({ dataDir, databaseUrl });
     await seedPresets(db);
     const folder = await FolderBlobStore.open(options.blobDir ?? blobDirOf(dataDir));
-    blobs = new TieredBlobStore(db, folder, smallBlobMaxBytes ?? smallBlobDefault(db));
+    blobs = new TieredBlobStore(db, folder, smallBlobMaxBytes ?? SMALL_BLOB_MAX_BYTES);
   } catch (error) {
     await db?.close();
     await lease.release();

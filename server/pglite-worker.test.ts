@@ -183,6 +183,20 @@ describe('PGlite in its worker', () => {
     );
   });
 
+  it('takes bytea exactly through a named statement (sent as binary, not hex), also from a view into a larger buffer', async () => {
+    const pool = randomBytes(3 * 1024 * 1024);
+    const view = pool.subarray(4096, 4096 + 1024 * 1024);
+    const insert = 'INSERT INTO items (id, bytes) VALUES ($1, $2), ($3, $4)';
+    const empty = new Uint8Array(0);
+    await db.query(insert, [50, view, 51, empty], { name: 'rk-test-bytea' });
+    const { rows } = await db.query<{ id: number; bytes: Uint8Array; hex: string; size: number }>(
+      "SELECT id, bytes, encode(substr(bytes, 1, 4), 'hex') AS hex, length(bytes) AS size FROM items WHERE id IN (50, 51) ORDER BY id",
+    );
+    expect(Buffer.from(rows[0]!.bytes).equals(view)).toBe(true);
+    expect(rows[0]).toMatchObject({ size: view.byteLength, hex: view.subarray(0, 4).toString('hex') });
+    expect(rows[1]).toMatchObject({ size: 0, bytes: empty });
+  });
+
   it('returns rows of the same types from a named statement as from an unnamed one', async () => {
     const bytes = Buffer.from('bytes');
     const unnamed = (await db.query(EVERY_TYPE, [bytes])).rows;

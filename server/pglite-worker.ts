@@ -84,6 +84,9 @@ const ROLLBACK = Symbol('rollback');
  * time: for the record insert, a statement of seven parts over six tables, that was most of its cost.
  * The protocol is PostgreSQL's extended query (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY).
  */
+/** The type oid of bytea (PostgreSQL's src/include/catalog/pg_type.dat). */
+const BYTEA = 17;
+
 export function preparedStatements(db: PGlite) {
   /** Per name, its text and its parameters' type oids. */
   const known = new Map<string, { sql: string; types: number[] }>();
@@ -108,6 +111,8 @@ export function preparedStatements(db: PGlite) {
     const types = statement.types;
     const values = params.map((value, n) => {
       if (value === null || value === undefined) return null;
+      // bytea goes as it is, in PostgreSQL's binary format for it (the bytes themselves), not as hex text.
+      if (types[n] === BYTEA && value instanceof Uint8Array) return value;
       const serializer = db.serializers[types[n]!];
       return serializer ? serializer(value) : String(value);
     });

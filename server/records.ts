@@ -96,9 +96,10 @@ const SMALL_PARTS_NAMED = 64;
  * waits for a concurrent inserter, in any process, to commit or abort); the answer holds the ids inserted. Ids must
  * be distinct.
  *
- * The small parts' bytes go as parameters of their own, one per part, which node-postgres sends in binary: PostgreSQL
- * takes them as they are, where base64 inside the JSON parameter cost it a JSON parse and a decode of every byte and
- * the server a third more bytes to build and send (bench/server-ingest.ts).
+ * The small parts' bytes go as parameters of their own, one per part, which node-postgres and PGlite's worker
+ * (server/pglite-worker.ts) send in binary: PostgreSQL takes them as they are, where base64 inside the JSON parameter
+ * cost it a JSON parse and a decode of every byte and the server a third more bytes to build and send
+ * (bench/server-ingest.ts).
  */
 export async function insertRecords(db: Queryable, records: readonly NewRecord[]): Promise<Set<string>> {
   const small: { id: string; sha256: string; bytes: Buffer }[] = [];

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyStore } from './fixity.ts';
 import { type RunningServer, startServer } from './main.ts';
 import { listEvents } from './records.ts';
-import { SMALL_BLOB_MAX_BYTES, smallBlobDefault, smallBlobMaxOf } from './small-blobs.ts';
+import { SMALL_BLOB_MAX_BYTES, smallBlobMaxOf } from './small-blobs.ts';
 import {
   type ContentFile,
   damageBlob,
@@ -136,12 +136,10 @@ describe.each(ENGINES)('Small parts in the database, large ones in the blob fold
 });
 
 describe('RK_SMALL_BLOB_MAX_BYTES', () => {
-  it('is 256 KiB on PostgreSQL and 0 on PGlite unless set, and takes a whole number of bytes from 0 to 16 MiB', () => {
+  it('is 256 KiB on either engine unless set, and takes a whole number of bytes from 0 to 16 MiB', () => {
     expect(smallBlobMaxOf(undefined)).toBeUndefined();
     expect(smallBlobMaxOf(' ')).toBeUndefined();
-    expect(smallBlobDefault({ engine: 'postgres' })).toBe(SMALL_BLOB_MAX_BYTES);
     expect(SMALL_BLOB_MAX_BYTES).toBe(256 * 1024);
-    expect(smallBlobDefault({ engine: 'pglite' })).toBe(0);
     expect(smallBlobMaxOf('0')).toBe(0);
     expect(smallBlobMaxOf('65536')).toBe(65536);
     for (const bad of ['-1', '1.5', 'lots', String(17 * 1024 * 1024)]) {

@@ -4,21 +4,20 @@ import type { BlobStore, FolderBlobStore, PendingBlob } from './blobs.ts';
 import type { Queryable } from './db.ts';
 
 /**
- * On PostgreSQL, parts up to this size are kept in the database (table `small_blobs`) rather than as files: a file
- * costs an open, its writes, an fsync, a close, a rename and an fsync of its folder, all for one record, on the
- * server's event loop and thread pool, while a row rides in the record's own insert, whose commit is one
- * write-ahead-log fsync shared by every record of the batch (server/batcher.ts), done by PostgreSQL's processes.
- * Larger parts stream to the folder, so no request holds more than this in memory.
+ * Parts up to this size are kept in the database (table `small_blobs`) rather than as files: a file costs an open,
+ * its writes, an fsync, a close, a rename and an fsync of its folder, all for one record, on the server's event loop
+ * and thread pool, while a row rides in the record's own insert, whose commit is one write-ahead-log fsync shared by
+ * every record of the batch (server/batcher.ts). Larger parts stream to the folder, so no request holds more than
+ * this in memory.
  *
- * Not on PGlite: there the database is PostgreSQL compiled to WebAssembly, in a thread of the server's process
- * (server/pglite-worker.ts), and 50 KB parts in the database cost two to three times the CPU per record that files
- * do (bench/server-ingest.ts, measured side by side: docs/deployment.md, "Sizing").
+ * On both engines. On PGlite (PostgreSQL compiled to WebAssembly, in a thread of the server's process:
+ * server/pglite-worker.ts) 50 KB parts in the database used to cost two to three times the CPU per record that files
+ * did, while the bytes went to it as hex text in statements parsed anew each time. Now that its worker runs the insert
+ * prepared, with the bytes as a binary parameter, rows cost less than files there too: 2.7–3.3 against 4.2–4.4 ms of
+ * the server's CPU per record, 366–466 against 297–314 records/s (bench/server-ingest.ts, three alternating pairs,
+ * December 2026; docs/deployment.md, "Where content is kept").
  */
 export const SMALL_BLOB_MAX_BYTES = 256 * 1024;
-
-/** The size up to which parts go to the database, unless RK_SMALL_BLOB_MAX_BYTES says otherwise. */
-export const smallBlobDefault = (db: { engine: 'pglite' | 'postgres' }) =>
-  db.engine === 'postgres' ? SMALL_BLOB_MAX_BYTES : 0;
 
 /**
  * The repository's content: small parts in the database, the rest in a folder store (server/blobs.ts). Readers need
