@@ -77,6 +77,9 @@ function describe(error: unknown): string {
 /** The thrown value that makes PGlite roll a transaction back; the caller sees its own error, not this one. */
 const ROLLBACK = Symbol('rollback');
 
+/** The type oid of bytea (PostgreSQL's src/include/catalog/pg_type.dat). */
+const BYTEA = 17;
+
 /**
  * Named statements, as PostgreSQL's own driver keeps them (server/db-engines.ts): parsed and described once, then each
  * run is one Bind, Describe, Execute and Sync in a single call into PGlite. Its `query` instead sends Parse, Describe,
@@ -84,9 +87,6 @@ const ROLLBACK = Symbol('rollback');
  * time: for the record insert, a statement of seven parts over six tables, that was most of its cost.
  * The protocol is PostgreSQL's extended query (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY).
  */
-/** The type oid of bytea (PostgreSQL's src/include/catalog/pg_type.dat). */
-const BYTEA = 17;
-
 export function preparedStatements(db: PGlite) {
   /** Per name, its text and its parameters' type oids. */
   const known = new Map<string, { sql: string; types: number[] }>();
