@@ -11,11 +11,9 @@ import type { Queryable } from './db.ts';
  * this in memory.
  *
  * On both engines. On PGlite (PostgreSQL compiled to WebAssembly, in a thread of the server's process:
- * server/pglite-worker.ts) 50 KB parts in the database used to cost two to three times the CPU per record that files
- * did, while the bytes went to it as hex text in statements parsed anew each time. Now that its worker runs the insert
- * prepared, with the bytes as a binary parameter, rows cost less than files there too: 2.7–3.3 against 4.2–4.4 ms of
- * the server's CPU per record, 366–466 against 297–314 records/s (bench/server-ingest.ts, three alternating pairs,
- * December 2026; docs/deployment.md, "Where content is kept").
+ * server/pglite-worker.ts) rows used to cost two to three times the CPU per record that files did, while the bytes
+ * went as hex text into a statement parsed every time; with the insert prepared and the bytes sent in binary they cost
+ * less than files (docs/deployment.md, "Where content is kept", has the figures).
  */
 export const SMALL_BLOB_MAX_BYTES = 256 * 1024;
 

@@ -55,6 +55,27 @@ export function networkError(error: unknown): ConnectorError {
   return new ConnectorError(`Could not reach the repository: ${reason}`, 'retryable', { cause: error });
 }
 
+/** A request's options for bearerFetch: headers as a plain object, so the token can be added to them. */
+export type BearerInit = Omit<RequestInit, 'headers' | 'signal'> & { headers?: Record<string, string> };
+
+/**
+ * `fetch` with a bearer token and a time limit on every request, for connectors that send some requests without
+ * their HTTP client (bodies sent as they are, resumable uploads); failing to reach the server becomes `networkError`.
+ */
+export function bearerFetch(fetchImpl: typeof fetch, token: string, timeoutMs: number) {
+  return async (url: string | URL, init: BearerInit = {}) => {
+    try {
+      return await fetchImpl(url, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, ...init.headers },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw networkError(error);
+    }
+  };
+}
+
 export interface AnswerContext {
   /** What was asked, for the message: "rejected the record", "refused the upload"… */
   rejected?: string | undefined;

@@ -13,7 +13,7 @@ import {
   type ProbeResult,
   type SendPartRequest,
 } from '../connector';
-import { isHttpUrl, networkError } from '../http';
+import { bearerFetch, isHttpUrl, networkError } from '../http';
 import { recordsApiError } from './answers';
 import { RESUMABLE_THRESHOLD, UPLOAD_REF_TYPE, uploadPart } from './uploads';
 
@@ -121,19 +121,8 @@ export function recordsApiConnector(
    * even with `retry: 0`): in Chromium that cost the service worker about 2.5 ms of its 10 ms of CPU per 50 KB
    * record (a CPU profile of the worker during the 1,000-record recovery of bench/recovery.ts).
    */
-  const post = async (path: string, body: BodyInit, headers: Record<string, string>): Promise<Response> => {
-    const authorization = `Bearer ${await token()}`;
-    try {
-      return await deps.fetch(new URL(path, base), {
-        method: 'POST',
-        body,
-        headers: { ...headers, Authorization: authorization },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw networkError(error);
-    }
-  };
+  const post = async (path: string, body: BodyInit, headers: Record<string, string>): Promise<Response> =>
+    bearerFetch(deps.fetch, await token(), timeoutMs)(new URL(path, base), { method: 'POST', body, headers });
 
   const failure = async (response: Response, rejected?: string) =>
     (await recordsApiError(response, { rejected, now: deps.now() })).error;

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { ContentEntry } from '../../records/record';
 import { ConnectorError, type Json, type PartSource } from '../connector';
-import { networkError, originOf } from '../http';
+import { type BearerInit, bearerFetch, originOf } from '../http';
 import { recordsApiError } from './answers';
 
 /**
@@ -71,17 +71,9 @@ export function usableCheckpoint(checkpoint: Json | undefined, base: string): Up
  */
 export async function uploadPart(options: UploadOptions): Promise<string> {
   const { part, base, token, now, timeoutMs } = options;
-  const call = async (url: string, init: RequestInit): Promise<Response> => {
-    try {
-      return await options.fetch(url, {
-        ...init,
-        headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': TUS_VERSION, ...init.headers },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw networkError(error);
-    }
-  };
+  const send = bearerFetch(options.fetch, token, timeoutMs);
+  const call = (url: string, init: BearerInit) =>
+    send(url, { ...init, headers: { 'Tus-Resumable': TUS_VERSION, ...init.headers } });
   const failure = async (response: Response) =>
     (await recordsApiError(response, { rejected: 'refused the upload', now: now() })).error;
 
