@@ -7,7 +7,7 @@
 // PostgreSQL (peak with a 500 MB part 131–138 → 109–110 MB) and 48 MB on PGlite (274–276 → 227–228 MB), with
 // PGlite's worker thread (server/db-pglite.ts) already bundled the same way (December 2026, bench/server-ingest.ts).
 import { createHash, randomUUID } from 'node:crypto';
-import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,8 +32,9 @@ export const BUNDLES = join(tmpdir(), `recordkeeper-bundles-${process.getuid?.()
  *   the TypeScript file and line. Node 20 maps no module loaded from a `data:` URL, hence a file.
  *
  * The file is `<BUNDLES>/<entry name>.<digest of the code>.mjs`, written to a temporary name and renamed, so that
- * processes starting together (or a server and its worker) never read half a file. Throws esbuild's first error
- * when the code does not build, and the file system's when the folder cannot be written.
+ * processes starting together (or a server and its worker) never read half a file. Then the bundles of other
+ * versions that no process has written for a day are removed (`prune`). Throws esbuild's first error when the code
+ * does not build, and the file system's when the folder cannot be written.
  *
  * @param {URL} entry
  * @returns {Promise<URL>}
@@ -85,7 +86,38 @@ export async function bundle(entry) {
   await ownFolder(BUNDLES);
   await publish(`${path}.map`, map);
   await publish(path, `${code}//# sourceMappingURL=${name}.mjs.map\n`);
+  await prune(BUNDLES, Date.now() - BUNDLE_KEPT_MS);
   return pathToFileURL(path);
+}
+
+/**
+ * How long a bundle is kept after a process last wrote it. Every process writes its version's files as it starts
+ * (`publish`), so only a version nobody has started for this long goes; a process that already runs one has read
+ * it, source map included (Node reads the map when it loads the module), and needs it no more.
+ */
+const BUNDLE_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/** A bundle, its source map, or one of them half written (`publish`): the only files `prune` may remove. */
+const BUNDLER_FILE = /^[\w-]+\.[0-9a-f]{16}\.mjs(\.map)?(\.[0-9a-f-]{36}\.tmp)?$/;
+
+/**
+ * Removes the bundler's files in `dir` last written before `before` (ms since the epoch), so that the folder does
+ * not grow by a version at every upgrade. A file another process removed first is no error; any other failure is
+ * reported on stderr, and the server starts all the same.
+ *
+ * @param {string} dir
+ * @param {number} before
+ */
+async function prune(dir, before) {
+  for (const name of await readdir(dir)) {
+    if (!BUNDLER_FILE.test(name)) continue;
+    const file = join(dir, name);
+    try {
+      if ((await stat(file)).mtimeMs < before) await rm(file);
+    } catch (error) {
+      if (error?.code !== 'ENOENT') console.warn(`Could not remove the old bundle ${file}: ${error?.message ?? error}`);
+    }
+  }
 }
 
 /**

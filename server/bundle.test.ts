@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,55 @@ describe('bundle', () => {
     expect(stderr.trim()).toBe(
       `The repository could not be started: ENOTDIR: not a directory, mkdir '${file}/recordkeeper-bundles-${process.getuid!()}'`,
     );
+  });
+
+  it('removes bundles, source maps and half-written files no process has written for a day, and nothing else', async () => {
+    const tmp = folders.make();
+    const folder = join(tmp, `recordkeeper-bundles-${process.getuid!()}`);
+    mkdirSync(folder, { mode: 0o700 });
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    const files = {
+      // An older version nobody has started for two days: its module, its map and a temporary file left by a crash.
+      'cli.00000000000000aa.mjs': twoDaysAgo,
+      'cli.00000000000000aa.mjs.map': twoDaysAgo,
+      'cli.00000000000000aa.mjs.0b4c3c5e-8a8d-4a47-9f53-51a8f1a0e1b2.tmp': twoDaysAgo,
+      // A version a process started an hour ago: it may still be starting, or start again.
+      'cli.00000000000000bb.mjs': anHourAgo,
+      'cli.00000000000000bb.mjs.map': anHourAgo,
+      // Not the bundler's: left alone, whatever its age.
+      'notes.txt': twoDaysAgo,
+    };
+    for (const [name, at] of Object.entries(files)) {
+      writeFileSync(join(folder, name), '');
+      utimesSync(join(folder, name), at, at);
+    }
+    // Named like a bundle but a folder, so it cannot be removed as a file: reported, and the server starts anyway.
+    const stuck = join(folder, 'cli.00000000000000cc.mjs');
+    mkdirSync(stuck);
+    utimesSync(stuck, twoDaysAgo, twoDaysAgo);
+    const child = spawn(process.execPath, ['server/run.mjs', '--help'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: 'pipe',
+    });
+    const { code, stdout, stderr } = await finished(child);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/Usage/);
+    expect(stderr.trim()).toMatch(new RegExp(`^Could not remove the old bundle ${stuck}: .+$`));
+    const left = readdirSync(folder).sort();
+    // This version's bundle and map, the recent version's, and the stranger.
+    expect(left.filter((name) => !name.startsWith('cli.00000000000000'))).toEqual([
+      expect.stringMatching(/^cli\.[0-9a-f]{16}\.mjs$/),
+      expect.stringMatching(/^cli\.[0-9a-f]{16}\.mjs\.map$/),
+      'notes.txt',
+    ]);
+    expect(left.filter((name) => name.startsWith('cli.00000000000000'))).toEqual([
+      'cli.00000000000000bb.mjs',
+      'cli.00000000000000bb.mjs.map',
+      'cli.00000000000000cc.mjs',
+    ]);
+    expect(existsSync(join(folder, 'cli.00000000000000aa.mjs'))).toBe(false);
   });
 
   it('refuses a bundle folder that other users can write to, rather than run code from it', async () => {
