@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { bundle } from './bundle.mjs';
 import type { Db, Queryable } from './db-engines.ts';
-import type { ErrorData, Message, Request } from './pglite-worker.ts';
+import type { CheckpointPolicy, ErrorData, Message, Request } from './pglite-worker.ts';
 
 // The embedded engine in a module of its own: server/db.ts imports it only when no PostgreSQL is configured, so a
 // server on PostgreSQL does not load PGlite's code at all (bench/server-ingest.ts ingestPeakRss).
@@ -22,12 +22,17 @@ function rebuild(data: ErrorData): Error {
  */
 let workerModule: Promise<URL> | undefined;
 
-export async function startPgliteWorker(dir: string): Promise<Worker> {
+/** What a caller may change of the worker's behaviour: its checkpoints, for tests (default CHECKPOINTS). */
+export interface PgliteOptions {
+  checkpoints?: Partial<CheckpointPolicy>;
+}
+
+export async function startPgliteWorker(dir: string, options: PgliteOptions = {}): Promise<Worker> {
   workerModule ??= bundle(new URL('./pglite-worker.ts', import.meta.url)).catch((error: Error) => {
     workerModule = undefined;
     throw new Error(`PGlite's worker could not be built: ${error.message}`, { cause: error });
   });
-  return new Worker(await workerModule, { workerData: { dir } });
+  return new Worker(await workerModule, { workerData: { dir, checkpoints: options.checkpoints } });
 }
 
 /**
@@ -51,7 +56,8 @@ function prepare(params: readonly unknown[] | undefined): { params: unknown[] | 
  * not stop the server's event loop. This side only passes messages. If the worker fails (it cannot open the folder,
  * or it crashes), every call waiting and every later call is rejected with the reason.
  */
-export const openPglite = async (dir: string): Promise<Db> => connectPglite(await startPgliteWorker(dir));
+export const openPglite = async (dir: string, options?: PgliteOptions): Promise<Db> =>
+  connectPglite(await startPgliteWorker(dir, options));
 
 /** The `Db` of a started worker, once it has opened the database; the worker is terminated when that fails. */
 export async function connectPglite(worker: Worker): Promise<Db> {

@@ -281,3 +281,52 @@ describe('closing', () => {
     await db.close(); // twice is harmless
   });
 });
+
+describe('checkpoints', () => {
+  // PGlite takes none by itself (server/pglite-worker.ts, `checkpoints`): its WAL grew without end.
+  const redo = async (db: Db) =>
+    (await db.query<{ redo: string }>('SELECT redo_lsn::text AS redo FROM pg_control_checkpoint()')).rows[0]!.redo;
+  /** Writes `megabytes` MiB of fresh bytes, 1 MiB a row, the way the server sends bytea (a named statement). */
+  const write = async (db: Db, megabytes: number) => {
+    for (let n = 0; n < megabytes; n++) {
+      await db.query('INSERT INTO blobs (bytes) VALUES ($1)', [randomBytes(1024 * 1024)], { name: 'put-blob' });
+    }
+  };
+  /** Resolves once the last checkpoint's redo point is no longer `before`; the test's timeout bounds the wait. */
+  const nextCheckpoint = async (db: Db, before: string) => {
+    while ((await redo(db)) === before) await new Promise((done) => setTimeout(done, 20));
+  };
+  const open = async (checkpoints: Parameters<typeof openPglite>[1]) => {
+    const db = await openPglite(folders.make(), checkpoints);
+    await db.exec('CREATE TABLE blobs (bytes bytea); ALTER TABLE blobs ALTER COLUMN bytes SET STORAGE EXTERNAL');
+    return db;
+  };
+
+  it('takes one once the WAL since the last reaches its size', { timeout: 120_000 }, async () => {
+    const db = await open({ checkpoints: { everyMs: 20, walBytes: 4 * 1024 * 1024, maxAgeMs: 3_600_000 } });
+    try {
+      const before = await redo(db);
+      await write(db, 6);
+      await nextCheckpoint(db, before);
+      const { rows } = await db.query<{ wal: number }>(
+        'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::float8 AS wal FROM pg_control_checkpoint()',
+      );
+      expect(rows[0]!.wal).toBeLessThan(4 * 1024 * 1024);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('takes one when the last is older than its age and a WAL segment has been written since', {
+    timeout: 120_000,
+  }, async () => {
+    const db = await open({ checkpoints: { everyMs: 20, walBytes: 1024 * 1024 * 1024, maxAgeMs: 0 } });
+    try {
+      const before = await redo(db);
+      await write(db, 17);
+      await nextCheckpoint(db, before);
+    } finally {
+      await db.close();
+    }
+  });
+});
