@@ -4,10 +4,11 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db, Queryable } from './db-engines.ts';
 import { connectPglite, openPglite, startPgliteWorker } from './db-pglite.ts';
 import { openDurablePglite } from './pglite-engine.ts';
+import { checkpoints } from './pglite-worker.ts';
 import { tempFolders } from './test/support.ts';
 
 /** PGlite runs in a worker thread (server/pglite-worker.ts); the server sees the same `Db` it saw in-process. */
@@ -328,5 +329,38 @@ describe('checkpoints', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('reports a look or a checkpoint that fails on stderr, and tries again at the next look', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const asked: string[] = [];
+    let failures = 2;
+    // Only what `checkpoints` calls: the look fails twice, then calls for a checkpoint, which fails with an errno.
+    const db = {
+      query: async () => {
+        asked.push('look');
+        if (failures-- > 0) throw new Error('the look failed');
+        return { rows: [{ wal: 512 * 1024 * 1024, age: 0 }] };
+      },
+      exec: async (sql: string) => {
+        asked.push(sql);
+        throw { name: 'ErrnoError', errno: 51 };
+      },
+    };
+    const checkpointer = checkpoints(db as never, { everyMs: 5, walBytes: 256 * 1024 * 1024, maxAgeMs: 3_600_000 });
+    let lines: unknown[];
+    try {
+      while (errors.mock.calls.length < 3) await new Promise((done) => setTimeout(done, 5));
+    } finally {
+      await checkpointer.stop();
+      lines = errors.mock.calls.map(([line]) => line);
+      errors.mockRestore();
+    }
+    expect(asked.slice(0, 4)).toEqual(['look', 'look', 'look', 'CHECKPOINT']);
+    expect(lines.slice(0, 3)).toEqual([
+      "PGlite's checkpoint failed; it is tried again soon: the look failed",
+      "PGlite's checkpoint failed; it is tried again soon: the look failed",
+      "PGlite's checkpoint failed; it is tried again soon: ENOSPC, no space left on the device",
+    ]);
   });
 });
