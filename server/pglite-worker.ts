@@ -271,7 +271,9 @@ async function serve(db: PGlite, port: NonNullable<typeof parentPort>, policy: C
   });
 }
 
-if (parentPort) {
+// Only in the thread server/db-pglite.ts starts, which always names the folder: a module that imports this one (a
+// test, in whatever thread its runner uses) opens nothing.
+if (parentPort && typeof (workerData as { dir?: unknown } | null)?.dir === 'string') {
   const port = parentPort;
   const { dir, checkpoints: policy } = workerData as { dir: string; checkpoints?: Partial<CheckpointPolicy> };
   openDurablePglite(dir).then(
