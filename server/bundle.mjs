@@ -86,9 +86,14 @@ export async function bundle(entry) {
   await ownFolder(BUNDLES);
   await publish(`${path}.map`, map);
   await publish(path, `${code}//# sourceMappingURL=${name}.mjs.map\n`);
-  await prune(BUNDLES, Date.now() - BUNDLE_KEPT_MS);
+  // Once per process: the server's bundle and its PGlite worker's look at the same folder.
+  pruned ??= prune(BUNDLES, Date.now() - BUNDLE_KEPT_MS);
+  await pruned;
   return pathToFileURL(path);
 }
+
+/** @type {Promise<void> | undefined} */
+let pruned;
 
 /**
  * How long a bundle is kept after a process last wrote it. Every process writes its version's files as it starts

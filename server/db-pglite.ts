@@ -22,7 +22,7 @@ function rebuild(data: ErrorData): Error {
  */
 let workerModule: Promise<URL> | undefined;
 
-/** What a caller may change of the worker's behaviour: its checkpoints, for tests (default CHECKPOINTS). */
+/** What a caller may change of the worker's behaviour: its checkpoints, for tests (default: CHECKPOINTS in server/pglite-worker.ts). */
 export interface PgliteOptions {
   checkpoints?: Partial<CheckpointPolicy>;
 }

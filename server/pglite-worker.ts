@@ -153,7 +153,7 @@ export interface CheckpointPolicy {
  * (1 GB) of WAL and its checkpointer after `checkpoint_timeout` (5 min); 256 MB keeps the log on disk to about
  * that much again and a replay to a second or two (docs/deployment.md, "Checkpoints on the embedded database").
  */
-export const CHECKPOINTS: CheckpointPolicy = { everyMs: 10_000, walBytes: 256 * 1024 * 1024, maxAgeMs: 5 * 60_000 };
+const CHECKPOINTS: CheckpointPolicy = { everyMs: 10_000, walBytes: 256 * 1024 * 1024, maxAgeMs: 5 * 60_000 };
 
 /** One WAL segment (PostgreSQL's default `wal_segment_size`): less than this since a checkpoint frees no file. */
 const WAL_SEGMENT = 16 * 1024 * 1024;
