@@ -66,7 +66,7 @@ function recordForm(record: DeclaredRecord, bytes: Uint8Array<ArrayBuffer>): For
  */
 export async function benchDrainThroughput(count = 1000, size = 50 * 1024): Promise<Figure> {
   const repository = await startRepository();
-  const browser = await launchWithExtension();
+  const browser = await launchWithExtension({ inspectWorkerNetwork: false });
   try {
     const api = `${repository.server.url}/api/v1`;
     // Plain Node client first (also warms the server and its database).
@@ -129,7 +129,7 @@ function extensionProcessesKb(): number {
  */
 export async function benchUploadMemory(size = 200 * 1024 * 1024): Promise<Figure> {
   const repository = await startRepository();
-  const browser = await launchWithExtension();
+  const browser = await launchWithExtension({ inspectWorkerNetwork: false });
   try {
     const page = await browser.extensionPage();
     const record = recordFor(0, 0);

@@ -39,7 +39,7 @@ export async function benchRecovery(
 ): Promise<Figure> {
   const schema = databaseUrl ? await freshSchema(databaseUrl) : undefined;
   const repository = await startRepository(schema ? { databaseUrl: schema.databaseUrl } : {});
-  const browser = await launchWithExtension();
+  const browser = await launchWithExtension({ inspectWorkerNetwork: false });
   try {
     const page = await browser.extensionPage();
     await connect(page, repository.server.url, repository.token);

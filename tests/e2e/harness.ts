@@ -263,6 +263,16 @@ export interface LaunchOptions {
    * the browser itself must reach (a window no route sees), say.
    */
   args?: string[];
+  /**
+   * False: Playwright does not inspect the network of the extension's service worker, as no user's browser does.
+   * By default it does (so that `context.route` sees the worker's requests too): it turns on DevTools' Network
+   * domain in the worker, and every request the worker sends is then described to Playwright over the DevTools
+   * pipe, its body included. For a drain of 50 KB records that cost about a quarter of the machine's CPU (the
+   * browser's IO threads and the bench's event loop), so the drain benches turn it off. Playwright reads its
+   * switch, PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK, when it attaches to a worker: it stays set until this
+   * browser closes, and one such browser at a time is open.
+   */
+  inspectWorkerNetwork?: boolean;
 }
 
 /** A page as the shared helpers use it; Playwright's and Puppeteer's pages both fit. */
@@ -348,31 +358,41 @@ export interface ExtensionBrowser extends ExtensionDriver<Page> {
   extensionId: string;
 }
 
+/** Playwright's switch for `LaunchOptions.inspectWorkerNetwork` (playwright-core, crServiceWorker.ts). */
+const NO_WORKER_NETWORK = 'PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK';
+
 /** Debian's Chromium with the built extension loaded (its id pinned by the manifest's key). */
 export async function launchWithExtension(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
   const { headed = false, language } = options;
   if (headed && !process.env.DISPLAY)
     throw new Error('A headed browser needs an X display: run the e2e tests under xvfb-run.');
   const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'rk-e2e-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: !headed,
-    timezoneId: 'UTC',
-    // Chromium takes the language of its UI (and so of `chrome.i18n`) from `--lang` and, on Linux, LANGUAGE.
-    ...(language
-      ? {
-          locale: language,
-          env: { ...process.env, LANGUAGE: language, LANG: `${language}.UTF-8` } as Record<string, string>,
-        }
-      : {}),
-    args: [
-      ...CHROMIUM_FLAGS,
-      ...(language ? [`--lang=${language}`] : []),
-      ...(options.args ?? []),
-      `--disable-extensions-except=${CHROME_BUILD}`,
-      `--load-extension=${CHROME_BUILD}`,
-    ],
-  });
+  const uninspected = options.inspectWorkerNetwork === false;
+  if (uninspected) process.env[NO_WORKER_NETWORK] = '1';
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: !headed,
+      timezoneId: 'UTC',
+      // Chromium takes the language of its UI (and so of `chrome.i18n`) from `--lang` and, on Linux, LANGUAGE.
+      ...(language
+        ? {
+            locale: language,
+            env: { ...process.env, LANGUAGE: language, LANG: `${language}.UTF-8` } as Record<string, string>,
+          }
+        : {}),
+      args: [
+        ...CHROMIUM_FLAGS,
+        ...(language ? [`--lang=${language}`] : []),
+        ...(options.args ?? []),
+        `--disable-extensions-except=${CHROME_BUILD}`,
+        `--load-extension=${CHROME_BUILD}`,
+      ],
+    })
+    .catch((error: unknown) => {
+      if (uninspected) delete process.env[NO_WORKER_NETWORK];
+      throw error;
+    });
   context.setDefaultTimeout(PATIENCE_MS);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
@@ -395,6 +415,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     build: CHROME_BUILD,
     async close() {
       await context.close();
+      if (uninspected) delete process.env[NO_WORKER_NETWORK];
       if (!options.profile) rmSync(profile, { recursive: true, force: true });
     },
   });
