@@ -125,7 +125,7 @@ describe('Records API connector against the reference server', SLOW, () => {
     expect(error.status).toBeUndefined();
   });
 
-  it('posts the record with one fetch of its form as it is: no Request built and cloned around it', async () => {
+  it('posts the record with one fetch of its form as bytes: no Request built and cloned, no Blob registered', async () => {
     const { record, parts } = await sample();
     const calls: [RequestInfo | URL, RequestInit | undefined][] = [];
     const watched = ((input: RequestInfo | URL, init?: RequestInit) => {
@@ -138,8 +138,35 @@ describe('Records API connector against the reference server', SLOW, () => {
     expect(posts).toHaveLength(1);
     const [input, init] = posts[0]!;
     expect(String(input)).toBe(`${server.url}/api/v1/records`);
-    expect(init!.body).toBeInstanceOf(FormData);
-    expect(init!.headers).toMatchObject({ 'Idempotency-Key': record.id, Authorization: `Bearer ${token}` });
+    expect(init!.body).toBeInstanceOf(Uint8Array);
+    expect(init!.headers).toMatchObject({
+      'Idempotency-Key': record.id,
+      Authorization: `Bearer ${token}`,
+      'Content-Type': expect.stringMatching(/^multipart\/form-data; boundary=/),
+    });
+  });
+
+  it('posts a part kept on disk in chunks as a FormData of Blobs, never read into memory', async () => {
+    const { record, parts } = await sample();
+    const bytes = new Uint8Array(parts[0]!);
+    const half = Math.ceil(bytes.byteLength / 2);
+    const chunked: PartSource = {
+      index: 0,
+      size: bytes.byteLength,
+      chunkSize: half,
+      chunks: 2,
+      chunk: async (n) => new Blob([bytes.subarray(n * half, (n + 1) * half)]),
+    };
+    const bodies: unknown[] = [];
+    const watched = ((input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.method === 'POST') bodies.push(init.body);
+      return fetch(input, init);
+    }) as typeof fetch;
+    const connector = connect({ repositoryUrl: server.url, token, fetch: watched });
+    const receipt = await deliver(connector, record, [chunked], memoryProgress());
+    expect(receipt.content[0]!.sha256).toBe(record.content[0]!.sha256);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toBeInstanceOf(FormData);
   });
 
   it('gives up on a post that gets no answer in time, as a failure to reach the repository', async () => {

@@ -14,6 +14,7 @@ import {
   type SendPartRequest,
 } from '../connector';
 import { bearerFetch, isHttpUrl, networkError } from '../http';
+import { formBody, type MultipartEntry } from '../multipart';
 import { recordsApiError } from './answers';
 import { RESUMABLE_THRESHOLD, UPLOAD_REF_TYPE, uploadPart } from './uploads';
 
@@ -239,10 +240,9 @@ export function recordsApiConnector(
     },
 
     async commit({ record, parts, refs }: CommitRequest): Promise<Json> {
-      const form = new FormData();
       // `deliver` validated the record against RecordSchema before any step (utils/connectors/deliver.ts): the
       // commit is called with its output, so it is not parsed a second time here.
-      form.append('record', JSON.stringify(record));
+      const entries: MultipartEntry[] = [{ name: 'record', value: JSON.stringify(record) }];
       const uploaded: number[] = [];
       for (const [i, entry] of record.content.entries()) {
         const ref = v.safeParse(PartRef, refs[i]);
@@ -251,18 +251,22 @@ export function recordsApiConnector(
             lostParts: [i],
           });
         }
+        const file = { name: 'content', filename: entry.name };
         if (ref.output.kind === 'upload') {
           uploaded.push(i);
           const id = new URL(ref.output.url).pathname.split('/').pop()!;
-          form.append('content', new Blob([`upload:${id}`], { type: UPLOAD_REF_TYPE }), entry.name);
+          entries.push({ ...file, type: UPLOAD_REF_TYPE, bytes: new TextEncoder().encode(`upload:${id}`) });
         } else {
           const part = parts[i]!;
           const chunks: (ArrayBuffer | Blob)[] = [];
           for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
-          form.append('content', new Blob(chunks, { type: entry.mimeType }), entry.name);
+          // A part in one chunk is in memory already; more chunks stay on disk as a Blob until they are sent.
+          const bytes = chunks.length === 1 && chunks[0] instanceof ArrayBuffer ? chunks[0] : new Blob(chunks);
+          entries.push({ ...file, type: entry.mimeType, bytes });
         }
       }
-      const response = await post('records', form, { 'Idempotency-Key': record.id });
+      const { body, headers } = formBody(entries);
+      const response = await post('records', body, { ...headers, 'Idempotency-Key': record.id });
       if (!response.ok) {
         const { error, problem } = await recordsApiError(response, { now: deps.now() });
         // The server no longer has an upload we referred to. Either the record was stored and consumed it (the
