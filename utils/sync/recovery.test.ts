@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ALARM_MIN_MS, backstopAt, PROBE_DELAYS_MS, PROBE_WINDOW_MS, recoveryScheduler } from './recovery';
+import { ALARM_MIN_MS, backstopAt, PROBE_QUICK_FOR_MS, PROBE_WINDOW_MS, recoveryScheduler } from './recovery';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 
@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 describe('recovery probes', () => {
-  it('probes after 1 s, 2 s, then every 3 s while the repository stays unreachable', () => {
+  it('probes every second for the first minute of an outage, then every 3 s', () => {
     const probe = vi.fn();
     const recovery = recoveryScheduler(probe);
     recovery.afterDrain(true);
@@ -21,9 +21,13 @@ describe('recovery probes', () => {
       fired.push(Date.now() - T0);
       recovery.afterDrain(true); // the probe's drain found it down again
     });
+    vi.advanceTimersByTime(5_000);
+    expect(fired).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    vi.advanceTimersByTime(PROBE_QUICK_FOR_MS - 5_000);
+    fired.length = 0;
     vi.advanceTimersByTime(12_000);
-    expect(fired).toEqual([1_000, 3_000, 6_000, 9_000, 12_000]);
-    expect(PROBE_DELAYS_MS.at(-1)).toBe(3_000);
+    expect(PROBE_QUICK_FOR_MS).toBe(60_000);
+    expect(fired).toEqual([63_000, 66_000, 69_000, 72_000]);
   });
 
   it('stops probing once a drain reached the repository, and starts quick again at the next outage', () => {

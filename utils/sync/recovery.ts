@@ -6,8 +6,14 @@
  * repository that answers again is noticed within seconds, and the drain that notices it sends everything due.
  */
 
-/** Delays between probes while the repository stays unreachable: quick at first, then every few seconds. */
-export const PROBE_DELAYS_MS = [1_000, 2_000, 3_000] as const;
+/**
+ * Probes while the repository stays unreachable: every second for the first minute of an outage, so that a
+ * restart or a deploy is noticed within a second of the repository answering again; then every few seconds. A
+ * probe is one request that fails (refused, or no answer in time), and only one is ever in flight.
+ */
+export const PROBE_QUICK_MS = 1_000;
+export const PROBE_QUICK_FOR_MS = 60_000;
+export const PROBE_SLOW_MS = 3_000;
 
 /**
  * How long the quick probes go on after the repository was first found unreachable. Past it (a laptop on a
@@ -47,9 +53,8 @@ export function recoveryScheduler(
 ): Recovery {
   let handle: unknown;
   let at: number | undefined;
-  /** When the repository was first found unreachable in this outage, and how many probes failed since. */
+  /** When the repository was first found unreachable in this outage. */
   let since: number | undefined;
-  let misses = 0;
   const cancel = () => {
     if (handle !== undefined) timers.clearTimeout(handle);
     handle = undefined;
@@ -60,14 +65,12 @@ export function recoveryScheduler(
       cancel();
       if (!unreachable) {
         since = undefined;
-        misses = 0;
         return;
       }
       const now = timers.now();
       since ??= now;
       if (now - since >= PROBE_WINDOW_MS) return;
-      const delay = PROBE_DELAYS_MS[Math.min(misses, PROBE_DELAYS_MS.length - 1)]!;
-      misses += 1;
+      const delay = now - since < PROBE_QUICK_FOR_MS ? PROBE_QUICK_MS : PROBE_SLOW_MS;
       at = now + delay;
       handle = timers.setTimeout(() => {
         handle = undefined;
