@@ -267,7 +267,7 @@ export interface LaunchOptions {
    * False: Playwright does not inspect the network of the extension's service worker, as no user's browser does.
    * By default it does (so that `context.route` sees the worker's requests too): it turns on DevTools' Network
    * domain in the worker, and every request the worker sends is then described to Playwright over the DevTools
-   * pipe, a byte body copied into it. For the drain of 50 KB records that cost 40–45% of the machine's CPU per
+   * pipe, a byte body copied into it. For the drain of 50 KB records that nearly doubled the machine's CPU per
    * record (docs/sync.md), so the drain benches turn it off. Playwright reads its switch,
    * PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK, when it attaches to a worker: it stays set until this browser
    * closes, and one such browser at a time is open.

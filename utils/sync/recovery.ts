@@ -16,7 +16,7 @@ export const PROBE_QUICK_FOR_MS = 60_000;
 export const PROBE_SLOW_MS = 3_000;
 
 /**
- * How long the quick probes go on after the repository was first found unreachable. Past it (a laptop on a
+ * How long the probes go on after the repository was first found unreachable. Past it (a laptop on a
  * train), only the alarm and the `online` event wake the drain: a worker is not kept busy for hours of probing.
  */
 export const PROBE_WINDOW_MS = 10 * 60_000;
