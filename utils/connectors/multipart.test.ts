@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMultipart, formBody, type MultipartEntry } from './multipart';
+import { encodeMultipart, formBody, type InMemoryEntry, type MultipartEntry } from './multipart';
 
 const every = new Uint8Array(256 * 4).map((_, i) => i % 256);
 
@@ -15,15 +15,15 @@ async function asFetchSendsIt(entries: MultipartEntry[]): Promise<{ text: string
   return { text: Buffer.from(await response.arrayBuffer()).toString('latin1'), boundary };
 }
 
-function ours(entries: MultipartEntry[]) {
-  const { body, contentType } = encodeMultipart(entries as Parameters<typeof encodeMultipart>[0]);
+function ours(entries: InMemoryEntry[]) {
+  const { body, contentType } = encodeMultipart(entries);
   const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(contentType)![1]!;
   return { text: Buffer.from(body).toString('latin1'), boundary };
 }
 
 describe('multipart bodies built as bytes', () => {
   it('are byte for byte what fetch sends for the same FormData, but for the boundary', async () => {
-    const entries: MultipartEntry[] = [
+    const entries: InMemoryEntry[] = [
       { name: 'record', value: JSON.stringify({ title: 'Réunion 日本 "quoted"', lines: 'a\nb' }) },
       { name: 'content', filename: 'mémo "1"\r\n.eml', type: 'Message/RFC822', bytes: every.buffer },
       { name: 'content', filename: 'plain.txt', type: 'text/plain\r\nX-Injected: 1', bytes: every.subarray(0, 10) },

@@ -14,10 +14,11 @@
 
 type Field = { name: string; value: string };
 type FilePart<Bytes> = { name: string; filename: string; type: string; bytes: Bytes };
-type InMemory = Field | FilePart<ArrayBuffer | Uint8Array<ArrayBuffer>>;
+/** An entry whose bytes are in memory: what `encodeMultipart` takes. */
+export type InMemoryEntry = Field | FilePart<ArrayBuffer | Uint8Array<ArrayBuffer>>;
 export type MultipartEntry = Field | FilePart<ArrayBuffer | Uint8Array<ArrayBuffer> | Blob>;
 
-export interface Multipart {
+interface Multipart {
   body: Uint8Array<ArrayBuffer>;
   contentType: string;
 }
@@ -37,7 +38,7 @@ function boundary(): string {
 }
 
 /** The body `fetch` would send for a FormData of these entries, with a boundary of its own. */
-export function encodeMultipart(entries: InMemory[]): Multipart {
+export function encodeMultipart(entries: InMemoryEntry[]): Multipart {
   const text = new TextEncoder();
   const mark = boundary();
   const pieces: Uint8Array[] = [];
@@ -68,7 +69,8 @@ export function encodeMultipart(entries: InMemory[]): Multipart {
  * `headers`: the Content-Type the bytes need; `fetch` sets it for a `FormData`.
  */
 export function formBody(entries: MultipartEntry[]): { body: BodyInit; headers: Record<string, string> } {
-  const inMemory = (entry: MultipartEntry): entry is InMemory => !('bytes' in entry && entry.bytes instanceof Blob);
+  const inMemory = (entry: MultipartEntry): entry is InMemoryEntry =>
+    !('bytes' in entry && entry.bytes instanceof Blob);
   if (entries.every(inMemory)) {
     const { body, contentType } = encodeMultipart(entries);
     return { body, headers: { 'Content-Type': contentType } };
@@ -76,8 +78,7 @@ export function formBody(entries: MultipartEntry[]): { body: BodyInit; headers: 
   const form = new FormData();
   for (const entry of entries) {
     if ('bytes' in entry) {
-      const blob = entry.bytes instanceof Blob ? entry.bytes : new Blob([entry.bytes]);
-      form.append(entry.name, new Blob([blob], { type: entry.type }), entry.filename);
+      form.append(entry.name, new Blob([entry.bytes], { type: entry.type }), entry.filename);
     } else form.append(entry.name, entry.value);
   }
   return { body: form, headers: {} };

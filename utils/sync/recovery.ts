@@ -11,9 +11,9 @@
  * restart or a deploy is noticed within a second of the repository answering again; then every few seconds. A
  * probe is one request that fails (refused, or no answer in time), and only one is ever in flight.
  */
-export const PROBE_QUICK_MS = 1_000;
+const PROBE_QUICK_MS = 1_000;
 export const PROBE_QUICK_FOR_MS = 60_000;
-export const PROBE_SLOW_MS = 3_000;
+const PROBE_SLOW_MS = 3_000;
 
 /**
  * How long the probes go on after the repository was first found unreachable. Past it (a laptop on a
