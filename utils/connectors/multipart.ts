@@ -64,6 +64,19 @@ export function encodeMultipart(entries: InMemoryEntry[]): Multipart {
 }
 
 /**
+ * A part's bytes for a file entry, read chunk by chunk: the chunk itself when the part is one chunk in memory, a
+ * `Blob` of the chunks otherwise (they stay on disk until the body is sent).
+ */
+export async function partBytes(part: {
+  chunks: number;
+  chunk(n: number): Promise<ArrayBuffer | Blob>;
+}): Promise<ArrayBuffer | Blob> {
+  const chunks: (ArrayBuffer | Blob)[] = [];
+  for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
+  return chunks.length === 1 && chunks[0] instanceof ArrayBuffer ? chunks[0] : new Blob(chunks);
+}
+
+/**
  * A request body for `entries`: built as bytes when everything is in memory, or a `FormData` when a file is a
  * `Blob` (a large part's chunks, which IndexedDB keeps on disk and the network service reads from there).
  * `headers`: the Content-Type the bytes need; `fetch` sets it for a `FormData`.

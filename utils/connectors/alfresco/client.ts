@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { type ConnectorDeps, ConnectorError } from '../connector';
 import { parseRetryAfter } from '../http';
+import { formBody, type MultipartEntry } from '../multipart';
 
 /**
  * HTTP to one Alfresco server: ticket authentication (alfresco-auth.yaml, POST /tickets), renewed once when a call
@@ -48,7 +49,8 @@ const ErrorBody = v.object({
 export interface RequestOptions {
   query?: Record<string, string> | undefined;
   json?: unknown;
-  form?: FormData | undefined;
+  /** A multipart/form-data body (`formBody`: bytes when every part is in memory). */
+  form?: MultipartEntry[] | undefined;
   /** Statuses the caller handles itself instead of getting a ConnectorError. */
   accept?: number[] | undefined;
 }
@@ -181,8 +183,11 @@ export class AlfrescoClient {
       const ticket = await this.ticket();
       const headers: Record<string, string> = { Authorization: `Basic ${btoa(ticket)}`, Accept: 'application/json' };
       let body: BodyInit | undefined;
-      if (options.form) body = options.form;
-      else if (options.json !== undefined) {
+      if (options.form) {
+        const form = formBody(options.form);
+        body = form.body;
+        Object.assign(headers, form.headers);
+      } else if (options.json !== undefined) {
         headers['Content-Type'] = 'application/json';
         body = JSON.stringify(options.json);
       }

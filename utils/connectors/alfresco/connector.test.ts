@@ -34,12 +34,12 @@ afterEach(async () => {
 
 function connector(
   mapping: Partial<AlfrescoMapping> | unknown = { categories: { 'FIN/1': { folderId: financeFolder } } },
-  options: { deep?: boolean; password?: string } = {},
+  options: { deep?: boolean; password?: string; fetch?: typeof fetch } = {},
 ) {
   const credentials = memoryCredentials({ [ALFRESCO_PASSWORD]: options.password ?? 'secret' });
   const instance = createAlfrescoConnector(
     { url: fake.url, username: 'recorder', deepVerification: options.deep },
-    { fetch, now: Date.now, credentials, mapping },
+    { fetch: options.fetch ?? fetch, now: Date.now, credentials, mapping },
   );
   return { instance, credentials };
 }
@@ -82,6 +82,31 @@ describe('Alfresco connector: filing', () => {
       content: [{ name: node!.name, size: 50 * 1024, sha256: record.content[0]!.sha256 }],
     });
     expect(receipt.url).toContain(node!.id);
+  });
+
+  it('posts a part held in memory as one byte body, and a part kept on disk in chunks as a FormData of Blobs', async () => {
+    const bodies: unknown[] = [];
+    const watched = ((input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.method === 'POST' && String(input).includes('/records?')) bodies.push(init.body);
+      return fetch(input, init);
+    }) as typeof fetch;
+    const c = connector(undefined, { fetch: watched });
+    await send(c, makeRecord(invoice), invoice);
+    // The outbox keeps a part of more than one chunk as Blobs, which stay on disk until the body is sent.
+    const scan: TestPart[] = [{ name: 'scan.pdf', mimeType: 'application/pdf', bytes: bytesOf(2, 100 * 1024) }];
+    const onDisk = partSources(scan, 64 * 1024).map((part) => ({
+      ...part,
+      chunk: async (n: number) => new Blob([await part.chunk(n)]),
+    }));
+    await deliver(c.instance, makeRecord(scan), onDisk, memoryProgress());
+
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toBeInstanceOf(Uint8Array);
+    expect(bodies[1]).toBeInstanceOf(FormData);
+    const stored = fake.records().map((node) => Buffer.from(node.content!.bytes));
+    expect(stored).toHaveLength(2);
+    expect(stored.some((bytes) => bytes.equals(Buffer.from(invoice[0]!.bytes)))).toBe(true);
+    expect(stored.some((bytes) => bytes.equals(Buffer.from(scan[0]!.bytes)))).toBe(true);
   });
 
   it('finds the record folder by its path in the file plan', async () => {

@@ -8,6 +8,7 @@ import {
   type PriorRecord,
   type ProbeResult,
 } from '../connector';
+import { type MultipartEntry, partBytes } from '../multipart';
 import { digestOfBody, readBackMismatch } from '../read-back';
 import { ALFRESCO_PASSWORD, AlfrescoClient, type AlfrescoSettings, API } from './client';
 import {
@@ -375,16 +376,23 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
     }
   }
 
-  async function createPart(record: DeclaredRecord, target: Target, entry: ContentEntry, index: number, content: Blob) {
+  async function createPart(
+    record: DeclaredRecord,
+    target: Target,
+    entry: ContentEntry,
+    index: number,
+    content: ArrayBuffer | Blob,
+  ) {
     const { properties } = metadataProperties(record, mapping());
     if (entry.role !== 'primary') properties['cm:title'] = entry.name;
     const fields = { ...properties, ...identityProperties(record, entry, index) };
     const send = async (name: string) => {
-      const form = new FormData();
-      form.append('name', name);
-      form.append('nodeType', 'cm:content');
-      for (const [key, value] of Object.entries(fields)) form.append(key, value);
-      form.append('filedata', content, name);
+      const form: MultipartEntry[] = [
+        { name: 'name', value: name },
+        { name: 'nodeType', value: 'cm:content' },
+        ...Object.entries(fields).map(([key, value]) => ({ name: key, value })),
+        { name: 'filedata', filename: name, type: '', bytes: content },
+      ];
       const path =
         target.container === 'folder'
           ? `${API.gs}/record-folders/${target.id}/records`
@@ -418,12 +426,6 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
       throw new ConnectorError('Alfresco filed the part but its answer is unreadable.', 'retryable');
     }
     return parsed.output.entry;
-  }
-
-  async function readPart(part: { index: number; chunks: number; chunk(n: number): Promise<ArrayBuffer | Blob> }) {
-    const chunks: (ArrayBuffer | Blob)[] = [];
-    for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
-    return new Blob(chunks);
   }
 
   /** Names the mandatory properties a record lacks, from the model API's aspect definitions (alfresco-model.yaml). */
@@ -588,7 +590,7 @@ export function createAlfrescoConnector(settings: AlfrescoSettings, deps: Connec
         checkSize(entry, index, existing.content?.sizeInBytes, existing.name);
         return refOf(existing, index) as unknown as Json;
       }
-      const created = await createPart(record, where, entry, index, await readPart(part));
+      const created = await createPart(record, where, entry, index, await partBytes(part));
       // The answer heard may be that of a resent create (see lookup): the part is whichever node was filed first.
       const node = (await lookup(record)).get(index) ?? created;
       checkSize(entry, index, node.content?.sizeInBytes, node.name);

@@ -11,6 +11,7 @@ import {
   type ProbeResult,
 } from '../connector';
 import { parseRetryAfter } from '../http';
+import { formBody, type MultipartEntry } from '../multipart';
 import { digestOfBody, readBackMismatch } from '../read-back';
 import {
   CMIS_CONNECTOR_ID,
@@ -379,30 +380,31 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
     return found;
   }
 
-  function propertyControls(form: FormData, properties: Record<string, string | string[]>) {
+  function propertyControls(form: MultipartEntry[], properties: Record<string, string | string[]>) {
     // Properties as the browser binding's form controls propertyId[n] / propertyValue[n], multi-valued ones as
     // propertyValue[n][m]; arrays start at 0 and have no gaps (browser binding, "Structured and Array Parameters").
     let n = 0;
     for (const [id, value] of Object.entries(properties)) {
-      form.append(`propertyId[${n}]`, id);
+      form.push({ name: `propertyId[${n}]`, value: id });
       if (Array.isArray(value)) {
-        for (const [m, item] of value.entries()) form.append(`propertyValue[${n}][${m}]`, item);
-      } else form.append(`propertyValue[${n}]`, value);
+        for (const [m, item] of value.entries()) form.push({ name: `propertyValue[${n}][${m}]`, value: item });
+      } else form.push({ name: `propertyValue[${n}]`, value });
       n += 1;
     }
   }
 
-  async function readRange(part: PartSource, from: number, to: number): Promise<Blob> {
-    const pieces: (ArrayBuffer | Blob)[] = [];
+  /** Bytes [from, to) of a part: a view of the chunk when they lie in one chunk in memory, else a Blob of slices. */
+  async function readRange(part: PartSource, from: number, to: number): Promise<Uint8Array<ArrayBuffer> | Blob> {
+    const pieces: (Uint8Array<ArrayBuffer> | Blob)[] = [];
     const first = Math.floor(from / part.chunkSize);
     const last = Math.floor((to - 1) / part.chunkSize);
     for (let n = first; n <= last && n < part.chunks; n++) {
       const chunk = await part.chunk(n);
       const start = n * part.chunkSize;
-      const blob = chunk instanceof Blob ? chunk : new Blob([chunk]);
-      pieces.push(blob.slice(Math.max(0, from - start), Math.min(blob.size, to - start)));
+      const [a, b] = [Math.max(0, from - start), to - start];
+      pieces.push(chunk instanceof Blob ? chunk.slice(a, b) : new Uint8Array(chunk).subarray(a, b));
     }
-    return new Blob(pieces);
+    return pieces.length === 1 && pieces[0] instanceof Uint8Array ? pieces[0] : new Blob(pieces);
   }
 
   function lengthOf(object: CmisObject): number {
@@ -539,12 +541,13 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
         // createDocument with the first piece (or all of a small part) as its content (§ 2.2.4.1).
         const first = Math.min(entry.size, chunkBytes);
         const large = entry.size > chunkBytes;
-        const form = new FormData();
-        form.append('cmisaction', 'createDocument');
-        form.append('succinct', 'true');
-        // versioningState (§ 2.2.4.1.1): a versionable type is created as a major version, or checked out when
-        // more pieces follow; "none" is the only state a non-versionable type accepts.
-        form.append('versioningState', versionable ? (large ? 'checkedout' : 'major') : 'none');
+        const form: MultipartEntry[] = [
+          { name: 'cmisaction', value: 'createDocument' },
+          { name: 'succinct', value: 'true' },
+          // versioningState (§ 2.2.4.1.1): a versionable type is created as a major version, or checked out when
+          // more pieces follow; "none" is the only state a non-versionable type accepts.
+          { name: 'versioningState', value: versionable ? (large ? 'checkedout' : 'major') : 'none' },
+        ];
         const properties: Record<string, string | string[]> = {
           'cmis:objectTypeId': s.documentType.id,
           'cmis:name': name,
@@ -555,13 +558,13 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
           Object.assign(properties, identityProperties(record, entry, part.index));
         }
         propertyControls(form, properties);
-        form.append('content', await readRange(part, 0, first), name);
+        form.push({ name: 'content', filename: name, type: '', bytes: await readRange(part, 0, first) });
         const url = objectUrl(s, { objectId: target.folderId });
         let created: CmisObject;
         try {
           const response = await call(url, `filing part ${part.index + 1} of "${record.title}" in ${target.label}`, {
             method: 'POST',
-            body: form,
+            ...formBody(form),
           });
           created = (await json(Succinct, response, 'filing a part')).succinctProperties;
         } catch (error) {
@@ -598,14 +601,15 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
       }
       while (length < entry.size) {
         const end = Math.min(entry.size, length + chunkBytes);
-        const form = new FormData();
-        form.append('cmisaction', 'appendContent');
-        form.append('succinct', 'true');
-        form.append('isLastChunk', end === entry.size ? 'true' : 'false');
-        form.append('content', await readRange(part, length, end), name);
+        const form: MultipartEntry[] = [
+          { name: 'cmisaction', value: 'appendContent' },
+          { name: 'succinct', value: 'true' },
+          { name: 'isLastChunk', value: end === entry.size ? 'true' : 'false' },
+          { name: 'content', filename: name, type: '', bytes: await readRange(part, length, end) },
+        ];
         const response = await call(objectUrl(s, { objectId }), `appending to part ${part.index + 1}`, {
           method: 'POST',
-          body: form,
+          ...formBody(form),
         });
         const object = (await json(Succinct, response, 'appending')).succinctProperties;
         const now = lengthOf(object);
@@ -620,14 +624,15 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
       }
       if (pwc) {
         // checkIn as a major version (§ 2.2.7.3); the checked-in version has an id of its own.
-        const form = new FormData();
-        form.append('cmisaction', 'checkIn');
-        form.append('succinct', 'true');
-        form.append('major', 'true');
-        form.append('checkinComment', `Recordkeeper ${record.id}`);
+        const form: MultipartEntry[] = [
+          { name: 'cmisaction', value: 'checkIn' },
+          { name: 'succinct', value: 'true' },
+          { name: 'major', value: 'true' },
+          { name: 'checkinComment', value: `Recordkeeper ${record.id}` },
+        ];
         const response = await call(objectUrl(s, { objectId }), `checking in part ${part.index + 1}`, {
           method: 'POST',
-          body: form,
+          ...formBody(form),
         });
         const object = (await json(Succinct, response, 'checking in')).succinctProperties;
         return refOf(object, name) as unknown as Json;

@@ -80,6 +80,36 @@ describe('Microsoft 365 connector', { timeout: 120_000 }, () => {
 
 // Servers on loopback on a busy machine: generous time, never a fixed sleep.
 describe('Microsoft 365 connection test', { timeout: 120_000 }, () => {
+  it('uploads a part held in memory as its bytes, not as a Blob; a fragment spanning chunks arrives whole', async () => {
+    fake = await fakeTenant();
+    const bodies: unknown[] = [];
+    const watched = ((input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.method === 'PUT') bodies.push(init.body);
+      return fetch(input, init);
+    }) as typeof fetch;
+    // The outbox holds a part of one chunk as an ArrayBuffer (utils/outbox/outbox.ts).
+    const inMemory = (index: number, bytes: Uint8Array, chunkSize = bytes.length) => ({
+      ...partSource(index, bytes, chunkSize),
+      chunk: async (n: number) => bytes.slice(n * chunkSize, (n + 1) * chunkSize).buffer,
+    });
+    const mail = bytesOf(30_000, 4);
+    const connector = connectorFor(fake, testTokens(fake), { fetch: watched });
+    const small = await recordWith([{ name: 'message.eml', bytes: mail }]);
+    await deliver(connector, small, [inMemory(0, mail)], memoryProgress());
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toBeInstanceOf(Uint8Array);
+
+    // Past the simple upload's 4 MB, through an upload session: a fragment spanning chunks is made of their bytes.
+    const big = bytesOf(5 * 1024 * 1024 + 7, 5);
+    const record = await recordWith([{ name: 'scan.tiff', bytes: big }]);
+    const receipt = await deliver(connector, record, [inMemory(0, big, 1024 * 1024)], memoryProgress());
+    const file = fake.files().find((f) => f.name === 'scan.tiff')!;
+    expect(Buffer.compare(file.bytes!, Buffer.from(big))).toBe(0);
+    expect(receipt.content[0]!.quickXorHash).toBe(quickXorHash(big));
+    const stored = fake.files().find((f) => f.name === 'message.eml')!;
+    expect(Buffer.compare(stored.bytes!, Buffer.from(mail))).toBe(0);
+  });
+
   it('says who is signed in and that the mapped libraries are reachable', async () => {
     fake = await fakeTenant();
     const result = await connectorFor(fake, testTokens(fake)).probe();

@@ -75,35 +75,34 @@ export function toRef(item: DriveItem, quickXorHash: string, doing: string): Par
 }
 
 /**
- * Bytes [start, end) of a part as a Blob made of slices of the stored chunks (the outbox keeps chunks as Blobs,
- * which Chrome holds on disk, so the body costs no memory), each slice's bytes shown to `visit` (the hash) on the way.
+ * Bytes [start, end) of a part, each slice's bytes shown to `visit` (the hash) on the way: a view of the chunk when
+ * they lie in one chunk in memory, else a Blob made of slices of the stored chunks (the outbox keeps the chunks of a
+ * large part as Blobs, which Chrome holds on disk, so the body costs no memory).
  */
 async function readRange(
   part: PartSource,
   start: number,
   end: number,
   visit: (bytes: Uint8Array) => void,
-): Promise<Blob> {
-  const slices: Blob[] = [];
+): Promise<Uint8Array<ArrayBuffer> | Blob> {
+  const slices: (Uint8Array<ArrayBuffer> | Blob)[] = [];
   for (let n = Math.floor(start / part.chunkSize); n * part.chunkSize < end; n++) {
     const chunkStart = n * part.chunkSize;
     const from = Math.max(start, chunkStart) - chunkStart;
     const to = Math.min(end, chunkStart + part.chunkSize) - chunkStart;
     const chunk = await part.chunk(n);
-    const slice =
-      chunk instanceof Blob
-        ? chunk.slice(from, to)
-        : new Blob([new Uint8Array(chunk, from, Math.max(0, Math.min(to, chunk.byteLength) - from))]);
-    if (slice.size !== to - from) {
+    const slice = chunk instanceof Blob ? chunk.slice(from, to) : new Uint8Array(chunk).subarray(from, to);
+    const size = slice instanceof Blob ? slice.size : slice.byteLength;
+    if (size !== to - from) {
       throw new ConnectorError(
         `Part ${part.index + 1} is shorter in the outbox than its ${part.size} bytes.`,
         'permanent',
       );
     }
-    visit(new Uint8Array(await slice.arrayBuffer()));
+    visit(slice instanceof Blob ? new Uint8Array(await slice.arrayBuffer()) : slice);
     slices.push(slice);
   }
-  return new Blob(slices);
+  return slices.length === 1 && slices[0] instanceof Uint8Array ? slices[0] : new Blob(slices);
 }
 
 /** Feeds bytes [start, end) of the part to `hash`, a chunk at a time. */

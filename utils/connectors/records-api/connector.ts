@@ -14,7 +14,7 @@ import {
   type SendPartRequest,
 } from '../connector';
 import { bearerFetch, isHttpUrl, networkError } from '../http';
-import { formBody, type MultipartEntry } from '../multipart';
+import { formBody, type MultipartEntry, partBytes } from '../multipart';
 import { recordsApiError } from './answers';
 import { RESUMABLE_THRESHOLD, UPLOAD_REF_TYPE, uploadPart } from './uploads';
 
@@ -257,12 +257,7 @@ export function recordsApiConnector(
           const id = new URL(ref.output.url).pathname.split('/').pop()!;
           entries.push({ ...file, type: UPLOAD_REF_TYPE, bytes: new TextEncoder().encode(`upload:${id}`) });
         } else {
-          const part = parts[i]!;
-          const chunks: (ArrayBuffer | Blob)[] = [];
-          for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
-          // A part in one chunk is in memory already; more chunks stay on disk as a Blob until they are sent.
-          const bytes = chunks.length === 1 && chunks[0] instanceof ArrayBuffer ? chunks[0] : new Blob(chunks);
-          entries.push({ ...file, type: entry.mimeType, bytes });
+          entries.push({ ...file, type: entry.mimeType, bytes: await partBytes(parts[i]!) });
         }
       }
       const { body, headers } = formBody(entries);
