@@ -22,7 +22,10 @@ function rebuild(data: ErrorData): Error {
  */
 let workerModule: Promise<URL> | undefined;
 
-/** What a caller may change of the worker's behaviour: its checkpoints, for tests (default: CHECKPOINTS in server/pglite-worker.ts). */
+/**
+ * What a caller may change of the worker's behaviour: its checkpoints, as the administrator sets them
+ * (server/db.ts, `pgliteCheckpointsOf`) or a test does (default: CHECKPOINTS in server/pglite-worker.ts).
+ */
 export interface PgliteOptions {
   checkpoints?: Partial<CheckpointPolicy>;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Db, openPostgres } from './db-engines.ts';
+import type { CheckpointPolicy } from './pglite-worker.ts';
 
 export type { Db, Queryable, Tx } from './db-engines.ts';
 
@@ -149,17 +150,47 @@ export interface DbOptions {
   dataDir: string;
   /** postgres://… to use a PostgreSQL server instead of the embedded engine. */
   databaseUrl?: string | undefined;
+  /** The embedded database's checkpoints, where they differ from the defaults (`pgliteCheckpointsOf`). */
+  checkpoints?: Partial<CheckpointPolicy> | undefined;
+}
+
+/**
+ * The embedded database's checkpoints as the administrator sets them in the server's environment
+ * (docs/deployment.md, "Checkpoints on the embedded database"), named and bounded as PostgreSQL's own settings:
+ * RK_PGLITE_MAX_WAL_SIZE_MB, the write-ahead log since the last checkpoint that calls for the next (max_wal_size:
+ * 32 MB, two segments, to 64 GB here), and RK_PGLITE_CHECKPOINT_TIMEOUT_S, the age of the last checkpoint that calls
+ * for the next once a segment has been written since (checkpoint_timeout: 30 s to a day). Unset or blank: the
+ * default (server/pglite-worker.ts, `CHECKPOINTS`). Anything else is refused, naming the variable.
+ */
+export function pgliteCheckpointsOf(env: Readonly<Record<string, string | undefined>>): Partial<CheckpointPolicy> {
+  const whole = (name: string, unit: string, least: number, most: number): number | undefined => {
+    const text = env[name]?.trim();
+    if (!text) return undefined;
+    const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= least && value <= most)) {
+      throw new Error(
+        `${name} must be a whole number of ${unit} from ${least} to ${most}; it was "${text.slice(0, 40)}".`,
+      );
+    }
+    return value;
+  };
+  const walMb = whole('RK_PGLITE_MAX_WAL_SIZE_MB', 'MB', 32, 65_536);
+  const ageSeconds = whole('RK_PGLITE_CHECKPOINT_TIMEOUT_S', 'seconds', 30, 86_400);
+  return {
+    ...(walMb === undefined ? {} : { walBytes: walMb * 1024 * 1024 }),
+    ...(ageSeconds === undefined ? {} : { maxAgeMs: ageSeconds * 1000 }),
+  };
 }
 
 /** Opens the configured engine and brings its schema up to date. */
 export async function openDb(options: DbOptions | string): Promise<Db> {
-  const { dataDir, databaseUrl } = typeof options === 'string' ? { dataDir: options } : options;
+  const { dataDir, databaseUrl, checkpoints } = typeof options === 'string' ? { dataDir: options } : options;
   let db: Db;
   if (databaseUrl) db = await openPostgres(databaseUrl);
   else {
     mkdirSync(dataDir, { recursive: true });
     const { openPglite } = await import('./db-pglite.ts');
-    db = await openPglite(join(dataDir, 'db'));
+    db = await openPglite(join(dataDir, 'db'), { checkpoints });
   }
   try {
     await migrate(db);

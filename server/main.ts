@@ -5,7 +5,7 @@ import { runAdmin } from './admin.ts';
 import { createApp } from './app.ts';
 import { blobDirOf, FolderBlobStore } from './blobs.ts';
 import { parseOrigins } from './cors.ts';
-import { type Db, openDb } from './db.ts';
+import { type Db, openDb, pgliteCheckpointsOf } from './db.ts';
 import { acquireDataFolder } from './instance.ts';
 import { Leases } from './leases.ts';
 import { seedPresets } from './presets.ts';
@@ -70,13 +70,15 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     ...DEFAULTS,
     ...options,
   };
+  // Refused before anything is opened: a bad setting is the administrator's to mend.
+  const checkpoints = databaseUrl ? undefined : pgliteCheckpointsOf(process.env);
   let blobs: TieredBlobStore | undefined;
   let db: Db | undefined;
   // The lock first: a second server on the same folder must not even open the database.
   const lease = await acquireDataFolder(dataDir, 'server', (request) => runAdmin(db!, async () => blobs!, request));
   let server: Server;
   try {
-    db = await openDb({ dataDir, databaseUrl });
+    db = await openDb({ dataDir, databaseUrl, checkpoints });
     await seedPresets(db);
     const folder = await FolderBlobStore.open(options.blobDir ?? blobDirOf(dataDir));
     blobs = new TieredBlobStore(db, folder, smallBlobMaxBytes ?? SMALL_BLOB_MAX_BYTES);

@@ -5,8 +5,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { pgliteCheckpointsOf } from './db.ts';
 import type { Db, Queryable } from './db-engines.ts';
 import { connectPglite, openPglite, startPgliteWorker } from './db-pglite.ts';
+import { startServer } from './main.ts';
 import { openDurablePglite } from './pglite-engine.ts';
 import { checkpoints } from './pglite-worker.ts';
 import { tempFolders } from './test/support.ts';
@@ -328,6 +330,55 @@ describe('checkpoints', () => {
       await nextCheckpoint(db, before);
     } finally {
       await db.close();
+    }
+  });
+
+  it("takes the administrator's size and age from the server's environment, and refuses a bad one", {
+    timeout: 240_000,
+  }, async () => {
+    expect(pgliteCheckpointsOf({})).toEqual({});
+    expect(pgliteCheckpointsOf({ RK_PGLITE_MAX_WAL_SIZE_MB: ' ', RK_PGLITE_CHECKPOINT_TIMEOUT_S: '' })).toEqual({});
+    expect(pgliteCheckpointsOf({ RK_PGLITE_MAX_WAL_SIZE_MB: '64', RK_PGLITE_CHECKPOINT_TIMEOUT_S: ' 30 ' })).toEqual({
+      walBytes: 64 * 1024 * 1024,
+      maxAgeMs: 30_000,
+    });
+    // PostgreSQL's own bounds for max_wal_size (two 16 MB segments at least) and checkpoint_timeout (30 s to a day).
+    for (const [name, bad] of [
+      ['RK_PGLITE_MAX_WAL_SIZE_MB', '16'],
+      ['RK_PGLITE_MAX_WAL_SIZE_MB', '65537'],
+      ['RK_PGLITE_MAX_WAL_SIZE_MB', '0x40'],
+      ['RK_PGLITE_MAX_WAL_SIZE_MB', '1e3'],
+      ['RK_PGLITE_MAX_WAL_SIZE_MB', '64 MB'],
+      ['RK_PGLITE_CHECKPOINT_TIMEOUT_S', '29'],
+      ['RK_PGLITE_CHECKPOINT_TIMEOUT_S', '86401'],
+      ['RK_PGLITE_CHECKPOINT_TIMEOUT_S', '-5'],
+      ['RK_PGLITE_CHECKPOINT_TIMEOUT_S', `5${'0'.repeat(100)}`],
+    ]) {
+      expect(() => pgliteCheckpointsOf({ [name!]: bad })).toThrow(new RegExp(`^${name} must be a whole number`));
+    }
+
+    // A server on the embedded database refuses to start on a bad value, before it opens anything.
+    const dataDir = folders.make();
+    vi.stubEnv('RK_PGLITE_CHECKPOINT_TIMEOUT_S', 'soon');
+    try {
+      await expect(startServer({ port: 0, dataDir, databaseUrl: undefined })).rejects.toThrow(
+        'RK_PGLITE_CHECKPOINT_TIMEOUT_S must be a whole number of seconds from 30 to 86400; it was "soon".',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    // And takes a checkpoint once the WAL written since the last reaches the size it was given.
+    vi.stubEnv('RK_PGLITE_MAX_WAL_SIZE_MB', '32');
+    const server = await startServer({ port: 0, dataDir, databaseUrl: undefined }).finally(() => vi.unstubAllEnvs());
+    try {
+      await server.db.exec(
+        'CREATE TABLE blobs (bytes bytea); ALTER TABLE blobs ALTER COLUMN bytes SET STORAGE EXTERNAL',
+      );
+      const before = await redo(server.db);
+      await write(server.db, 40);
+      await nextCheckpoint(server.db, before);
+    } finally {
+      await server.close();
     }
   });
 

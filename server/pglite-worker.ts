@@ -152,6 +152,7 @@ export interface CheckpointPolicy {
  * before it, and it bounds what a restart after a crash must replay. PostgreSQL asks for one after `max_wal_size`
  * (1 GB) of WAL and its checkpointer after `checkpoint_timeout` (5 min); 256 MB keeps the log on disk to about
  * that much again and a replay to a second or two (docs/deployment.md, "Checkpoints on the embedded database").
+ * An administrator sets the size and the age in the server's environment (server/db.ts, `pgliteCheckpointsOf`).
  */
 const CHECKPOINTS: CheckpointPolicy = { everyMs: 10_000, walBytes: 256 * 1024 * 1024, maxAgeMs: 5 * 60_000 };
 
