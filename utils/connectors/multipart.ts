@@ -63,18 +63,45 @@ export function encodeMultipart(entries: InMemoryEntry[]): Multipart {
   return { body, contentType: `multipart/form-data; boundary=${mark}` };
 }
 
+/** A part as the connectors read it (the seam's `PartSource`). */
+interface ChunkedPart {
+  chunkSize: number;
+  chunks: number;
+  chunk(n: number): Promise<ArrayBuffer | Blob>;
+}
+
 /**
  * A part's bytes for a file entry, read chunk by chunk: the chunk itself when the part is one chunk in memory, a
  * `Blob` of the chunks otherwise (they stay on disk until the body is sent).
  */
-export async function partBytes(part: {
-  chunks: number;
-  chunk(n: number): Promise<ArrayBuffer | Blob>;
-}): Promise<ArrayBuffer | Blob> {
+export async function partBytes(part: ChunkedPart): Promise<ArrayBuffer | Blob> {
   const chunks: (ArrayBuffer | Blob)[] = [];
   for (let n = 0; n < part.chunks; n++) chunks.push(await part.chunk(n));
   return chunks.length === 1 && chunks[0] instanceof ArrayBuffer ? chunks[0] : new Blob(chunks);
 }
+
+/**
+ * Bytes [from, to) of a part, one slice per stored chunk they touch: a view of a chunk held in memory, a slice of a
+ * chunk kept on disk (a Blob). A part shorter than `to` gives fewer or shorter slices; the caller checks.
+ */
+export async function rangeSlices(
+  part: ChunkedPart,
+  from: number,
+  to: number,
+): Promise<(Uint8Array<ArrayBuffer> | Blob)[]> {
+  const slices: (Uint8Array<ArrayBuffer> | Blob)[] = [];
+  for (let n = Math.floor(from / part.chunkSize); n < part.chunks && n * part.chunkSize < to; n++) {
+    const start = n * part.chunkSize;
+    const [a, b] = [Math.max(0, from - start), Math.min(to - start, part.chunkSize)];
+    const chunk = await part.chunk(n);
+    slices.push(chunk instanceof Blob ? chunk.slice(a, b) : new Uint8Array(chunk).subarray(a, b));
+  }
+  return slices;
+}
+
+/** Slices as one request body: the view itself when there is one slice in memory, else a Blob of them all. */
+export const sliceBody = (slices: (Uint8Array<ArrayBuffer> | Blob)[]): Uint8Array<ArrayBuffer> | Blob =>
+  slices.length === 1 && slices[0] instanceof Uint8Array ? slices[0] : new Blob(slices);
 
 /**
  * A request body for `entries`: built as bytes when everything is in memory, or a `FormData` when a file is a

@@ -11,7 +11,7 @@ import {
   type ProbeResult,
 } from '../connector';
 import { parseRetryAfter } from '../http';
-import { formBody, type MultipartEntry } from '../multipart';
+import { formBody, type MultipartEntry, rangeSlices, sliceBody } from '../multipart';
 import { digestOfBody, readBackMismatch } from '../read-back';
 import {
   CMIS_CONNECTOR_ID,
@@ -395,16 +395,7 @@ export function createCmisConnector(settings: CmisSettings, deps: ConnectorDeps)
 
   /** Bytes [from, to) of a part: a view of the chunk when they lie in one chunk in memory, else a Blob of slices. */
   async function readRange(part: PartSource, from: number, to: number): Promise<Uint8Array<ArrayBuffer> | Blob> {
-    const pieces: (Uint8Array<ArrayBuffer> | Blob)[] = [];
-    const first = Math.floor(from / part.chunkSize);
-    const last = Math.floor((to - 1) / part.chunkSize);
-    for (let n = first; n <= last && n < part.chunks; n++) {
-      const chunk = await part.chunk(n);
-      const start = n * part.chunkSize;
-      const [a, b] = [Math.max(0, from - start), to - start];
-      pieces.push(chunk instanceof Blob ? chunk.slice(a, b) : new Uint8Array(chunk).subarray(a, b));
-    }
-    return pieces.length === 1 && pieces[0] instanceof Uint8Array ? pieces[0] : new Blob(pieces);
+    return sliceBody(await rangeSlices(part, from, to));
   }
 
   function lengthOf(object: CmisObject): number {

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ContentEntry } from '../../records/record';
 import { ConnectorError, type Json, type PartSource } from '../connector';
+import { rangeSlices, sliceBody } from '../multipart';
 import { checkedUrl, failure, type GraphClient, graphPath, unreachable } from './graph';
 import { QuickXorHash } from './quickxorhash';
 
@@ -85,24 +86,16 @@ async function readRange(
   end: number,
   visit: (bytes: Uint8Array) => void,
 ): Promise<Uint8Array<ArrayBuffer> | Blob> {
-  const slices: (Uint8Array<ArrayBuffer> | Blob)[] = [];
-  for (let n = Math.floor(start / part.chunkSize); n * part.chunkSize < end; n++) {
-    const chunkStart = n * part.chunkSize;
-    const from = Math.max(start, chunkStart) - chunkStart;
-    const to = Math.min(end, chunkStart + part.chunkSize) - chunkStart;
-    const chunk = await part.chunk(n);
-    const slice = chunk instanceof Blob ? chunk.slice(from, to) : new Uint8Array(chunk).subarray(from, to);
-    const size = slice instanceof Blob ? slice.size : slice.byteLength;
-    if (size !== to - from) {
-      throw new ConnectorError(
-        `Part ${part.index + 1} is shorter in the outbox than its ${part.size} bytes.`,
-        'permanent',
-      );
-    }
-    visit(slice instanceof Blob ? new Uint8Array(await slice.arrayBuffer()) : slice);
-    slices.push(slice);
+  const slices = await rangeSlices(part, start, end);
+  const size = slices.reduce((sum, slice) => sum + (slice instanceof Blob ? slice.size : slice.byteLength), 0);
+  if (size !== end - start) {
+    throw new ConnectorError(
+      `Part ${part.index + 1} is shorter in the outbox than its ${part.size} bytes.`,
+      'permanent',
+    );
   }
-  return slices.length === 1 && slices[0] instanceof Uint8Array ? slices[0] : new Blob(slices);
+  for (const slice of slices) visit(slice instanceof Blob ? new Uint8Array(await slice.arrayBuffer()) : slice);
+  return sliceBody(slices);
 }
 
 /** Feeds bytes [start, end) of the part to `hash`, a chunk at a time. */
