@@ -380,6 +380,23 @@ describe('what the drain reads, whatever the history (issue 15 item 4)', () => {
     expect(await db.get('meta', 'offline')).toBeUndefined();
   });
 
+  it('offers the oldest offline row as the probe, past older rows the server told to wait', async () => {
+    const rows = [record(1, t0 + 1), record(1, t0 + 2), record(1, t0 + 3), record(1, t0 + 4)];
+    // Enqueued newest first: the probe follows the ids' time, not the order the rows were written.
+    for (const r of [...rows].reverse()) await enqueue(db, r, [new ArrayBuffer(1)], t0);
+    const [throttled, failed, oldestOffline, offline] = rows;
+    await updateRow(db, throttled!.id, { state: 'retrying', nextAttemptAt: t0 + 60_000 }, t0);
+    await updateRow(db, failed!.id, { state: 'retrying', nextAttemptAt: t0 + 60_000, offline: false }, t0);
+    await updateRow(db, offline!.id, { state: 'retrying', nextAttemptAt: t0 + 60_000, offline: true }, t0);
+    await updateRow(db, oldestOffline!.id, { state: 'retrying', nextAttemptAt: t0 + 60_000, offline: true }, t0);
+    await markOffline(db, t0);
+    expect((await offlineProbe(db))?.id).toBe(oldestOffline!.id);
+    await updateRow(db, oldestOffline!.id, { state: 'synced' }, t0);
+    expect((await offlineProbe(db))?.id).toBe(offline!.id);
+    await updateRow(db, offline!.id, { offline: false }, t0);
+    expect(await offlineProbe(db)).toBeUndefined();
+  });
+
   it('tells whether a row needing attention is not yet notified from counts alone', async () => {
     const r = record(1);
     await enqueue(db, r, [new ArrayBuffer(1)], t0);

@@ -149,12 +149,17 @@ const stale = (now: number) => (row: OutboxRow) => now - row.updatedAt >= SENDIN
 /**
  * The oldest row waiting only because the repository could not be reached: when nothing else is due, the drain
  * sends it anyway, as a probe that the network is back (at most once per drain). Nothing is read unless the
- * `offline` mark says such rows may exist.
+ * `offline` mark says such rows may exist. The `retrying` rows are walked oldest first (an index keeps the rows of
+ * one key in primary-key order, and UUIDv7 ids sort by time), and the walk stops at the first offline one: a probe
+ * every second of an outage reads one row, not every row that waits.
  */
 export async function offlineProbe(db: OutboxDb): Promise<OutboxRow | undefined> {
   if (!(await db.get('meta', 'offline'))) return undefined;
-  const rows = await statesStore(db).index('byState').getAll('retrying');
-  return rows.filter((row) => row.offline).sort((a, b) => (a.id < b.id ? -1 : 1))[0];
+  for (let cursor = await statesStore(db).index('byState').openCursor('retrying'); cursor; ) {
+    if (cursor.value.offline) return cursor.value;
+    cursor = await cursor.continue();
+  }
+  return undefined;
 }
 
 /** Notes that a row waits because the repository could not be reached (call after marking it `offline`). */

@@ -317,6 +317,32 @@ describe('drain', () => {
     expect(requests).toBe(11);
   });
 
+  it('probes with one record while the outage lasts, and opens every lane once it is answered', async () => {
+    const ids = (await queue(20)).map((r) => r.id);
+    let reachable = false;
+    let requests = 0;
+    const send = async (rec: DeclaredRecord) => {
+      requests += 1;
+      if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
+      return receiptFor(rec);
+    };
+    // The first drain's lanes each took a record before the first refusal came back.
+    await drain({ db, now, owner: 'a', send });
+    const first = requests;
+    expect(first).toBeGreaterThan(1);
+    // Every probe after it is one request, and the records no lane took stay untouched.
+    for (let probe = 0; probe < 3; probe++) {
+      clock += 1000;
+      expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ retrying: 1, unreachable: true });
+    }
+    expect(requests).toBe(first + 3);
+    const untouched = (await Promise.all(ids.map((id) => getRow(db, id)))).filter((row) => row?.attempts === 0);
+    expect(untouched).toHaveLength(20 - first);
+    reachable = true;
+    clock += 1000;
+    expect(await drain({ db, now, owner: 'c', send })).toMatchObject({ synced: 20, unreachable: false });
+  });
+
   it('keeps sending when a send works after one found no answer (one timed-out request, not an outage)', async () => {
     await queue(6);
     let failed = false;

@@ -107,11 +107,11 @@ export async function drain(deps: DrainDeps): Promise<DrainReport> {
     // Bounded, since a row sent in a round is not due again in the same drain.
     for (let round = 0; round < 10; round++) {
       await deps.priority?.idle();
-      let rows = await dueRows(db, now());
-      if (!rows.length && round === 0) {
-        const probe = await offlineProbe(db);
-        rows = probe ? [probe] : [];
-      }
+      // After a send found the repository unreachable, one record goes first, alone, as the probe: while the
+      // outage lasts a drain then costs one request and one row read, however many records wait, and the lanes
+      // take the rest only once the repository has answered.
+      const probe = round === 0 ? await offlineProbe(db) : undefined;
+      const rows = probe ? [probe] : await dueRows(db, now());
       if (!rows.length) break;
       let stop = false;
       let next = 0;
