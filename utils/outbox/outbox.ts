@@ -147,8 +147,8 @@ export async function dueRows(db: OutboxDb, now: number): Promise<OutboxRow[]> {
 const stale = (now: number) => (row: OutboxRow) => now - row.updatedAt >= SENDING_STALE_MS;
 
 /**
- * The oldest row waiting only because the repository could not be reached: when nothing else is due, the drain
- * sends it anyway, as a probe that the network is back (at most once per drain). Nothing is read unless the
+ * The oldest row waiting only because the repository could not be reached: the drain sends it first, alone, as a
+ * probe that the repository answers again, before it reads what else is due (at most once per drain). Nothing is read unless the
  * `offline` mark says such rows may exist. The `retrying` rows are walked oldest first (an index keeps the rows of
  * one key in primary-key order, and UUIDv7 ids sort by time), and the walk stops at the first offline one: a probe
  * every second of an outage reads one row, not every row that waits.

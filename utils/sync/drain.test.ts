@@ -58,6 +58,22 @@ const failing =
     throw error;
   };
 
+/** A repository that refuses every connection until `reachable` is set; `requests` counts what reached it. */
+function outage() {
+  const repository = {
+    reachable: false,
+    requests: 0,
+    send: async (rec: DeclaredRecord) => {
+      repository.requests += 1;
+      if (!repository.reachable) {
+        throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
+      }
+      return receiptFor(rec);
+    },
+  };
+  return repository;
+}
+
 /** One drain by `a` through `send`, one record at a time: its report, and how many sends it made. */
 async function drainOneByOne(send: Send) {
   let calls = 0;
@@ -269,15 +285,12 @@ describe('drain', () => {
 
   it('sends everything as soon as the repository is reachable again, without sitting out the backoff', async () => {
     await queue(3);
-    let reachable = false;
-    const send = async (rec: DeclaredRecord) => {
-      if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
-      return receiptFor(rec);
-    };
+    const repository = outage();
+    const { send } = repository;
     expect(await drain({ db, now, owner: 'a', send, random: () => 1 })).toMatchObject({ retrying: 3 });
     expect((await db.getAll('records')).every((row) => row.offline && row.nextAttemptAt > clock)).toBe(true);
     // Back online, long before the backoff ends: one probe gets through, the rest follow in the same drain.
-    reachable = true;
+    repository.reachable = true;
     clock += 100;
     expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ synced: 3 });
     // A server that asked to wait is not hammered: a 503 row keeps its time.
@@ -295,50 +308,41 @@ describe('drain', () => {
 
   it('stops at the first send that finds the repository unreachable, and says so; the next drain sends all', async () => {
     const ids = (await queue(10)).map((r) => r.id);
-    let reachable = false;
-    let requests = 0;
-    const send = async (rec: DeclaredRecord) => {
-      requests += 1;
-      if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
-      return receiptFor(rec);
-    };
+    const repository = outage();
+    const { send } = repository;
     expect(await drain({ db, now, owner: 'a', send, concurrency: 1 })).toMatchObject({
       retrying: 1,
       unreachable: true,
     });
     // One refused request, not ten: the others wait untouched, still due.
-    expect(requests).toBe(1);
+    expect(repository.requests).toBe(1);
     expect(await getRow(db, ids[0]!)).toMatchObject({ state: 'retrying', offline: true });
     for (const id of ids.slice(1)) expect(await getRow(db, id)).toMatchObject({ state: 'queued', attempts: 0 });
-    reachable = true;
+    repository.reachable = true;
     clock += 100;
-    // The probe is the oldest due record; its success wakes the one waiting out its backoff, in the same drain.
+    // The probe is the record that found the repository unreachable; its success wakes it out of its backoff, and
+    // the lanes take the rest in the same drain.
     expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ synced: 10, unreachable: false });
-    expect(requests).toBe(11);
+    expect(repository.requests).toBe(11);
   });
 
   it('probes with one record while the outage lasts, and opens every lane once it is answered', async () => {
     const ids = (await queue(20)).map((r) => r.id);
-    let reachable = false;
-    let requests = 0;
-    const send = async (rec: DeclaredRecord) => {
-      requests += 1;
-      if (!reachable) throw new ConnectorError('Could not reach the repository: connection refused', 'retryable');
-      return receiptFor(rec);
-    };
+    const repository = outage();
+    const { send } = repository;
     // The first drain's lanes each took a record before the first refusal came back.
     await drain({ db, now, owner: 'a', send });
-    const first = requests;
+    const first = repository.requests;
     expect(first).toBeGreaterThan(1);
     // Every probe after it is one request, and the records no lane took stay untouched.
     for (let probe = 0; probe < 3; probe++) {
       clock += 1000;
       expect(await drain({ db, now, owner: 'b', send })).toMatchObject({ retrying: 1, unreachable: true });
     }
-    expect(requests).toBe(first + 3);
+    expect(repository.requests).toBe(first + 3);
     const untouched = (await Promise.all(ids.map((id) => getRow(db, id)))).filter((row) => row?.attempts === 0);
     expect(untouched).toHaveLength(20 - first);
-    reachable = true;
+    repository.reachable = true;
     clock += 1000;
     expect(await drain({ db, now, owner: 'c', send })).toMatchObject({ synced: 20, unreachable: false });
   });
