@@ -1,10 +1,11 @@
 /**
- * The Alfresco and CMIS connectors against the Records API path (issue 13): the same 1,000 records of 50 KB
- * delivered one after another through the connector seam's `deliver()` — the client the extension's drain uses —
- * to the reference server (Records API), to the loopback Alfresco Governance Services fake and to the loopback CMIS
- * browser-binding fake, all in this one Node process and this one run. The three paths take turns in blocks of 100
- * records, so a change in the machine's load falls on each alike. The fakes' API validation is off, so that what is
- * timed is the connector and its request pattern; no fake can tell a real server's latency.
+ * The Alfresco, CMIS and Microsoft 365 connectors against the Records API path (issue 13): the same 1,000 records
+ * of 50 KB delivered one after another through the connector seam's `deliver()` — the client the extension's drain
+ * uses — to the reference server (Records API), to the loopback Alfresco Governance Services fake, to the loopback
+ * CMIS browser-binding fake and to the loopback Microsoft Graph fake, all in this one Node process and this one run.
+ * The four paths take turns in blocks of 100 records, so a change in the machine's load falls on each alike. The
+ * Alfresco fake's OpenAPI validation is off and the Graph fake keeps only the sizes and hashes of what it receives,
+ * so that what is timed is the connector and its request pattern; no fake can tell a real server's latency.
  *
  * Run alone: `npx tsx bench/connectors.ts`; `npm run bench` includes it.
  */
@@ -13,6 +14,7 @@ import { startRepository } from '../tests/e2e/harness.ts';
 import { AlfrescoFake } from '../tests/fakes/alfresco/server.ts';
 import { bytesOf, makeRecord, memoryCredentials, partSources, type TestPart } from '../tests/fakes/alfresco/support.ts';
 import { CmisFake } from '../tests/fakes/cmis/server.ts';
+import { connectorFor, fakeTenant, MAPPING, testTokens } from '../tests/fakes/graph/tenant.ts';
 import { ALFRESCO_PASSWORD } from '../utils/connectors/alfresco/client.ts';
 import { createAlfrescoConnector } from '../utils/connectors/alfresco/connector.ts';
 import { CMIS_PASSWORD, createCmisConnector } from '../utils/connectors/cmis/connector.ts';
@@ -32,6 +34,8 @@ const TARGET = 0.5;
 
 interface Path {
   name: string;
+  /** The figure's name: `<key>RatioToRecordsApi`. */
+  key: string;
   connector: Connector;
   /** Requests the server received so far (for requests per record). */
   requests(): number;
@@ -52,13 +56,17 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
   const repository = await startRepository();
   const alfresco = await AlfrescoFake.start({ validate: false });
   const cmis = await CmisFake.start();
+  const graph = await fakeTenant({ keepContent: false });
   try {
+    // MAPPING files FIN/1 (the bench's category) under Finance with this label, as the tenant's admin set it up.
+    graph.addLabel(MAPPING.categories['FIN/1']!.retentionLabel!, 'retainAsRecord');
     const folder = alfresco.addFolder('2026', alfresco.addCategory('Invoices', alfresco.addCategory('Finance')));
     cmis.addFolder('/Records/Finance/2026');
     let apiRequests = 0;
     const paths: Path[] = [
       {
         name: 'Records API',
+        key: 'recordsApi',
         connector: recordsApiConnector(
           { url: repository.url },
           {
@@ -86,6 +94,7 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
       },
       {
         name: 'Alfresco',
+        key: 'alfresco',
         connector: createAlfrescoConnector(
           { url: alfresco.url, username: 'recorder' },
           signedIn(ALFRESCO_PASSWORD, { categories: { 'FIN/1': { folderId: folder } } }),
@@ -96,12 +105,21 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
       },
       {
         name: 'CMIS',
+        key: 'cmis',
         connector: createCmisConnector(
           { serviceUrl: cmis.serviceUrl, username: 'recorder' },
           signedIn(CMIS_PASSWORD, { categories: { 'FIN/1': { path: '/Records/Finance/2026' } } }),
         ),
         requests: () => cmis.log.length,
         stored: async () => cmis.documents().length,
+        seconds: 0,
+      },
+      {
+        name: 'Microsoft 365',
+        key: 'microsoft365',
+        connector: connectorFor(graph, testTokens(graph)),
+        requests: () => graph.requests.length,
+        stored: async () => graph.files().filter((file) => !file.folder).length,
         seconds: 0,
       },
     ];
@@ -134,20 +152,16 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
     const shared = { records: count, bytesEach: size, recordsApiRecordsPerSecond: rate(count, api!.seconds) };
     const figures: Record<string, Figure> = {};
     for (const path of connectors) {
-      figures[`${path.name.toLowerCase()}RatioToRecordsApi`] = ratioFigure(
-        count / path.seconds,
-        count / api!.seconds,
-        TARGET,
-        {
-          ...shared,
-          recordsPerSecond: rate(count, path.seconds),
-          requestsPerRecord: Math.round((path.requests() / count) * 100) / 100,
-          recordsApiRequestsPerRecord: Math.round((api!.requests() / count) * 100) / 100,
-        },
-      );
+      figures[`${path.key}RatioToRecordsApi`] = ratioFigure(count / path.seconds, count / api!.seconds, TARGET, {
+        ...shared,
+        recordsPerSecond: rate(count, path.seconds),
+        requestsPerRecord: Math.round((path.requests() / count) * 100) / 100,
+        recordsApiRequestsPerRecord: Math.round((api!.requests() / count) * 100) / 100,
+      });
     }
     return figures;
   } finally {
+    await graph.close();
     await cmis.close();
     await alfresco.close();
     await repository.close();

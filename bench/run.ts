@@ -173,7 +173,7 @@ const results: Record<string, Figure> = {
   ...(await step('presets validate/merge and rule matching', () => presetsFigures())),
   ...(await syncFigures(databaseUrl)),
   ...(await step('popup and options at scale', () => uiFigures())),
-  ...(await step('Alfresco and CMIS connectors against the Records API path', () => benchConnectors())),
+  ...(await step('Alfresco, CMIS and Microsoft 365 connectors against the Records API path', () => benchConnectors())),
   ...(await repositoryFigures(databaseUrl)),
 };
 
