@@ -9,10 +9,11 @@ const tabParam = new URLSearchParams(location.search).get('tabId');
 const tabId = tabParam && /^\d+$/.test(tabParam) ? Number(tabParam) : undefined;
 
 // Asked before anything is drawn: the answer is on its way while the page renders its first frame. Asking sooner,
-// from a small script of its own that ran before these modules (async, deferred, or blocking in the head), was
-// measured and not kept: the question left 10–35 ms sooner and its answer came 5–15 ms sooner, but these modules
-// then ran about 10 ms later and the form showed no sooner (popup ready 138–179 against 125–164 ms in alternating
-// runs of bench/ui.ts, December 2026; taking the answer in a layout effect instead of an effect changed nothing).
+// from a small script of its own that ran before these modules (blocking in the head, deferred, or async), was
+// measured and not kept: the question left up to 35 ms sooner and its answer came up to 34 ms sooner, but these
+// modules then ran up to 22 ms later and the form showed no sooner (popup ready 138–209 ms in 19 runs of bench/ui.ts
+// with such a script, 125–206 ms in 14 without, alternating, December 2026; taking the answer in a layout effect
+// instead of an effect changed nothing either).
 const started = backgroundApi.call('popup.start', { tabId });
 
 document.documentElement.lang = uiLanguage();
