@@ -33,9 +33,8 @@ const BLOCK = 100;
 const TARGET = 0.5;
 
 interface Path {
+  /** Also names its figure: `<name in lower case, without spaces>RatioToRecordsApi`. */
   name: string;
-  /** The figure's name: `<key>RatioToRecordsApi`. */
-  key: string;
   connector: Connector;
   /** Requests the server received so far (for requests per record). */
   requests(): number;
@@ -66,7 +65,6 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
     const paths: Path[] = [
       {
         name: 'Records API',
-        key: 'recordsApi',
         connector: recordsApiConnector(
           { url: repository.url },
           {
@@ -94,7 +92,6 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
       },
       {
         name: 'Alfresco',
-        key: 'alfresco',
         connector: createAlfrescoConnector(
           { url: alfresco.url, username: 'recorder' },
           signedIn(ALFRESCO_PASSWORD, { categories: { 'FIN/1': { folderId: folder } } }),
@@ -105,7 +102,6 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
       },
       {
         name: 'CMIS',
-        key: 'cmis',
         connector: createCmisConnector(
           { serviceUrl: cmis.serviceUrl, username: 'recorder' },
           signedIn(CMIS_PASSWORD, { categories: { 'FIN/1': { path: '/Records/Finance/2026' } } }),
@@ -116,7 +112,6 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
       },
       {
         name: 'Microsoft 365',
-        key: 'microsoft365',
         connector: connectorFor(graph, testTokens(graph)),
         requests: () => graph.requests.length,
         stored: async () => graph.files().filter((file) => !file.folder).length,
@@ -152,12 +147,17 @@ export async function benchConnectors(count = 1000, size = 50 * 1024): Promise<R
     const shared = { records: count, bytesEach: size, recordsApiRecordsPerSecond: rate(count, api!.seconds) };
     const figures: Record<string, Figure> = {};
     for (const path of connectors) {
-      figures[`${path.key}RatioToRecordsApi`] = ratioFigure(count / path.seconds, count / api!.seconds, TARGET, {
-        ...shared,
-        recordsPerSecond: rate(count, path.seconds),
-        requestsPerRecord: Math.round((path.requests() / count) * 100) / 100,
-        recordsApiRequestsPerRecord: Math.round((api!.requests() / count) * 100) / 100,
-      });
+      figures[`${path.name.toLowerCase().replaceAll(' ', '')}RatioToRecordsApi`] = ratioFigure(
+        count / path.seconds,
+        count / api!.seconds,
+        TARGET,
+        {
+          ...shared,
+          recordsPerSecond: rate(count, path.seconds),
+          requestsPerRecord: Math.round((path.requests() / count) * 100) / 100,
+          recordsApiRequestsPerRecord: Math.round((api!.requests() / count) * 100) / 100,
+        },
+      );
     }
     return figures;
   } finally {
